@@ -1,0 +1,278 @@
+"""Async client for the SMM panel "API v2" protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from types import TracebackType
+from typing import Any, Final, Literal, Self, TypeVar
+
+import aiohttp
+from pydantic import SecretStr
+
+from api import responses
+from api.errors import (
+    BatchInterrupted,
+    PanelBadResponse,
+    PanelConnectionError,
+    PanelError,
+    PanelRefusal,
+    PanelTimeout,
+    PanelUnreachable,
+)
+from api.models import Balance, ItemError, RefillStatusInfo, Service, StatusInfo
+from api.order_requests import OrderRequest
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The protocol's limit of ids in one multi call.
+MAX_IDS_PER_CALL: Final = 100
+#: Largest answer we read; a big panel's catalogue is a few MB.
+MAX_BODY_BYTES: Final = 64 * 1024 * 1024
+DEFAULT_TIMEOUTS: Final = aiohttp.ClientTimeout(total=30, connect=10, sock_read=25)
+_REDACTED: Final = "***"
+
+
+def chunked(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[list[int]]:
+    """``ids`` in lists of at most ``size``, duplicates removed, order kept."""
+    unique = list(dict.fromkeys(ids))
+    return [unique[start : start + size] for start in range(0, len(unique), size)]
+
+
+class PanelClient:
+    """One panel account, reached over one reused aiohttp session.
+
+    ``session`` may be shared with the rest of the application; if it is not given, the
+    client makes its own and closes it in :meth:`aclose`. Multi calls accept any number of
+    ids and split them into calls of at most 100. Reads of several chunks run up to
+    ``concurrency`` calls at once; writes of several chunks run one after another.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        key: str | SecretStr,
+        session: aiohttp.ClientSession | None = None,
+        timeouts: aiohttp.ClientTimeout = DEFAULT_TIMEOUTS,
+        *,
+        concurrency: int = 4,
+    ) -> None:
+        self.url = url
+        self._key = key.get_secret_value() if isinstance(key, SecretStr) else key
+        self._session = session
+        self._owns_session = session is None
+        self._timeouts = timeouts
+        self._concurrency = max(1, concurrency)
+        #: Number of HTTP requests made so far (benchmarks and tests read it).
+        self.calls = 0
+
+    def __repr__(self) -> str:
+        return f"PanelClient(url={self.url!r}, key={_REDACTED!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session if this client made it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # --- the operations of API v2 ---------------------------------------------------------
+
+    async def services(self) -> list[Service]:
+        """The panel's catalogue (``action=services``)."""
+        return responses.parse_services(await self._call("services"))
+
+    async def add(self, request: OrderRequest) -> int:
+        """Place an order (``action=add``) and return the panel's order id.
+
+        :class:`~api.errors.PanelRefusal` means the order was not placed. Any
+        :class:`~api.errors.PanelUnavailable` means it may have been: do not call again for
+        the same order.
+        """
+        return responses.parse_order_created(await self._call("add", request.to_form()))
+
+    async def status(self, order_id: int) -> StatusInfo:
+        """Status of one order."""
+        return responses.parse_status(await self._call("status", {"order": str(order_id)}))
+
+    async def multi_status(self, order_ids: Iterable[int]) -> dict[int, StatusInfo | ItemError]:
+        """Status of any number of orders, 100 ids a call; per-order errors as ItemError."""
+        return await self._read_chunks(
+            order_ids,
+            lambda chunk: self._call("status", {"orders": _join(chunk)}),
+            responses.parse_multi_status,
+        )
+
+    async def refill(self, order_id: int) -> int:
+        """Ask for a refill of one order; return the refill id."""
+        return responses.parse_refill_created(await self._call("refill", {"order": str(order_id)}))
+
+    async def multi_refill(self, order_ids: Iterable[int]) -> dict[int, int | ItemError]:
+        """Ask for refills of any number of orders: refill id (or ItemError) by order id.
+
+        Chunks are sent one after another; a failed call stops the rest and raises
+        :class:`~api.errors.BatchInterrupted` with what was done so far.
+        """
+        return await self._write_chunks(
+            order_ids,
+            lambda chunk: self._call("refill", {"orders": _join(chunk)}),
+            responses.parse_multi_refill,
+        )
+
+    async def refill_status(self, refill_id: int) -> RefillStatusInfo:
+        """Status of one refill."""
+        return responses.parse_refill_status(
+            await self._call("refill_status", {"refill": str(refill_id)})
+        )
+
+    async def multi_refill_status(
+        self, refill_ids: Iterable[int]
+    ) -> dict[int, RefillStatusInfo | ItemError]:
+        """Status of any number of refills, 100 ids a call; per-refill errors as ItemError."""
+        return await self._read_chunks(
+            refill_ids,
+            lambda chunk: self._call("refill_status", {"refills": _join(chunk)}),
+            responses.parse_multi_refill_status,
+        )
+
+    async def cancel(self, order_ids: Iterable[int]) -> dict[int, Literal[True] | ItemError]:
+        """Ask the panel to cancel orders: True (accepted) or ItemError by order id.
+
+        Chunks are sent one after another, as in :meth:`multi_refill`.
+        """
+        return await self._write_chunks(
+            order_ids,
+            lambda chunk: self._call("cancel", {"orders": _join(chunk)}),
+            responses.parse_cancel,
+        )
+
+    async def cancel_one(self, order_id: int) -> None:
+        """Cancel one order; a refusal for it raises :class:`~api.errors.PanelRefusal`."""
+        result = (await self.cancel([order_id]))[order_id]
+        if isinstance(result, ItemError):
+            raise PanelRefusal(result.error, action="cancel")
+
+    async def balance(self) -> Balance:
+        """The money left on this panel account, and its currency."""
+        return responses.parse_balance(await self._call("balance"))
+
+    # --- batching --------------------------------------------------------------------------
+
+    async def _read_chunks(
+        self,
+        ids: Iterable[int],
+        call: Callable[[list[int]], Awaitable[Any]],
+        parse: Callable[[Any, list[int]], dict[int, T]],
+    ) -> dict[int, T]:
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def one(chunk: list[int]) -> dict[int, T]:
+            async with limit:
+                return parse(await call(chunk), chunk)
+
+        results: dict[int, T] = {}
+        for part in await asyncio.gather(*(one(chunk) for chunk in chunked(list(ids)))):
+            results.update(part)
+        return results
+
+    async def _write_chunks(
+        self,
+        ids: Iterable[int],
+        call: Callable[[list[int]], Awaitable[Any]],
+        parse: Callable[[Any, list[int]], dict[int, T]],
+    ) -> dict[int, T]:
+        chunks = chunked(list(ids))
+        results: dict[int, T] = {}
+        for index, chunk in enumerate(chunks):
+            try:
+                results.update(parse(await call(chunk), chunk))
+            except PanelError as exc:
+                if not results and len(chunks) == 1:
+                    raise
+                unsent = [item for later in chunks[index + 1 :] for item in later]
+                raise BatchInterrupted(
+                    exc, completed=results, failed=chunk, unsent=unsent
+                ) from exc
+        return results
+
+    # --- transport -------------------------------------------------------------------------
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeouts)
+            self._owns_session = True
+        return self._session
+
+    async def _call(self, action: str, fields: dict[str, str] | None = None) -> Any:
+        form = {"key": self._key, "action": action, **(fields or {})}
+        self.calls += 1
+        started = time.perf_counter()
+        try:
+            status, body = await self._post(form)
+            return responses.decode(action, status, body)
+        except PanelError as exc:
+            self._scrub(exc)
+            logger.warning("panel %s failed: %s", action, exc)
+            raise
+        finally:
+            logger.debug("panel %s took %.3fs", action, time.perf_counter() - started)
+
+    async def _post(self, form: dict[str, str]) -> tuple[int, bytes]:
+        action = form["action"]
+        try:
+            async with self._http().post(
+                self.url, data=form, timeout=self._timeouts, allow_redirects=False
+            ) as response:
+                if 300 <= response.status < 400:
+                    # A redirect of a POST is not followed: the form would be lost, or sent
+                    # twice. The request was not applied, so this is definite.
+                    location = response.headers.get("Location", "?")
+                    raise PanelRefusal(
+                        f"the panel redirects to {location}; check PANEL_API_URL",
+                        action=action,
+                        http_status=response.status,
+                    )
+                return response.status, await _read_limited(response, action)
+        except TimeoutError:
+            raise PanelTimeout("no answer in time", action=action) from None
+        except aiohttp.ClientConnectorError as exc:
+            raise PanelUnreachable(
+                f"cannot connect: {exc.os_error or exc}", action=action
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise PanelConnectionError(
+                f"connection failed: {type(exc).__name__}: {exc}", action=action
+            ) from None
+
+    def _scrub(self, exc: PanelError) -> None:
+        """Make sure the key never shows in an error's text, whatever the panel echoed."""
+        if self._key and self._key in exc.message:
+            exc.message = exc.message.replace(self._key, _REDACTED)
+            exc.args = (exc.message,)
+
+
+async def _read_limited(response: aiohttp.ClientResponse, action: str) -> bytes:
+    body = bytearray()
+    async for piece in response.content.iter_chunked(1 << 16):
+        body += piece
+        if len(body) > MAX_BODY_BYTES:
+            raise PanelBadResponse("answer too large", action=action)
+    return bytes(body)
+
+
+def _join(ids: Iterable[int]) -> str:
+    return ",".join(str(item) for item in ids)

@@ -1,0 +1,138 @@
+"""Settings: read from the environment and .env; a bad value stops start-up in one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_PANEL_API_URL, ConfigError, load_settings
+
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
+SETTING_NAMES = [
+    "BOT_TOKEN", "PANEL_API_URL", "PANEL_API_KEY", "TELEGRAM_API_URL", "ADMIN_CHAT_ID",
+    "ADMIN_IDS", "DATABASE_PATH", "MARKUP_PERCENT", "CURRENCY", "CURRENCY_DECIMALS",
+    "POLL_INTERVAL_SECONDS", "DEFAULT_LOCALE", "LOG_LEVEL",
+]  # fmt: skip
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_with_only_the_required_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "k" * 32)
+    settings = load_settings()
+    assert settings.panel_api_url == DEFAULT_PANEL_API_URL
+    assert settings.database_path == Path("data/bot.sqlite3")
+    assert settings.markup_percent == Decimal(30)
+    assert settings.currency == "USD"
+    assert settings.default_locale == "en"
+    assert settings.admin_ids == ()
+    assert settings.telegram_api_url is None
+
+
+def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "\n".join(
+            [
+                f"BOT_TOKEN={TOKEN}",
+                "PANEL_API_KEY=secret-key",
+                "PANEL_API_URL=http://127.0.0.1:8081/api/v2",
+                "TELEGRAM_API_URL=http://127.0.0.1:8082/",
+                "ADMIN_CHAT_ID=-1001234567890",
+                "ADMIN_IDS=11111, 22222",
+                "DATABASE_PATH=/tmp/shop.sqlite3",
+                "MARKUP_PERCENT=12.5",
+                "CURRENCY=eur",
+                "CURRENCY_DECIMALS=2",
+                "POLL_INTERVAL_SECONDS=30",
+                "DEFAULT_LOCALE=ru",
+                "LOG_LEVEL=DEBUG",
+            ]
+        )
+    )
+    settings = load_settings()
+    assert settings.bot_token.get_secret_value() == TOKEN
+    assert settings.panel_api_key.get_secret_value() == "secret-key"
+    assert settings.panel_api_url == "http://127.0.0.1:8081/api/v2"
+    assert settings.telegram_api_url == "http://127.0.0.1:8082"
+    assert settings.admin_chat_id == -1001234567890
+    assert settings.admin_ids == (11111, 22222)
+    assert settings.database_path == Path("/tmp/shop.sqlite3")
+    assert settings.markup_percent == Decimal("12.5")
+    assert settings.currency == "EUR"
+    assert settings.poll_interval_seconds == 30
+    assert settings.default_locale == "ru"
+    assert settings.log_level == "DEBUG"
+
+
+def test_secrets_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "very-secret-key")
+    text = repr(load_settings())
+    assert TOKEN not in text
+    assert "very-secret-key" not in text
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "word"),
+    [
+        ({"PANEL_API_KEY": "k"}, "BOT_TOKEN", "not set"),
+        ({"BOT_TOKEN": TOKEN}, "PANEL_API_KEY", "not set"),
+        ({"BOT_TOKEN": "12345", "PANEL_API_KEY": "k"}, "BOT_TOKEN", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "ADMIN_IDS": "1,x"}, "ADMIN_IDS", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "PANEL_API_URL": "ftp://x"},
+         "PANEL_API_URL", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "MARKUP_PERCENT": "-5"},
+         "MARKUP_PERCENT", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "DEFAULT_LOCALE": "de"},
+         "DEFAULT_LOCALE", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "ADMIN_CHAT_ID": "group"},
+         "ADMIN_CHAT_ID", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "POLL_INTERVAL_SECONDS": "1"},
+         "POLL_INTERVAL_SECONDS", "malformed"),
+    ],
+)  # fmt: skip
+def test_a_bad_setting_is_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], name: str, word: str
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"{name} is {word}")
+    assert "\n" not in message
+    assert ".env" in message
+
+
+def test_smm_bot_without_settings_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in SETTING_NAMES}
+    env["BOT_TOKEN"] = "not-a-token"
+    env["PANEL_API_KEY"] = "abc"
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines == [lines[0]]
+    assert lines[0].startswith("smm-bot: BOT_TOKEN is malformed")
+    assert "not-a-token" not in done.stderr
