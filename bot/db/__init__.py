@@ -1,0 +1,77 @@
+"""Storage: the only place with SQL.
+
+Open a :class:`Database`, then write inside ``async with db.transaction() as tx`` and read
+inside ``async with db.read() as r``; both hand out the repositories (``tx.users``,
+``tx.ledger``, ``r.orders``...). Money crosses this boundary as :class:`~decimal.Decimal`
+(stored exactly as integer micro-units), moments as timezone-aware :class:`~datetime.datetime`.
+
+The aiogram FSM storage lives in :mod:`bot.db.fsm` (``SQLiteStorage``), imported from there so
+the rest of the storage layer does not load aiogram.
+"""
+
+from bot.db.database import Database
+from bot.db.enums import (
+    ACTIVE_ORDER_STATES,
+    ACTIVE_REFILL_STATES,
+    LedgerReason,
+    OrderState,
+    OutboxState,
+    RefillState,
+)
+from bot.db.errors import (
+    ClosedError,
+    ConstraintError,
+    DatabaseError,
+    NestedTransactionError,
+    ReadOnlyError,
+    SchemaTooNew,
+)
+from bot.db.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from bot.db.money import from_micros, to_micros
+from bot.db.repositories import (
+    CategoryRow,
+    LedgerRow,
+    OrderRow,
+    OutboxRow,
+    QuoteRow,
+    RefillRow,
+    Repositories,
+    ServiceRow,
+    SyncCounts,
+    TransitionRow,
+    UserRow,
+)
+from bot.db.times import utc_now
+
+__all__ = [
+    "ACTIVE_ORDER_STATES",
+    "ACTIVE_REFILL_STATES",
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "CategoryRow",
+    "ClosedError",
+    "ConstraintError",
+    "Database",
+    "DatabaseError",
+    "LedgerReason",
+    "LedgerRow",
+    "Migration",
+    "NestedTransactionError",
+    "OrderRow",
+    "OrderState",
+    "OutboxRow",
+    "OutboxState",
+    "QuoteRow",
+    "ReadOnlyError",
+    "RefillRow",
+    "RefillState",
+    "Repositories",
+    "SchemaTooNew",
+    "ServiceRow",
+    "SyncCounts",
+    "TransitionRow",
+    "UserRow",
+    "from_micros",
+    "to_micros",
+    "utc_now",
+]

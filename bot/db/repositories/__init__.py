@@ -1,0 +1,57 @@
+"""Repositories: the SQL of each table family, bound to one transaction or read block."""
+
+from __future__ import annotations
+
+from bot.db.repositories.fsm import FsmRepository
+from bot.db.repositories.ledger import LedgerRepository, LedgerRow
+from bot.db.repositories.meta import MetaRepository
+from bot.db.repositories.orders import OrderRepository, OrderRow, TransitionRow
+from bot.db.repositories.outbox import OutboxRepository, OutboxRow
+from bot.db.repositories.quotes import QuoteRepository, QuoteRow
+from bot.db.repositories.refills import RefillRepository, RefillRow
+from bot.db.repositories.services import CategoryRow, ServiceRepository, ServiceRow, SyncCounts
+from bot.db.repositories.users import UserRepository, UserRow
+from bot.db.session import Session
+
+
+class Repositories:
+    """Every repository, bound to one session: ``tx.users``, ``tx.orders``, ``r.ledger``...
+
+    Repositories never commit: the ``db.transaction()`` block that produced them does, once,
+    when it ends without an error.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.users = UserRepository(session)
+        self.services = ServiceRepository(session)
+        self.quotes = QuoteRepository(session)
+        self.orders = OrderRepository(session)
+        self.refills = RefillRepository(session)
+        self.ledger = LedgerRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.meta = MetaRepository(session)
+        self.fsm = FsmRepository(session)
+
+
+__all__ = [
+    "CategoryRow",
+    "FsmRepository",
+    "LedgerRepository",
+    "LedgerRow",
+    "MetaRepository",
+    "OrderRepository",
+    "OrderRow",
+    "OutboxRepository",
+    "OutboxRow",
+    "QuoteRepository",
+    "QuoteRow",
+    "RefillRepository",
+    "RefillRow",
+    "Repositories",
+    "ServiceRepository",
+    "ServiceRow",
+    "SyncCounts",
+    "TransitionRow",
+    "UserRepository",
+    "UserRow",
+]

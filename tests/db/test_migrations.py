@@ -1,0 +1,141 @@
+"""Migrations: a new database gets the whole schema, an old one is upgraded in place."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.db import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    Database,
+    DatabaseError,
+    LedgerReason,
+    SchemaTooNew,
+)
+
+from .factories import add_user
+
+
+def recorded_versions(path: Path) -> list[int]:
+    with sqlite3.connect(path) as conn:
+        return [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
+
+
+def index_names(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {row[0] for row in rows}
+
+
+def test_migrations_are_numbered_from_one_without_gaps() -> None:
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+    assert MIGRATIONS[-1].version == LATEST_VERSION
+
+
+async def test_empty_database_is_migrated_to_the_latest_version(db_path: Path) -> None:
+    async with await Database.open(db_path):
+        pass
+    assert recorded_versions(db_path) == list(range(1, LATEST_VERSION + 1))
+    with sqlite3.connect(db_path) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert {
+        "users",
+        "services",
+        "quotes",
+        "orders",
+        "order_transitions",
+        "refills",
+        "ledger",
+        "outbox",
+        "fsm",
+        "meta",
+    } <= tables
+
+
+async def test_open_creates_the_missing_folder_and_uses_wal(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "deeper" / "bot.sqlite3"
+    async with await Database.open(path):
+        pass
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_database_at_version_one_is_upgraded_with_its_data_kept(db_path: Path) -> None:
+    async with (
+        await Database.open(db_path, migrations=MIGRATIONS[:1]) as old,
+        old.transaction() as tx,
+    ):
+        await add_user(tx, 7, "alice")
+        await tx.ledger.append(7, Decimal("12.5"), LedgerReason.TOPUP, "topup:1")
+    assert recorded_versions(db_path) == [1]
+    assert "orders_by_user_newest" not in index_names(db_path)
+
+    async with await Database.open(db_path) as upgraded, upgraded.read() as r:
+        user = await r.users.get(7)
+        balance = await r.ledger.balance(7)
+
+    assert recorded_versions(db_path) == [1, 2]
+    assert {"orders_by_user_newest", "outbox_due"} <= index_names(db_path)
+    assert user is not None
+    assert user.username == "alice"
+    assert balance == Decimal("12.5")
+
+
+async def test_reopening_an_up_to_date_database_applies_nothing(db_path: Path) -> None:
+    async with await Database.open(db_path):
+        pass
+    with sqlite3.connect(db_path) as conn:
+        first = conn.execute("SELECT * FROM schema_migrations ORDER BY version").fetchall()
+    async with await Database.open(db_path):
+        pass
+    with sqlite3.connect(db_path) as conn:
+        again = conn.execute("SELECT * FROM schema_migrations ORDER BY version").fetchall()
+    assert again == first
+
+
+async def test_database_from_a_newer_bot_is_refused_with_a_clear_message(
+    db_path: Path,
+) -> None:
+    async with await Database.open(db_path):
+        pass
+    newer = LATEST_VERSION + 3
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?, '2099-01-01')",
+            (newer,),
+        )
+
+    with pytest.raises(SchemaTooNew) as caught:
+        await Database.open(db_path)
+
+    assert str(caught.value) == (
+        f"the database at {db_path} was written by a newer version of the bot "
+        f"(schema {newer}, this version knows up to {LATEST_VERSION}); upgrade the bot"
+    )
+
+
+async def test_code_that_knows_fewer_migrations_refuses_an_upgraded_database(
+    db_path: Path,
+) -> None:
+    async with await Database.open(db_path):
+        pass
+    with pytest.raises(SchemaTooNew, match="this version knows up to 1"):
+        await Database.open(db_path, migrations=MIGRATIONS[:1])
+
+
+def test_a_trigger_body_stays_one_statement() -> None:
+    statements = list(MIGRATIONS[0].statements())
+    triggers = [s for s in statements if "CREATE TRIGGER" in s]
+    assert len(triggers) == 2
+    assert all(s.endswith("END;") for s in triggers)
+
+
+async def test_a_file_that_is_not_a_database_gives_one_clear_error(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"this is not an SQLite database, just some text" * 100)
+    with pytest.raises(DatabaseError, match=f"cannot open the database at {db_path}"):
+        await Database.open(db_path)
