@@ -40,6 +40,7 @@ from api.order_requests import (
     PackageOrder,
     PollOrder,
     SubscriptionOrder,
+    request_from_fields,
 )
 
 __all__ = [
@@ -76,4 +77,5 @@ __all__ = [
     "Service",
     "StatusInfo",
     "SubscriptionOrder",
+    "request_from_fields",
 ]

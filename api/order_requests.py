@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
@@ -328,3 +328,97 @@ REQUEST_TYPES: Final[dict[OrderType, type[OrderRequest]]] = {
         PollOrder,
     )
 }
+
+
+def _int_field(fields: Mapping[str, str], name: str) -> int:
+    try:
+        return int(fields[name])
+    except KeyError:
+        raise InvalidRequest(name, "is required") from None
+    except (TypeError, ValueError):
+        raise InvalidRequest(name, "must be a whole number") from None
+
+
+def _optional_int_field(fields: Mapping[str, str], name: str) -> int | None:
+    return _int_field(fields, name) if fields.get(name) not in (None, "") else None
+
+
+def _text_field(fields: Mapping[str, str], name: str) -> str:
+    value = fields.get(name)
+    if not isinstance(value, str):
+        raise InvalidRequest(name, "is required")
+    return value
+
+
+def request_from_fields(order_type: OrderType, fields: Mapping[str, str]) -> OrderRequest:
+    """The typed request whose :meth:`~OrderRequest.to_form` gave ``fields``.
+
+    Used to send an order that was stored as its form fields; the fields are checked again.
+    """
+    service = _int_field(fields, "service")
+    if order_type is OrderType.SUBSCRIPTIONS:
+        expiry = fields.get("expiry")
+        return SubscriptionOrder(
+            service=service,
+            username=_text_field(fields, "username"),
+            min=_int_field(fields, "min"),
+            max=_int_field(fields, "max"),
+            delay=_int_field(fields, "delay"),
+            posts=_optional_int_field(fields, "posts"),
+            old_posts=_optional_int_field(fields, "old_posts"),
+            expiry=parse_expiry(expiry) if expiry else None,
+        )
+    link = _text_field(fields, "link")
+    match order_type:
+        case OrderType.DEFAULT:
+            return DefaultOrder(
+                service=service,
+                link=link,
+                quantity=_int_field(fields, "quantity"),
+                runs=_optional_int_field(fields, "runs"),
+                interval=_optional_int_field(fields, "interval"),
+            )
+        case OrderType.PACKAGE:
+            return PackageOrder(service=service, link=link)
+        case OrderType.CUSTOM_COMMENTS:
+            return CustomCommentsOrder(
+                service=service, link=link, comments=_text_field(fields, "comments")
+            )
+        case OrderType.CUSTOM_COMMENTS_PACKAGE:
+            return CustomCommentsPackageOrder(
+                service=service, link=link, comments=_text_field(fields, "comments")
+            )
+        case OrderType.MENTIONS_WITH_HASHTAGS:
+            return MentionsWithHashtagsOrder(
+                service=service,
+                link=link,
+                quantity=_int_field(fields, "quantity"),
+                usernames=_text_field(fields, "usernames"),
+                hashtags=_text_field(fields, "hashtags"),
+            )
+        case OrderType.MENTIONS_CUSTOM_LIST:
+            return MentionsCustomListOrder(
+                service=service, link=link, usernames=_text_field(fields, "usernames")
+            )
+        case OrderType.MENTIONS_HASHTAG:
+            return MentionsHashtagOrder(
+                service=service,
+                link=link,
+                quantity=_int_field(fields, "quantity"),
+                hashtag=_text_field(fields, "hashtag"),
+            )
+        case OrderType.MENTIONS_USER_FOLLOWERS:
+            return MentionsUserFollowersOrder(
+                service=service,
+                link=link,
+                quantity=_int_field(fields, "quantity"),
+                username=_text_field(fields, "username"),
+            )
+        case OrderType.POLL:
+            return PollOrder(
+                service=service,
+                link=link,
+                quantity=_int_field(fields, "quantity"),
+                answer_number=_int_field(fields, "answer_number"),
+            )
+    raise InvalidRequest("type", f"unknown order type {order_type}")

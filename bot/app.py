@@ -1,8 +1,11 @@
-"""Building and running the bot: Bot, Dispatcher, shared clients and their lifecycle."""
+"""Building and running the bot: the shop's services, the Bot, the Dispatcher, their lifecycle."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from dataclasses import dataclass, field
 
 import aiohttp
 from aiogram import Bot, Dispatcher
@@ -12,9 +15,71 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from api import PanelClient, PanelError
+from bot.alerts import Alerts
+from bot.catalog import Catalogue, keep_catalogue_synced
 from bot.config import Settings
+from bot.db import Database
+from bot.db.fsm import SQLiteStorage
+from bot.i18n import Texts
+from bot.ordering import recover_interrupted
+from bot.shop import Shop
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ShopServices:
+    """Everything the handlers and background tasks share; closed once, at shutdown."""
+
+    settings: Settings
+    db: Database
+    http: aiohttp.ClientSession
+    panel: PanelClient
+    texts: Texts
+    shop: Shop
+    alerts: Alerts
+    catalogue: Catalogue
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def open(cls, settings: Settings) -> ShopServices:
+        """Open the database (migrating it) and the panel client; load the translations."""
+        db = await Database.open(settings.database_path)
+        http = aiohttp.ClientSession()
+        shop = Shop.from_settings(settings)
+        texts = await Texts.load(settings.default_locale)
+        return cls(
+            settings=settings,
+            db=db,
+            http=http,
+            panel=PanelClient(settings.panel_api_url, settings.panel_api_key, session=http),
+            texts=texts,
+            shop=shop,
+            alerts=Alerts(shop, texts),
+            catalogue=Catalogue(db, shop),
+        )
+
+    def start(self) -> None:
+        """Start the background tasks; a reference to each is kept so shutdown can stop it."""
+        self.tasks.append(
+            asyncio.create_task(
+                keep_catalogue_synced(
+                    self.db, self.panel, self.settings.catalogue_sync_minutes * 60
+                ),
+                name="catalogue-sync",
+            )
+        )
+
+    async def aclose(self) -> None:
+        """Stop the background tasks, then close the panel client and the database."""
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.tasks.clear()
+        await self.http.close()
+        await self.db.close()
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -31,37 +96,41 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(settings: Settings) -> Dispatcher:
-    """The Dispatcher with the shop's shared objects and its start-up and shutdown hooks."""
-    dispatcher = Dispatcher(settings=settings)
+def create_dispatcher(services: ShopServices) -> Dispatcher:
+    """The Dispatcher, with the shop's services in its workflow data and its FSM state kept
+    in the shop's database, so a conversation survives a restart."""
+    dispatcher = Dispatcher(
+        storage=SQLiteStorage(services.db),
+        services=services,
+        settings=services.settings,
+        db=services.db,
+        panel=services.panel,
+        texts=services.texts,
+        shop=services.shop,
+        catalogue=services.catalogue,
+    )
     dispatcher.startup.register(_on_startup)
-    dispatcher.shutdown.register(_on_shutdown)
     return dispatcher
 
 
-async def _on_startup(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> None:
-    http = aiohttp.ClientSession()
-    panel = PanelClient(settings.panel_api_url, settings.panel_api_key, session=http)
-    dispatcher["http"] = http
-    dispatcher["panel"] = panel
+async def _on_startup(bot: Bot, services: ShopServices) -> None:
     me = await bot.get_me()
-    logger.info("bot @%s started; panel at %s", me.username, settings.panel_api_url)
+    logger.info("bot @%s started; panel at %s", me.username, services.settings.panel_api_url)
+    await recover_interrupted(services.db, services.alerts)
     try:
-        balance = await panel.balance()
+        balance = await services.panel.balance()
     except PanelError as exc:
         logger.error("the panel does not answer as expected: %s", exc)
     else:
         logger.info("panel balance: %s %s", balance.balance, balance.currency)
-
-
-async def _on_shutdown(dispatcher: Dispatcher) -> None:
-    http: aiohttp.ClientSession | None = dispatcher.workflow_data.get("http")
-    if http is not None:
-        await http.close()
+    services.start()
 
 
 async def run_polling(settings: Settings) -> None:
     """Run the bot with long polling until it is stopped by a signal."""
-    bot = create_bot(settings)
-    dispatcher = create_dispatcher(settings)
-    await dispatcher.start_polling(bot)
+    services = await ShopServices.open(settings)
+    try:
+        bot = create_bot(settings)
+        await create_dispatcher(services).start_polling(bot)
+    finally:
+        await services.aclose()

@@ -32,6 +32,7 @@ _EXPECTED: Final = {
     "CURRENCY": "a three-letter currency code such as USD",
     "CURRENCY_DECIMALS": "a whole number of decimals from 0 to 4",
     "POLL_INTERVAL_SECONDS": "a number of seconds from 5 to 86400",
+    "CATALOGUE_SYNC_MINUTES": "a number of minutes from 1 to 10080",
     "DEFAULT_LOCALE": "en or ru",
     "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
 }
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
     currency: str = "USD"
     currency_decimals: int = Field(default=2, ge=0, le=4)
     poll_interval_seconds: float = Field(default=60, ge=5, le=86400)
+    catalogue_sync_minutes: float = Field(default=60, ge=1, le=10080)
     default_locale: Literal["en", "ru"] = "en"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -29,6 +29,8 @@ from bot.db.errors import (
 from bot.db.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from bot.db.money import from_micros, to_micros
 from bot.db.repositories import (
+    CancelOutcome,
+    CancelRequestRow,
     CategoryRow,
     LedgerRow,
     OrderRow,
@@ -48,6 +50,8 @@ __all__ = [
     "ACTIVE_REFILL_STATES",
     "LATEST_VERSION",
     "MIGRATIONS",
+    "CancelOutcome",
+    "CancelRequestRow",
     "CategoryRow",
     "ClosedError",
     "ConstraintError",

@@ -203,10 +203,26 @@ CREATE INDEX orders_by_user_newest ON orders (user_id, id DESC);
 CREATE INDEX outbox_due ON outbox (state, not_before);
 """
 
+_CANCEL_REQUESTS: Final = """
+-- A customer's request to cancel an order, with what the panel answered.
+CREATE TABLE cancel_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    outcome TEXT NOT NULL
+        CHECK (outcome IN ('requesting', 'accepted', 'refused', 'unknown')),
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cancel_requests_by_order ON cancel_requests (order_id, id DESC);
+"""
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
     Migration(2, _LIST_AND_QUEUE_INDEXES),
+    Migration(3, _CANCEL_REQUESTS),
 )
 
 #: The schema version this code writes.

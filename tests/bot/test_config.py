@@ -16,7 +16,7 @@ TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 SETTING_NAMES = [
     "BOT_TOKEN", "PANEL_API_URL", "PANEL_API_KEY", "TELEGRAM_API_URL", "ADMIN_CHAT_ID",
     "ADMIN_IDS", "DATABASE_PATH", "MARKUP_PERCENT", "CURRENCY", "CURRENCY_DECIMALS",
-    "POLL_INTERVAL_SECONDS", "DEFAULT_LOCALE", "LOG_LEVEL",
+    "POLL_INTERVAL_SECONDS", "CATALOGUE_SYNC_MINUTES", "DEFAULT_LOCALE", "LOG_LEVEL",
 ]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,6 +56,7 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
                 "CURRENCY=eur",
                 "CURRENCY_DECIMALS=2",
                 "POLL_INTERVAL_SECONDS=30",
+                "CATALOGUE_SYNC_MINUTES=15",
                 "DEFAULT_LOCALE=ru",
                 "LOG_LEVEL=DEBUG",
             ]
@@ -72,6 +73,7 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
     assert settings.markup_percent == Decimal("12.5")
     assert settings.currency == "EUR"
     assert settings.poll_interval_seconds == 30
+    assert settings.catalogue_sync_minutes == 15
     assert settings.default_locale == "ru"
     assert settings.log_level == "DEBUG"
 

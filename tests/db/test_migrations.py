@@ -78,8 +78,10 @@ async def test_database_at_version_one_is_upgraded_with_its_data_kept(db_path: P
         user = await r.users.get(7)
         balance = await r.ledger.balance(7)
 
-    assert recorded_versions(db_path) == [1, 2]
-    assert {"orders_by_user_newest", "outbox_due"} <= index_names(db_path)
+    assert recorded_versions(db_path) == [m.version for m in MIGRATIONS]
+    assert {"orders_by_user_newest", "outbox_due", "cancel_requests_by_order"} <= index_names(
+        db_path
+    )
     assert user is not None
     assert user.username == "alice"
     assert balance == Decimal("12.5")

@@ -8,9 +8,10 @@ from decimal import Decimal
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from sandbox_http import KEY, SandboxAPI
 
 from api.sandbox import ManualClock, SandboxPanel, create_app
+
+from .sandbox_http import KEY, SandboxAPI
 
 
 @pytest.fixture

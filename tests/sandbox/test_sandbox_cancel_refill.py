@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sandbox_http import KEY, SandboxAPI
-
 from api.models import OrderStatus, RefillStatus
 from api.sandbox import ManualClock, SandboxPanel
+
+from .sandbox_http import KEY, SandboxAPI
 
 LINK = "https://instagram.com/p/abc"
 CANCEL_NOT_AVAILABLE = {"error": "Cancel is not available for this order"}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sandbox_http import SandboxAPI
 
 from api.models import OrderType, Service
 from api.sandbox import SandboxPanel, builtin_catalogue, generated_catalogue
+
+from .sandbox_http import SandboxAPI
 
 SPEC_KEYS = {"service", "name", "type", "category", "rate", "min", "max", "refill", "cancel"}
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 from aiohttp.test_utils import TestServer
-from sandbox_http import KEY, SandboxAPI
 
 from api.sandbox import Fault, FaultKind, FaultPlan, ManualClock, SandboxPanel
+
+from .sandbox_http import KEY, SandboxAPI
 
 ADD = {"service": "101", "link": "https://instagram.com/p/abc", "quantity": "1000"}
 

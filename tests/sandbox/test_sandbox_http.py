@@ -12,10 +12,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sandbox_http import KEY, SandboxAPI
 
 from api.sandbox import ManualClock, RealClock, SandboxPanel
 from api.sandbox.__main__ import build_panel, build_parser, main
+
+from .sandbox_http import KEY, SandboxAPI
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

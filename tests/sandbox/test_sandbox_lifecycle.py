@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sandbox_http import KEY, SandboxAPI
 
 from api.models import OrderStatus
 from api.sandbox import ManualClock, SandboxPanel
+
+from .sandbox_http import KEY, SandboxAPI
 
 LINK = "https://instagram.com/p/abc"
 

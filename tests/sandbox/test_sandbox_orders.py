@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sandbox_http import KEY, SandboxAPI
 
 from api.models import OrderType
 from api.sandbox import FIRST_ORDER_ID, ManualClock, SandboxPanel
+
+from .sandbox_http import KEY, SandboxAPI
 
 LINK = "https://instagram.com/p/abc"
 COMMENTS = "Great!\r\nLove it\n\n  \nWow\r\n" + "\n".join(f"nice {i}" for i in range(9))

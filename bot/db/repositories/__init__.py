@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.db.repositories.cancels import CancelOutcome, CancelRequestRepository, CancelRequestRow
 from bot.db.repositories.fsm import FsmRepository
 from bot.db.repositories.ledger import LedgerRepository, LedgerRow
 from bot.db.repositories.meta import MetaRepository
@@ -27,6 +28,7 @@ class Repositories:
         self.quotes = QuoteRepository(session)
         self.orders = OrderRepository(session)
         self.refills = RefillRepository(session)
+        self.cancels = CancelRequestRepository(session)
         self.ledger = LedgerRepository(session)
         self.outbox = OutboxRepository(session)
         self.meta = MetaRepository(session)
@@ -34,6 +36,9 @@ class Repositories:
 
 
 __all__ = [
+    "CancelOutcome",
+    "CancelRequestRepository",
+    "CancelRequestRow",
     "CategoryRow",
     "FsmRepository",
     "LedgerRepository",

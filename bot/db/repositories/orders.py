@@ -164,6 +164,11 @@ class OrderRepository:
         )
         return None if row is None else OrderRow.from_row(row)
 
+    async def get_by_quote(self, quote_id: str) -> OrderRow | None:
+        """The order placed from this quote, or None."""
+        row = await self._session.fetch_one("SELECT * FROM orders WHERE quote_id = ?", (quote_id,))
+        return None if row is None else OrderRow.from_row(row)
+
     async def get_by_panel_id(self, panel_order_id: int) -> OrderRow | None:
         """The order the panel knows by this id, or None."""
         row = await self._session.fetch_one(

@@ -43,8 +43,9 @@ class ServiceRow:
 
     @property
     def available(self) -> bool:
-        """True when customers may order it: still on the panel and enabled by the owner."""
-        return self.on_panel and self.enabled
+        """True when customers may order it: on the panel, enabled by the owner, and of an
+        order type this shop knows how to take."""
+        return self.on_panel and self.enabled and self.order_type is not None
 
     @classmethod
     def from_row(cls, row: Row) -> ServiceRow:
@@ -139,11 +140,17 @@ def _panel_params(service: Service) -> tuple[str, str, str, str, int, int, int, 
     )
 
 
+# Customers see a service when it is on the panel, enabled, and of an order type the shop
+# knows (its canonical spelling, bound as a JSON list).
+_AVAILABLE = "enabled = 1 AND on_panel = 1 AND type IN (SELECT value FROM json_each(?))"
+
+
 class ServiceRepository:
     """SQL for the ``services`` table."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._orderable = json_list([order_type.value for order_type in OrderType])
 
     async def upsert_many(self, services: Iterable[Service], synced_at: datetime) -> SyncCounts:
         """Store the panel's services; the owner's switches and overrides are kept.
@@ -210,8 +217,9 @@ class ServiceRepository:
         """Categories that hold available services, sorted by name."""
         rows = await self._session.fetch_all(
             "SELECT category, COUNT(*) AS service_count, MIN(id) AS first_service_id"
-            " FROM services WHERE enabled = 1 AND on_panel = 1"
-            " GROUP BY category ORDER BY category"
+            f" FROM services WHERE {_AVAILABLE}"
+            " GROUP BY category ORDER BY category",
+            (self._orderable,),
         )
         return [
             CategoryRow(row["category"], row["service_count"], row["first_service_id"])
@@ -223,9 +231,9 @@ class ServiceRepository:
     ) -> list[ServiceRow]:
         """A page of the available services of a category, by id."""
         rows = await self._session.fetch_all(
-            "SELECT * FROM services WHERE category = ? AND enabled = 1 AND on_panel = 1"
+            f"SELECT * FROM services WHERE category = ? AND {_AVAILABLE}"
             " ORDER BY id LIMIT ? OFFSET ?",
-            (category, limit, offset),
+            (category, self._orderable, limit, offset),
         )
         return [ServiceRow.from_row(row) for row in rows]
 
@@ -243,9 +251,16 @@ class ServiceRepository:
         rows = await self._session.fetch_all(
             "SELECT * FROM services"
             " WHERE (id = ? OR instr(casefold(name), ?) > 0)"
-            " AND (? OR (enabled = 1 AND on_panel = 1))"
+            f" AND (? OR ({_AVAILABLE}))"
             " ORDER BY id IS ? DESC, id LIMIT ?",
-            (exact_id, needle.casefold(), int(include_unavailable), exact_id, limit),
+            (
+                exact_id,
+                needle.casefold(),
+                int(include_unavailable),
+                self._orderable,
+                exact_id,
+                limit,
+            ),
         )
         return [ServiceRow.from_row(row) for row in rows]
 
@@ -270,7 +285,7 @@ class ServiceRepository:
         """Number of stored services, or of those customers may order."""
         return int(
             await self._session.fetch_value(
-                "SELECT COUNT(*) FROM services WHERE NOT ? OR (enabled = 1 AND on_panel = 1)",
-                (int(available_only),),
+                f"SELECT COUNT(*) FROM services WHERE NOT ? OR ({_AVAILABLE})",
+                (int(available_only), self._orderable),
             )
         )

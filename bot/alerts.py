@@ -1,0 +1,55 @@
+"""Alerts to the admin group, queued in the outbox once per event."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from bot.db import OrderRow, Repositories
+from bot.i18n import Texts
+from bot.shop import Shop
+
+logger = logging.getLogger(__name__)
+
+ALERT_KIND = "alert"
+
+
+class Alerts:
+    """Queues messages for the admin group (``ADMIN_CHAT_ID``) inside the caller's
+    transaction, so an alert exists exactly when the event it reports was committed.
+    Each alert has a dedupe key: the same event never alerts twice."""
+
+    def __init__(self, shop: Shop, texts: Texts) -> None:
+        self._shop = shop
+        self._texts = texts
+
+    async def _post(self, tx: Repositories, dedupe_key: str, key: str, **params: object) -> None:
+        text = self._texts.get(self._shop.admin_locale, key, **params)
+        if self._shop.admin_chat_id is None:
+            logger.warning("admin alert (no ADMIN_CHAT_ID set): %s", dedupe_key)
+            return
+        await tx.outbox.enqueue(
+            self._shop.admin_chat_id, text, ALERT_KIND, dedupe_key=f"alert:{dedupe_key}"
+        )
+
+    async def order_unknown(self, tx: Repositories, order: OrderRow, reason: str) -> None:
+        """An order whose placement is uncertain; its money is held until an admin decides."""
+        await self._post(
+            tx,
+            f"unknown:{order.id}",
+            "alert-order-unknown",
+            order_id=order.id,
+            user_id=order.user_id,
+            price=self._shop.currency.format(order.price),
+            reason=html.escape(reason),
+        )
+
+    async def panel_problem(self, tx: Repositories, order: OrderRow, message: str) -> None:
+        """The panel refused an order for a reason that is the shop's to fix."""
+        await self._post(
+            tx,
+            f"panel-refusal:{order.id}",
+            "alert-panel-problem",
+            order_id=order.id,
+            message=html.escape(message),
+        )

@@ -1,0 +1,154 @@
+"""The catalogue: the panel's services, kept in the shop's database and shown to customers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from api import PanelClient, PanelError, Service
+from bot.db import CategoryRow, Database, ServiceRow, utc_now
+from bot.pricing import customer_price
+from bot.shop import Shop
+
+logger = logging.getLogger(__name__)
+
+SYNCED_AT_META_KEY = "catalogue_synced_at"
+PAGE_SIZE = 8
+
+
+class CatalogueSyncFailed(Exception):
+    """The panel's catalogue could not be taken; the last good one stays in place."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one sync changed."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+    removed: int
+    synced_at: datetime
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def _canonical(service: Service) -> Service:
+    # Panels spell types in several ways; the stored spelling is ours, so queries can match it.
+    order_type = service.order_type
+    if order_type is None or service.type == order_type.value:
+        return service
+    return service.model_copy(update={"type": order_type.value})
+
+
+async def sync_catalogue(db: Database, panel: PanelClient) -> SyncReport:
+    """Take the panel's ``services`` and store them: insert new ones, update changed ones,
+    take the ones that disappeared off sale (their orders stay readable). Idempotent.
+
+    A panel error, or an empty catalogue (a glitch far more often than a real answer),
+    raises :class:`CatalogueSyncFailed` and changes nothing.
+    """
+    try:
+        services = await panel.services()
+    except PanelError as exc:
+        raise CatalogueSyncFailed(str(exc)) from exc
+    if not services:
+        raise CatalogueSyncFailed("the panel listed no services")
+    now = utc_now()
+    async with db.transaction() as tx:
+        counts = await tx.services.upsert_many(map(_canonical, services), now)
+        removed = await tx.services.mark_missing_off_panel({s.id for s in services}, now)
+        await tx.meta.set(SYNCED_AT_META_KEY, now.isoformat())
+    report = SyncReport(counts.inserted, counts.updated, counts.unchanged, removed, now)
+    logger.info(
+        "catalogue synced: %d new, %d changed, %d unchanged, %d removed",
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.removed,
+    )
+    return report
+
+
+async def keep_catalogue_synced(db: Database, panel: PanelClient, interval: float) -> None:
+    """Sync now and then every ``interval`` seconds, until cancelled; failures are logged
+    and retried at the next turn."""
+    while True:
+        try:
+            await sync_catalogue(db, panel)
+        except CatalogueSyncFailed as exc:
+            logger.warning("catalogue sync failed, keeping the last catalogue: %s", exc)
+        await asyncio.sleep(interval)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOffer:
+    """A service as a customer sees it: the panel's data with the shop's price."""
+
+    service: ServiceRow
+    #: Price per 1000 units, or per package for package types.
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePage:
+    """One page of a category's services."""
+
+    category: str
+    offers: list[ServiceOffer]
+    page: int
+    pages: int
+
+
+class Catalogue:
+    """The queries the storefront needs, with prices in the shop's currency."""
+
+    def __init__(self, db: Database, shop: Shop) -> None:
+        self._db = db
+        self._shop = shop
+
+    async def categories(self) -> list[CategoryRow]:
+        """Categories with the number of services customers can order in each."""
+        async with self._db.read() as r:
+            return await r.services.categories()
+
+    async def _offer(self, service: ServiceRow) -> ServiceOffer:
+        async with self._db.read() as r:
+            markup = await self._shop.markup_for(r, service)
+        return ServiceOffer(service, customer_price(service.rate, markup, self._shop.currency))
+
+    async def page(self, category_of: int, page: int, per_page: int = PAGE_SIZE) -> ServicePage:
+        """Page ``page`` (from 0) of the category that service ``category_of`` belongs to.
+
+        Categories are named by one of their services' ids, because a category's name may
+        not fit in a button's callback data.
+        """
+        async with self._db.read() as r:
+            anchor = await r.services.get(category_of)
+            category = anchor.category if anchor is not None else ""
+            total = next(
+                (c.service_count for c in await r.services.categories() if c.name == category), 0
+            )
+            pages = max(1, -(-total // per_page))
+            page = min(max(page, 0), pages - 1)
+            rows = await r.services.in_category(category, page * per_page, per_page)
+        return ServicePage(category, [await self._offer(row) for row in rows], page, pages)
+
+    async def search(self, text: str, limit: int = PAGE_SIZE) -> list[ServiceOffer]:
+        """Services matching an id or words of their name."""
+        async with self._db.read() as r:
+            rows = await r.services.search(text, limit)
+        return [await self._offer(row) for row in rows]
+
+    async def offer(self, service_id: int) -> ServiceOffer | None:
+        """One service customers can order, with its price; None if it is not for sale."""
+        async with self._db.read() as r:
+            service = await r.services.get(service_id)
+        if service is None or not service.available:
+            return None
+        return await self._offer(service)

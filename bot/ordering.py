@@ -1,0 +1,371 @@
+"""Quotes, and placing orders exactly once.
+
+The promise: a confirmed quote becomes at most one order at the panel, and the customer's
+money is never lost. The steps (see DESIGN.md, "Exactly-once placement"):
+
+1. One transaction consumes the quote, inserts the order as ``submitting`` and debits the
+   customer.
+2. ``add`` is called once. An order id makes the order ``pending``; a definite refusal makes
+   it ``failed`` and refunds it in the same transaction; an ambiguous failure makes it
+   ``unknown``: the money stays held, nothing is retried, the admins are alerted.
+3. At start-up, orders left ``submitting`` by a stopped process become ``unknown`` too.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from api import (
+    CustomCommentsOrder,
+    DefaultOrder,
+    InvalidRequest,
+    MentionsCustomListOrder,
+    MentionsHashtagOrder,
+    MentionsUserFollowersOrder,
+    MentionsWithHashtagsOrder,
+    OrderRequest,
+    OrderType,
+    PanelClient,
+    PanelError,
+    PollOrder,
+    SubscriptionOrder,
+    request_from_fields,
+)
+from bot.accounts import credit, debit
+from bot.alerts import Alerts
+from bot.db import (
+    ConstraintError,
+    Database,
+    LedgerReason,
+    OrderRow,
+    OrderState,
+    QuoteRow,
+    Repositories,
+    utc_now,
+)
+from bot.pricing import UnpriceableOrder, price_order
+from bot.refusals import RefusalReason, classify_refusal
+from bot.shop import Shop
+
+logger = logging.getLogger(__name__)
+
+
+def charge_key(order_id: int) -> str:
+    """Ledger key of an order's charge."""
+    return f"charge:order:{order_id}"
+
+
+def refund_key(order_id: int) -> str:
+    """Ledger key of an order's refund; one refund per order, whatever its cause."""
+    return f"refund:order:{order_id}"
+
+
+# --- quotes ---------------------------------------------------------------------------------
+
+
+class QuoteProblem(enum.StrEnum):
+    """Why an order form cannot be quoted."""
+
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    WRONG_TYPE = "wrong_type"
+    BELOW_MINIMUM = "below_minimum"
+    ABOVE_MAXIMUM = "above_maximum"
+    DRIP_FEED_UNAVAILABLE = "drip_feed_unavailable"
+    UNPRICEABLE = "unpriceable"
+
+
+class QuoteRefused(Exception):
+    """The order form cannot be quoted; ``limit`` is the bound broken, where there is one."""
+
+    def __init__(self, problem: QuoteProblem, limit: int | None = None) -> None:
+        super().__init__(problem.value if limit is None else f"{problem.value} ({limit})")
+        self.problem = problem
+        self.limit = limit
+
+
+def bounded_count(request: OrderRequest) -> int | None:
+    """The number the panel checks against the service's min and max, if any.
+
+    Drip-feed checks each run's quantity; lists are counted by their lines; packages have
+    no quantity. Subscriptions are checked on their own min and max.
+    """
+    match request:
+        case (
+            DefaultOrder()
+            | MentionsWithHashtagsOrder()
+            | MentionsHashtagOrder()
+            | MentionsUserFollowersOrder()
+            | PollOrder()
+        ):
+            return request.quantity
+        case CustomCommentsOrder() if request.order_type is OrderType.CUSTOM_COMMENTS:
+            return len(request.comments)
+        case MentionsCustomListOrder():
+            return len(request.usernames)
+    return None
+
+
+def _check_limits(request: OrderRequest, low: int, high: int) -> None:
+    counts: list[int] = []
+    if isinstance(request, SubscriptionOrder):
+        counts = [request.min, request.max]
+    elif (count := bounded_count(request)) is not None:
+        counts = [count]
+    for count in counts:
+        if count < low:
+            raise QuoteRefused(QuoteProblem.BELOW_MINIMUM, low)
+        if count > high:
+            raise QuoteRefused(QuoteProblem.ABOVE_MAXIMUM, high)
+
+
+async def quote_order(
+    db: Database, shop: Shop, user_id: int, request: OrderRequest, now: datetime | None = None
+) -> QuoteRow:
+    """Check ``request`` against its service, price it, and store the quote the customer
+    will confirm. The price is fixed here; a confirmation never recomputes it."""
+    now = now or utc_now()
+    async with db.transaction() as tx:
+        service = await tx.services.get(request.service)
+        if service is None or not service.available:
+            raise QuoteRefused(QuoteProblem.SERVICE_UNAVAILABLE)
+        if service.order_type is not request.order_type:
+            raise QuoteRefused(QuoteProblem.WRONG_TYPE)
+        if isinstance(request, DefaultOrder) and request.is_drip_feed and not service.dripfeed:
+            raise QuoteRefused(QuoteProblem.DRIP_FEED_UNAVAILABLE)
+        _check_limits(request, service.min, service.max)
+        markup = await shop.markup_for(tx, service)
+        try:
+            price = price_order(service.rate, markup, shop.currency, request)
+        except UnpriceableOrder:
+            raise QuoteRefused(QuoteProblem.UNPRICEABLE) from None
+        return await tx.quotes.create(
+            user_id=user_id,
+            service_id=service.id,
+            order_type=request.order_type.value,
+            fields=request.to_form(),
+            units=price.units,
+            price=price.price,
+            cost=price.cost,
+            expires_at=now + shop.quote_ttl,
+        )
+
+
+# --- placement ------------------------------------------------------------------------------
+
+
+class PlacementOutcome(enum.StrEnum):
+    """How a confirmation ended."""
+
+    #: The panel took the order; ``order.panel_order_id`` is its id.
+    PLACED = "placed"
+    #: The panel refused; the order failed and its price was refunded.
+    REFUSED = "refused"
+    #: The panel's answer was lost: the order is ``unknown``, the money held, admins alerted.
+    HELD = "held"
+    #: This quote was confirmed before; ``order`` is the order it made.
+    ALREADY_PLACED = "already_placed"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """The result of :func:`place_order`, with the customer's balance afterwards."""
+
+    outcome: PlacementOutcome
+    order: OrderRow
+    balance: Decimal
+    #: The panel's own words, for a refusal.
+    panel_message: str | None = None
+    reason: RefusalReason | None = None
+
+
+class QuoteNotUsable(Exception):
+    """The quote does not exist for this customer, or has expired."""
+
+    def __init__(self, expired: bool) -> None:
+        super().__init__("the quote has expired" if expired else "no such quote")
+        self.expired = expired
+
+
+class ResolutionRefused(Exception):
+    """An admin's resolution does not apply to the order as it stands."""
+
+
+def _link_of(fields: dict[str, str]) -> str | None:
+    return fields.get("link") or fields.get("username")
+
+
+async def _start_order(tx: Repositories, user_id: int, quote_id: str, now: datetime) -> OrderRow:
+    """Step 1: consume the quote, insert the order as ``submitting`` and debit its price."""
+    quote = await tx.quotes.get(quote_id)
+    if quote is None or quote.user_id != user_id:
+        raise QuoteNotUsable(expired=False)
+    if not await tx.quotes.consume(quote_id, now):
+        raise QuoteNotUsable(expired=True)
+    order = await tx.orders.insert_submitting(
+        user_id=user_id,
+        quote_id=quote_id,
+        service_id=quote.service_id,
+        order_type=quote.order_type,
+        link=_link_of(quote.fields),
+        quantity=quote.units,
+        fields=quote.fields,
+        price=quote.price,
+        cost=quote.cost,
+    )
+    # InsufficientFunds here rolls the whole step back: the quote stays usable.
+    await debit(
+        tx,
+        user_id,
+        quote.price,
+        LedgerReason.ORDER_CHARGE,
+        charge_key(order.id),
+        order_id=order.id,
+    )
+    return order
+
+
+async def _already_placed(db: Database, user_id: int, quote_id: str) -> Placement | None:
+    async with db.read() as r:
+        order = await r.orders.get_by_quote(quote_id)
+        if order is None or order.user_id != user_id:
+            return None
+        return Placement(PlacementOutcome.ALREADY_PLACED, order, await r.ledger.balance(user_id))
+
+
+async def place_order(
+    db: Database, panel: PanelClient, alerts: Alerts, user_id: int, quote_id: str
+) -> Placement:
+    """Turn a confirmed quote into one order at the panel (see the module's docstring).
+
+    Raises :class:`QuoteNotUsable`, or :class:`~bot.accounts.InsufficientFunds` (nothing
+    changed; the quote can be confirmed again after a top-up). A second confirmation of the
+    same quote, however concurrent, answers ``ALREADY_PLACED`` with the first one's order.
+    """
+    if (earlier := await _already_placed(db, user_id, quote_id)) is not None:
+        return earlier
+    try:
+        async with db.transaction() as tx:
+            order = await _start_order(tx, user_id, quote_id, utc_now())
+    except (QuoteNotUsable, ConstraintError):
+        # A concurrent confirmation of this quote may have won the race just now.
+        if (earlier := await _already_placed(db, user_id, quote_id)) is not None:
+            return earlier
+        raise
+    return await _submit(db, panel, alerts, order)
+
+
+async def _submit(db: Database, panel: PanelClient, alerts: Alerts, order: OrderRow) -> Placement:
+    """Step 2: the one ``add`` call, and what its answer means for the order and the money."""
+    try:
+        request = request_from_fields(OrderType(order.order_type), order.fields)
+        panel_order_id = await panel.add(request)
+    except InvalidRequest as exc:
+        return await _fail(db, alerts, order, exc.message)
+    except PanelError as exc:
+        if exc.ambiguous:
+            return await _hold(db, alerts, order, str(exc))
+        return await _fail(db, alerts, order, exc.message)
+    except Exception as exc:
+        # Whatever went wrong, the panel may have the order: hold the money, ask a human.
+        logger.exception("placing order %d failed unexpectedly", order.id)
+        return await _hold(db, alerts, order, f"unexpected error: {type(exc).__name__}")
+    try:
+        async with db.transaction() as tx:
+            await tx.orders.set_placed(order.id, panel_order_id)
+            placed = await tx.orders.get(order.id)
+            balance = await tx.ledger.balance(order.user_id)
+    except ConstraintError:
+        # The panel gave an id another order already has: nothing safe to do automatically.
+        return await _hold(db, alerts, order, f"the panel answered a used id {panel_order_id}")
+    assert placed is not None
+    logger.info("order %d placed as panel order %d", order.id, panel_order_id)
+    return Placement(PlacementOutcome.PLACED, placed, balance)
+
+
+async def _fail(db: Database, alerts: Alerts, order: OrderRow, message: str) -> Placement:
+    reason = classify_refusal(message)
+    async with db.transaction() as tx:
+        await tx.orders.set_state(
+            order.id, OrderState.FAILED, expected_states={OrderState.SUBMITTING}, error=message
+        )
+        movement = await credit(
+            tx,
+            order.user_id,
+            order.price,
+            LedgerReason.REFUND,
+            refund_key(order.id),
+            order_id=order.id,
+        )
+        if reason is RefusalReason.SHOP_SIDE:
+            await alerts.panel_problem(tx, order, message)
+        failed = await tx.orders.get(order.id)
+    assert failed is not None
+    logger.info("order %d refused by the panel: %s", order.id, message)
+    return Placement(PlacementOutcome.REFUSED, failed, movement.balance, message, reason)
+
+
+async def _hold(db: Database, alerts: Alerts, order: OrderRow, reason: str) -> Placement:
+    async with db.transaction() as tx:
+        await tx.orders.set_state(
+            order.id, OrderState.UNKNOWN, expected_states={OrderState.SUBMITTING}, error=reason
+        )
+        held = await tx.orders.get(order.id)
+        assert held is not None
+        await alerts.order_unknown(tx, held, reason)
+        balance = await tx.ledger.balance(order.user_id)
+    logger.warning("order %d is uncertain, money held: %s", order.id, reason)
+    return Placement(PlacementOutcome.HELD, held, balance)
+
+
+async def recover_interrupted(db: Database, alerts: Alerts) -> list[OrderRow]:
+    """Step 3, at start-up: orders a stopped process left ``submitting`` become ``unknown``
+    (money held, admins alerted); never sent again."""
+    async with db.transaction() as tx:
+        orders = await tx.orders.mark_submitting_unknown()
+        for order in orders:
+            await alerts.order_unknown(tx, order, "the bot stopped while placing it")
+    if orders:
+        logger.warning("%d interrupted orders are now uncertain", len(orders))
+    return orders
+
+
+async def attach_panel_order(db: Database, order_id: int, panel_order_id: int) -> OrderRow:
+    """An admin found an uncertain order at the panel: attach its id; tracking resumes."""
+    async with db.transaction() as tx:
+        order = await tx.orders.get(order_id)
+        if order is None or order.state is not OrderState.UNKNOWN:
+            raise ResolutionRefused(f"order {order_id} is not uncertain")
+        holder = await tx.orders.get_by_panel_id(panel_order_id)
+        if holder is not None:
+            raise ResolutionRefused(f"panel order {panel_order_id} belongs to order {holder.id}")
+        await tx.orders.set_placed(order_id, panel_order_id)
+        attached = await tx.orders.get(order_id)
+    assert attached is not None
+    return attached
+
+
+async def refund_uncertain_order(db: Database, order_id: int) -> OrderRow:
+    """An admin found that an uncertain order never reached the panel: refund it in full."""
+    async with db.transaction() as tx:
+        order = await tx.orders.get(order_id)
+        if order is None or order.state is not OrderState.UNKNOWN:
+            raise ResolutionRefused(f"order {order_id} is not uncertain")
+        await tx.orders.set_state(
+            order_id, OrderState.REFUNDED, expected_states={OrderState.UNKNOWN}
+        )
+        await credit(
+            tx,
+            order.user_id,
+            order.price,
+            LedgerReason.REFUND,
+            refund_key(order_id),
+            order_id=order_id,
+            note="uncertain order refunded by an admin",
+        )
+        refunded = await tx.orders.get(order_id)
+    assert refunded is not None
+    return refunded

@@ -1,0 +1,186 @@
+"""Refill and cancel requests, each recorded with the panel's answer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from api import DefaultOrder, OrderType, PanelClient
+from api.sandbox import REFILL_REJECT_MARKER, Fault, ManualClock, SandboxPanel
+from bot.alerts import Alerts
+from bot.db import CancelOutcome, Database, OrderState, RefillState
+from bot.order_actions import ActionProblem, ActionRefused, request_cancel, request_refill
+from bot.ordering import PlacementOutcome, place_order, quote_order
+from bot.shop import Shop
+from bot.tracking import poll_once
+
+from .test_ordering import LINK, balance, customer, service_of
+
+
+async def _place(
+    db: Database,
+    shop: Shop,
+    client: PanelClient,
+    alerts: Alerts,
+    panel: SandboxPanel,
+    link: str = LINK,
+    **flags: bool,
+) -> int:
+    service = service_of(panel, OrderType.DEFAULT, **flags)
+    request = DefaultOrder(service=service.id, link=link, quantity=service.min)
+    quote = await quote_order(db, shop, 1, request)
+    placement = await place_order(db, client, alerts, 1, quote.id)
+    assert placement.outcome is PlacementOutcome.PLACED
+    return placement.order.id
+
+
+async def _finish(
+    db: Database, shop: Shop, client: PanelClient, panel: SandboxPanel, clock: ManualClock
+) -> None:
+    clock.advance(panel.pending_seconds + panel.progress_seconds + 5)
+    await poll_once(db, client, shop.currency)
+
+
+async def test_refill_of_a_completed_order_is_tracked_to_completion(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    clock: ManualClock,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(db, shop, panel_client, alerts, panel, refill=True)
+    with pytest.raises(ActionRefused) as early:
+        await request_refill(db, panel_client, order_id, 1)
+    assert early.value.problem is ActionProblem.NOT_NOW
+    await _finish(db, shop, panel_client, panel, clock)
+
+    result = await request_refill(db, panel_client, order_id, 1)
+    assert result.accepted
+    assert result.refill.state is RefillState.PENDING
+    assert result.refill.panel_refill_id in panel.refills
+    with pytest.raises(ActionRefused) as twice:
+        await request_refill(db, panel_client, order_id, 1)
+    assert twice.value.problem is ActionProblem.ALREADY_REQUESTED
+
+    clock.advance(panel.refill_pending_seconds + panel.refill_progress_seconds + 5)
+    report = await poll_once(db, panel_client, shop.currency)
+    [change] = report.refill_changes
+    assert (change.old_state, change.refill.state) == (RefillState.PENDING, RefillState.COMPLETED)
+    assert (await poll_once(db, panel_client, shop.currency)).refill_changes == []
+
+
+async def test_a_rejected_refill_is_recorded(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    clock: ManualClock,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(
+        db, shop, panel_client, alerts, panel, f"{LINK}?{REFILL_REJECT_MARKER}", refill=True
+    )
+    await _finish(db, shop, panel_client, panel, clock)
+    await request_refill(db, panel_client, order_id, 1)
+    clock.advance(3600)
+    [change] = (await poll_once(db, panel_client, shop.currency)).refill_changes
+    assert change.refill.state is RefillState.REJECTED
+
+
+async def test_refill_refusals_are_kept_with_the_panels_words(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    clock: ManualClock,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(db, shop, panel_client, alerts, panel, refill=True)
+    await _finish(db, shop, panel_client, panel, clock)
+    panel.faults.add(Fault.error("Order not eligible for refill", action="refill", times=1))
+    result = await request_refill(db, panel_client, order_id, 1)
+    assert not result.accepted
+    assert result.refill.state is RefillState.REFUSED
+    assert result.refill.error == "Order not eligible for refill"
+    # A refused request does not block the next one.
+    assert (await request_refill(db, panel_client, order_id, 1)).accepted
+
+
+async def test_refill_only_where_the_service_offers_it_and_only_for_the_owner(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    clock: ManualClock,
+) -> None:
+    await customer(db, 1)
+    await customer(db, 2)
+    order_id = await _place(db, shop, panel_client, alerts, panel, refill=False)
+    await _finish(db, shop, panel_client, panel, clock)
+    with pytest.raises(ActionRefused) as not_offered:
+        await request_refill(db, panel_client, order_id, 1)
+    assert not_offered.value.problem is ActionProblem.NOT_OFFERED
+    with pytest.raises(ActionRefused) as foreign:
+        await request_refill(db, panel_client, order_id, 2)
+    assert foreign.value.problem is ActionProblem.NOT_FOUND
+    assert not [r for r in panel.requests if r.action == "refill"]
+
+
+async def test_cancel_accepted_then_refunded_by_the_tracker(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(db, shop, panel_client, alerts, panel, cancel=True)
+    result = await request_cancel(db, panel_client, order_id, 1)
+    assert result.request.outcome is CancelOutcome.ACCEPTED
+    [change] = (await poll_once(db, panel_client, shop.currency)).order_changes
+    assert change.order.state is OrderState.CANCELED
+    assert change.refund == change.order.price
+    assert await balance(db, 1) == Decimal(100)
+    with pytest.raises(ActionRefused) as after:
+        await request_cancel(db, panel_client, order_id, 1)
+    assert after.value.problem is ActionProblem.NOT_NOW
+
+
+async def test_cancel_refused_where_the_service_does_not_allow_it(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(db, shop, panel_client, alerts, panel, cancel=False)
+    with pytest.raises(ActionRefused) as caught:
+        await request_cancel(db, panel_client, order_id, 1)
+    assert caught.value.problem is ActionProblem.NOT_OFFERED
+    assert not [r for r in panel.requests if r.action == "cancel"]
+
+
+async def test_a_cancel_the_panel_refuses_is_recorded_with_its_reason(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(db, shop, panel_client, alerts, panel, cancel=True)
+    panel.faults.add(Fault.html_502(action="cancel", times=1))
+    result = await request_cancel(db, panel_client, order_id, 1)
+    assert result.request.outcome is CancelOutcome.UNKNOWN
+    result = await request_cancel(db, panel_client, order_id, None)
+    assert result.request.outcome is CancelOutcome.ACCEPTED
+    async with db.read() as r:
+        outcomes = [c.outcome for c in await r.cancels.for_order(order_id)]
+    assert outcomes == [CancelOutcome.ACCEPTED, CancelOutcome.UNKNOWN]
