@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.db import Database, LedgerReason, Repositories
+from bot.db import Database, LedgerReason, LedgerRow, Repositories
 
 
 class InsufficientFunds(Exception):
@@ -89,3 +89,9 @@ async def balance_of(db: Database, user_id: int) -> Decimal:
     """The customer's balance: the sum of their ledger."""
     async with db.read() as r:
         return await r.ledger.balance(user_id)
+
+
+async def recent_movements(db: Database, user_id: int, limit: int = 5) -> list[LedgerRow]:
+    """The customer's latest ledger rows, newest first."""
+    async with db.read() as r:
+        return await r.ledger.history(user_id, limit)

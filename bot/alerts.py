@@ -38,8 +38,8 @@ class Alerts:
             tx,
             f"unknown:{order.id}",
             "alert-order-unknown",
-            order_id=order.id,
-            user_id=order.user_id,
+            order_id=str(order.id),
+            user_id=str(order.user_id),
             price=self._shop.currency.format(order.price),
             reason=html.escape(reason),
         )
@@ -50,6 +50,6 @@ class Alerts:
             tx,
             f"panel-refusal:{order.id}",
             "alert-panel-problem",
-            order_id=order.id,
+            order_id=str(order.id),
             message=html.escape(message),
         )

@@ -13,6 +13,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram_i18n import I18nMiddleware
 
 from api import PanelClient, PanelError
 from bot.alerts import Alerts
@@ -21,8 +22,11 @@ from bot.config import Settings
 from bot.db import Database
 from bot.db.fsm import SQLiteStorage
 from bot.i18n import Texts
+from bot.middlewares import CustomerLocaleManager, CustomerMiddleware
 from bot.ordering import recover_interrupted
 from bot.shop import Shop
+from handlers import build_router
+from handlers.menu import register_commands
 
 logger = logging.getLogger(__name__)
 
@@ -107,13 +111,24 @@ def create_dispatcher(services: ShopServices) -> Dispatcher:
         panel=services.panel,
         texts=services.texts,
         shop=services.shop,
+        alerts=services.alerts,
         catalogue=services.catalogue,
     )
+    default_locale = services.settings.default_locale
+    # The customer is looked up first, so the translations can follow their language.
+    dispatcher.update.outer_middleware(CustomerMiddleware(services.db, default_locale))
+    I18nMiddleware(
+        core=services.texts.core,
+        manager=CustomerLocaleManager(services.db, default_locale),
+        default_locale=default_locale,
+    ).setup(dispatcher)
+    dispatcher.include_router(build_router())
     dispatcher.startup.register(_on_startup)
     return dispatcher
 
 
 async def _on_startup(bot: Bot, services: ShopServices) -> None:
+    await register_commands(bot, services.texts)
     me = await bot.get_me()
     logger.info("bot @%s started; panel at %s", me.username, services.settings.panel_api_url)
     await recover_interrupted(services.db, services.alerts)

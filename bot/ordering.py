@@ -228,12 +228,20 @@ async def _start_order(tx: Repositories, user_id: int, quote_id: str, now: datet
     return order
 
 
-async def _already_placed(db: Database, user_id: int, quote_id: str) -> Placement | None:
+async def order_of_quote(db: Database, user_id: int, quote_id: str) -> OrderRow | None:
+    """The customer's order placed from this quote, if it was confirmed."""
     async with db.read() as r:
         order = await r.orders.get_by_quote(quote_id)
-        if order is None or order.user_id != user_id:
-            return None
-        return Placement(PlacementOutcome.ALREADY_PLACED, order, await r.ledger.balance(user_id))
+    return order if order is not None and order.user_id == user_id else None
+
+
+async def _already_placed(db: Database, user_id: int, quote_id: str) -> Placement | None:
+    order = await order_of_quote(db, user_id, quote_id)
+    if order is None:
+        return None
+    async with db.read() as r:
+        balance = await r.ledger.balance(user_id)
+    return Placement(PlacementOutcome.ALREADY_PLACED, order, balance)
 
 
 async def place_order(
@@ -369,3 +377,15 @@ async def refund_uncertain_order(db: Database, order_id: int) -> OrderRow:
         refunded = await tx.orders.get(order_id)
     assert refunded is not None
     return refunded
+
+
+async def customer_orders(
+    db: Database, user_id: int, page: int, per_page: int = 8
+) -> tuple[list[OrderRow], int, int]:
+    """A page of the customer's orders, newest first: ``(orders, page, pages)``, with the
+    page number clamped to the pages there are."""
+    async with db.read() as r:
+        total = await r.orders.count_for_user(user_id)
+        pages = max(1, -(-total // per_page))
+        page = min(max(page, 0), pages - 1)
+        return await r.orders.list_for_user(user_id, page * per_page, per_page), page, pages

@@ -1,0 +1,142 @@
+"""Browsing the catalogue: categories, a category's services, a service's card, search."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.types import CallbackQuery, Message
+from aiogram_i18n import I18nContext
+
+from bot.catalog import PAGE_SIZE, Catalogue, ServiceOffer
+from bot.order_forms import steps_for
+from bot.shop import Shop
+from handlers import keyboards
+from handlers.callbacks import CategoriesCb, CategoryCb, MenuCb, ServiceCb
+from handlers.screens import answer_quietly, show
+
+router = Router(name="catalog")
+
+#: Longest text taken as a search; longer messages are not searches.
+MAX_SEARCH_LENGTH = 64
+
+
+async def _categories(
+    callback: CallbackQuery, page: int, i18n: I18nContext, catalogue: Catalogue
+) -> None:
+    rows = await catalogue.categories()
+    if not rows:
+        await show(callback, i18n.get("catalog-empty"), keyboards.back_to_menu(i18n))
+        return
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    visible = rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    await show(
+        callback,
+        i18n.get("catalog-categories"),
+        keyboards.categories(i18n, visible, page, pages),
+    )
+
+
+@router.callback_query(MenuCb.filter(F.screen == "new"))
+async def new_order(callback: CallbackQuery, i18n: I18nContext, catalogue: Catalogue) -> None:
+    await _categories(callback, 0, i18n, catalogue)
+
+
+@router.callback_query(CategoriesCb.filter())
+async def categories_page(
+    callback: CallbackQuery, callback_data: CategoriesCb, i18n: I18nContext, catalogue: Catalogue
+) -> None:
+    await _categories(callback, callback_data.page, i18n, catalogue)
+
+
+@router.callback_query(CategoryCb.filter())
+async def category_page(
+    callback: CallbackQuery,
+    callback_data: CategoryCb,
+    *,
+    i18n: I18nContext,
+    catalogue: Catalogue,
+    shop: Shop,
+) -> None:
+    page = await catalogue.page(callback_data.anchor, callback_data.page)
+    if not page.offers:
+        await _categories(callback, 0, i18n, catalogue)
+        return
+    await show(
+        callback,
+        i18n.get("catalog-services", category=html.escape(page.category)),
+        keyboards.services(i18n, page, callback_data.anchor, shop.currency, back_page=0),
+    )
+
+
+def service_card_text(i18n: I18nContext, offer: ServiceOffer, shop: Shop) -> str:
+    """The card of a service: what it is, what it costs, what the form will ask."""
+    service = offer.service
+    order_type = service.order_type
+    asked = ", ".join(
+        i18n.get(f"field-{step.field.replace('_', '-')}") for step in steps_for(service)
+    )
+    price_key = (
+        "card-price-package"
+        if order_type and order_type.value.endswith("Package")
+        else "card-price"
+    )
+    return i18n.get(
+        "service-card",
+        name=html.escape(service.name),
+        category=html.escape(service.category),
+        kind=i18n.get(f"type-{service.type.lower().replace(' ', '-')}"),
+        price=i18n.get(
+            price_key,
+            price=shop.currency.format(offer.unit_price),
+            min=service.min,
+            max=service.max,
+        ),
+        refill=i18n.get("yes" if service.refill else "no"),
+        cancel=i18n.get("yes" if service.cancel else "no"),
+        asked=asked,
+    )
+
+
+@router.callback_query(ServiceCb.filter())
+async def service_card(
+    callback: CallbackQuery,
+    callback_data: ServiceCb,
+    *,
+    i18n: I18nContext,
+    catalogue: Catalogue,
+    shop: Shop,
+) -> None:
+    offer = await catalogue.offer(callback_data.service_id)
+    if offer is None:
+        await answer_quietly(callback, i18n.get("service-unavailable"))
+        return
+    await show(
+        callback,
+        service_card_text(i18n, offer, shop),
+        keyboards.service_card(i18n, offer.service.id, offer.service.id, callback_data.page),
+    )
+
+
+@router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
+async def search(message: Message, i18n: I18nContext, catalogue: Catalogue, shop: Shop) -> None:
+    text = message.text or ""
+    if len(text) > MAX_SEARCH_LENGTH:
+        await message.answer(i18n.get("search-too-long"), reply_markup=keyboards.main_menu(i18n))
+        return
+    offers = await catalogue.search(text)
+    if not offers:
+        await message.answer(
+            i18n.get("search-nothing", query=html.escape(text)),
+            reply_markup=keyboards.main_menu(i18n),
+        )
+        return
+    await message.answer(
+        i18n.get("search-results", query=html.escape(text)),
+        reply_markup=keyboards.search_results(
+            i18n,
+            [(o.service.id, o.service.name, shop.currency.format(o.unit_price)) for o in offers],
+        ),
+    )

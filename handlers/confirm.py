@@ -1,0 +1,103 @@
+"""Confirming a quote: the one path that places an order, exactly once."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery
+from aiogram_i18n import I18nContext
+
+from api import PanelClient
+from bot.accounts import InsufficientFunds
+from bot.alerts import Alerts
+from bot.db import Database, UserRow
+from bot.ordering import (
+    Placement,
+    PlacementOutcome,
+    QuoteNotUsable,
+    order_of_quote,
+    place_order,
+)
+from bot.shop import Shop
+from handlers import keyboards
+from handlers.callbacks import QuoteCb
+from handlers.screens import show
+
+router = Router(name="confirm")
+
+
+def placement_text(i18n: I18nContext, placement: Placement, shop: Shop) -> str:
+    """What the customer is told about a confirmation's outcome."""
+    order = placement.order
+    money = shop.currency.format
+    match placement.outcome:
+        case PlacementOutcome.PLACED:
+            return i18n.get(
+                "order-placed",
+                order_id=str(order.id),
+                panel_id=str(order.panel_order_id or ""),
+                price=money(order.price),
+                balance=money(placement.balance),
+            )
+        case PlacementOutcome.ALREADY_PLACED:
+            return i18n.get("order-already-placed", order_id=str(order.id))
+        case PlacementOutcome.HELD:
+            return i18n.get("order-held", order_id=str(order.id), price=money(order.price))
+        case PlacementOutcome.REFUSED:
+            reason = placement.reason.value if placement.reason else "other"
+            return i18n.get(
+                f"order-refused-{reason.replace('_', '-')}",
+                price=money(order.price),
+                balance=money(placement.balance),
+            )
+
+
+@router.callback_query(QuoteCb.filter(F.action == "confirm"))
+async def confirm(
+    callback: CallbackQuery,
+    callback_data: QuoteCb,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    db: Database,
+    panel: PanelClient,
+    alerts: Alerts,
+    shop: Shop,
+    customer: UserRow,
+) -> None:
+    try:
+        placement = await place_order(db, panel, alerts, customer.id, callback_data.quote_id)
+    except InsufficientFunds as short:
+        await show(
+            callback,
+            i18n.get("order-short", missing=shop.currency.format(short.missing)),
+            keyboards.quote(i18n, callback_data.quote_id, short_of_funds=True),
+        )
+        return
+    except QuoteNotUsable as unusable:
+        await state.clear()
+        key = "quote-expired" if unusable.expired else "button-outdated"
+        await show(callback, i18n.get(key), keyboards.main_menu(i18n))
+        return
+    await state.clear()
+    await show(callback, placement_text(i18n, placement, shop), keyboards.main_menu(i18n))
+
+
+@router.callback_query(QuoteCb.filter(F.action == "drop"))
+async def drop(
+    callback: CallbackQuery,
+    callback_data: QuoteCb,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    db: Database,
+    customer: UserRow,
+) -> None:
+    await state.clear()
+    placed = await order_of_quote(db, customer.id, callback_data.quote_id)
+    text = (
+        i18n.get("order-already-placed", order_id=str(placed.id))
+        if placed is not None
+        else i18n.get("order-dropped")
+    )
+    await show(callback, text, keyboards.main_menu(i18n))

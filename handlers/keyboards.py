@@ -1,0 +1,187 @@
+"""Inline keyboards of every screen. Labels come from the locales; callback data carries ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from api import SUBSCRIPTION_DELAYS
+from bot.catalog import ServicePage
+from bot.db import CategoryRow
+from bot.money import Currency
+from bot.order_forms import Answer, Step
+from handlers.callbacks import (
+    CancelFormCb,
+    CategoriesCb,
+    CategoryCb,
+    ChoiceCb,
+    LanguageCb,
+    MenuCb,
+    OrderStartCb,
+    QuoteCb,
+    ServiceCb,
+)
+
+#: Longest button label; Telegram shows long labels cut anyway.
+MAX_LABEL = 60
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else f"{text[: MAX_LABEL - 1]}…"
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_label(text), callback_data=data)
+
+
+def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(i18n.get("menu-new-order"), MenuCb(screen="new").pack())],
+            [
+                _button(i18n.get("menu-my-orders"), MenuCb(screen="orders").pack()),
+                _button(i18n.get("menu-balance"), MenuCb(screen="balance").pack()),
+            ],
+            [
+                _button(i18n.get("menu-language"), MenuCb(screen="language").pack()),
+                _button(i18n.get("menu-help"), MenuCb(screen="help").pack()),
+            ],
+        ]
+    )
+
+
+def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(i18n.get("button-menu"), MenuCb(screen="main").pack())]]
+    )
+
+
+def _pager(
+    i18n: I18nContext, page: int, pages: int, target: Callable[[int], str]
+) -> list[InlineKeyboardButton]:
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(_button("◀", target(page - 1)))
+    row.append(_button(i18n.get("page-of", page=page + 1, pages=pages), target(page)))
+    if page < pages - 1:
+        row.append(_button("▶", target(page + 1)))
+    return row
+
+
+def categories(
+    i18n: I18nContext, rows: list[CategoryRow], page: int, pages: int
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for row in rows:
+        builder.row(
+            _button(
+                i18n.get("category-button", name=row.name, count=row.service_count),
+                CategoryCb(anchor=row.first_service_id, page=0).pack(),
+            )
+        )
+    if pager := _pager(i18n, page, pages, lambda number: CategoriesCb(page=number).pack()):
+        builder.row(*pager)
+    builder.row(_button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
+    return builder.as_markup()
+
+
+def services(
+    i18n: I18nContext, page: ServicePage, anchor: int, currency: Currency, back_page: int
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for offer in page.offers:
+        builder.row(
+            _button(
+                i18n.get(
+                    "service-button",
+                    name=offer.service.name,
+                    price=currency.format(offer.unit_price),
+                ),
+                ServiceCb(service_id=offer.service.id, page=page.page).pack(),
+            )
+        )
+    if pager := _pager(
+        i18n, page.page, page.pages, lambda number: CategoryCb(anchor=anchor, page=number).pack()
+    ):
+        builder.row(*pager)
+    builder.row(_button(i18n.get("button-back"), CategoriesCb(page=back_page).pack()))
+    return builder.as_markup()
+
+
+def search_results(i18n: I18nContext, offers: list[tuple[int, str, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for service_id, name, price in offers:
+        builder.row(
+            _button(
+                i18n.get("service-button", name=name, price=price),
+                ServiceCb(service_id=service_id, page=0).pack(),
+            )
+        )
+    builder.row(_button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
+    return builder.as_markup()
+
+
+def service_card(
+    i18n: I18nContext, service_id: int, anchor: int, page: int
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(i18n.get("button-order"), OrderStartCb(service_id=service_id).pack())],
+            [_button(i18n.get("button-back"), CategoryCb(anchor=anchor, page=page).pack())],
+        ]
+    )
+
+
+def step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
+    """Buttons of a form step: its choices, Skip for optional steps, and Cancel."""
+    builder = InlineKeyboardBuilder()
+    if current.answer is Answer.YES_NO:
+        builder.row(
+            _button(i18n.get("button-yes"), ChoiceCb(field=current.field, value="yes").pack()),
+            _button(i18n.get("button-no"), ChoiceCb(field=current.field, value="no").pack()),
+        )
+    elif current.answer is Answer.DELAY:
+        delays = [
+            _button(i18n.get("delay-button", minutes=minutes), ChoiceCb(
+                field=current.field, value=str(minutes)).pack())
+            for minutes in SUBSCRIPTION_DELAYS
+        ]  # fmt: skip
+        for start in range(0, len(delays), 4):
+            builder.row(*delays[start : start + 4])
+    if current.optional:
+        builder.row(
+            _button(i18n.get("button-skip"), ChoiceCb(field=current.field, value="").pack())
+        )
+    builder.row(_button(i18n.get("button-cancel"), CancelFormCb().pack()))
+    return builder.as_markup()
+
+
+def quote(i18n: I18nContext, quote_id: str, *, short_of_funds: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            _button(
+                i18n.get("button-confirm"), QuoteCb(action="confirm", quote_id=quote_id).pack()
+            ),
+            _button(i18n.get("button-cancel"), QuoteCb(action="drop", quote_id=quote_id).pack()),
+        ]
+    ]
+    if short_of_funds:
+        rows.insert(0, [_button(i18n.get("button-top-up"), MenuCb(screen="balance").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def languages(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button("English", LanguageCb(code="en").pack()),
+                _button("Русский", LanguageCb(code="ru").pack()),
+            ],
+            [_button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
+        ]
+    )

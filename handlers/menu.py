@@ -1,0 +1,114 @@
+"""/start, the main menu, /cancel, the language and help screens."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BotCommand, CallbackQuery, Message
+from aiogram_i18n import I18nContext
+
+from bot.customers import link_referrer, referrer_from_start
+from bot.db import Database, UserRow
+from bot.i18n import SUPPORTED_LOCALES, Texts
+from handlers import keyboards
+from handlers.callbacks import CancelFormCb, LanguageCb, MenuCb
+from handlers.screens import show
+
+logger = logging.getLogger(__name__)
+router = Router(name="menu")
+
+
+def _menu_text(i18n: I18nContext, customer: UserRow) -> str:
+    return i18n.get("menu-title", name=customer.first_name or "")
+
+
+@router.message(CommandStart())
+async def start(
+    message: Message,
+    *,
+    command: CommandObject,
+    state: FSMContext,
+    i18n: I18nContext,
+    db: Database,
+    customer: UserRow,
+    new_customer: bool,
+) -> None:
+    await state.clear()
+    referrer = referrer_from_start(command.args)
+    if new_customer and referrer is not None:
+        await link_referrer(db, customer.id, referrer)
+    await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
+
+
+@router.message(Command("cancel"))
+async def cancel(
+    message: Message, state: FSMContext, i18n: I18nContext, customer: UserRow
+) -> None:
+    await state.clear()
+    await message.answer(i18n.get("form-cancelled"))
+    await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
+
+
+@router.callback_query(CancelFormCb.filter())
+async def cancel_by_button(
+    callback: CallbackQuery, state: FSMContext, i18n: I18nContext, customer: UserRow
+) -> None:
+    await state.clear()
+    await show(
+        callback,
+        f"{i18n.get('form-cancelled')}\n\n{_menu_text(i18n, customer)}",
+        keyboards.main_menu(i18n),
+    )
+
+
+@router.message(Command("help"))
+async def help_command(message: Message, i18n: I18nContext) -> None:
+    await message.answer(i18n.get("help-text"), reply_markup=keyboards.back_to_menu(i18n))
+
+
+@router.callback_query(MenuCb.filter(F.screen == "main"))
+async def main_menu(
+    callback: CallbackQuery, state: FSMContext, i18n: I18nContext, customer: UserRow
+) -> None:
+    await state.clear()
+    await show(callback, _menu_text(i18n, customer), keyboards.main_menu(i18n))
+
+
+@router.callback_query(MenuCb.filter(F.screen == "help"))
+async def help_screen(callback: CallbackQuery, i18n: I18nContext) -> None:
+    await show(callback, i18n.get("help-text"), keyboards.back_to_menu(i18n))
+
+
+@router.callback_query(MenuCb.filter(F.screen == "language"))
+async def language_screen(callback: CallbackQuery, i18n: I18nContext) -> None:
+    await show(callback, i18n.get("language-choose"), keyboards.languages(i18n))
+
+
+@router.callback_query(LanguageCb.filter(F.code.in_(SUPPORTED_LOCALES)))
+async def choose_language(
+    callback: CallbackQuery, callback_data: LanguageCb, i18n: I18nContext, customer: UserRow
+) -> None:
+    await i18n.set_locale(callback_data.code)
+    await show(
+        callback,
+        f"{i18n.get('language-changed')}\n\n{_menu_text(i18n, customer)}",
+        keyboards.main_menu(i18n),
+    )
+
+
+async def register_commands(bot: Bot, texts: Texts) -> None:
+    """The command list in each language; a refusal is logged, never fatal."""
+    for locale in SUPPORTED_LOCALES:
+        commands = [
+            BotCommand(command=name, description=texts.get(locale, f"command-{name}"))
+            for name in ("start", "cancel", "help")
+        ]
+        language = None if locale == texts.default_locale else locale
+        try:
+            await bot.set_my_commands(commands, language_code=language)
+        except TelegramAPIError as exc:
+            logger.warning("the bot's commands (%s) were not set: %s", locale, exc)

@@ -1,0 +1,228 @@
+"""The order form: one question per step of the service's flow, then the quote.
+
+The handlers only move between Telegram and bot.order_forms (which steps, how answers are
+checked) and bot.ordering (the quote). The form lives in the FSM storage, so a restart in
+the middle of a form resumes it.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram_i18n import I18nContext
+
+from api import OrderType
+from bot.accounts import balance_of
+from bot.catalog import Catalogue
+from bot.db import Database, ServiceRow, UserRow
+from bot.order_forms import (
+    Answer,
+    InputProblem,
+    OrderForm,
+    Step,
+    is_telegram_service,
+    next_step,
+    quantity_step,
+    read_answer,
+    steps_for,
+)
+from bot.ordering import QuoteRefused, quote_order
+from bot.shop import Shop
+from handlers import keyboards
+from handlers.callbacks import ChoiceCb, OrderStartCb
+from handlers.order_states import FORM_STATES, Confirming, state_for
+from handlers.screens import answer_quietly
+
+router = Router(name="order_form")
+
+
+def _key(field: str) -> str:
+    return field.replace("_", "-")
+
+
+def prompt(i18n: I18nContext, service: ServiceRow, step: Step, answers: dict[str, str]) -> str:
+    """The question of ``step``, with the limits that apply to it."""
+    params: dict[str, Any] = {"min": service.min, "max": service.max}
+    key = f"ask-{_key(step.field)}"
+    if step.answer is Answer.QUANTITY:
+        params["step"] = quantity_step(service)
+        if step.field == "max" and "min" in answers:
+            params["min"] = answers["min"]
+    if step.answer is Answer.LINK and is_telegram_service(service):
+        key = "ask-link-telegram"
+    if step.answer is Answer.LINES and step.counted:
+        key = f"{key}-counted"
+    return i18n.get(key, **params)
+
+
+async def _ask(
+    message: Message, i18n: I18nContext, service: ServiceRow, step: Step, answers: dict[str, str]
+) -> None:
+    await message.answer(
+        prompt(i18n, service, step, answers), reply_markup=keyboards.step(i18n, step)
+    )
+
+
+@router.callback_query(OrderStartCb.filter())
+async def start_form(
+    callback: CallbackQuery,
+    callback_data: OrderStartCb,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    catalogue: Catalogue,
+) -> None:
+    offer = await catalogue.offer(callback_data.service_id)
+    first = None if offer is None else next_step(offer.service, {})
+    if offer is None or first is None or not isinstance(callback.message, Message):
+        await answer_quietly(callback, i18n.get("service-unavailable"))
+        return
+    service = offer.service
+    step = steps_for(service)[first]
+    await state.set_state(state_for(OrderType(service.type), step.field))
+    await state.set_data({"service_id": service.id, "step": first, "answers": {}})
+    await answer_quietly(callback)
+    await callback.message.answer(
+        i18n.get("form-started", name=html.escape(service.name)),
+    )
+    await _ask(callback.message, i18n, service, step, {})
+
+
+async def _take_answer(
+    message: Message,
+    text: str,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    catalogue: Catalogue,
+    shop: Shop,
+    db: Database,
+    customer: UserRow,
+) -> None:
+    data = await state.get_data()
+    offer = await catalogue.offer(int(data.get("service_id", 0)))
+    steps = () if offer is None else steps_for(offer.service)
+    index = int(data.get("step", -1))
+    if offer is None or not 0 <= index < len(steps):
+        await state.clear()
+        await message.answer(
+            i18n.get("service-unavailable"), reply_markup=keyboards.main_menu(i18n)
+        )
+        return
+    service, step = offer.service, steps[index]
+    answers: dict[str, str] = dict(data.get("answers", {}))
+    try:
+        answers[step.field] = read_answer(step, text, service, answers)
+    except InputProblem as problem:
+        await message.answer(
+            f"{i18n.get(problem.key, **problem.params)}\n\n{prompt(i18n, service, step, answers)}",
+            reply_markup=keyboards.step(i18n, step),
+        )
+        return
+    following = next_step(service, answers, index)
+    if following is not None:
+        await state.update_data(step=following, answers=answers)
+        await state.set_state(state_for(OrderType(service.type), steps[following].field))
+        await _ask(message, i18n, service, steps[following], answers)
+        return
+    await _quote(message, OrderForm(service.id, OrderType(service.type), answers), service,
+                 state=state, i18n=i18n, shop=shop, db=db, customer=customer)  # fmt: skip
+
+
+async def _quote(
+    message: Message,
+    form: OrderForm,
+    service: ServiceRow,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    shop: Shop,
+    db: Database,
+    customer: UserRow,
+) -> None:
+    try:
+        quote = await quote_order(db, shop, customer.id, form.to_request())
+    except QuoteRefused as refused:
+        await state.clear()
+        await message.answer(
+            i18n.get(f"quote-refused-{_key(refused.problem.value)}", limit=refused.limit or 0),
+            reply_markup=keyboards.main_menu(i18n),
+        )
+        return
+    balance = await balance_of(db, customer.id)
+    short = balance < quote.price
+    lines = [
+        i18n.get(f"field-{_key(name)}") + ": " + html.escape(value)
+        for name, value in form.answers.items()
+        if value and name != "drip_feed"
+    ]
+    text = i18n.get(
+        "quote-summary",
+        name=html.escape(service.name),
+        details="\n".join(lines),
+        units=quote.units,
+        price=shop.currency.format(quote.price),
+        balance=shop.currency.format(balance),
+    )
+    if short:
+        text += "\n\n" + i18n.get(
+            "quote-short", missing=shop.currency.format(quote.price - balance)
+        )
+    await state.set_state(Confirming.quote)
+    await state.set_data({"quote_id": quote.id})
+    await message.answer(text, reply_markup=keyboards.quote(i18n, quote.id, short_of_funds=short))
+
+
+@router.message(StateFilter(*FORM_STATES), F.text)
+async def typed_answer(
+    message: Message,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    catalogue: Catalogue,
+    shop: Shop,
+    db: Database,
+    customer: UserRow,
+) -> None:
+    await _take_answer(message, message.text or "", state=state, i18n=i18n,
+                       catalogue=catalogue, shop=shop, db=db, customer=customer)  # fmt: skip
+
+
+@router.callback_query(StateFilter(*FORM_STATES), ChoiceCb.filter())
+async def button_answer(
+    callback: CallbackQuery,
+    callback_data: ChoiceCb,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    catalogue: Catalogue,
+    shop: Shop,
+    db: Database,
+    customer: UserRow,
+) -> None:
+    current = await state.get_state()
+    if (
+        not isinstance(callback.message, Message)
+        or current is None
+        or not current.endswith(f":{callback_data.field}")
+    ):
+        await answer_quietly(callback, i18n.get("button-outdated"))
+        return
+    await answer_quietly(callback)
+    await _take_answer(callback.message, callback_data.value, state=state, i18n=i18n,
+                       catalogue=catalogue, shop=shop, db=db, customer=customer)  # fmt: skip
+
+
+@router.message(StateFilter(*FORM_STATES))
+async def not_text(message: Message, i18n: I18nContext) -> None:
+    await message.answer(i18n.get("input-send-text"))
+
+
+@router.message(Confirming.quote)
+async def waiting_for_confirmation(message: Message, i18n: I18nContext) -> None:
+    await message.answer(i18n.get("quote-use-buttons"))

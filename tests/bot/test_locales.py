@@ -1,0 +1,83 @@
+"""Every message key the code uses exists in every language, and the languages agree."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fluent.syntax import FluentParser, ast
+
+from api import OrderType
+from bot.db import LedgerReason, OrderState
+from bot.i18n import LOCALES_DIR, SUPPORTED_LOCALES
+from bot.order_forms import FLOWS, Answer
+from bot.ordering import QuoteProblem
+from bot.refusals import RefusalReason
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]
+LITERAL_KEYS = [
+    re.compile(r'i18n\.get\(\s*"([a-z0-9-]+)"'),
+    re.compile(r'texts\.get\(\s*[\w.]+,\s*"([a-z0-9-]+)"'),
+    re.compile(r'InputProblem\(\s*"([a-z0-9-]+)"'),
+    re.compile(r'"(alert-[a-z0-9-]+)"'),
+]
+
+
+def _dashed(value: str) -> str:
+    return value.replace("_", "-")
+
+
+def keys_used_in_code() -> set[str]:
+    keys = {
+        match
+        for path in SOURCES
+        for pattern in LITERAL_KEYS
+        for match in pattern.findall(path.read_text(encoding="utf-8"))
+    }
+    # Keys built from a value: every value they can be built from.
+    steps = [step for flow in FLOWS.values() for step in flow]
+    keys |= {f"type-{t.value.lower().replace(' ', '-')}" for t in OrderType}
+    keys |= {f"field-{_dashed(step.field)}" for step in steps}
+    keys |= {f"ask-{_dashed(step.field)}" for step in steps}
+    keys |= {
+        f"ask-{_dashed(s.field)}-counted" for s in steps if s.answer is Answer.LINES and s.counted
+    }
+    keys |= {"ask-link-telegram"}
+    keys |= {f"quote-refused-{_dashed(problem.value)}" for problem in QuoteProblem}
+    keys |= {f"order-refused-{_dashed(reason.value)}" for reason in RefusalReason}
+    keys |= {f"ledger-{_dashed(reason.value)}" for reason in LedgerReason}
+    keys |= {f"state-{_dashed(state.value)}" for state in OrderState}
+    keys |= {f"command-{name}" for name in ("start", "cancel", "help")}
+    return keys
+
+
+def keys_of(locale: str) -> set[str]:
+    keys: set[str] = set()
+    parser = FluentParser()
+    for path in sorted((LOCALES_DIR / locale).glob("*.ftl")):
+        resource = parser.parse(path.read_text(encoding="utf-8"))
+        junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
+        assert not junk, f"{path}: {junk[0].content[:80]!r}"
+        for entry in resource.body:
+            if isinstance(entry, ast.Message):
+                assert entry.id.name not in keys, f"{path}: {entry.id.name} twice"
+                keys.add(entry.id.name)
+    return keys
+
+
+def test_the_code_uses_keys_at_all() -> None:
+    assert len(keys_used_in_code()) > 100
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_key_used_in_code_exists(locale: str) -> None:
+    missing = keys_used_in_code() - keys_of(locale)
+    assert not missing, f"missing in {locale}: {sorted(missing)}"
+
+
+def test_the_languages_have_the_same_keys() -> None:
+    english, russian = keys_of("en"), keys_of("ru")
+    assert english - russian == set(), "only in en"
+    assert russian - english == set(), "only in ru"

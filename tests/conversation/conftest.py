@@ -1,0 +1,88 @@
+"""The real Dispatcher of the bot, a recording Telegram session, a sandbox panel over
+loopback HTTP and a real SQLite file: conversations as a customer has them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiohttp.test_utils import TestServer
+
+from api.sandbox import ManualClock, SandboxPanel, create_app
+from bot.accounts import credit
+from bot.app import ShopServices, create_dispatcher
+from bot.catalog import sync_catalogue
+from bot.config import load_settings
+from bot.db import LedgerReason
+
+from ..support.telegram import BotClient, RecordingSession, make_bot
+
+PANEL_KEY = "conversation-panel-key"
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def panel(clock: ManualClock) -> SandboxPanel:
+    sandbox = SandboxPanel(clock=clock)
+    sandbox.add_account(PANEL_KEY, Decimal(100_000))
+    return sandbox
+
+
+@pytest.fixture
+async def services(tmp_path: Path, panel: SandboxPanel) -> AsyncIterator[ShopServices]:
+    server = TestServer(create_app(panel), host="127.0.0.1")
+    await server.start_server()
+    settings = load_settings(
+        env_file=None,
+        bot_token=TOKEN,
+        panel_api_key=PANEL_KEY,
+        panel_api_url=str(server.make_url("/api/v2")),
+        database_path=tmp_path / "shop.sqlite3",
+        admin_chat_id=-100500,
+    )
+    shop_services = await ShopServices.open(settings)
+    await sync_catalogue(shop_services.db, shop_services.panel)
+    yield shop_services
+    await shop_services.aclose()
+    await server.close()
+
+
+@pytest.fixture
+def session() -> RecordingSession:
+    return RecordingSession()
+
+
+@pytest.fixture
+def bot(session: RecordingSession) -> Bot:
+    return make_bot(session)
+
+
+@pytest.fixture
+def dispatcher(services: ShopServices) -> Dispatcher:
+    return create_dispatcher(services)
+
+
+@pytest.fixture
+def make_client(dispatcher: Dispatcher, bot: Bot) -> Callable[..., BotClient]:
+    def build(**options: object) -> BotClient:
+        return BotClient(dispatcher, bot, **options)  # type: ignore[arg-type]
+
+    return build
+
+
+@pytest.fixture
+def alice(make_client: Callable[..., BotClient]) -> BotClient:
+    return make_client()
+
+
+async def top_up(services: ShopServices, user_id: int, amount: Decimal) -> None:
+    async with services.db.transaction() as tx:
+        await credit(tx, user_id, amount, LedgerReason.TOPUP, f"topup:test:{user_id}:{amount}")
