@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
 
-from bot.app import run_polling
-from bot.config import ConfigError, load_settings
+from bot.app import run
+from bot.config import SANDBOX, ConfigError, load_settings
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="smm-bot", description="A Telegram storefront for an SMM panel (API v2)."
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run on a sandbox panel inside the bot (same as PANEL_API_URL=sandbox):"
+        " every flow works, nothing real is bought",
+    )
+    return parser.parse_args()
 
 
 def main() -> None:
     """Read the settings, then run the bot; a bad setting ends with one clear line."""
+    options = _options()
     try:
-        settings = load_settings()
+        settings = load_settings(**({"panel_api_url": SANDBOX} if options.sandbox else {}))
     except ConfigError as exc:
         print(f"smm-bot: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -21,9 +36,9 @@ def main() -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # aiohttp's access log and aiogram's update log would print message contents.
+    # aiogram logs every update at INFO; the shop's own log says what matters.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    asyncio.run(run_polling(settings))
+    asyncio.run(run(settings))
 
 
 if __name__ == "__main__":

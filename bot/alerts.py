@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from decimal import Decimal
 
 from bot.db import OrderRow, Repositories
 from bot.i18n import Texts
@@ -52,4 +53,51 @@ class Alerts:
             "alert-panel-problem",
             order_id=str(order.id),
             message=html.escape(message),
+        )
+
+    async def order_item_error(self, tx: Repositories, order: OrderRow, error: str) -> None:
+        """The panel keeps answering an error for one order (e.g. "Incorrect order ID")."""
+        await self._post(
+            tx,
+            f"item-error:{order.id}",
+            "alert-order-item-error",
+            order_id=str(order.id),
+            panel_id=str(order.panel_order_id or ""),
+            error=html.escape(error),
+        )
+
+    async def polls_failing(self, tx: Repositories, since: str, polls: int, error: str) -> None:
+        """Polling the panel has failed ``polls`` times in a row since ``since``."""
+        await self._post(
+            tx,
+            f"polls-failing:{since}",
+            "alert-polls-failing",
+            polls=polls,
+            error=html.escape(error),
+        )
+
+    async def order_placed(self, tx: Repositories, order: OrderRow) -> None:
+        """Report a large order, if the shop wants those reported."""
+        threshold = self._shop.large_order_alert
+        if threshold <= 0 or order.price < threshold:
+            return
+        await self._post(
+            tx,
+            f"large-order:{order.id}",
+            "alert-large-order",
+            order_id=str(order.id),
+            user_id=str(order.user_id),
+            price=self._shop.currency.format(order.price),
+        )
+
+    async def panel_balance_low(
+        self, tx: Repositories, balance: Decimal, currency: str, since: str
+    ) -> None:
+        """The panel's balance fell below the shop's threshold (once per fall)."""
+        await self._post(
+            tx,
+            f"panel-balance:{since}",
+            "alert-panel-balance",
+            balance=f"{balance} {html.escape(currency)}",
+            threshold=str(self._shop.panel_balance_alert),
         )

@@ -8,21 +8,31 @@ ends in a traceback.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_PANEL_API_URL: Final = "https://smmai.net/api/v2"
+#: The PANEL_API_URL that runs an embedded sandbox panel instead of a real one.
+SANDBOX: Final = "sandbox"
 _TOKEN_PATTERN: Final = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+_SECRET_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _URL_PATTERN: Final = re.compile(r"^https?://[^\s/?#]+(/\S*)?$", re.IGNORECASE)
 
 #: What a malformed value should look like, by setting, for the error line.
 _EXPECTED: Final = {
     "BOT_TOKEN": "the token from @BotFather, like 123456789:AAE...",
-    "PANEL_API_URL": "an http(s) URL such as https://smmai.net/api/v2",
+    "PANEL_API_URL": "an http(s) URL such as https://smmai.net/api/v2, or sandbox",
     "PANEL_API_KEY": "the API key from your panel account page",
     "TELEGRAM_API_URL": "an http(s) URL of a Bot API server, or nothing",
     "ADMIN_CHAT_ID": "the numeric id of the admin group, like -1001234567890",
@@ -33,8 +43,25 @@ _EXPECTED: Final = {
     "CURRENCY_DECIMALS": "a whole number of decimals from 0 to 4",
     "POLL_INTERVAL_SECONDS": "a number of seconds from 5 to 86400",
     "CATALOGUE_SYNC_MINUTES": "a number of minutes from 1 to 10080",
+    "NOTIFY_PER_SECOND": "messages per second in all, more than 0 (Telegram allows about 30)",
+    "NOTIFY_CHAT_INTERVAL_SECONDS": "seconds between two messages to one chat, 0 to 60",
+    "NOTIFY_GROUP_PER_MINUTE": "messages per minute to one group, 1 to 1000",
     "DEFAULT_LOCALE": "en or ru",
+    "STARS_RATE": "the shop money one Telegram Star buys, more than 0, like 0.013",
+    "TOPUP_MIN": "the smallest top-up in the shop's currency, more than 0",
+    "TOPUP_MAX": "the largest top-up in the shop's currency, not below TOPUP_MIN",
+    "TOPUP_PRESETS": "comma-separated amounts between TOPUP_MIN and TOPUP_MAX, like 5,10,25",
+    "REFERRAL_PERCENT": "a percent from 0 to 100 (0 turns referral bonuses off)",
+    "SUPPORT_CONTACT": "how customers reach the shop, like @shop_support",
+    "LARGE_ORDER_ALERT": "an amount in the shop's currency, or 0 for no alert",
+    "PANEL_BALANCE_ALERT": "an amount in the panel's currency, or 0 for no alert",
     "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "SANDBOX_SPEED": "how many times faster than real time the sandbox runs, more than 0",
+    "WEBHOOK_URL": "the public https URL Telegram sends updates to, or nothing for polling",
+    "WEBHOOK_PATH": "a URL path such as /telegram/webhook",
+    "WEBHOOK_SECRET": "1 to 256 letters, digits, _ or -",
+    "WEBHOOK_HOST": "the address the webhook server listens on, like 127.0.0.1",
+    "WEBHOOK_PORT": "a port number from 1 to 65535",
 }
 
 
@@ -54,7 +81,7 @@ class Settings(BaseSettings):
     )
 
     bot_token: SecretStr
-    panel_api_key: SecretStr
+    panel_api_key: SecretStr | None = None
     panel_api_url: str = DEFAULT_PANEL_API_URL
     telegram_api_url: str | None = None
     admin_chat_id: int | None = None
@@ -65,8 +92,47 @@ class Settings(BaseSettings):
     currency_decimals: int = Field(default=2, ge=0, le=4)
     poll_interval_seconds: float = Field(default=60, ge=5, le=86400)
     catalogue_sync_minutes: float = Field(default=60, ge=1, le=10080)
+    notify_per_second: float = Field(default=30, gt=0, le=1000)
+    notify_chat_interval_seconds: float = Field(default=1, ge=0, le=60)
+    notify_group_per_minute: int = Field(default=20, ge=1, le=1000)
+    stars_rate: Decimal = Field(default=Decimal("0.013"), gt=0, le=1000, allow_inf_nan=False)
+    topup_min: Decimal = Field(default=Decimal(1), gt=0, allow_inf_nan=False)
+    topup_max: Decimal = Field(default=Decimal(500), gt=0, allow_inf_nan=False)
+    topup_presets: Annotated[tuple[Decimal, ...], NoDecode] = (
+        Decimal(5),
+        Decimal(10),
+        Decimal(25),
+        Decimal(50),
+    )
+    referral_percent: Decimal = Field(default=Decimal(5), ge=0, le=100, allow_inf_nan=False)
+    support_contact: str = ""
+    large_order_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
+    panel_balance_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     default_locale: Literal["en", "ru"] = "en"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    sandbox_speed: float = Field(default=10, gt=0, le=10000)
+    webhook_url: str | None = None
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9/_.-]*", value):
+            raise ValueError("not a URL path")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("not a webhook secret")
+        return value
 
     @field_validator("bot_token")
     @classmethod
@@ -77,17 +143,21 @@ class Settings(BaseSettings):
 
     @field_validator("panel_api_key")
     @classmethod
-    def _key_present(cls, value: SecretStr) -> SecretStr:
+    def _key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
         key = value.get_secret_value().strip()
         if not key or any(ch.isspace() for ch in key):
             raise ValueError("empty or contains spaces")
         return SecretStr(key)
 
-    @field_validator("panel_api_url", "telegram_api_url", mode="before")
+    @field_validator("panel_api_url", "telegram_api_url", "webhook_url", mode="before")
     @classmethod
-    def _url_shape(cls, value: Any) -> Any:
+    def _url_shape(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
-            return None
+            return DEFAULT_PANEL_API_URL if info.field_name == "panel_api_url" else None
+        if info.field_name == "panel_api_url" and str(value).strip().lower() == SANDBOX:
+            return SANDBOX
         if not isinstance(value, str) or not _URL_PATTERN.match(value.strip()):
             raise ValueError("not an http(s) URL")
         return value.strip().rstrip("/")
@@ -98,6 +168,33 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
         return value
+
+    @field_validator("topup_presets", mode="before")
+    @classmethod
+    def _split_amounts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return tuple(Decimal(part.strip()) for part in value.split(",") if part.strip())
+            except InvalidOperation:
+                raise ValueError("not a list of amounts") from None
+        return value
+
+    @model_validator(mode="after")
+    def _key_unless_sandbox(self) -> Settings:
+        if self.panel_api_key is None and not self.uses_sandbox:
+            raise ValueError(
+                "PANEL_API_KEY is not set: add PANEL_API_KEY=... to the environment or to .env"
+                " (see .env.example), or run with --sandbox to try the shop without a panel"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _topup_bounds(self) -> Settings:
+        if self.topup_min > self.topup_max:
+            raise ValueError("TOPUP_MIN is above TOPUP_MAX")
+        if any(not self.topup_min <= preset <= self.topup_max for preset in self.topup_presets):
+            raise ValueError("a TOPUP_PRESETS amount is outside TOPUP_MIN..TOPUP_MAX")
+        return self
 
     @field_validator("currency")
     @classmethod
@@ -113,8 +210,16 @@ class Settings(BaseSettings):
         return value.strip() if isinstance(value, str) else value
 
     @property
-    def admin_id_set(self) -> frozenset[int]:
-        return frozenset(self.admin_ids)
+    def uses_sandbox(self) -> bool:
+        """True when the shop runs on its own embedded sandbox panel (no real money)."""
+        return self.panel_api_url == SANDBOX
+
+    @property
+    def panel_key(self) -> SecretStr:
+        """The panel's API key (set for every panel but the embedded sandbox's own)."""
+        if self.panel_api_key is None:
+            raise ConfigError("PANEL_API_KEY is not set")
+        return self.panel_api_key
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
@@ -131,7 +236,11 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
 
 def _describe(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    name = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+    if not error["loc"]:
+        # A rule across settings: its own words name them.
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        return f"{reason}; fix it in the environment or in .env"
+    name = str(error["loc"][0]).upper()
     if error["type"] == "missing":
         return (
             f"{name} is not set: add {name}=... to the environment or to .env "

@@ -8,7 +8,8 @@ from typing import Final
 from bot.db import Database, UserRow
 from bot.i18n import SUPPORTED_LOCALES
 
-_REFERRAL: Final = re.compile(r"^ref_(\d{1,20})$")
+# Telegram user ids fit in 52 bits (16 digits); a longer number is no one's id.
+_REFERRAL: Final = re.compile(r"^ref_(\d{1,16})$")
 
 
 def referrer_from_start(parameter: str | None) -> int | None:

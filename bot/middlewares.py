@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -49,6 +51,36 @@ class CustomerMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+class InFlightMiddleware(BaseMiddleware):
+    """Counts the updates being handled, so a shutdown can let them finish first."""
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        self._running += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._running -= 1
+            if self._running == 0:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no update is being handled (at most ``timeout`` s); True if idle."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        return self._idle.is_set()
+
+
 class CustomerLocaleManager(BaseManager):
     """aiogram-i18n's language store, kept in the customer's row."""
 
@@ -56,10 +88,14 @@ class CustomerLocaleManager(BaseManager):
         super().__init__(default_locale=default_locale)
         self._db = db
 
-    async def get_locale(self, customer: UserRow | None = None) -> str:
+    async def get_locale(
+        self, customer: UserRow | None = None, event_from_user: User | None = None
+    ) -> str:
         if customer is not None:
             return customer.language
-        return self.default_locale or "en"
+        # Not a customer (an admin in the group): their Telegram language, if we have it.
+        default = self.default_locale or "en"
+        return language_for(event_from_user.language_code, default) if event_from_user else default
 
     async def set_locale(self, locale: str, customer: UserRow | None = None) -> None:
         if customer is not None:

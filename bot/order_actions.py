@@ -147,3 +147,36 @@ async def request_cancel(
         await tx.cancels.set_outcome(request.id, outcome, error)
         [recorded, *_] = await tx.cancels.for_order(order.id)
     return CancelResult(recorded, order)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """What a customer's order card shows, and which actions it offers."""
+
+    order: OrderRow
+    service_name: str
+    refills: list[RefillRow]
+    can_refill: bool
+    can_cancel: bool
+
+
+async def view_order(db: Database, order_id: int, user_id: int) -> OrderView | None:
+    """The customer's own order as a card, or None (also for another customer's order)."""
+    async with db.read() as r:
+        order = await r.orders.get_for_user(order_id, user_id)
+        if order is None:
+            return None
+        service = await r.services.get(order.service_id)
+        return OrderView(
+            order=order,
+            service_name=service.name if service else str(order.service_id),
+            refills=await r.refills.for_order(order.id),
+            can_refill=await can_refill(r, order),
+            can_cancel=await can_cancel(r, order),
+        )
+
+
+async def own_order(db: Database, order_id: int, user_id: int) -> OrderRow | None:
+    """The order if it belongs to the customer, else None."""
+    async with db.read() as r:
+        return await r.orders.get_for_user(order_id, user_id)

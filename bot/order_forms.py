@@ -37,6 +37,7 @@ _USERNAME: Final = re.compile(r"^@?([A-Za-z0-9_.]{1,64})$")
 _HASHTAG: Final = re.compile(r"^#?(\w{1,100})$", re.UNICODE)
 _DOMAIN: Final = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _TELEGRAM_WORDS: Final = ("telegram", "телеграм")
+_COMMA_GROUPED: Final = re.compile(r"\d{1,3}(,\d{3})+")
 
 
 class Answer(enum.StrEnum):
@@ -177,7 +178,11 @@ def _read_link(text: str, service: ServiceRow) -> str:
 
 
 def _read_whole_number(text: str, low: int, high: int) -> int:
-    cleaned = text.strip().replace(" ", "").replace("_", "")
+    # Digits may come grouped as the prompts show them: "10,000" (en), "10 000" (ru, with a
+    # no-break space), "10_000". A comma counts only between groups of three digits.
+    cleaned = re.sub(r"[ _\u00a0\u202f]", "", text.strip())
+    if _COMMA_GROUPED.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
     if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 12:
         raise InputProblem("input-number-invalid")
     number = int(cleaned)
@@ -211,7 +216,19 @@ def _read_lines(text: str, step: Step, service: ServiceRow) -> str:
         raise InputProblem("input-lines-too-few", count=len(lines), limit=service.min)
     if step.counted and len(lines) > service.max:
         raise InputProblem("input-lines-too-many", count=len(lines), limit=service.max)
+    if step.field == "hashtags":
+        lines = [_read_list_hashtag(line, number) for number, line in enumerate(lines, 1)]
+    if step.field == "usernames":
+        for number, line in enumerate(lines, 1):
+            if any(ch.isspace() for ch in line):
+                raise InputProblem("input-usernames-invalid", line=number)
     return "\n".join(lines)
+
+
+def _read_list_hashtag(line: str, number: int) -> str:
+    if not _HASHTAG.match(line):
+        raise InputProblem("input-hashtags-invalid", line=number)
+    return line if line.startswith("#") else f"#{line}"
 
 
 def _read_number(text: str, step: Step) -> int:

@@ -285,6 +285,8 @@ async def _submit(db: Database, panel: PanelClient, alerts: Alerts, order: Order
         async with db.transaction() as tx:
             await tx.orders.set_placed(order.id, panel_order_id)
             placed = await tx.orders.get(order.id)
+            if placed is not None:
+                await alerts.order_placed(tx, placed)
             balance = await tx.ledger.balance(order.user_id)
     except ConstraintError:
         # The panel gave an id another order already has: nothing safe to do automatically.

@@ -23,6 +23,10 @@ class Shop:
     quote_ttl: timedelta = timedelta(minutes=15)
     admin_chat_id: int | None = None
     admin_locale: str = "en"
+    #: Orders at or above this price are reported to the admins (0: none are).
+    large_order_alert: Decimal = Decimal(0)
+    #: The admins are told when the panel's balance falls below this (0: never).
+    panel_balance_alert: Decimal = Decimal(0)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Shop:
@@ -31,6 +35,8 @@ class Shop:
             markup_percent=settings.markup_percent,
             admin_chat_id=settings.admin_chat_id,
             admin_locale=settings.default_locale,
+            large_order_alert=settings.large_order_alert,
+            panel_balance_alert=settings.panel_balance_alert,
         )
 
     async def markup_for(self, repos: Repositories, service: ServiceRow) -> Decimal:

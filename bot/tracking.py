@@ -1,22 +1,29 @@
-"""Following orders and refills at the panel, and refunding what the panel did not deliver.
+"""Following orders and refills at the panel, refunding what it did not deliver, and
+telling customers.
 
 One poll asks for every active order with multi-status (100 ids a call) and every active
-refill with multi refill status. Each change of state is stored once, and a refund is
-written in the same transaction under the order's one refund key, so repeated polls,
-repeated answers and restarts can never refund twice.
+refill with multi refill status. Each change of state is stored once; its refund (under
+the order's one refund key) and its notice (under a key per change) are written in the same
+transaction, so repeated polls, repeated answers and restarts never refund or tell twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Final
 
-from api import ItemError, OrderStatus, PanelClient, RefillStatus
+from api import ItemError, OrderStatus, PanelClient, PanelError, RefillStatus
 from api.models import RefillStatusInfo, StatusInfo
 from bot.accounts import credit
+from bot.alerts import Alerts
 from bot.db import (
+    ACTIVE_ORDER_STATES,
     Database,
     LedgerReason,
     OrderRow,
@@ -26,13 +33,27 @@ from bot.db import (
     utc_now,
 )
 from bot.money import Currency
+from bot.notices import Notices
 from bot.ordering import refund_key
 
 logger = logging.getLogger(__name__)
 
 #: Final states in which the panel gave the whole price back.
-FULL_REFUND_STATES = frozenset({OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED})
-_PAGE = 100
+FULL_REFUND_STATES: Final = frozenset(
+    {OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED}
+)
+#: Orders stored per transaction, so a big poll never holds the writer for long.
+_PAGE: Final = 100
+#: After this many polls in a row answered with an error, an order is reported to admins.
+ITEM_ERROR_ALERT_AFTER: Final = 3
+#: A customer's Refresh asks the panel at most this often per order.
+REFRESH_EVERY: Final = timedelta(seconds=30)
+#: Longest wait between polls while the panel is failing.
+MAX_BACKOFF_SECONDS: Final = 600.0
+#: How often the panel's balance is checked against the alert threshold.
+BALANCE_CHECK_SECONDS: Final = 600.0
+#: Failed polls in a row before the admins are told.
+FAILED_POLLS_ALERT_AFTER: Final = 5
 
 
 def refund_due(
@@ -53,7 +74,7 @@ def refund_due(
 
 @dataclass(frozen=True, slots=True)
 class OrderChange:
-    """An order whose state changed in this poll, with the refund it brought."""
+    """An order whose state changed, with the refund it brought."""
 
     order: OrderRow
     old_state: OrderState
@@ -63,7 +84,7 @@ class OrderChange:
 
 @dataclass(frozen=True, slots=True)
 class RefillChange:
-    """A refill whose state changed in this poll."""
+    """A refill whose state changed."""
 
     refill: RefillRow
     old_state: RefillState
@@ -81,112 +102,211 @@ class PollReport:
     order_errors: dict[int, int] = field(default_factory=dict)
 
 
-async def _active_orders(db: Database) -> list[OrderRow]:
-    orders: list[OrderRow] = []
-    async with db.read() as r:
-        while page := await r.orders.active_with_panel_id(orders[-1].id if orders else 0, 500):
-            orders.extend(page)
-    return orders
+class Tracker:
+    """Polls the panel for the shop's active orders and refills."""
 
+    def __init__(
+        self,
+        db: Database,
+        panel: PanelClient,
+        currency: Currency,
+        notices: Notices,
+        alerts: Alerts,
+        *,
+        balance_alert: Decimal = Decimal(0),
+    ) -> None:
+        """``balance_alert``: tell the admins when the panel's balance falls below it."""
+        self._db = db
+        self._balance_alert = balance_alert
+        self._balance_checked_at = -BALANCE_CHECK_SECONDS
+        self._balance_low_since: str | None = None
+        self._panel = panel
+        self._currency = currency
+        self._notices = notices
+        self._alerts = alerts
+        #: When the last poll that ended well ended, or None.
+        self.last_poll_at: datetime | None = None
 
-async def _active_refills(db: Database) -> list[RefillRow]:
-    refills: list[RefillRow] = []
-    async with db.read() as r:
-        while page := await r.refills.active_with_panel_id(refills[-1].id if refills else 0, 500):
-            refills.extend(page)
-    return refills
+    # --- one poll --------------------------------------------------------------------------
 
+    async def poll_once(self) -> PollReport:
+        """One poll of every active order and refill."""
+        report = PollReport()
+        await self.poll_orders(report)
+        await self.poll_refills(report)
+        return report
 
-async def poll_orders(
-    db: Database, panel: PanelClient, currency: Currency, report: PollReport
-) -> None:
-    """Ask the panel for every active order and store what changed (see the module)."""
-    orders = await _active_orders(db)
-    report.orders_polled = len(orders)
-    if not orders:
-        return
-    by_panel_id = {order.panel_order_id: order for order in orders if order.panel_order_id}
-    answers = await panel.multi_status(by_panel_id)
-    items = list(answers.items())
-    for start in range(0, len(items), _PAGE):
-        await _store_order_answers(db, currency, report, items[start : start + _PAGE], by_panel_id)
+    async def poll_orders(self, report: PollReport) -> None:
+        """Ask the panel for every active order and store what changed."""
+        orders = await self._active_orders()
+        report.orders_polled = len(orders)
+        if not orders:
+            return
+        by_panel_id = {order.panel_order_id: order for order in orders if order.panel_order_id}
+        answers = list((await self._panel.multi_status(by_panel_id)).items())
+        for start in range(0, len(answers), _PAGE):
+            await self._store(report, answers[start : start + _PAGE], by_panel_id)
 
-
-async def _store_order_answers(
-    db: Database,
-    currency: Currency,
-    report: PollReport,
-    answers: Iterable[tuple[int, StatusInfo | ItemError]],
-    by_panel_id: dict[int, OrderRow],
-) -> None:
-    now = utc_now()
-    async with db.transaction() as tx:
-        for panel_id, answer in answers:
-            order = by_panel_id[panel_id]
-            if isinstance(answer, ItemError):
-                report.order_errors[order.id] = await tx.orders.bump_item_errors(order.id, now)
-                continue
-            if answer.status is OrderStatus.UNRECOGNISED:
-                logger.warning("order %d: unknown panel status %r", order.id, answer.status_raw)
-                continue
-            state = OrderState.of(answer.status)
-            changed = await tx.orders.apply_status(
-                order.id,
-                state=state,
-                panel_status=answer.status_raw,
-                start_count=answer.start_count,
-                remains=answer.remains,
-                charge=answer.charge,
-                now=now,
-            )
-            if not changed:
-                continue
-            refund = refund_due(order, state, answer.remains, currency)
-            if refund > 0:
-                await credit(
-                    tx,
-                    order.user_id,
-                    refund,
-                    LedgerReason.REFUND,
-                    refund_key(order.id),
-                    order_id=order.id,
-                )
-            updated = await tx.orders.get(order.id)
-            assert updated is not None
-            report.order_changes.append(
-                OrderChange(updated, order.state, refund, await tx.ledger.balance(order.user_id))
-            )
-
-
-async def poll_refills(db: Database, panel: PanelClient, report: PollReport) -> None:
-    """Ask the panel for every active refill and store what changed."""
-    refills = await _active_refills(db)
-    report.refills_polled = len(refills)
-    if not refills:
-        return
-    by_panel_id = {refill.panel_refill_id: refill for refill in refills if refill.panel_refill_id}
-    answers = await panel.multi_refill_status(by_panel_id)
-    now = utc_now()
-    async with db.transaction() as tx:
-        for panel_id, answer in answers.items():
-            refill = by_panel_id[panel_id]
-            if not isinstance(answer, RefillStatusInfo):
-                continue
-            if answer.status is RefillStatus.UNRECOGNISED:
-                logger.warning("refill %d: unknown panel status %r", refill.id, answer.status_raw)
-                continue
-            state = RefillState.of(answer.status)
-            if await tx.refills.apply_status(
-                refill.id, state=state, panel_status=answer.status_raw, now=now
+    async def poll_refills(self, report: PollReport) -> None:
+        """Ask the panel for every active refill and store what changed."""
+        refills: list[RefillRow] = []
+        async with self._db.read() as r:
+            while page := await r.refills.active_with_panel_id(
+                refills[-1].id if refills else 0, 500
             ):
-                updated = await tx.refills.get(refill.id)
-                assert updated is not None
-                report.refill_changes.append(RefillChange(updated, refill.state))
+                refills.extend(page)
+        report.refills_polled = len(refills)
+        if not refills:
+            return
+        by_panel_id = {
+            refill.panel_refill_id: refill for refill in refills if refill.panel_refill_id
+        }
+        answers = await self._panel.multi_refill_status(by_panel_id)
+        now = utc_now()
+        async with self._db.transaction() as tx:
+            for panel_id, answer in answers.items():
+                refill = by_panel_id[panel_id]
+                if not isinstance(answer, RefillStatusInfo):
+                    continue
+                if answer.status is RefillStatus.UNRECOGNISED:
+                    logger.warning("refill %d: unknown status %r", refill.id, answer.status_raw)
+                    continue
+                changed = await tx.refills.apply_status(
+                    refill.id,
+                    state=RefillState.of(answer.status),
+                    panel_status=answer.status_raw,
+                    now=now,
+                )
+                if changed and (updated := await tx.refills.get(refill.id)) is not None:
+                    await self._notices.refill_changed(tx, updated)
+                    report.refill_changes.append(RefillChange(updated, refill.state))
 
+    async def refresh_order(self, order: OrderRow, *, force: bool = False) -> OrderRow:
+        """A Refresh: one status call for one order, at most every :data:`REFRESH_EVERY`
+        unless ``force`` (an admin); the order as it stands afterwards."""
+        recent = (
+            not force
+            and order.last_polled_at is not None
+            and utc_now() - order.last_polled_at < REFRESH_EVERY
+        )
+        if recent or order.panel_order_id is None or order.state not in ACTIVE_ORDER_STATES:
+            return order
+        try:
+            answer = await self._panel.status(order.panel_order_id)
+        except PanelError as exc:
+            logger.info("refresh of order %d failed: %s", order.id, exc)
+            return order
+        await self._store(
+            PollReport(), [(order.panel_order_id, answer)], {order.panel_order_id: order}
+        )
+        async with self._db.read() as r:
+            return await r.orders.get(order.id) or order
 
-async def poll_once(db: Database, panel: PanelClient, currency: Currency) -> PollReport:
-    """One poll of every active order and refill."""
-    report = PollReport()
-    await poll_orders(db, panel, currency, report)
-    await poll_refills(db, panel, report)
-    return report
+    async def _active_orders(self) -> list[OrderRow]:
+        orders: list[OrderRow] = []
+        async with self._db.read() as r:
+            while page := await r.orders.active_with_panel_id(orders[-1].id if orders else 0, 500):
+                orders.extend(page)
+        return orders
+
+    async def _store(
+        self,
+        report: PollReport,
+        answers: Iterable[tuple[int, StatusInfo | ItemError]],
+        by_panel_id: dict[int, OrderRow],
+    ) -> None:
+        now = utc_now()
+        async with self._db.transaction() as tx:
+            for panel_id, answer in answers:
+                order = by_panel_id[panel_id]
+                if isinstance(answer, ItemError):
+                    errors = await tx.orders.bump_item_errors(order.id, now)
+                    report.order_errors[order.id] = errors
+                    if errors >= ITEM_ERROR_ALERT_AFTER:
+                        await self._alerts.order_item_error(tx, order, answer.error)
+                    continue
+                if answer.status is OrderStatus.UNRECOGNISED:
+                    logger.warning("order %d: unknown status %r", order.id, answer.status_raw)
+                    continue
+                state = OrderState.of(answer.status)
+                changed = await tx.orders.apply_status(
+                    order.id,
+                    state=state,
+                    panel_status=answer.status_raw,
+                    start_count=answer.start_count,
+                    remains=answer.remains,
+                    charge=answer.charge,
+                    now=now,
+                )
+                updated = await tx.orders.get(order.id) if changed else None
+                if updated is None:
+                    continue
+                refund = refund_due(order, state, updated.remains, self._currency)
+                if refund > 0:
+                    await credit(
+                        tx,
+                        order.user_id,
+                        refund,
+                        LedgerReason.REFUND,
+                        refund_key(order.id),
+                        order_id=order.id,
+                    )
+                balance = await tx.ledger.balance(order.user_id)
+                await self._notices.order_changed(tx, updated, refund, balance)
+                report.order_changes.append(OrderChange(updated, order.state, refund, balance))
+
+    # --- the loop --------------------------------------------------------------------------
+
+    async def run(self, interval: float) -> None:
+        """Poll every ``interval`` seconds until cancelled. A failing panel is asked again
+        later and later (up to :data:`MAX_BACKOFF_SECONDS`); the loop never dies, and a poll
+        slower than the interval is simply followed by the next one, never overlapped."""
+        failures = 0
+        failing_since = utc_now()
+        while True:
+            started = time.monotonic()
+            try:
+                await self.poll_once()
+            except Exception as exc:
+                if failures == 0:
+                    failing_since = utc_now()
+                failures += 1
+                if isinstance(exc, PanelError):
+                    logger.warning("poll %d in a row failed: %s", failures, exc)
+                else:
+                    logger.exception("poll failed unexpectedly")
+                if failures == FAILED_POLLS_ALERT_AFTER:
+                    await self._alert_failing(failing_since.isoformat(), str(exc))
+            else:
+                failures = 0
+                self.last_poll_at = utc_now()
+                if time.monotonic() - self._balance_checked_at >= BALANCE_CHECK_SECONDS:
+                    await self.check_panel_balance()
+            wait = interval * 2 ** min(failures, 10) if failures else interval
+            elapsed = time.monotonic() - started
+            await asyncio.sleep(max(0.0, min(wait, max(interval, MAX_BACKOFF_SECONDS)) - elapsed))
+
+    async def check_panel_balance(self) -> None:
+        """Alert the admins once when the panel's balance falls below the threshold; again
+        only after it has been above it in between."""
+        if self._balance_alert <= 0:
+            return
+        self._balance_checked_at = time.monotonic()
+        try:
+            balance = await self._panel.balance()
+        except PanelError as exc:
+            logger.info("panel balance not checked: %s", exc)
+            return
+        if balance.balance >= self._balance_alert:
+            self._balance_low_since = None
+            return
+        if self._balance_low_since is None:
+            self._balance_low_since = utc_now().isoformat()
+            async with self._db.transaction() as tx:
+                await self._alerts.panel_balance_low(
+                    tx, balance.balance, balance.currency, self._balance_low_since
+                )
+
+    async def _alert_failing(self, since: str, error: str) -> None:
+        async with self._db.transaction() as tx:
+            await self._alerts.polls_failing(tx, since, FAILED_POLLS_ALERT_AFTER, error)

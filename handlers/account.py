@@ -1,33 +1,18 @@
-"""The customer's balance and orders, as screens of the main menu."""
+"""The customer's balance, as a screen of the main menu."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
 from bot.accounts import balance_of, recent_movements
 from bot.db import Database, LedgerRow, UserRow
-from bot.ordering import customer_orders
 from bot.shop import Shop
-from handlers import keyboards
 from handlers.callbacks import MenuCb
 from handlers.screens import show
 
 router = Router(name="account")
-
-STATE_ICONS = {
-    "submitting": "⏳",
-    "unknown": "❔",
-    "pending": "🕒",
-    "in_progress": "🔄",
-    "processing": "🔄",
-    "completed": "✅",
-    "partial": "◐",
-    "canceled": "✖️",
-    "refunded": "↩️",
-    "failed": "⛔",
-}
 
 
 def movement_line(i18n: I18nContext, row: LedgerRow, shop: Shop) -> str:
@@ -52,30 +37,23 @@ async def balance_screen(
     await show(
         callback,
         i18n.get("balance-screen", balance=shop.currency.format(balance), history=history),
-        keyboards.back_to_menu(i18n),
-    )
-
-
-@router.callback_query(MenuCb.filter(F.screen == "orders"))
-async def orders_screen(
-    callback: CallbackQuery, i18n: I18nContext, db: Database, shop: Shop, customer: UserRow
-) -> None:
-    orders, _, _ = await customer_orders(db, customer.id, 0)
-    if not orders:
-        await show(callback, i18n.get("orders-none"), keyboards.back_to_menu(i18n))
-        return
-    lines = [
-        i18n.get(
-            "orders-line",
-            icon=STATE_ICONS.get(order.state.value, "•"),
-            order_id=str(order.id),
-            state=i18n.get(f"state-{order.state.value.replace('_', '-')}"),
-            price=shop.currency.format(order.price),
-        )
-        for order in orders
-    ]
-    await show(
-        callback,
-        i18n.get("orders-screen", orders="\n".join(lines)),
-        keyboards.back_to_menu(i18n),
+        InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(
+                        text=i18n.get("button-top-up"),
+                        callback_data=MenuCb(screen="topup").pack(),
+                    ),
+                    InlineKeyboardButton(
+                        text=i18n.get("button-referrals"),
+                        callback_data=MenuCb(screen="referral").pack(),
+                    ),
+                ],
+                [
+                    InlineKeyboardButton(
+                        text=i18n.get("button-menu"), callback_data=MenuCb(screen="main").pack()
+                    )
+                ],
+            ]
+        ),
     )

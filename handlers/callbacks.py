@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Final
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+#: Largest id SQLite stores. A forged button with a larger one fails to unpack (and is
+#: answered as outdated) instead of failing in a query.
+MAX_ID: Final = 2**63 - 1
+RowId = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -20,21 +28,21 @@ class CategoriesCb(CallbackData, prefix="cats"):
 class CategoryCb(CallbackData, prefix="cat"):
     """A page of one category, named by one of its services (names may be too long)."""
 
-    anchor: int
+    anchor: RowId
     page: int
 
 
 class ServiceCb(CallbackData, prefix="svc"):
     """A service's card; ``page`` is the category page to go back to."""
 
-    service_id: int
+    service_id: RowId
     page: int
 
 
 class OrderStartCb(CallbackData, prefix="buy"):
     """Start the order form of a service."""
 
-    service_id: int
+    service_id: RowId
 
 
 class ChoiceCb(CallbackData, prefix="ch"):
@@ -59,3 +67,36 @@ class LanguageCb(CallbackData, prefix="lang"):
 
 class CancelFormCb(CallbackData, prefix="stop"):
     """Leave the order form and go back to the menu."""
+
+
+class OrdersCb(CallbackData, prefix="os"):
+    """A page of the customer's orders."""
+
+    page: int
+
+
+class OrderCb(CallbackData, prefix="o"):
+    """An order's card; ``page`` is the list page to go back to."""
+
+    order_id: int
+    page: int
+
+
+class OrderActionCb(CallbackData, prefix="oa"):
+    """Refresh, refill or cancel an order."""
+
+    action: str
+    order_id: int
+
+
+class TopUpCb(CallbackData, prefix="tu"):
+    """Top up by an amount in the shop's currency; ``amount`` empty: type another."""
+
+    amount: str
+
+
+class AdminOrderCb(CallbackData, prefix="ao"):
+    """An admin's action on any order from /order: refresh, refill, cancel."""
+
+    action: str
+    order_id: int

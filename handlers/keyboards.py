@@ -37,6 +37,16 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_label(text), callback_data=data)
 
 
+def _named(i18n: I18nContext, key: str, name: str, **params: object) -> str:
+    """A label naming a category or service: a long name is cut, not the price or count
+    that follows it."""
+    label = i18n.get(key, name=name, **params)
+    excess = len(label) - MAX_LABEL
+    if excess > 0:
+        label = i18n.get(key, name=f"{name[: max(len(name) - excess - 1, 1)]}…", **params)
+    return label
+
+
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -80,7 +90,7 @@ def categories(
     for row in rows:
         builder.row(
             _button(
-                i18n.get("category-button", name=row.name, count=row.service_count),
+                _named(i18n, "category-button", row.name, count=row.service_count),
                 CategoryCb(anchor=row.first_service_id, page=0).pack(),
             )
         )
@@ -97,9 +107,10 @@ def services(
     for offer in page.offers:
         builder.row(
             _button(
-                i18n.get(
+                _named(
+                    i18n,
                     "service-button",
-                    name=offer.service.name,
+                    offer.service.name,
                     price=currency.format(offer.unit_price),
                 ),
                 ServiceCb(service_id=offer.service.id, page=page.page).pack(),
@@ -118,7 +129,7 @@ def search_results(i18n: I18nContext, offers: list[tuple[int, str, str]]) -> Inl
     for service_id, name, price in offers:
         builder.row(
             _button(
-                i18n.get("service-button", name=name, price=price),
+                _named(i18n, "service-button", name, price=price),
                 ServiceCb(service_id=service_id, page=0).pack(),
             )
         )

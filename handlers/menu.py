@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from aiogram import Bot, F, Router
@@ -23,7 +24,7 @@ router = Router(name="menu")
 
 
 def _menu_text(i18n: I18nContext, customer: UserRow) -> str:
-    return i18n.get("menu-title", name=customer.first_name or "")
+    return i18n.get("menu-title", name=html.escape(customer.first_name or ""))
 
 
 @router.message(CommandStart())

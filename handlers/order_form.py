@@ -93,6 +93,23 @@ async def start_form(
     await _ask(callback.message, i18n, service, step, {})
 
 
+async def _current_step(
+    message: Message, state: FSMContext, i18n: I18nContext, catalogue: Catalogue
+) -> tuple[ServiceRow, int, dict[str, str]] | None:
+    """The service, the index of the step being asked and the answers so far; None (and
+    the menu) when the service went off sale meanwhile."""
+    data = await state.get_data()
+    offer = await catalogue.offer(int(data.get("service_id", 0)))
+    index = int(data.get("step", -1))
+    if offer is None or not 0 <= index < len(steps_for(offer.service)):
+        await state.clear()
+        await message.answer(
+            i18n.get("service-unavailable"), reply_markup=keyboards.main_menu(i18n)
+        )
+        return None
+    return offer.service, index, dict(data.get("answers", {}))
+
+
 async def _take_answer(
     message: Message,
     text: str,
@@ -104,18 +121,12 @@ async def _take_answer(
     db: Database,
     customer: UserRow,
 ) -> None:
-    data = await state.get_data()
-    offer = await catalogue.offer(int(data.get("service_id", 0)))
-    steps = () if offer is None else steps_for(offer.service)
-    index = int(data.get("step", -1))
-    if offer is None or not 0 <= index < len(steps):
-        await state.clear()
-        await message.answer(
-            i18n.get("service-unavailable"), reply_markup=keyboards.main_menu(i18n)
-        )
+    current = await _current_step(message, state, i18n, catalogue)
+    if current is None:
         return
-    service, step = offer.service, steps[index]
-    answers: dict[str, str] = dict(data.get("answers", {}))
+    service, index, answers = current
+    steps = steps_for(service)
+    step = steps[index]
     try:
         answers[step.field] = read_answer(step, text, service, answers)
     except InputProblem as problem:
@@ -219,8 +230,18 @@ async def button_answer(
 
 
 @router.message(StateFilter(*FORM_STATES))
-async def not_text(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("input-send-text"))
+async def not_text(
+    message: Message, state: FSMContext, i18n: I18nContext, catalogue: Catalogue
+) -> None:
+    current = await _current_step(message, state, i18n, catalogue)
+    if current is None:
+        return
+    service, index, answers = current
+    step = steps_for(service)[index]
+    await message.answer(
+        f"{i18n.get('input-send-text')}\n\n{prompt(i18n, service, step, answers)}",
+        reply_markup=keyboards.step(i18n, step),
+    )
 
 
 @router.message(Confirming.quote)

@@ -218,11 +218,27 @@ CREATE TABLE cancel_requests (
 CREATE INDEX cancel_requests_by_order ON cancel_requests (order_id, id DESC);
 """
 
+_STAR_INVOICES: Final = """
+-- A top-up invoice in Telegram Stars: what was asked, and the payment that settled it.
+CREATE TABLE star_invoices (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    stars INTEGER NOT NULL CHECK (stars > 0),
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    created_at TEXT NOT NULL,
+    paid_at TEXT,
+    charge_id TEXT UNIQUE,
+    refunded_at TEXT
+);
+CREATE INDEX star_invoices_by_user ON star_invoices (user_id, created_at);
+"""
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
     Migration(2, _LIST_AND_QUEUE_INDEXES),
     Migration(3, _CANCEL_REQUESTS),
+    Migration(4, _STAR_INVOICES),
 )
 
 #: The schema version this code writes.

@@ -6,3 +6,11 @@ alert-panel-problem =
     🛑 <b>The panel refused an order for a reason on the shop's side</b>
     { $message }
     Order #{ $order_id } was refunded to the customer.
+alert-order-item-error =
+    ⚠️ <b>The panel keeps refusing to report order #{ $order_id }</b> (panel order { $panel_id }): { $error }
+    Check it with <code>/order { $order_id }</code>.
+alert-polls-failing =
+    🛑 <b>The panel has not answered { $polls } status checks in a row</b>: { $error }
+    Orders are not being followed until it answers again; nothing is lost.
+alert-large-order = 💰 <b>Large order #{ $order_id }</b>: { $price } from customer { $user_id }. <code>/order { $order_id }</code>
+alert-panel-balance = 🪫 <b>The panel's balance is low</b>: { $balance } (alert below { $threshold }). Top it up, or orders will be refused.

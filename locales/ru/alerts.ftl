@@ -6,3 +6,11 @@ alert-panel-problem =
     🛑 <b>Панель отклонила заказ по причине на стороне магазина</b>
     { $message }
     Заказ #{ $order_id } возвращён клиенту.
+alert-order-item-error =
+    ⚠️ <b>Панель не сообщает состояние заказа #{ $order_id }</b> (заказ в панели { $panel_id }): { $error }
+    Проверьте его командой <code>/order { $order_id }</code>.
+alert-polls-failing =
+    🛑 <b>Панель не ответила на { $polls } проверки состояния подряд</b>: { $error }
+    Заказы не отслеживаются, пока она не ответит; ничего не потеряно.
+alert-large-order = 💰 <b>Крупный заказ #{ $order_id }</b>: { $price } от клиента { $user_id }. <code>/order { $order_id }</code>
+alert-panel-balance = 🪫 <b>Баланс панели низкий</b>: { $balance } (порог { $threshold }). Пополните его, иначе заказы будут отклоняться.

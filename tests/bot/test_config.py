@@ -16,7 +16,10 @@ TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 SETTING_NAMES = [
     "BOT_TOKEN", "PANEL_API_URL", "PANEL_API_KEY", "TELEGRAM_API_URL", "ADMIN_CHAT_ID",
     "ADMIN_IDS", "DATABASE_PATH", "MARKUP_PERCENT", "CURRENCY", "CURRENCY_DECIMALS",
-    "POLL_INTERVAL_SECONDS", "CATALOGUE_SYNC_MINUTES", "DEFAULT_LOCALE", "LOG_LEVEL",
+    "POLL_INTERVAL_SECONDS", "CATALOGUE_SYNC_MINUTES", "NOTIFY_PER_SECOND",
+    "NOTIFY_CHAT_INTERVAL_SECONDS", "NOTIFY_GROUP_PER_MINUTE", "STARS_RATE", "TOPUP_MIN",
+    "TOPUP_MAX", "TOPUP_PRESETS", "REFERRAL_PERCENT", "SUPPORT_CONTACT", "LARGE_ORDER_ALERT",
+    "PANEL_BALANCE_ALERT", "DEFAULT_LOCALE", "LOG_LEVEL",
 ]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +60,15 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
                 "CURRENCY_DECIMALS=2",
                 "POLL_INTERVAL_SECONDS=30",
                 "CATALOGUE_SYNC_MINUTES=15",
+                "NOTIFY_PER_SECOND=25",
+                "NOTIFY_CHAT_INTERVAL_SECONDS=1.5",
+                "NOTIFY_GROUP_PER_MINUTE=19",
+                "STARS_RATE=0.02",
+                "TOPUP_MIN=2",
+                "TOPUP_MAX=100",
+                "TOPUP_PRESETS=2, 20,100",
+                "REFERRAL_PERCENT=7.5",
+                "SUPPORT_CONTACT=@shop_help",
                 "DEFAULT_LOCALE=ru",
                 "LOG_LEVEL=DEBUG",
             ]
@@ -74,6 +86,16 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
     assert settings.currency == "EUR"
     assert settings.poll_interval_seconds == 30
     assert settings.catalogue_sync_minutes == 15
+    assert (
+        settings.notify_per_second,
+        settings.notify_chat_interval_seconds,
+        settings.notify_group_per_minute,
+    ) == (25, 1.5, 19)
+    assert settings.stars_rate == Decimal("0.02")
+    assert (settings.topup_min, settings.topup_max) == (2, 100)
+    assert settings.topup_presets == (Decimal(2), Decimal(20), Decimal(100))
+    assert settings.referral_percent == Decimal("7.5")
+    assert settings.support_contact == "@shop_help"
     assert settings.default_locale == "ru"
     assert settings.log_level == "DEBUG"
 
@@ -103,6 +125,8 @@ def test_secrets_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatc
          "ADMIN_CHAT_ID", "malformed"),
         ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "POLL_INTERVAL_SECONDS": "1"},
          "POLL_INTERVAL_SECONDS", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "TOPUP_PRESETS": "5,x"},
+         "TOPUP_PRESETS", "malformed"),
     ],
 )  # fmt: skip
 def test_a_bad_setting_is_named_in_one_line(
@@ -138,3 +162,15 @@ def test_smm_bot_without_settings_prints_one_line_and_no_traceback(tmp_path: Pat
     assert lines == [lines[0]]
     assert lines[0].startswith("smm-bot: BOT_TOKEN is malformed")
     assert "not-a-token" not in done.stderr
+
+
+def test_settings_that_contradict_each_other_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "k")
+    monkeypatch.setenv("TOPUP_MIN", "50")
+    monkeypatch.setenv("TOPUP_MAX", "10")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "TOPUP_MIN is above TOPUP_MAX; fix it in the environment or in .env"
+    )

@@ -9,11 +9,15 @@ import pytest
 from fluent.syntax import FluentParser, ast
 
 from api import OrderType
-from bot.db import LedgerReason, OrderState
+from bot.db import LedgerReason, OrderState, RefillState
 from bot.i18n import LOCALES_DIR, SUPPORTED_LOCALES
+from bot.notices import ORDER_NOTICES, REFILL_NOTICES
+from bot.order_actions import ActionProblem
 from bot.order_forms import FLOWS, Answer
 from bot.ordering import QuoteProblem
+from bot.payments import AmountProblem, CheckoutProblem, RefundProblem
 from bot.refusals import RefusalReason
+from handlers.admin import COMMANDS as ADMIN_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]
@@ -50,6 +54,17 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"ledger-{_dashed(reason.value)}" for reason in LedgerReason}
     keys |= {f"state-{_dashed(state.value)}" for state in OrderState}
     keys |= {f"command-{name}" for name in ("start", "cancel", "help")}
+    keys |= {f"refill-state-{_dashed(state.value)}" for state in RefillState}
+    keys |= {f"action-{_dashed(problem.value)}" for problem in ActionProblem}
+    keys |= {f"reason-{_dashed(reason.value)}" for reason in RefusalReason}
+    keys |= set(ORDER_NOTICES.values()) | set(REFILL_NOTICES.values())
+    keys |= {f"topup-amount-{_dashed(problem.value)}" for problem in AmountProblem}
+    keys |= {f"checkout-{_dashed(problem.value)}" for problem in CheckoutProblem}
+    keys |= {f"admin-usage-{name}" for name in ADMIN_COMMANDS}
+    keys |= {f"admin-button-{action}" for action in ("refresh", "refill", "cancel")}
+    keys |= {f"admin-service-{switch}" for switch in ("on", "off")}
+    keys |= {f"admin-{name}-done" for name in ("credit", "debit")}
+    keys |= {f"admin-refundstars-{_dashed(problem.value)}" for problem in RefundProblem}
     return keys
 
 

@@ -13,15 +13,34 @@ from aiohttp.test_utils import TestServer
 
 from api.sandbox import ManualClock, SandboxPanel, create_app
 from bot.accounts import credit
-from bot.app import ShopServices, create_dispatcher
+from bot.app import ShopServices, create_dispatcher, open_services
 from bot.catalog import sync_catalogue
 from bot.config import load_settings
 from bot.db import LedgerReason
+from bot.i18n import LOCALES_DIR, Texts
 
 from ..support.telegram import BotClient, RecordingSession, make_bot
 
 PANEL_KEY = "conversation-panel-key"
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
+
+
+_READ_CATALOGUES: dict[tuple[str, Path], Texts] = {}
+_read_catalogues = Texts.load
+
+
+@pytest.fixture(autouse=True)
+def _catalogues_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing the Fluent catalogues is most of a shop's opening time, and they do not change
+    during the run: every test's shop gets the same, really loaded, translations."""
+
+    async def load(default_locale: str, path: Path = LOCALES_DIR) -> Texts:
+        key = (default_locale, path)
+        if key not in _READ_CATALOGUES:
+            _READ_CATALOGUES[key] = await _read_catalogues(default_locale, path)
+        return _READ_CATALOGUES[key]
+
+    monkeypatch.setattr(Texts, "load", staticmethod(load))
 
 
 @pytest.fixture
@@ -48,7 +67,7 @@ async def services(tmp_path: Path, panel: SandboxPanel) -> AsyncIterator[ShopSer
         database_path=tmp_path / "shop.sqlite3",
         admin_chat_id=-100500,
     )
-    shop_services = await ShopServices.open(settings)
+    shop_services = await open_services(settings)
     await sync_catalogue(shop_services.db, shop_services.panel)
     yield shop_services
     await shop_services.aclose()

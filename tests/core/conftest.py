@@ -17,7 +17,9 @@ from bot.catalog import sync_catalogue
 from bot.db import Database
 from bot.i18n import Texts
 from bot.money import Currency
+from bot.notices import Notices
 from bot.shop import Shop
+from bot.tracking import PollReport, Tracker
 
 from .ledger_check import assert_ledger_consistent
 
@@ -71,3 +73,17 @@ async def db(tmp_path: Path, panel_client: PanelClient) -> AsyncIterator[Databas
     # Every scenario ends with the books in order.
     await assert_ledger_consistent(database, Currency("USD", 2))
     await database.close()
+
+
+def order_button(order_id: int) -> str:
+    return f"o:{order_id}:0"
+
+
+async def poll_once(db: Database, panel_client: PanelClient, currency: Currency) -> PollReport:
+    """One poll by a tracker that queues its notices and alerts as the bot's would."""
+    shop = Shop(currency=currency, markup_percent=Decimal(30), admin_chat_id=ADMIN_CHAT)
+    texts = await Texts.load("en")
+    tracker = Tracker(
+        db, panel_client, currency, Notices(shop, texts, order_button), Alerts(shop, texts)
+    )
+    return await tracker.poll_once()

@@ -35,9 +35,8 @@ from bot.ordering import (
 )
 from bot.pricing import customer_price
 from bot.shop import Shop
-from bot.tracking import poll_once
 
-from .conftest import ADMIN_CHAT, PANEL_KEY
+from .conftest import ADMIN_CHAT, PANEL_KEY, poll_once
 from .ledger_check import assert_ledger_consistent
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from bot.db import CancelOutcome, Database, OrderState, RefillState
 from bot.order_actions import ActionProblem, ActionRefused, request_cancel, request_refill
 from bot.ordering import PlacementOutcome, place_order, quote_order
 from bot.shop import Shop
-from bot.tracking import poll_once
 
+from .conftest import poll_once
 from .test_ordering import LINK, balance, customer, service_of
 
 

@@ -37,9 +37,8 @@ from bot.ordering import (
 from bot.pricing import price_order
 from bot.refusals import RefusalReason
 from bot.shop import Shop
-from bot.tracking import poll_once
 
-from .conftest import ADMIN_CHAT
+from .conftest import ADMIN_CHAT, poll_once
 
 LINK = "https://instagram.com/p/shop-post"
 

@@ -1,18 +1,43 @@
 """A Bot API double served over loopback HTTP: it answers the methods the bot calls,
-records every call, and hands out the updates a test queues."""
+records every call, and hands out the updates a test queues.
+
+Given :class:`RateLimits` it also enforces Telegram's sending limits the way the Bot API
+does: a message over the global rate, too soon after the previous one to the same chat, or
+over a group's per-minute allowance is refused with ``429 Too Many Requests`` and a
+``retry_after``. A test can also make chats block the bot (``403``) and inject failures.
+Without limits (the default) every call is answered at once, as before.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
-from collections.abc import Mapping
+import math
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Shop", "username": "shop_bot"}
+
+#: Methods that put a message in a chat, so count against the sending limits.
+SENDING_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAnimation",
+        "sendMediaGroup",
+        "sendInvoice",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
 
 
 @dataclass
@@ -23,20 +48,125 @@ class BotApiCall:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """Telegram's sending limits, as the double enforces them.
+
+    Real values by default; tests and benchmarks scale them (e.g. ``RateLimits.scaled(10)``
+    allows ten times the rate in the same windows, so a run is ten times shorter).
+    """
+
+    #: Messages in any ``window_seconds`` across all chats.
+    per_window: int = 30
+    window_seconds: float = 1.0
+    #: Least time between two messages to one chat.
+    chat_interval_seconds: float = 1.0
+    #: Messages to one group (chat id below zero) in any ``group_window_seconds``.
+    group_per_window: int = 20
+    group_window_seconds: float = 60.0
+
+    @classmethod
+    def scaled(cls, factor: float) -> RateLimits:
+        """The real limits run ``factor`` times faster: ``factor`` times the global and
+        group allowances, chat intervals ``factor`` times shorter."""
+        return cls(
+            per_window=round(30 * factor),
+            chat_interval_seconds=1.0 / factor,
+            group_per_window=round(20 * factor),
+        )
+
+
+@dataclass(frozen=True)
+class ApiFailure:
+    """An error answer of the Bot API."""
+
+    status: int
+    description: str
+    retry_after: int | None = None
+
+    def body(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            answer["parameters"] = {"retry_after": self.retry_after}
+        return answer
+
+
+BLOCKED = ApiFailure(403, "Forbidden: bot was blocked by the user")
+
+
+def too_many_requests(retry_after: int) -> ApiFailure:
+    return ApiFailure(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+
+def bad_request(description: str) -> ApiFailure:
+    return ApiFailure(400, f"Bad Request: {description}")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message the double accepted: the chat, the text, its markup, when it arrived."""
+
+    chat_id: int
+    text: str
+    reply_markup: Any
+    at: float
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A sending call the double refused; ``limit`` names the limit that was broken, or is
+    None for a failure the test injected or a blocked chat."""
+
+    chat_id: int
+    text: str
+    failure: ApiFailure
+    limit: str | None
+    at: float
+
+
 @dataclass
 class BotApiDouble:
-    """State of the double: the calls seen and the updates waiting for getUpdates."""
+    """State of the double: the calls seen and the updates waiting for getUpdates.
+
+    ``limits`` (None: none) are enforced on every sending call; ``blocked`` chats answer
+    403; :meth:`fail` queues failures for a chat. ``clock`` is the double's time source.
+    """
 
     calls: list[BotApiCall] = field(default_factory=list)
     updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    limits: RateLimits | None = None
+    blocked: set[int] = field(default_factory=set)
+    deliveries: list[Delivery] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+    clock: Callable[[], float] = time.monotonic
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _recent: collections.deque[float] = field(default_factory=collections.deque)
+    _chat_last: dict[int, float] = field(default_factory=dict)
+    _group_recent: dict[int, collections.deque[float]] = field(default_factory=dict)
+    _injected: dict[int, collections.deque[ApiFailure]] = field(default_factory=dict)
 
     def methods(self) -> list[str]:
         return [call.method for call in self.calls]
 
     def queue_update(self, update: Mapping[str, Any]) -> None:
         self.updates.put_nowait({"update_id": next(self._update_ids), **update})
+
+    def fail(self, chat_id: int, failure: ApiFailure, times: int = 1) -> None:
+        """Answer the next ``times`` messages to ``chat_id`` with ``failure``."""
+        self._injected.setdefault(chat_id, collections.deque()).extend([failure] * times)
+
+    def delivered_to(self, chat_id: int) -> list[str]:
+        """Texts delivered to ``chat_id``, in the order they arrived."""
+        return [d.text for d in self.deliveries if d.chat_id == chat_id]
+
+    def limit_refusals(self) -> list[Refusal]:
+        """Refusals caused by the bot going faster than the limits allow."""
+        return [refusal for refusal in self.refusals if refusal.limit is not None]
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         timeout = min(float(params.get("timeout") or 0), 0.5)
@@ -48,6 +178,60 @@ class BotApiDouble:
         while not self.updates.empty():
             batch.append(self.updates.get_nowait())
         return batch
+
+    def _over_limit(self, chat_id: int, now: float) -> tuple[str, float] | None:
+        """The limit a message to ``chat_id`` arriving ``now`` breaks, and the seconds until
+        it would not; None when it may go."""
+        limits = self.limits
+        if limits is None:
+            return None
+        while self._recent and self._recent[0] <= now - limits.window_seconds:
+            self._recent.popleft()
+        if len(self._recent) >= limits.per_window:
+            return "global", self._recent[0] + limits.window_seconds - now
+        last = self._chat_last.get(chat_id)
+        if last is not None and now - last < limits.chat_interval_seconds:
+            return "chat", last + limits.chat_interval_seconds - now
+        if chat_id < 0:
+            window = self._group_recent.setdefault(chat_id, collections.deque())
+            while window and window[0] <= now - limits.group_window_seconds:
+                window.popleft()
+            if len(window) >= limits.group_per_window:
+                return "group", window[0] + limits.group_window_seconds - now
+        return None
+
+    def _accept(self, chat_id: int, now: float) -> None:
+        if self.limits is None:
+            return
+        self._recent.append(now)
+        self._chat_last[chat_id] = now
+        if chat_id < 0:
+            self._group_recent.setdefault(chat_id, collections.deque()).append(now)
+
+    def check(self, method: str, params: dict[str, Any]) -> ApiFailure | None:
+        """The error answer to a call, or None when it succeeds (and then it is counted)."""
+        if method not in SENDING_METHODS:
+            return None
+        chat_id = int(params.get("chat_id", 0))
+        text = str(params.get("text", ""))
+        now = self.clock()
+        injected = self._injected.get(chat_id)
+        failure: ApiFailure | None = None
+        limit: str | None = None
+        if injected:
+            failure = injected.popleft()
+        elif chat_id in self.blocked:
+            failure = BLOCKED
+        elif (over := self._over_limit(chat_id, now)) is not None:
+            limit, wait = over
+            failure = too_many_requests(max(1, math.ceil(wait)))
+        if failure is not None:
+            self.refusals.append(Refusal(chat_id, text, failure, limit, now))
+            return failure
+        self._accept(chat_id, now)
+        if method == "sendMessage":
+            self.deliveries.append(Delivery(chat_id, text, params.get("reply_markup"), now))
+        return None
 
     async def answer(self, method: str, params: dict[str, Any]) -> Any:
         """The ``result`` of a successful call of ``method``."""
@@ -65,9 +249,16 @@ class BotApiDouble:
         return True
 
 
+#: Parameters that are text as sent, never JSON.
+_PLAIN_TEXT = frozenset({"text", "caption"})
+
+
 def _decode(form: Mapping[str, str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if key in _PLAIN_TEXT:
+            params[key] = value
+            continue
         try:
             params[key] = json.loads(value)
         except ValueError:
@@ -82,6 +273,9 @@ def create_bot_api_app(double: BotApiDouble) -> web.Application:
         method = request.match_info["method"]
         params = _decode(await request.post())
         double.calls.append(BotApiCall(method, params))
+        failure = double.check(method, params)
+        if failure is not None:
+            return web.json_response(failure.body(), status=failure.status)
         result = await double.answer(method, params)
         return web.json_response({"ok": True, "result": result})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.db.repositories.cancels import CancelOutcome, CancelRequestRepository, CancelRequestRow
 from bot.db.repositories.fsm import FsmRepository
+from bot.db.repositories.invoices import InvoiceRepository, InvoiceRow
 from bot.db.repositories.ledger import LedgerRepository, LedgerRow
 from bot.db.repositories.meta import MetaRepository
 from bot.db.repositories.orders import OrderRepository, OrderRow, TransitionRow
@@ -11,6 +12,7 @@ from bot.db.repositories.outbox import OutboxRepository, OutboxRow
 from bot.db.repositories.quotes import QuoteRepository, QuoteRow
 from bot.db.repositories.refills import RefillRepository, RefillRow
 from bot.db.repositories.services import CategoryRow, ServiceRepository, ServiceRow, SyncCounts
+from bot.db.repositories.stats import SalesFigures, StatsRepository
 from bot.db.repositories.users import UserRepository, UserRow
 from bot.db.session import Session
 
@@ -29,6 +31,8 @@ class Repositories:
         self.orders = OrderRepository(session)
         self.refills = RefillRepository(session)
         self.cancels = CancelRequestRepository(session)
+        self.invoices = InvoiceRepository(session)
+        self.stats = StatsRepository(session)
         self.ledger = LedgerRepository(session)
         self.outbox = OutboxRepository(session)
         self.meta = MetaRepository(session)
@@ -41,6 +45,8 @@ __all__ = [
     "CancelRequestRow",
     "CategoryRow",
     "FsmRepository",
+    "InvoiceRepository",
+    "InvoiceRow",
     "LedgerRepository",
     "LedgerRow",
     "MetaRepository",
@@ -53,7 +59,9 @@ __all__ = [
     "RefillRepository",
     "RefillRow",
     "Repositories",
+    "SalesFigures",
     "ServiceRepository",
+    "StatsRepository",
     "ServiceRow",
     "SyncCounts",
     "TransitionRow",

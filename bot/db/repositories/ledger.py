@@ -118,3 +118,11 @@ class LedgerRepository:
             "SELECT user_id, SUM(amount) AS total FROM ledger GROUP BY user_id ORDER BY user_id"
         )
         return {int(row["user_id"]): from_micros(int(row["total"])) for row in rows}
+
+    async def total(self, user_id: int, reason: LedgerReason) -> Decimal:
+        """The sum of the user's changes of one kind (e.g. referral bonuses earned)."""
+        micros = await self._session.fetch_value(
+            "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ? AND reason = ?",
+            (user_id, LedgerReason(reason).value),
+        )
+        return from_micros(int(micros))

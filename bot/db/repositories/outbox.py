@@ -110,6 +110,17 @@ class OutboxRepository:
         )
         return [OutboxRow.from_row(row) for row in rows]
 
+    async def due_per_chat(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        """The oldest pending message of each chat, where its time has come, oldest due
+        first: sending only these keeps every chat's messages in the order queued."""
+        rows = await self._session.fetch_all(
+            "SELECT * FROM outbox AS o WHERE state = ? AND not_before <= ?"
+            " AND id = (SELECT MIN(id) FROM outbox AS p WHERE p.chat_id = o.chat_id"
+            " AND p.state = ?) ORDER BY not_before, id LIMIT ?",
+            (OutboxState.PENDING.value, to_db_time(now), OutboxState.PENDING.value, limit),
+        )
+        return [OutboxRow.from_row(row) for row in rows]
+
     async def mark_sent(self, message_id: int, now: datetime | None = None) -> bool:
         """A pending message was delivered; False when it was not pending."""
         changed = await self._session.execute(

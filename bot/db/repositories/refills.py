@@ -102,6 +102,15 @@ class RefillRepository:
         )
         return [RefillRow.from_row(row) for row in rows]
 
+    async def count_active(self) -> int:
+        """Number of refills not yet final."""
+        return int(
+            await self._session.fetch_value(
+                "SELECT COUNT(*) FROM refills WHERE state IN (SELECT value FROM json_each(?))",
+                (json_list(sorted(ACTIVE_REFILL_STATES)),),
+            )
+        )
+
     async def apply_status(
         self, refill_id: int, *, state: RefillState, panel_status: str, now: datetime
     ) -> bool:

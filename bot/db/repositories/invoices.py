@@ -1,0 +1,93 @@
+"""Top-up invoices paid in Telegram Stars."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bot.db.money import from_micros, to_micros
+from bot.db.session import Row, Session
+from bot.db.times import from_db_time, optional_from_db_time, to_db_time, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    """An invoice: ``stars`` asked, ``amount`` of shop money it credits once paid."""
+
+    id: str
+    user_id: int
+    stars: int
+    amount: Decimal
+    created_at: datetime
+    paid_at: datetime | None
+    charge_id: str | None
+    refunded_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> InvoiceRow:
+        """The invoice stored in ``row``."""
+        return cls(
+            id=row["id"],
+            user_id=row["user_id"],
+            stars=row["stars"],
+            amount=from_micros(row["amount"]),
+            created_at=from_db_time(row["created_at"]),
+            paid_at=optional_from_db_time(row["paid_at"]),
+            charge_id=row["charge_id"],
+            refunded_at=optional_from_db_time(row["refunded_at"]),
+        )
+
+
+class InvoiceRepository:
+    """SQL for the ``star_invoices`` table."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def create(self, user_id: int, stars: int, amount: Decimal) -> InvoiceRow:
+        """A new unpaid invoice with a random id (it travels as the invoice payload)."""
+        rows = await self._session.execute_returning(
+            "INSERT INTO star_invoices (id, user_id, stars, amount, created_at)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING *",
+            (secrets.token_urlsafe(12), user_id, stars, to_micros(amount), to_db_time(utc_now())),
+        )
+        return InvoiceRow.from_row(rows[0])
+
+    async def get(self, invoice_id: str) -> InvoiceRow | None:
+        """The invoice with this id, or None."""
+        row = await self._session.fetch_one(
+            "SELECT * FROM star_invoices WHERE id = ?", (invoice_id,)
+        )
+        return None if row is None else InvoiceRow.from_row(row)
+
+    async def get_by_charge(self, charge_id: str) -> InvoiceRow | None:
+        """The invoice settled by this Telegram payment, or None."""
+        row = await self._session.fetch_one(
+            "SELECT * FROM star_invoices WHERE charge_id = ?", (charge_id,)
+        )
+        return None if row is None else InvoiceRow.from_row(row)
+
+    async def mark_paid(self, invoice_id: str, charge_id: str) -> bool:
+        """Record the payment of an unpaid invoice; False if it was paid already."""
+        changed = await self._session.execute(
+            "UPDATE star_invoices SET paid_at = ?, charge_id = ? WHERE id = ? AND paid_at IS NULL",
+            (to_db_time(utc_now()), charge_id, invoice_id),
+        )
+        return changed == 1
+
+    async def mark_refunded(self, invoice_id: str) -> bool:
+        """Record that a paid invoice's stars went back; False if already refunded."""
+        changed = await self._session.execute(
+            "UPDATE star_invoices SET refunded_at = ?"
+            " WHERE id = ? AND paid_at IS NOT NULL AND refunded_at IS NULL",
+            (to_db_time(utc_now()), invoice_id),
+        )
+        return changed == 1
+
+    async def unmark_refunded(self, invoice_id: str) -> None:
+        """Undo :meth:`mark_refunded` when Telegram would not return the stars after all."""
+        await self._session.execute(
+            "UPDATE star_invoices SET refunded_at = NULL WHERE id = ?", (invoice_id,)
+        )

@@ -1,0 +1,110 @@
+"""Messages that tell customers what happened to their orders and refills.
+
+They are rendered in the customer's language and queued in the outbox inside the same
+transaction as the change they report, with a dedupe key per change: a change is told
+exactly once, and never lost to a crash between recording it and telling it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Final
+
+from bot.db import OrderRow, OrderState, RefillRow, RefillState, Repositories
+from bot.i18n import Texts
+from bot.shop import Shop
+
+NOTICE_KIND: Final = "order_status"
+
+#: The order states a customer is told about, and the message telling each.
+ORDER_NOTICES: Final = {
+    OrderState.IN_PROGRESS: "notice-in-progress",
+    OrderState.PROCESSING: "notice-in-progress",
+    OrderState.COMPLETED: "notice-completed",
+    OrderState.PARTIAL: "notice-partial",
+    OrderState.CANCELED: "notice-canceled",
+    OrderState.REFUNDED: "notice-canceled",
+    OrderState.FAILED: "notice-canceled",
+}
+REFILL_NOTICES: Final = {
+    RefillState.PENDING: "notice-refill-accepted",
+    RefillState.COMPLETED: "notice-refill-completed",
+    RefillState.REJECTED: "notice-refill-rejected",
+    RefillState.CANCELED: "notice-refill-rejected",
+    RefillState.ERROR: "notice-refill-rejected",
+}
+
+
+class Notices:
+    """Renders and queues customer notices inside the caller's transaction."""
+
+    def __init__(self, shop: Shop, texts: Texts, order_button: Callable[[int], str]) -> None:
+        """``order_button`` gives the callback data of an order's "View order" button."""
+        self._shop = shop
+        self._texts = texts
+        self._order_button = order_button
+
+    async def _queue(
+        self,
+        tx: Repositories,
+        user_id: int,
+        dedupe_key: str,
+        key: str,
+        order_id: int,
+        **params: Any,
+    ) -> None:
+        user = await tx.users.get(user_id)
+        if user is None or user.blocked:
+            return
+        text = self._texts.get(user.language, key, order_id=str(order_id), **params)
+        button = {
+            "text": self._texts.get(user.language, "button-view-order"),
+            "callback_data": self._order_button(order_id),
+        }
+        await tx.outbox.enqueue(
+            user.id,
+            text,
+            NOTICE_KIND,
+            user_id=user.id,
+            dedupe_key=dedupe_key,
+            reply_markup={"inline_keyboard": [[button]]},
+        )
+
+    async def order_changed(
+        self, tx: Repositories, order: OrderRow, refund: Decimal, balance: Decimal
+    ) -> None:
+        """Tell the customer their order reached ``order.state``, if that is worth telling."""
+        key = ORDER_NOTICES.get(order.state)
+        if key is None:
+            return
+        service = await tx.services.get(order.service_id)
+        money = self._shop.currency.format
+        delivered = order.quantity - max(min(order.remains or 0, order.quantity), 0)
+        await self._queue(
+            tx,
+            order.user_id,
+            f"notice:order:{order.id}:{order.state.value}",
+            key,
+            order.id,
+            service=html.escape(service.name if service else str(order.service_id)),
+            start_count=str(order.start_count if order.start_count is not None else "—"),
+            delivered=delivered,
+            remains=order.remains or 0,
+            refund=money(refund),
+            balance=money(balance),
+        )
+
+    async def refill_changed(self, tx: Repositories, refill: RefillRow) -> None:
+        """Tell the customer their refill reached ``refill.state``, if worth telling."""
+        key = REFILL_NOTICES.get(refill.state)
+        if key is None:
+            return
+        await self._queue(
+            tx,
+            refill.user_id,
+            f"notice:refill:{refill.id}:{refill.state.value}",
+            key,
+            refill.order_id,
+        )

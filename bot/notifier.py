@@ -1,0 +1,213 @@
+"""Delivering the outbox to Telegram within its limits.
+
+Telegram allows a bot about 30 messages a second in all, one a second to a chat, and 20 a
+minute to a group. The notifier keeps under those limits by itself, so it is not the cause
+of a 429; when Telegram answers 429 anyway it waits the ``retry_after`` it was given.
+A customer who blocked the bot (403) is marked and their pending messages dropped. Other
+failures are retried a bounded number of times, then recorded. Messages stay in the
+outbox until delivered, so nothing queued is lost across restarts; each chat's messages go
+out in the order they were queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.db import Database, OutboxRow, utc_now
+
+logger = logging.getLogger(__name__)
+
+#: How long the notifier sleeps when nothing is due and nobody wakes it.
+IDLE_SECONDS: Final = 1.0
+_BATCH: Final = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SendLimits:
+    """Telegram's sending limits, as the notifier keeps them."""
+
+    per_second: float = 30.0
+    chat_interval_seconds: float = 1.0
+    group_per_minute: int = 20
+    #: Deliveries tried before a message is recorded as failed.
+    max_attempts: int = 5
+
+
+@dataclass(slots=True)
+class DeliveryCounts:
+    """What the notifier did since it started."""
+
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    retried: int = 0
+    flood_waits: int = 0
+
+
+class Notifier:
+    """Drains the outbox; :meth:`wake` after queueing makes it look at once."""
+
+    def __init__(self, db: Database, bot: Bot, limits: SendLimits | None = None) -> None:
+        self._db = db
+        self._bot = bot
+        self._limits = limits or SendLimits()
+        self._wake = asyncio.Event()
+        self._next_send = 0.0
+        self._paused_until = 0.0
+        self._chat_last: dict[int, float] = {}
+        self._group_sent: dict[int, collections.deque[float]] = {}
+        #: When each of the last ``per_second`` sends was answered.
+        self._recent: collections.deque[float] = collections.deque()
+        self.counts = DeliveryCounts()
+
+    def wake(self) -> None:
+        """Something was queued: look at the outbox now rather than at the next tick."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled."""
+        while True:
+            self._wake.clear()
+            wait = await self.deliver_due()
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def flush(self, timeout: float) -> None:
+        """Deliver what is due now, for up to ``timeout`` seconds (used at shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            wait = await self.deliver_due(deadline)
+            async with self._db.read() as r:
+                if not await r.outbox.due_per_chat(utc_now(), 1):
+                    return
+            await asyncio.sleep(min(wait, max(0.0, deadline - time.monotonic())))
+
+    async def deliver_due(self, deadline: float | None = None) -> float:
+        """Send every message that may go now; the seconds until the next one may."""
+        async with self._db.read() as r:
+            rows = await r.outbox.due_per_chat(utc_now(), _BATCH)
+        if not rows:
+            return IDLE_SECONDS
+        soonest, sent = IDLE_SECONDS, False
+        for row in rows:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            ready_in = self._ready_in(row.chat_id)
+            if ready_in > 0:
+                soonest = min(soonest, ready_in)
+                continue
+            await self._pace()
+            await self._deliver(row)
+            sent = True
+        # After a round that sent, look again at once: more may be due behind it.
+        return 0.0 if sent else soonest
+
+    # --- pacing ----------------------------------------------------------------------------
+
+    def _ready_in(self, chat_id: int) -> float:
+        """Seconds until the chat may receive a message (0: now)."""
+        now = time.monotonic()
+        waits = [self._paused_until - now]
+        last = self._chat_last.get(chat_id)
+        if last is not None:
+            waits.append(last + self._limits.chat_interval_seconds - now)
+        if chat_id < 0:
+            window = self._group_sent.get(chat_id)
+            if window is not None:
+                while window and window[0] <= now - 60:
+                    window.popleft()
+                if len(window) >= self._limits.group_per_minute:
+                    waits.append(window[0] + 60 - now)
+        return max(0.0, *waits)
+
+    async def _pace(self) -> None:
+        """Keep the overall rate under the limit: sends evenly spaced, and never more than
+        ``per_second`` of them reaching Telegram within one second."""
+        per_window = max(1, int(self._limits.per_second))
+        while True:
+            now = time.monotonic()
+            # A send reached Telegram before its answer came back, so a send that starts a
+            # second after the answer to the one ``per_window`` sends back arrives more than
+            # a second after it, however long each request took on the way.
+            window_opens = self._recent[0] + 1.0 if len(self._recent) >= per_window else 0.0
+            start = max(self._next_send, self._paused_until, window_opens)
+            if start <= now:
+                break
+            await asyncio.sleep(start - now)
+        self._next_send = now + 1 / self._limits.per_second
+
+    def _record_send(self, chat_id: int) -> None:
+        """A send to ``chat_id`` was answered (or given up): the limits count from now,
+        a moment no earlier than when Telegram received it."""
+        now = time.monotonic()
+        self._chat_last[chat_id] = now
+        self._recent.append(now)
+        while len(self._recent) > max(1, int(self._limits.per_second)):
+            self._recent.popleft()
+        if chat_id < 0:
+            self._group_sent.setdefault(chat_id, collections.deque()).append(now)
+
+    # --- delivery --------------------------------------------------------------------------
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        markup = (
+            InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
+        )
+        try:
+            await self._send(row.chat_id, row.text, markup)
+        except TelegramRetryAfter as exc:
+            # Telegram asks the whole bot to wait; the message stays first in its chat.
+            self.counts.flood_waits += 1
+            self._paused_until = time.monotonic() + exc.retry_after
+            logger.warning("Telegram asked to wait %ss", exc.retry_after)
+        except TelegramForbiddenError:
+            await self._blocked(row)
+        except (TelegramAPIError, TelegramNetworkError, aiohttp.ClientError, TimeoutError) as exc:
+            await self._failed(row, f"{type(exc).__name__}: {exc}"[:500])
+        else:
+            async with self._db.transaction() as tx:
+                await tx.outbox.mark_sent(row.id)
+            self.counts.sent += 1
+
+    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await self._bot.send_message(chat_id, text, reply_markup=markup)
+        finally:
+            self._record_send(chat_id)
+
+    async def _blocked(self, row: OutboxRow) -> None:
+        async with self._db.transaction() as tx:
+            if row.user_id is not None:
+                await tx.users.set_blocked(row.user_id, True)
+            dropped = await tx.outbox.drop_pending_for_chat(row.chat_id)
+        self.counts.blocked += 1
+        logger.info("chat %d blocked the bot; %d messages dropped", row.chat_id, dropped)
+
+    async def _failed(self, row: OutboxRow, error: str) -> None:
+        async with self._db.transaction() as tx:
+            if row.attempts + 1 >= self._limits.max_attempts:
+                await tx.outbox.mark_failed(row.id, error)
+                self.counts.failed += 1
+                logger.warning("message %d to %d failed for good: %s", row.id, row.chat_id, error)
+                return
+            backoff = timedelta(seconds=2 ** (row.attempts + 1))
+            await tx.outbox.mark_retry(row.id, utc_now() + backoff, error)
+            self.counts.retried += 1

@@ -1,0 +1,255 @@
+"""Top-ups paid in Telegram Stars, their refunds, and referral bonuses.
+
+An invoice fixes the stars asked and the shop money they credit. A payment is credited
+exactly once, keyed by Telegram's charge id, however often its update arrives; the
+customer's referrer earns their percent of it once as well.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+
+from bot.accounts import InsufficientFunds, credit, debit
+from bot.config import Settings
+from bot.db import Database, InvoiceRow, LedgerReason
+from bot.money import Currency
+
+#: Telegram's currency code for Stars.
+STARS: str = "XTR"
+#: Telegram accepts invoices of 1 to 10,000 stars (Stars payments limits).
+MAX_STARS_PER_INVOICE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpTerms:
+    """How top-ups work in this shop."""
+
+    currency: Currency
+    #: Shop money one star buys.
+    stars_rate: Decimal
+    min_amount: Decimal
+    max_amount: Decimal
+    presets: tuple[Decimal, ...]
+    #: Percent of each top-up credited to the customer's referrer; 0 turns it off.
+    referral_percent: Decimal
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TopUpTerms:
+        return cls(
+            currency=Currency(settings.currency, settings.currency_decimals),
+            stars_rate=settings.stars_rate,
+            min_amount=settings.topup_min,
+            max_amount=settings.topup_max,
+            presets=settings.topup_presets,
+            referral_percent=settings.referral_percent,
+        )
+
+    def stars_for(self, amount: Decimal) -> int:
+        """Stars asked for ``amount``: enough to cover it, whole stars."""
+        return int((amount / self.stars_rate).to_integral_value(rounding=ROUND_CEILING))
+
+    def credit_for(self, stars: int) -> Decimal:
+        """Shop money ``stars`` buy, rounded down to the minor unit."""
+        return self.currency.round_down(self.stars_rate * stars)
+
+
+class AmountProblem(enum.StrEnum):
+    """Why a typed top-up amount is refused."""
+
+    NOT_A_NUMBER = "not_a_number"
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+
+
+class AmountRefused(Exception):
+    """A top-up amount outside the shop's terms."""
+
+    def __init__(self, problem: AmountProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def read_amount(text: str, terms: TopUpTerms) -> Decimal:
+    """A top-up amount typed by a customer ("10", "12.5", "12,50")."""
+    cleaned = text.strip().replace(",", ".").replace(" ", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise AmountRefused(AmountProblem.NOT_A_NUMBER) from None
+    if not amount.is_finite() or len(cleaned) > 12 or not terms.currency.is_exact(amount):
+        raise AmountRefused(AmountProblem.NOT_A_NUMBER)
+    if amount < terms.min_amount:
+        raise AmountRefused(AmountProblem.TOO_SMALL)
+    if amount > terms.max_amount or terms.stars_for(amount) > MAX_STARS_PER_INVOICE:
+        raise AmountRefused(AmountProblem.TOO_LARGE)
+    return amount
+
+
+async def create_invoice(
+    db: Database, terms: TopUpTerms, user_id: int, amount: Decimal
+) -> InvoiceRow:
+    """An invoice for ``amount``: the stars that cover it, crediting what they buy."""
+    stars = terms.stars_for(amount)
+    async with db.transaction() as tx:
+        return await tx.invoices.create(user_id, stars, terms.credit_for(stars))
+
+
+class CheckoutProblem(enum.StrEnum):
+    """Why a pre-checkout is refused."""
+
+    UNKNOWN_INVOICE = "unknown_invoice"
+    ALREADY_PAID = "already_paid"
+    MISMATCH = "mismatch"
+
+
+async def check_checkout(
+    db: Database, payload: str, user_id: int, currency: str, total: int
+) -> CheckoutProblem | None:
+    """None when the payment about to be made is for a known, unpaid invoice of this
+    customer, in stars, for exactly the stars asked; else why not."""
+    async with db.read() as r:
+        invoice = await r.invoices.get(payload)
+    if invoice is None or invoice.user_id != user_id:
+        return CheckoutProblem.UNKNOWN_INVOICE
+    if invoice.paid_at is not None:
+        return CheckoutProblem.ALREADY_PAID
+    if currency != STARS or total != invoice.stars:
+        return CheckoutProblem.MISMATCH
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class TopUp:
+    """A settled payment: what it credited (nothing if it was seen before)."""
+
+    invoice: InvoiceRow | None
+    credited: Decimal
+    balance: Decimal
+    referrer_id: int | None = None
+    bonus: Decimal = Decimal(0)
+
+
+def topup_key(charge_id: str) -> str:
+    """Ledger key of a top-up: Telegram's charge id, so a payment counts once."""
+    return f"topup:stars:{charge_id}"
+
+
+async def settle_payment(
+    db: Database, terms: TopUpTerms, user_id: int, *, payload: str, charge_id: str, stars: int
+) -> TopUp:
+    """Credit a successful payment once per charge id, with the referral bonus.
+
+    A payment for an invoice the shop does not know (it should not happen: the
+    pre-checkout refuses those) is credited at the current rate rather than lost.
+    """
+    async with db.transaction() as tx:
+        invoice = await tx.invoices.get(payload)
+        if invoice is not None and invoice.user_id == user_id:
+            amount = invoice.amount
+            await tx.invoices.mark_paid(invoice.id, charge_id)
+        else:
+            invoice, amount = None, terms.credit_for(stars)
+        movement = await credit(
+            tx, user_id, amount, LedgerReason.TOPUP, topup_key(charge_id), note=f"{stars} stars"
+        )
+        if not movement.written:
+            return TopUp(invoice, Decimal(0), movement.balance)
+        user = await tx.users.get(user_id)
+        referrer = user.referrer_id if user is not None else None
+        bonus = terms.currency.round_down(amount * terms.referral_percent / 100)
+        if referrer is None or bonus <= 0:
+            return TopUp(invoice, amount, movement.balance)
+        await credit(
+            tx,
+            referrer,
+            bonus,
+            LedgerReason.REFERRAL_BONUS,
+            f"referral:{charge_id}",
+            note=f"top-up of {user_id}",
+        )
+        return TopUp(invoice, amount, movement.balance, referrer, bonus)
+
+
+class RefundProblem(enum.StrEnum):
+    """Why a star refund was not made."""
+
+    UNKNOWN_PAYMENT = "unknown_payment"
+    ALREADY_REFUNDED = "already_refunded"
+    BALANCE_TOO_LOW = "balance_too_low"
+    TELEGRAM_REFUSED = "telegram_refused"
+
+
+class RefundRefused(Exception):
+    """The stars were not returned; ``problem`` says why."""
+
+    def __init__(self, problem: RefundProblem, detail: str = "") -> None:
+        super().__init__(f"{problem.value} {detail}".strip())
+        self.problem = problem
+        self.detail = detail
+
+
+async def refund_stars(
+    db: Database,
+    user_id: int,
+    charge_id: str,
+    return_stars: Callable[[int, str], Awaitable[object]],
+) -> InvoiceRow:
+    """Give a customer their stars back and take the top-up off their balance.
+
+    The balance is debited first (refused if it is too low: the shop never returns stars
+    whose money was spent); if Telegram then refuses, the debit is reversed. The invoice's
+    refunded mark makes a second refund of the same payment impossible.
+    """
+    attempt = secrets.token_hex(4)
+    async with db.transaction() as tx:
+        invoice = await tx.invoices.get_by_charge(charge_id)
+        if invoice is None or invoice.user_id != user_id:
+            raise RefundRefused(RefundProblem.UNKNOWN_PAYMENT)
+        if not await tx.invoices.mark_refunded(invoice.id):
+            raise RefundRefused(RefundProblem.ALREADY_REFUNDED)
+        try:
+            await debit(
+                tx,
+                user_id,
+                invoice.amount,
+                LedgerReason.STARS_REFUND,
+                f"stars-refund:{charge_id}:{attempt}",
+            )
+        except InsufficientFunds as short:
+            raise RefundRefused(RefundProblem.BALANCE_TOO_LOW, str(short.balance)) from None
+    try:
+        await return_stars(user_id, charge_id)
+    except Exception as exc:
+        async with db.transaction() as tx:
+            await tx.invoices.unmark_refunded(invoice.id)
+            await credit(
+                tx,
+                user_id,
+                invoice.amount,
+                LedgerReason.ADMIN_ADJUSTMENT,
+                f"stars-refund-undone:{charge_id}:{attempt}",
+                note="Telegram did not return the stars",
+            )
+        raise RefundRefused(RefundProblem.TELEGRAM_REFUSED, str(exc)) from exc
+    return invoice
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralStats:
+    """What a customer's referral screen shows."""
+
+    referrals: int
+    earned: Decimal
+
+
+async def referral_stats(db: Database, user_id: int) -> ReferralStats:
+    """How many customers this one brought, and what they earned from them."""
+    async with db.read() as r:
+        return ReferralStats(
+            referrals=await r.users.count_referrals(user_id),
+            earned=await r.ledger.total(user_id, LedgerReason.REFERRAL_BONUS),
+        )

@@ -1,0 +1,133 @@
+"""The shop's shared services: database, panel client, translations, background tasks.
+
+Opened once at start-up and closed once at shutdown; handlers receive them through the
+Dispatcher's workflow data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiogram import Bot
+
+from api import PanelClient
+from bot.alerts import Alerts
+from bot.catalog import Catalogue, keep_catalogue_synced
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import Texts
+from bot.notices import Notices
+from bot.notifier import Notifier, SendLimits
+from bot.payments import TopUpTerms
+from bot.shop import Shop
+from bot.tracking import Tracker
+
+
+@dataclass
+class ShopServices:
+    """Everything the handlers and background tasks share; closed once, at shutdown."""
+
+    settings: Settings
+    db: Database
+    http: aiohttp.ClientSession
+    panel: PanelClient
+    texts: Texts
+    shop: Shop
+    alerts: Alerts
+    catalogue: Catalogue
+    tracker: Tracker
+    topup: TopUpTerms
+    #: True when the panel is the embedded sandbox: nothing real is bought.
+    sandbox: bool = False
+    notifier: Notifier | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, order_button: Callable[[int], str], *, sandbox: bool = False
+    ) -> ShopServices:
+        """Open the database (migrating it) and the panel client; load the translations.
+
+        ``order_button`` gives the callback data of an order's card, for notices.
+        """
+        db = await Database.open(settings.database_path)
+        http = aiohttp.ClientSession()
+        shop = Shop.from_settings(settings)
+        texts = await Texts.load(settings.default_locale)
+        panel = PanelClient(settings.panel_api_url, settings.panel_key, session=http)
+        alerts = Alerts(shop, texts)
+        notices = Notices(shop, texts, order_button)
+        return cls(
+            settings=settings,
+            db=db,
+            http=http,
+            panel=panel,
+            texts=texts,
+            shop=shop,
+            alerts=alerts,
+            catalogue=Catalogue(db, shop),
+            tracker=Tracker(
+                db, panel, shop.currency, notices, alerts, balance_alert=shop.panel_balance_alert
+            ),
+            topup=TopUpTerms.from_settings(settings),
+            sandbox=sandbox,
+        )
+
+    def start(self, bot: Bot) -> None:
+        """Start the background tasks: catalogue sync, tracking, delivery of the outbox.
+        A reference to each is kept, so shutdown can stop it."""
+        settings = self.settings
+        self.notifier = Notifier(
+            self.db,
+            bot,
+            SendLimits(
+                per_second=settings.notify_per_second,
+                chat_interval_seconds=settings.notify_chat_interval_seconds,
+                group_per_minute=settings.notify_group_per_minute,
+            ),
+        )
+        jobs = {
+            "catalogue-sync": keep_catalogue_synced(
+                self.db, self.panel, settings.catalogue_sync_minutes * 60
+            ),
+            "tracker": self.tracker.run(settings.poll_interval_seconds),
+            "notifier": self.notifier.run(),
+        }
+        self.tasks += [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+
+    def wake_notifier(self) -> None:
+        """Something was queued for sending: deliver it now rather than at the next tick."""
+        if self.notifier is not None:
+            self.notifier.wake()
+
+    def spawn(self, job: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``job`` in the background until it ends or the bot stops."""
+        task = asyncio.create_task(job, name=name)
+        self.tasks.append(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        if task in self.tasks:
+            self.tasks.remove(task)
+
+    async def stop(self) -> None:
+        """Stop the background tasks, giving the notifier a moment to send what is due."""
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.notifier is not None:
+            await self.notifier.flush(timeout=5)
+
+    async def aclose(self) -> None:
+        """Stop the background tasks, then close the panel client and the database."""
+        await self.stop()
+        await self.http.close()
+        await self.db.close()

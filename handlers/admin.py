@@ -1,0 +1,544 @@
+"""Commands of the admin group. The router is only ever reached from ``ADMIN_CHAT_ID`` by a
+user in ``ADMIN_IDS`` (see :func:`handlers.build_router`); anyone else gets nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram_i18n import I18nContext
+
+from api import PanelClient
+from bot.accounts import InsufficientFunds
+from bot.admin import (
+    AdminInputError,
+    OrderDetails,
+    correct_balance,
+    find_user,
+    order_details,
+    read_amount,
+    read_id,
+    read_percent,
+    read_period,
+    sales,
+    set_default_markup,
+    set_service_enabled,
+    set_service_markup,
+    shop_status,
+    uncertain_orders,
+    user_summary,
+)
+from bot.broadcast import broadcast_progress, start_broadcast
+from bot.catalog import CatalogueSyncFailed, sync_catalogue
+from bot.db import Database, OrderRow
+from bot.order_actions import ActionRefused, request_cancel, request_refill
+from bot.ordering import ResolutionRefused, attach_panel_order, refund_uncertain_order
+from bot.payments import RefundRefused, refund_stars
+from bot.services import ShopServices
+from bot.shop import Shop
+from bot.tracking import Tracker
+from handlers.callbacks import AdminOrderCb
+
+logger = logging.getLogger(__name__)
+router = Router(name="admin")
+
+COMMANDS = (
+    "panel", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
+    "sync", "service", "price", "markup", "broadcast", "refundstars",
+)  # fmt: skip
+#: Seconds between two edits of a broadcast's progress message (groups allow 20 a minute).
+PROGRESS_EVERY = 10.0
+
+
+def _args(command: CommandObject) -> list[str]:
+    return (command.args or "").split()
+
+
+async def _usage(message: Message, i18n: I18nContext, name: str) -> None:
+    await message.reply(i18n.get("admin-usage", usage=i18n.get(f"admin-usage-{name}")))
+
+
+@router.message(Command("help"))
+async def admin_help(message: Message, i18n: I18nContext) -> None:
+    lines = [i18n.get(f"admin-usage-{name}") for name in COMMANDS]
+    await message.reply(i18n.get("admin-help", commands="\n".join(lines)))
+
+
+@router.message(Command("panel"))
+async def panel_command(
+    message: Message, *, i18n: I18nContext, db: Database, panel: PanelClient, tracker: Tracker
+) -> None:
+    status = await shop_status(db, panel)
+    balance = (
+        f"{status.panel_balance.balance} {status.panel_balance.currency}"
+        if status.panel_balance
+        else i18n.get("admin-panel-unreachable", error=html.escape(status.panel_error or ""))
+    )
+    await message.reply(
+        i18n.get(
+            "admin-panel",
+            url=html.escape(panel.url),
+            balance=balance,
+            services=status.services_for_sale,
+            stored=status.services_stored,
+            synced=status.synced_at or "—",
+            polled=tracker.last_poll_at.isoformat(timespec="seconds")
+            if tracker.last_poll_at
+            else "—",
+            orders=status.active_orders,
+            uncertain=status.uncertain_orders,
+            refills=status.active_refills,
+        )
+    )
+
+
+@router.message(Command("stats"))
+async def stats_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+) -> None:
+    try:
+        period = read_period(command.args)
+    except AdminInputError:
+        await _usage(message, i18n, "stats")
+        return
+    figures = await sales(db, period)
+    money = shop.currency.format
+    top = "\n".join(
+        i18n.get("admin-stats-top", service_id=str(sid), name=html.escape(name), orders=count)
+        for sid, name, count in figures.top_services
+    )
+    await message.reply(
+        i18n.get(
+            "admin-stats",
+            period=period.value,
+            orders=figures.orders,
+            revenue=money(figures.revenue),
+            cost=money(figures.panel_cost),
+            margin=money(figures.margin),
+            refunds=money(figures.refunded),
+            customers=figures.new_customers,
+            top=top or "—",
+        )
+    )
+
+
+def _order_text(i18n: I18nContext, details: OrderDetails, shop: Shop) -> str:
+    order, money = details.order, shop.currency.format
+    history = "\n".join(
+        f"{t.at:%Y-%m-%d %H:%M} {t.old_state.value} → {t.new_state.value}"
+        for t in details.transitions
+    )
+    ledger = "\n".join(
+        f"{row.created_at:%Y-%m-%d %H:%M} {row.reason.value} {money(row.amount)}"
+        for row in details.ledger
+    )
+    refills = ", ".join(f"#{r.id} {r.state.value}" for r in details.refills)
+    return i18n.get(
+        "admin-order",
+        order_id=str(order.id),
+        panel_id=str(order.panel_order_id or "—"),
+        user_id=str(order.user_id),
+        service=html.escape(details.service_name),
+        link=html.escape(order.link or "—"),
+        quantity=order.quantity,
+        price=money(order.price),
+        cost=money(order.cost),
+        state=order.state.value,
+        panel_status=html.escape(order.panel_status or "—"),
+        error=html.escape(order.error or "—"),
+        history=history or "—",
+        ledger=ledger or "—",
+        refills=refills or "—",
+    )
+
+
+def _order_buttons(i18n: I18nContext, order: OrderRow) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=i18n.get(f"admin-button-{action}"),
+                    callback_data=AdminOrderCb(action=action, order_id=order.id).pack(),
+                )
+                for action in ("refresh", "refill", "cancel")
+            ]
+        ]
+    )
+
+
+@router.message(Command("order"))
+async def order_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+) -> None:
+    try:
+        reference = read_id(command.args)
+    except AdminInputError:
+        await _usage(message, i18n, "order")
+        return
+    details = await order_details(db, reference)
+    if details is None:
+        await message.reply(i18n.get("admin-order-not-found", reference=str(reference)))
+        return
+    await message.reply(
+        _order_text(i18n, details, shop), reply_markup=_order_buttons(i18n, details.order)
+    )
+
+
+@router.callback_query(AdminOrderCb.filter())
+async def order_action(
+    callback: CallbackQuery,
+    callback_data: AdminOrderCb,
+    *,
+    i18n: I18nContext,
+    db: Database,
+    panel: PanelClient,
+    tracker: Tracker,
+    shop: Shop,
+) -> None:
+    details = await order_details(db, callback_data.order_id)
+    if details is None:
+        await callback.answer(
+            i18n.get("admin-order-not-found", reference=str(callback_data.order_id))
+        )
+        return
+    note = ""
+    try:
+        if callback_data.action == "refresh":
+            await tracker.refresh_order(details.order, force=True)
+        elif callback_data.action == "refill":
+            result = await request_refill(db, panel, details.order.id, None)
+            note = result.refill.error or result.refill.state.value
+        elif callback_data.action == "cancel":
+            cancel = await request_cancel(db, panel, details.order.id, None)
+            note = cancel.request.error or cancel.request.outcome.value
+    except ActionRefused as refused:
+        note = refused.problem.value
+    fresh = await order_details(db, details.order.id)
+    assert fresh is not None
+    text = _order_text(i18n, fresh, shop)
+    if note:
+        text += "\n\n" + html.escape(note)
+    if isinstance(callback.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await callback.message.edit_text(text, reply_markup=_order_buttons(i18n, fresh.order))
+    await callback.answer()
+
+
+@router.message(Command("unknown"))
+async def unknown_command(message: Message, i18n: I18nContext, db: Database, shop: Shop) -> None:
+    orders = await uncertain_orders(db)
+    if not orders:
+        await message.reply(i18n.get("admin-unknown-none"))
+        return
+    lines = [
+        i18n.get(
+            "admin-unknown-line",
+            order_id=str(order.id),
+            user_id=str(order.user_id),
+            price=shop.currency.format(order.price),
+            created=f"{order.created_at:%Y-%m-%d %H:%M}",
+            link=html.escape(order.link or "—"),
+        )
+        for order in orders
+    ]
+    await message.reply(i18n.get("admin-unknown", orders="\n".join(lines)))
+
+
+@router.message(Command("attach"))
+async def attach_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
+) -> None:
+    args = _args(command)
+    try:
+        order_id, panel_id = read_id(args[0]), read_id(args[1])
+    except (AdminInputError, IndexError):
+        await _usage(message, i18n, "attach")
+        return
+    try:
+        await attach_panel_order(db, order_id, panel_id)
+    except ResolutionRefused as refused:
+        await message.reply(i18n.get("admin-refused", reason=html.escape(str(refused))))
+        return
+    await message.reply(i18n.get("admin-attached", order_id=str(order_id), panel_id=str(panel_id)))
+
+
+@router.message(Command("refund"))
+async def refund_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+) -> None:
+    try:
+        order_id = read_id(command.args)
+    except AdminInputError:
+        await _usage(message, i18n, "refund")
+        return
+    try:
+        order = await refund_uncertain_order(db, order_id)
+    except ResolutionRefused as refused:
+        await message.reply(i18n.get("admin-refused", reason=html.escape(str(refused))))
+        return
+    await message.reply(
+        i18n.get("admin-refunded", order_id=str(order.id), price=shop.currency.format(order.price))
+    )
+
+
+@router.message(Command("user"))
+async def user_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+) -> None:
+    try:
+        user = await find_user(db, command.args)
+    except AdminInputError:
+        await _usage(message, i18n, "user")
+        return
+    if user is None:
+        await message.reply(i18n.get("admin-user-not-found"))
+        return
+    summary = await user_summary(db, user)
+    recent = "\n".join(
+        f"#{o.id} {o.state.value} {shop.currency.format(o.price)}" for o in summary.recent_orders
+    )
+    await message.reply(
+        i18n.get(
+            "admin-user",
+            user_id=str(user.id),
+            name=html.escape(user.first_name or ""),
+            username=html.escape(f"@{user.username}" if user.username else "—"),
+            language=user.language,
+            blocked=i18n.get("yes" if user.blocked else "no"),
+            balance=shop.currency.format(summary.balance),
+            orders=summary.orders,
+            recent=recent or "—",
+            referrer=str(user.referrer_id or "—"),
+            referrals=summary.referrals,
+        )
+    )
+
+
+async def _adjust(
+    message: Message,
+    command: CommandObject,
+    sign: int,
+    *,
+    i18n: I18nContext,
+    db: Database,
+    shop: Shop,
+) -> None:
+    name = "credit" if sign > 0 else "debit"
+    args = _args(command)
+    try:
+        user = await find_user(db, args[0])
+        amount = read_amount(args[1])
+        reason = " ".join(args[2:]).strip()
+        if not reason:
+            raise AdminInputError("admin-bad-reason")
+    except (AdminInputError, IndexError):
+        await _usage(message, i18n, name)
+        return
+    if user is None:
+        await message.reply(i18n.get("admin-user-not-found"))
+        return
+    if not shop.currency.is_exact(amount):
+        await _usage(message, i18n, name)
+        return
+    try:
+        movement = await correct_balance(
+            db, user, amount * sign, reason, f"{message.chat.id}:{message.message_id}"
+        )
+    except InsufficientFunds as short:
+        await message.reply(
+            i18n.get("admin-debit-short", balance=shop.currency.format(short.balance))
+        )
+        return
+    await message.reply(
+        i18n.get(
+            f"admin-{name}-done",
+            user_id=str(user.id),
+            amount=shop.currency.format(amount),
+            balance=shop.currency.format(movement.balance),
+        )
+    )
+
+
+@router.message(Command("credit"))
+async def credit_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+) -> None:
+    await _adjust(message, command, 1, i18n=i18n, db=db, shop=shop)
+
+
+@router.message(Command("debit"))
+async def debit_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+) -> None:
+    await _adjust(message, command, -1, i18n=i18n, db=db, shop=shop)
+
+
+@router.message(Command("sync"))
+async def sync_command(
+    message: Message, i18n: I18nContext, db: Database, panel: PanelClient
+) -> None:
+    try:
+        report = await sync_catalogue(db, panel)
+    except CatalogueSyncFailed as failed:
+        await message.reply(i18n.get("admin-sync-failed", error=html.escape(str(failed))))
+        return
+    await message.reply(
+        i18n.get(
+            "admin-sync-done",
+            inserted=report.inserted,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            removed=report.removed,
+        )
+    )
+
+
+@router.message(Command("service"))
+async def service_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
+) -> None:
+    args = _args(command)
+    try:
+        service_id = read_id(args[0])
+        switch = args[1].lower()
+        if switch not in ("on", "off") or len(args) != 2:
+            raise AdminInputError("admin-bad-switch")
+    except (AdminInputError, IndexError):
+        await _usage(message, i18n, "service")
+        return
+    if not await set_service_enabled(db, service_id, switch == "on"):
+        await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
+        return
+    await message.reply(i18n.get(f"admin-service-{switch}", service_id=str(service_id)))
+
+
+@router.message(Command("price"))
+async def price_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
+) -> None:
+    args = _args(command)
+    try:
+        service_id = read_id(args[0])
+        percent = None if args[1].lower() == "reset" else read_percent(args[1])
+        if len(args) != 2:
+            raise AdminInputError("admin-bad-percent")
+    except (AdminInputError, IndexError):
+        await _usage(message, i18n, "price")
+        return
+    if not await set_service_markup(db, service_id, percent):
+        await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
+        return
+    if percent is None:
+        await message.reply(i18n.get("admin-price-reset", service_id=str(service_id)))
+    else:
+        await message.reply(
+            i18n.get("admin-price-set", service_id=str(service_id), percent=format(percent, "f"))
+        )
+
+
+@router.message(Command("markup"))
+async def markup_command(
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
+) -> None:
+    try:
+        percent = read_percent(command.args)
+    except AdminInputError:
+        await _usage(message, i18n, "markup")
+        return
+    await set_default_markup(db, percent)
+    await message.reply(i18n.get("admin-markup-set", percent=format(percent, "f")))
+
+
+@router.message(Command("broadcast"))
+async def broadcast_command(
+    message: Message, *, bot: Bot, i18n: I18nContext, db: Database, services: ShopServices
+) -> None:
+    source = message.reply_to_message
+    text = (source.html_text if source is not None else "") or ""
+    if not text.strip():
+        await _usage(message, i18n, "broadcast")
+        return
+    kind, total = await start_broadcast(db, text)
+    services.wake_notifier()
+    progress = await message.reply(i18n.get("admin-broadcast-started", total=total))
+    services.spawn(_follow_broadcast(bot, db, i18n, progress, kind), name=f"progress-{kind}")
+
+
+async def _follow_broadcast(
+    bot: Bot, db: Database, i18n: I18nContext, progress: Message, kind: str
+) -> None:
+    """Edit the progress message as the broadcast goes, and once more when it is done."""
+    last = ""
+    while True:
+        state = await broadcast_progress(db, kind)
+        key = "admin-broadcast-done" if state.done else "admin-broadcast-progress"
+        text = i18n.get(
+            key,
+            total=state.total,
+            delivered=state.delivered,
+            blocked=state.blocked,
+            failed=state.failed,
+        )
+        if text != last:
+            try:
+                await bot.edit_message_text(
+                    text, chat_id=progress.chat.id, message_id=progress.message_id
+                )
+                last = text
+            except TelegramAPIError as exc:
+                logger.info("broadcast progress not shown: %s", exc)
+        if state.done:
+            return
+        await asyncio.sleep(PROGRESS_EVERY)
+
+
+@router.message(Command("refundstars"))
+async def refund_stars_command(
+    message: Message,
+    command: CommandObject,
+    *,
+    bot: Bot,
+    i18n: I18nContext,
+    db: Database,
+    shop: Shop,
+) -> None:
+    args = _args(command)
+    try:
+        user = await find_user(db, args[0])
+        charge_id = args[1]
+        if len(args) != 2:
+            raise AdminInputError("admin-bad-charge")
+    except (AdminInputError, IndexError):
+        await _usage(message, i18n, "refundstars")
+        return
+    if user is None:
+        await message.reply(i18n.get("admin-user-not-found"))
+        return
+
+    async def return_stars(user_id: int, charge: str) -> object:
+        return await bot.refund_star_payment(user_id=user_id, telegram_payment_charge_id=charge)
+
+    try:
+        invoice = await refund_stars(db, user.id, charge_id, return_stars)
+    except RefundRefused as refused:
+        await message.reply(
+            i18n.get(
+                f"admin-refundstars-{refused.problem.value.replace('_', '-')}",
+                detail=html.escape(refused.detail),
+            )
+        )
+        return
+    await message.reply(
+        i18n.get(
+            "admin-refundstars-done",
+            user_id=str(user.id),
+            stars=invoice.stars,
+            amount=shop.currency.format(invoice.amount),
+        )
+    )

@@ -1,0 +1,90 @@
+admin-usage = Usage: { $usage }
+admin-help =
+    <b>Shop commands</b> (this group only)
+    { $commands }
+admin-usage-panel = /panel — the panel's balance and the shop's state
+admin-usage-stats = /stats [today|7d|30d] — sales, costs, margin, refunds, customers
+admin-usage-order = /order &lt;shop or panel order id&gt; — an order with its history and money
+admin-usage-unknown = /unknown — orders whose placement is uncertain
+admin-usage-attach = /attach &lt;order id&gt; &lt;panel order id&gt; — an uncertain order was placed
+admin-usage-refund = /refund &lt;order id&gt; — an uncertain order was not placed: refund it
+admin-usage-user = /user &lt;telegram id or @username&gt; — a customer
+admin-usage-credit = /credit &lt;user&gt; &lt;amount&gt; &lt;reason&gt; — add to a balance
+admin-usage-debit = /debit &lt;user&gt; &lt;amount&gt; &lt;reason&gt; — take from a balance
+admin-usage-sync = /sync — take the catalogue from the panel now
+admin-usage-service = /service &lt;id&gt; on|off — sell a service or not
+admin-usage-price = /price &lt;id&gt; &lt;markup %&gt;|reset — a service's own markup
+admin-usage-markup = /markup &lt;percent&gt; — the default markup
+admin-usage-broadcast = /broadcast (as a reply to a message) — send it to every customer
+admin-usage-refundstars = /refundstars &lt;user&gt; &lt;charge id&gt; — return a Stars payment
+admin-panel =
+    <b>Panel</b> { $url }
+    Balance: { $balance }
+    Services for sale: { $services } (of { $stored } known)
+    Catalogue taken: { $synced }
+    Last status check: { $polled }
+    Active orders: { $orders } · uncertain: { $uncertain } · refills: { $refills }
+admin-panel-unreachable = not available ({ $error })
+admin-stats =
+    <b>Figures for { $period }</b>
+    Orders: { $orders }
+    Revenue: { $revenue }
+    Panel cost: { $cost }
+    Margin: { $margin }
+    Refunds: { $refunds }
+    New customers: { $customers }
+    Top services:
+    { $top }
+admin-stats-top = #{ $service_id } { $name }: { $orders }
+admin-order =
+    <b>Order #{ $order_id }</b> (panel { $panel_id }) · customer { $user_id }
+    { $service }
+    🔗 { $link }
+    Quantity: { $quantity } · price { $price } · panel cost { $cost }
+    State: { $state } (panel: { $panel_status })
+    Error: { $error }
+    <b>History</b>
+    { $history }
+    <b>Money</b>
+    { $ledger }
+    Refills: { $refills }
+admin-button-refresh = 🔄 Refresh
+admin-button-refill = ♻️ Refill
+admin-button-cancel = ✖ Cancel
+admin-order-not-found = No order { $reference }.
+admin-unknown-none = No uncertain orders. 👍
+admin-unknown =
+    <b>Uncertain orders</b> — check each at the panel, then /attach or /refund it:
+    { $orders }
+admin-unknown-line = #{ $order_id } · customer { $user_id } · { $price } · { $created } · { $link }
+    <code>/attach { $order_id } PANEL_ID</code> or <code>/refund { $order_id }</code>
+admin-refused = Not done: { $reason }
+admin-attached = ✅ Order #{ $order_id } is panel order { $panel_id }; it is followed again.
+admin-refunded = ✅ Order #{ $order_id } refunded: { $price } back to the customer.
+admin-user-not-found = No such customer.
+admin-user =
+    <b>Customer { $user_id }</b> { $name } { $username }
+    Language: { $language } · blocked the bot: { $blocked }
+    Balance: { $balance }
+    Orders: { $orders }
+    { $recent }
+    Referred by: { $referrer } · referrals: { $referrals }
+admin-credit-done = ✅ { $amount } added to { $user_id }. Balance: { $balance }
+admin-debit-done = ✅ { $amount } taken from { $user_id }. Balance: { $balance }
+admin-debit-short = Not done: the balance is only { $balance }.
+admin-sync-done = ✅ Catalogue taken: { $inserted } new, { $updated } changed, { $unchanged } unchanged, { $removed } gone.
+admin-sync-failed = ⚠️ The catalogue could not be taken ({ $error }); the last one stays.
+admin-service-not-found = No service { $service_id }.
+admin-service-on = ✅ Service { $service_id } is for sale.
+admin-service-off = ✅ Service { $service_id } is not for sale any more.
+admin-price-set = ✅ Service { $service_id } now has a markup of { $percent }%.
+admin-price-reset = ✅ Service { $service_id } uses the default markup again.
+admin-markup-set = ✅ The default markup is { $percent }%.
+admin-broadcast-started = 📣 Broadcast to { $total } customers started.
+admin-broadcast-progress = 📣 Broadcast: { $delivered } of { $total } delivered, { $blocked } blocked the bot, { $failed } failed.
+admin-broadcast-done = 📣 Broadcast finished: { $delivered } delivered, { $blocked } blocked the bot, { $failed } failed (of { $total }).
+admin-refundstars-done = ✅ { $stars } stars returned to { $user_id }; { $amount } taken off their balance.
+admin-refundstars-unknown-payment = Not done: this customer has no such payment.
+admin-refundstars-already-refunded = Not done: this payment was returned already.
+admin-refundstars-balance-too-low = Not done: the customer's balance ({ $detail }) no longer covers the payment.
+admin-refundstars-telegram-refused = Not done: Telegram refused ({ $detail }); the balance is as it was.

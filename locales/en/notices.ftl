@@ -1,0 +1,20 @@
+button-view-order = 📦 View order
+notice-in-progress =
+    🔄 <b>Order #{ $order_id } has started</b>
+    { $service }
+    Count when it started: { $start_count }
+notice-completed =
+    ✅ <b>Order #{ $order_id } is completed</b>
+    { $service }
+notice-partial =
+    ◐ <b>Order #{ $order_id } was partly delivered</b>
+    { $service }
+    Delivered: { $delivered }, not delivered: { $remains }.
+    Refunded: { $refund }. Your balance: { $balance }
+notice-canceled =
+    ✖️ <b>Order #{ $order_id } was canceled</b>
+    { $service }
+    Refunded: { $refund }. Your balance: { $balance }
+notice-refill-accepted = ♻️ The refill of order #{ $order_id } was accepted. We will tell you when it is done.
+notice-refill-completed = ♻️ ✅ The refill of order #{ $order_id } is completed.
+notice-refill-rejected = ♻️ ⛔ The refill of order #{ $order_id } was rejected by the provider.

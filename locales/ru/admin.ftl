@@ -1,0 +1,90 @@
+admin-usage = Использование: { $usage }
+admin-help =
+    <b>Команды магазина</b> (только в этой группе)
+    { $commands }
+admin-usage-panel = /panel — баланс панели и состояние магазина
+admin-usage-stats = /stats [today|7d|30d] — продажи, затраты, маржа, возвраты, клиенты
+admin-usage-order = /order &lt;номер заказа магазина или панели&gt; — заказ с историей и деньгами
+admin-usage-unknown = /unknown — заказы, о которых неизвестно, созданы ли они
+admin-usage-attach = /attach &lt;номер заказа&gt; &lt;номер в панели&gt; — заказ под вопросом создан
+admin-usage-refund = /refund &lt;номер заказа&gt; — заказ под вопросом не создан: вернуть деньги
+admin-usage-user = /user &lt;telegram id или @имя&gt; — клиент
+admin-usage-credit = /credit &lt;клиент&gt; &lt;сумма&gt; &lt;причина&gt; — пополнить баланс
+admin-usage-debit = /debit &lt;клиент&gt; &lt;сумма&gt; &lt;причина&gt; — списать с баланса
+admin-usage-sync = /sync — загрузить каталог из панели сейчас
+admin-usage-service = /service &lt;id&gt; on|off — продавать услугу или нет
+admin-usage-price = /price &lt;id&gt; &lt;наценка %&gt;|reset — своя наценка услуги
+admin-usage-markup = /markup &lt;процент&gt; — наценка по умолчанию
+admin-usage-broadcast = /broadcast (ответом на сообщение) — разослать его всем клиентам
+admin-usage-refundstars = /refundstars &lt;клиент&gt; &lt;charge id&gt; — вернуть оплату в Stars
+admin-panel =
+    <b>Панель</b> { $url }
+    Баланс: { $balance }
+    Услуг в продаже: { $services } (из { $stored } известных)
+    Каталог загружен: { $synced }
+    Последняя проверка статусов: { $polled }
+    Активных заказов: { $orders } · под вопросом: { $uncertain } · докруток: { $refills }
+admin-panel-unreachable = недоступен ({ $error })
+admin-stats =
+    <b>Показатели за { $period }</b>
+    Заказов: { $orders }
+    Выручка: { $revenue }
+    Затраты в панели: { $cost }
+    Маржа: { $margin }
+    Возвраты: { $refunds }
+    Новых клиентов: { $customers }
+    Популярные услуги:
+    { $top }
+admin-stats-top = #{ $service_id } { $name }: { $orders }
+admin-order =
+    <b>Заказ #{ $order_id }</b> (панель { $panel_id }) · клиент { $user_id }
+    { $service }
+    🔗 { $link }
+    Количество: { $quantity } · цена { $price } · затраты { $cost }
+    Состояние: { $state } (панель: { $panel_status })
+    Ошибка: { $error }
+    <b>История</b>
+    { $history }
+    <b>Деньги</b>
+    { $ledger }
+    Докрутки: { $refills }
+admin-button-refresh = 🔄 Обновить
+admin-button-refill = ♻️ Докрутка
+admin-button-cancel = ✖ Отменить
+admin-order-not-found = Заказа { $reference } нет.
+admin-unknown-none = Заказов под вопросом нет. 👍
+admin-unknown =
+    <b>Заказы под вопросом</b> — проверьте каждый в панели, затем /attach или /refund:
+    { $orders }
+admin-unknown-line = #{ $order_id } · клиент { $user_id } · { $price } · { $created } · { $link }
+    <code>/attach { $order_id } ID_В_ПАНЕЛИ</code> или <code>/refund { $order_id }</code>
+admin-refused = Не выполнено: { $reason }
+admin-attached = ✅ Заказ #{ $order_id } — это заказ { $panel_id } в панели; отслеживание возобновлено.
+admin-refunded = ✅ Заказ #{ $order_id } возвращён: { $price } снова на балансе клиента.
+admin-user-not-found = Такого клиента нет.
+admin-user =
+    <b>Клиент { $user_id }</b> { $name } { $username }
+    Язык: { $language } · заблокировал бота: { $blocked }
+    Баланс: { $balance }
+    Заказов: { $orders }
+    { $recent }
+    Пригласил: { $referrer } · приглашённых: { $referrals }
+admin-credit-done = ✅ { $amount } зачислено клиенту { $user_id }. Баланс: { $balance }
+admin-debit-done = ✅ { $amount } списано у клиента { $user_id }. Баланс: { $balance }
+admin-debit-short = Не выполнено: на балансе только { $balance }.
+admin-sync-done = ✅ Каталог загружен: новых { $inserted }, изменено { $updated }, без изменений { $unchanged }, исчезло { $removed }.
+admin-sync-failed = ⚠️ Каталог не загружен ({ $error }); остаётся прежний.
+admin-service-not-found = Услуги { $service_id } нет.
+admin-service-on = ✅ Услуга { $service_id } в продаже.
+admin-service-off = ✅ Услуга { $service_id } снята с продажи.
+admin-price-set = ✅ У услуги { $service_id } теперь наценка { $percent }%.
+admin-price-reset = ✅ Услуга { $service_id } снова с наценкой по умолчанию.
+admin-markup-set = ✅ Наценка по умолчанию: { $percent }%.
+admin-broadcast-started = 📣 Рассылка на { $total } клиентов начата.
+admin-broadcast-progress = 📣 Рассылка: доставлено { $delivered } из { $total }, заблокировали бота { $blocked }, ошибок { $failed }.
+admin-broadcast-done = 📣 Рассылка завершена: доставлено { $delivered }, заблокировали бота { $blocked }, ошибок { $failed } (из { $total }).
+admin-refundstars-done = ✅ { $stars } звёзд возвращено клиенту { $user_id }; { $amount } списано с баланса.
+admin-refundstars-unknown-payment = Не выполнено: у клиента нет такого платежа.
+admin-refundstars-already-refunded = Не выполнено: этот платёж уже возвращён.
+admin-refundstars-balance-too-low = Не выполнено: баланс клиента ({ $detail }) уже не покрывает платёж.
+admin-refundstars-telegram-refused = Не выполнено: Telegram отказал ({ $detail }); баланс не изменён.

@@ -1,0 +1,26 @@
+button-referrals = 🤝 Рефералы
+button-other-amount = ✏️ Другая сумма
+topup-choose =
+    💰 <b>Пополнение баланса</b>
+    Оплата в Telegram Stars ⭐. Выберите сумму или напишите другую, от { $min } до { $max }.
+topup-ask-amount = ✏️ На сколько пополнить? От { $min } до { $max }.
+topup-amount-not-a-number = ⚠️ Отправьте сумму, например 10 или 12.50.
+topup-amount-too-small = ⚠️ Это меньше минимального пополнения: { $min }.
+topup-amount-too-large = ⚠️ Это больше максимального пополнения: { $max }.
+invoice-title = Пополнение баланса: { $amount }
+invoice-description = { $amount } на ваш баланс в магазине за { $stars } Telegram Stars.
+invoice-label = Пополнение { $amount }
+checkout-unknown-invoice = Этот счёт больше не действует. Запросите новый.
+checkout-already-paid = Этот счёт уже оплачен.
+checkout-mismatch = Платёж не совпадает со счётом. Запросите новый.
+topup-done =
+    ✅ <b>{ $amount } зачислено на баланс.</b>
+    Ваш баланс: { $balance }
+topup-seen-before = ✅ Этот платёж уже зачислен. Ваш баланс: { $balance }
+referral-screen =
+    🤝 <b>Приглашайте друзей и получайте { $percent }%</b>
+    Поделитесь своей ссылкой. Когда пришедший по ней пополняет баланс, { $percent }% от суммы приходит вам.
+
+    Ваша ссылка: { $link }
+    Пришло друзей: { $referrals }
+    Заработано: { $earned }

@@ -1,0 +1,14 @@
+"""The conversation fixtures: the real Dispatcher, a recording session, a sandbox panel."""
+
+from ..conversation.conftest import (
+    alice,
+    bot,
+    clock,
+    dispatcher,
+    make_client,
+    panel,
+    services,
+    session,
+)
+
+__all__ = ["alice", "bot", "clock", "dispatcher", "make_client", "panel", "services", "session"]
