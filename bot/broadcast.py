@@ -31,21 +31,25 @@ class BroadcastProgress:
         return self.pending <= 0
 
 
-async def start_broadcast(db: Database, text: str) -> tuple[str, int]:
-    """Queue ``text`` (HTML) for every reachable customer; ``(kind, count)``."""
-    kind = f"{KIND_PREFIX}{secrets.token_hex(4)}"
-    count, after = 0, 0
+async def start_broadcast(db: Database, text: str, key: str | None = None) -> tuple[str, int]:
+    """Queue ``text`` (HTML) for every reachable customer; ``(kind, total)``.
+
+    ``key`` names the request (e.g. the admin's message): the same key again queues nothing
+    more, so a command delivered twice broadcasts once. ``total`` counts the broadcast's
+    messages, those queued before included.
+    """
+    kind = f"{KIND_PREFIX}{key or secrets.token_hex(4)}"
+    after = 0
     while True:
         async with db.read() as r:
             ids = await r.users.ids_not_blocked(after, _PAGE)
         if not ids:
-            return kind, count
+            return kind, (await broadcast_progress(db, kind)).total
         async with db.transaction() as tx:
             for user_id in ids:
-                queued = await tx.outbox.enqueue(
+                await tx.outbox.enqueue(
                     user_id, text, kind, user_id=user_id, dedupe_key=f"{kind}:{user_id}"
                 )
-                count += queued is not None
         after = ids[-1]
 
 

@@ -23,6 +23,7 @@ from typing import Final
 import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -85,7 +86,12 @@ class Notifier:
         """Deliver until cancelled."""
         while True:
             self._wake.clear()
-            wait = await self.deliver_due()
+            try:
+                wait = await self.deliver_due()
+            except Exception:
+                # The database failing for a moment must not stop delivery for good.
+                logger.exception("delivering the outbox failed; trying again shortly")
+                wait = IDLE_SECONDS
             if wait > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), wait)
@@ -142,6 +148,7 @@ class Notifier:
         """Keep the overall rate under the limit: sends evenly spaced, and never more than
         ``per_second`` of them reaching Telegram within one second."""
         per_window = max(1, int(self._limits.per_second))
+        entered = time.monotonic()
         while True:
             now = time.monotonic()
             # A send reached Telegram before its answer came back, so a send that starts a
@@ -152,7 +159,8 @@ class Notifier:
             if start <= now:
                 break
             await asyncio.sleep(start - now)
-        self._next_send = now + 1 / self._limits.per_second
+        # Spaced from when this send was due, so a late wake-up does not slow the next.
+        self._next_send = max(start, entered) + 1 / self._limits.per_second
 
     def _record_send(self, chat_id: int) -> None:
         """A send to ``chat_id`` was answered (or given up): the limits count from now,
@@ -180,7 +188,14 @@ class Notifier:
             logger.warning("Telegram asked to wait %ss", exc.retry_after)
         except TelegramForbiddenError:
             await self._blocked(row)
-        except (TelegramAPIError, TelegramNetworkError, aiohttp.ClientError, TimeoutError) as exc:
+        except (
+            TelegramAPIError,
+            TelegramNetworkError,
+            # An answer that is not the Bot API's JSON: an HTML error page of its front.
+            ClientDecodeError,
+            aiohttp.ClientError,
+            TimeoutError,
+        ) as exc:
             await self._failed(row, f"{type(exc).__name__}: {exc}"[:500])
         else:
             async with self._db.transaction() as tx:

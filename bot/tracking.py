@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -276,12 +276,12 @@ class Tracker:
                 else:
                     logger.exception("poll failed unexpectedly")
                 if failures == FAILED_POLLS_ALERT_AFTER:
-                    await self._alert_failing(failing_since.isoformat(), str(exc))
+                    await _never_fatal(self._alert_failing(failing_since.isoformat(), str(exc)))
             else:
                 failures = 0
                 self.last_poll_at = utc_now()
                 if time.monotonic() - self._balance_checked_at >= BALANCE_CHECK_SECONDS:
-                    await self.check_panel_balance()
+                    await _never_fatal(self.check_panel_balance())
             wait = interval * 2 ** min(failures, 10) if failures else interval
             elapsed = time.monotonic() - started
             await asyncio.sleep(max(0.0, min(wait, max(interval, MAX_BACKOFF_SECONDS)) - elapsed))
@@ -310,3 +310,12 @@ class Tracker:
     async def _alert_failing(self, since: str, error: str) -> None:
         async with self._db.transaction() as tx:
             await self._alerts.polls_failing(tx, since, FAILED_POLLS_ALERT_AFTER, error)
+
+
+async def _never_fatal(job: Awaitable[None]) -> None:
+    """Run a side job of the loop (an alert, a balance check): its failure is logged, and
+    never ends the loop."""
+    try:
+        await job
+    except Exception:
+        logger.exception("tracking loop: a side job failed")

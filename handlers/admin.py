@@ -54,10 +54,32 @@ COMMANDS = (
 )  # fmt: skip
 #: Seconds between two edits of a broadcast's progress message (groups allow 20 a minute).
 PROGRESS_EVERY = 10.0
+#: Characters of a list per message: Fluent refuses a placeable over 2,500 characters, and
+#: Telegram a message over 4,096.
+LIST_CHARS = 2000
+#: Characters of a link shown in a list; /order shows it whole.
+LIST_LINK_CHARS = 100
 
 
 def _args(command: CommandObject) -> list[str]:
     return (command.args or "").split()
+
+
+def _pages(lines: list[str], limit: int = LIST_CHARS) -> list[str]:
+    """``lines`` joined into as few texts of at most ``limit`` characters as they fit in."""
+    pages: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        if pages[-1] and size + len(line) > limit:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line) + 1
+    return ["\n".join(page) for page in pages]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _usage(message: Message, i18n: I18nContext, name: str) -> None:
@@ -243,11 +265,14 @@ async def unknown_command(message: Message, i18n: I18nContext, db: Database, sho
             user_id=str(order.user_id),
             price=shop.currency.format(order.price),
             created=f"{order.created_at:%Y-%m-%d %H:%M}",
-            link=html.escape(order.link or "—"),
+            link=html.escape(_cut(order.link or "—", LIST_LINK_CHARS)),
         )
         for order in orders
     ]
-    await message.reply(i18n.get("admin-unknown", orders="\n".join(lines)))
+    first, *more = _pages(lines)
+    await message.reply(i18n.get("admin-unknown", orders=first))
+    for page in more:
+        await message.answer(page)
 
 
 @router.message(Command("attach"))
@@ -464,7 +489,7 @@ async def broadcast_command(
     if not text.strip():
         await _usage(message, i18n, "broadcast")
         return
-    kind, total = await start_broadcast(db, text)
+    kind, total = await start_broadcast(db, text, f"{message.chat.id}:{message.message_id}")
     services.wake_notifier()
     progress = await message.reply(i18n.get("admin-broadcast-started", total=total))
     services.spawn(_follow_broadcast(bot, db, i18n, progress, kind), name=f"progress-{kind}")

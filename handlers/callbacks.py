@@ -26,17 +26,21 @@ class CategoriesCb(CallbackData, prefix="cats"):
 
 
 class CategoryCb(CallbackData, prefix="cat"):
-    """A page of one category, named by one of its services (names may be too long)."""
+    """A page of one category, named by one of its services (names may be too long);
+    ``back`` is the page of the category list to go back to."""
 
     anchor: RowId
     page: int
+    back: int = 0
 
 
 class ServiceCb(CallbackData, prefix="svc"):
-    """A service's card; ``page`` is the category page to go back to."""
+    """A service's card; ``page`` is the category page to go back to, ``back`` the page of
+    the category list that one goes back to."""
 
     service_id: RowId
     page: int
+    back: int = 0
 
 
 class OrderStartCb(CallbackData, prefix="buy"):

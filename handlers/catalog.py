@@ -62,12 +62,14 @@ async def category_page(
 ) -> None:
     page = await catalogue.page(callback_data.anchor, callback_data.page)
     if not page.offers:
-        await _categories(callback, 0, i18n, catalogue)
+        await _categories(callback, callback_data.back, i18n, catalogue)
         return
     await show(
         callback,
         i18n.get("catalog-services", category=html.escape(page.category)),
-        keyboards.services(i18n, page, callback_data.anchor, shop.currency, back_page=0),
+        keyboards.services(
+            i18n, page, callback_data.anchor, shop.currency, back_page=callback_data.back
+        ),
     )
 
 
@@ -116,7 +118,9 @@ async def service_card(
     await show(
         callback,
         service_card_text(i18n, offer, shop),
-        keyboards.service_card(i18n, offer.service.id, offer.service.id, callback_data.page),
+        keyboards.service_card(
+            i18n, offer.service.id, offer.service.id, callback_data.page, callback_data.back
+        ),
     )
 
 

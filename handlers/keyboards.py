@@ -91,7 +91,7 @@ def categories(
         builder.row(
             _button(
                 _named(i18n, "category-button", row.name, count=row.service_count),
-                CategoryCb(anchor=row.first_service_id, page=0).pack(),
+                CategoryCb(anchor=row.first_service_id, page=0, back=page).pack(),
             )
         )
     if pager := _pager(i18n, page, pages, lambda number: CategoriesCb(page=number).pack()):
@@ -113,11 +113,14 @@ def services(
                     offer.service.name,
                     price=currency.format(offer.unit_price),
                 ),
-                ServiceCb(service_id=offer.service.id, page=page.page).pack(),
+                ServiceCb(service_id=offer.service.id, page=page.page, back=back_page).pack(),
             )
         )
     if pager := _pager(
-        i18n, page.page, page.pages, lambda number: CategoryCb(anchor=anchor, page=number).pack()
+        i18n,
+        page.page,
+        page.pages,
+        lambda number: CategoryCb(anchor=anchor, page=number, back=back_page).pack(),
     ):
         builder.row(*pager)
     builder.row(_button(i18n.get("button-back"), CategoriesCb(page=back_page).pack()))
@@ -138,12 +141,13 @@ def search_results(i18n: I18nContext, offers: list[tuple[int, str, str]]) -> Inl
 
 
 def service_card(
-    i18n: I18nContext, service_id: int, anchor: int, page: int
+    i18n: I18nContext, service_id: int, anchor: int, page: int, back: int
 ) -> InlineKeyboardMarkup:
+    back_to_category = CategoryCb(anchor=anchor, page=page, back=back).pack()
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(i18n.get("button-order"), OrderStartCb(service_id=service_id).pack())],
-            [_button(i18n.get("button-back"), CategoryCb(anchor=anchor, page=page).pack())],
+            [_button(i18n.get("button-back"), back_to_category)],
         ]
     )
 
@@ -182,7 +186,8 @@ def quote(i18n: I18nContext, quote_id: str, *, short_of_funds: bool) -> InlineKe
         ]
     ]
     if short_of_funds:
-        rows.insert(0, [_button(i18n.get("button-top-up"), MenuCb(screen="balance").pack())])
+        # A new message: the summary with its Confirm stays for after the payment.
+        rows.insert(0, [_button(i18n.get("button-top-up"), MenuCb(screen="topup-new").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

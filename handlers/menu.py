@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommand, CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
+from bot.config import Settings
 from bot.customers import link_referrer, referrer_from_start
 from bot.db import Database, UserRow
 from bot.i18n import SUPPORTED_LOCALES, Texts
@@ -66,9 +67,17 @@ async def cancel_by_button(
     )
 
 
+def help_text(i18n: I18nContext, settings: Settings) -> str:
+    """How ordering works, and how to reach the shop when it has said how."""
+    text = i18n.get("help-text")
+    if settings.support_contact:
+        text += "\n\n" + i18n.get("help-contact", contact=html.escape(settings.support_contact))
+    return text
+
+
 @router.message(Command("help"))
-async def help_command(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("help-text"), reply_markup=keyboards.back_to_menu(i18n))
+async def help_command(message: Message, i18n: I18nContext, settings: Settings) -> None:
+    await message.answer(help_text(i18n, settings), reply_markup=keyboards.back_to_menu(i18n))
 
 
 @router.callback_query(MenuCb.filter(F.screen == "main"))
@@ -80,8 +89,8 @@ async def main_menu(
 
 
 @router.callback_query(MenuCb.filter(F.screen == "help"))
-async def help_screen(callback: CallbackQuery, i18n: I18nContext) -> None:
-    await show(callback, i18n.get("help-text"), keyboards.back_to_menu(i18n))
+async def help_screen(callback: CallbackQuery, i18n: I18nContext, settings: Settings) -> None:
+    await show(callback, help_text(i18n, settings), keyboards.back_to_menu(i18n))
 
 
 @router.callback_query(MenuCb.filter(F.screen == "language"))

@@ -150,8 +150,8 @@ def card_text(i18n: I18nContext, view: OrderView, shop: Shop) -> str:
         price=shop.currency.format(order.price),
         state=_state(i18n, order),
         icon=STATE_ICONS.get(order.state.value, "•"),
-        start_count=str(order.start_count if order.start_count is not None else "—"),
-        remains=str(order.remains if order.remains is not None else "—"),
+        start_count=order.start_count if order.start_count is not None else "—",
+        remains=order.remains if order.remains is not None else "—",
         refill=refill,
     )
 

@@ -58,17 +58,29 @@ def topup_keyboard(i18n: I18nContext, terms: TopUpTerms) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def _topup_text(i18n: I18nContext, topup: TopUpTerms) -> str:
+    return i18n.get(
+        "topup-choose",
+        min=topup.currency.format(topup.min_amount),
+        max=topup.currency.format(topup.max_amount),
+    )
+
+
 @router.callback_query(MenuCb.filter(F.screen == "topup"))
 async def topup_screen(callback: CallbackQuery, i18n: I18nContext, topup: TopUpTerms) -> None:
-    await show(
-        callback,
-        i18n.get(
-            "topup-choose",
-            min=topup.currency.format(topup.min_amount),
-            max=topup.currency.format(topup.max_amount),
-        ),
-        topup_keyboard(i18n, topup),
-    )
+    await show(callback, _topup_text(i18n, topup), topup_keyboard(i18n, topup))
+
+
+@router.callback_query(MenuCb.filter(F.screen == "topup-new"))
+async def topup_beside_quote(
+    callback: CallbackQuery, i18n: I18nContext, topup: TopUpTerms
+) -> None:
+    """Top up from an order summary: a new message, so the summary keeps its Confirm."""
+    await answer_quietly(callback)
+    if isinstance(callback.message, Message):
+        await callback.message.answer(
+            _topup_text(i18n, topup), reply_markup=topup_keyboard(i18n, topup)
+        )
 
 
 async def _send_invoice(

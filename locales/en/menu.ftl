@@ -31,3 +31,4 @@ help-text =
 command-start = Open the shop menu
 command-cancel = Stop the current order
 command-help = How ordering works
+help-contact = 💬 Questions? Write to { $contact }.

@@ -31,3 +31,4 @@ help-text =
 command-start = Открыть меню магазина
 command-cancel = Прервать текущий заказ
 command-help = Как сделать заказ
+help-contact = 💬 Вопросы? Пишите { $contact }.

@@ -161,6 +161,12 @@ def answered_callbacks(client: BotClient) -> set[str]:
     }
 
 
+def unanswered_callbacks(client: BotClient) -> set[str]:
+    """The user's callback queries the bot left unanswered (Telegram keeps a spinner)."""
+    # The client keeps the ids it issued; the harness has no public view of them.
+    return set(client._callback_ids) - answered_callbacks(client)
+
+
 def non_text_update(client: BotClient, kind: str) -> Update:
     """The user sends a photo or a sticker instead of text."""
     message_id = client.screen.next_message_id()

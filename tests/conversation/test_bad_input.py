@@ -296,7 +296,10 @@ TYPED = st.one_of(
 ).filter(lambda text: text.strip() != "" and not text.startswith("/"))
 
 ANY_TEXT = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 

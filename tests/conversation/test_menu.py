@@ -24,6 +24,7 @@ from .shopping import (
     row_count,
     service_of_type,
     start_order,
+    unanswered_callbacks,
 )
 
 
@@ -154,6 +155,7 @@ async def test_every_button_tapped_on_the_way_is_answered(
     await alice.click("Menu")
 
     assert len(answered_callbacks(alice)) == 8
+    assert unanswered_callbacks(alice) == set()
 
 
 # --- referrals --------------------------------------------------------------------------------

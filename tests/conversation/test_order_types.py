@@ -27,6 +27,7 @@ from .shopping import (
     order_price,
     service_of_type,
     shop_price,
+    unanswered_callbacks,
     usd,
 )
 
@@ -356,6 +357,7 @@ async def test_a_customer_orders_from_start_to_placed_order(
         (LedgerReason.ORDER_CHARGE, -price),
     ]
     assert await alice.fsm_state() is None
+    assert unanswered_callbacks(alice) == set()
 
 
 async def test_a_drip_feed_service_can_be_ordered_in_one_run(

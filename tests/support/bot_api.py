@@ -78,11 +78,13 @@ class RateLimits:
 
 @dataclass(frozen=True)
 class ApiFailure:
-    """An error answer of the Bot API."""
+    """An error answer of the Bot API; with ``html``, the page a proxy in front of it
+    answers instead of JSON (as Telegram's front does in an outage)."""
 
     status: int
     description: str
     retry_after: int | None = None
+    html: str | None = None
 
     def body(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -104,6 +106,11 @@ def too_many_requests(retry_after: int) -> ApiFailure:
 
 def bad_request(description: str) -> ApiFailure:
     return ApiFailure(400, f"Bad Request: {description}")
+
+
+BAD_GATEWAY = ApiFailure(
+    502, "Bad Gateway", html="<html><head><title>502 Bad Gateway</title></head></html>"
+)
 
 
 @dataclass(frozen=True)
@@ -274,6 +281,8 @@ def create_bot_api_app(double: BotApiDouble) -> web.Application:
         params = _decode(await request.post())
         double.calls.append(BotApiCall(method, params))
         failure = double.check(method, params)
+        if failure is not None and failure.html is not None:
+            return web.Response(status=failure.status, text=failure.html, content_type="text/html")
         if failure is not None:
             return web.json_response(failure.body(), status=failure.status)
         result = await double.answer(method, params)

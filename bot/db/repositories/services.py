@@ -247,7 +247,9 @@ class ServiceRepository:
         needle = text.strip()
         if not needle:
             return []
-        exact_id = int(needle) if needle.isascii() and needle.isdigit() else None
+        # Ids are SQLite integers: longer digit strings cannot be one.
+        is_id = needle.isascii() and needle.isdigit() and len(needle) <= 18
+        exact_id = int(needle) if is_id else None
         rows = await self._session.fetch_all(
             "SELECT * FROM services"
             " WHERE (id = ? OR instr(casefold(name), ?) > 0)"

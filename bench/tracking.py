@@ -1,0 +1,267 @@
+"""Benchmark: one tracking cycle over 10,000 active orders against the sandbox on loopback.
+
+The shop (a real SQLite file in a temporary folder) holds ``--orders`` active orders of
+``--customers`` customers; the sandbox panel, served on 127.0.0.1, holds the same orders.
+They were placed in four waves two minutes apart on the panel's clock, so when the cycle
+runs a quarter has ended (completed, partial or canceled: refunds and notices), half is
+running (a transition and a notice each) and a quarter is still pending (no change).
+
+Set-up is not measured: orders go straight into the panel (``panel.respond``) and into the
+shop through the repositories, as placement would have left them. Then one
+``Tracker.poll_once()`` is timed. Prints the calls made (status must be one per 100 orders,
+so 100 for 10,000), the cycle's wall time, the rows it wrote and DB writes per second; then
+checks that every refund was made once and that a second cycle right after (the common
+case: nothing changed) changes nothing, and prints its time too.
+
+    python bench/tracking.py [--orders 10000] [--customers 1000] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import platform
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from api import DefaultOrder, OrderType, PanelClient
+from api.sandbox import ManualClock, SandboxPanel, create_app
+from bot.accounts import credit, debit
+from bot.alerts import Alerts
+from bot.catalog import sync_catalogue
+from bot.db import Database, LedgerReason, OrderState, utc_now
+from bot.i18n import Texts
+from bot.money import Currency
+from bot.notices import Notices
+from bot.ordering import charge_key, refund_key
+from bot.pricing import price_order
+from bot.shop import Shop
+from bot.tracking import PollReport, Tracker
+
+KEY = "bench-key"
+FIRST_USER = 100_000
+WAVES = 4
+#: Panel seconds between two waves of orders.
+WAVE_GAP = 120.0
+UNITS = 1000
+#: Orders written per transaction while seeding.
+SEED_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Seeded:
+    customers: int
+    orders: int
+    seconds: float
+
+
+async def _serve(panel: SandboxPanel) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(create_app(panel), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}/api/v2"
+
+
+def _services(panel: SandboxPanel) -> list[int]:
+    """Default services that take an order of ``UNITS`` units."""
+    found = []
+    for row in panel.services:
+        service = panel.service(int(str(row["service"])))
+        if service.order_type is OrderType.DEFAULT and service.min <= UNITS <= service.max:
+            found.append(service.id)
+    return sorted(found)
+
+
+async def _seed(
+    db: Database,
+    panel: SandboxPanel,
+    clock: ManualClock,
+    shop: Shop,
+    *,
+    customers: int,
+    orders: int,
+) -> Seeded:
+    """Customers with a top-up, and ``orders`` orders placed at the panel in waves and
+    stored in the shop as ``pending`` with the panel's id, each charged once."""
+    started = time.perf_counter()
+    services = _services(panel)
+    async with db.transaction() as tx:
+        for index in range(customers):
+            user_id = FIRST_USER + index
+            await tx.users.upsert(user_id, None, f"Customer {index}", "en" if index % 3 else "ru")
+            await credit(tx, user_id, Decimal(10_000), LedgerReason.TOPUP, f"topup:{user_id}")
+    per_wave = -(-orders // WAVES)
+    for start in range(0, orders, SEED_BATCH):
+        async with db.transaction() as tx:
+            for number in range(start, min(start + SEED_BATCH, orders)):
+                user_id = FIRST_USER + number % customers
+                request = DefaultOrder(
+                    service=services[number % len(services)],
+                    link=f"https://instagram.com/p/bench-{number}",
+                    quantity=UNITS,
+                )
+                answer = panel.respond(KEY, "add", request.to_form())
+                assert isinstance(answer, dict) and "order" in answer, answer
+                service = await tx.services.get(request.service)
+                assert service is not None
+                price = price_order(service.rate, shop.markup_percent, shop.currency, request)
+                quote = await tx.quotes.create(
+                    user_id=user_id,
+                    service_id=service.id,
+                    order_type=request.order_type.value,
+                    fields=request.to_form(),
+                    units=price.units,
+                    price=price.price,
+                    cost=price.cost,
+                    expires_at=utc_now() + shop.quote_ttl,
+                )
+                await tx.quotes.consume(quote.id, utc_now())
+                order = await tx.orders.insert_submitting(
+                    user_id=user_id,
+                    quote_id=quote.id,
+                    service_id=service.id,
+                    order_type=quote.order_type,
+                    link=request.link,
+                    quantity=price.units,
+                    fields=quote.fields,
+                    price=price.price,
+                    cost=price.cost,
+                )
+                await debit(
+                    tx,
+                    user_id,
+                    price.price,
+                    LedgerReason.ORDER_CHARGE,
+                    charge_key(order.id),
+                    order_id=order.id,
+                )
+                await tx.orders.set_placed(order.id, int(str(answer["order"])))
+                # The next wave is placed two minutes later on the panel's clock.
+                if (number + 1) % per_wave == 0 and number + 1 < orders:
+                    clock.advance(WAVE_GAP)
+    return Seeded(customers, orders, time.perf_counter() - started)
+
+
+async def _outbox_rows(db: Database) -> int:
+    async with db.read() as r:
+        return sum((await r.outbox.counts_by_state()).values())
+
+
+async def _refunds_once(db: Database, report: PollReport) -> bool:
+    """Every order the cycle refunded has exactly one refund row, of the amount reported."""
+    async with db.read() as r:
+        for change in report.order_changes:
+            if change.refund <= 0:
+                continue
+            row = await r.ledger.get_by_key(refund_key(change.order.id))
+            rows = await r.ledger.rows_for_order(change.order.id)
+            refunds = [x for x in rows if x.reason is LedgerReason.REFUND]
+            if row is None or row.amount != change.refund or len(refunds) != 1:
+                return False
+    return True
+
+
+async def run(orders: int, customers: int, concurrency: int) -> None:
+    clock = ManualClock()
+    panel = SandboxPanel(clock=clock, seed=7)
+    panel.add_account(KEY, Decimal(10) ** 9)
+    # A real shop's mix: most orders complete, some end partial, a few are canceled.
+    panel.outcome_mix = {"completed": 0.8, "partial": 0.15, "canceled": 0.05}
+    shop = Shop(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=-100)
+    texts = await Texts.load("en")
+    runner, url = await _serve(panel)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-tracking-") as folder:
+            async with (
+                await Database.open(Path(folder) / "shop.sqlite3") as db,
+                aiohttp.ClientSession() as http,
+            ):
+                client = PanelClient(url, KEY, session=http, concurrency=concurrency)
+                await sync_catalogue(db, client)
+                seeded = await _seed(db, panel, clock, shop, customers=customers, orders=orders)
+                # A quarter of a gap past the last wave: the first wave has ended, the middle
+                # two run, the last is still pending.
+                clock.advance(WAVE_GAP / 4)
+                tracker = Tracker(
+                    db,
+                    client,
+                    shop.currency,
+                    Notices(shop, texts, lambda order_id: f"o:{order_id}:0"),
+                    Alerts(shop, texts),
+                )
+                outbox_before = await _outbox_rows(db)
+                panel.requests.clear()
+                calls_before = client.calls
+
+                started = time.perf_counter()
+                report = await tracker.poll_once()
+                elapsed = time.perf_counter() - started
+
+                calls = Counter(request.action for request in panel.requests)
+                http_calls = client.calls - calls_before
+                outbox_rows = await _outbox_rows(db) - outbox_before
+                refunds_ok = await _refunds_once(db, report)
+                panel.requests.clear()
+                started = time.perf_counter()
+                second = await tracker.poll_once()
+                quiet = time.perf_counter() - started
+                quiet_calls = sum(request.action == "status" for request in panel.requests)
+    finally:
+        await runner.cleanup()
+
+    changes = Counter(change.order.state for change in report.order_changes)
+    refunds = sum(1 for change in report.order_changes if change.refund > 0)
+    transitions = len(report.order_changes)
+    # One UPDATE per order polled (its figures and poll time), one transition row per
+    # change, one ledger row per refund, one outbox row per notice.
+    writes = report.orders_polled + transitions + refunds + outbox_rows
+    expected_calls = -(-orders // 100)
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}")  # fmt: skip
+    print(f"customers: {seeded.customers}, active orders: {report.orders_polled}")
+    print(f"set-up (not measured): {seeded.seconds:.1f} s")
+    print(f"status calls made: {calls['status']} (must be {expected_calls})")
+    print(f"all panel calls in the cycle: {http_calls} {dict(calls)}")
+    print("changes: " + ", ".join(f"{state.value} {n}" for state, n in sorted(changes.items())))
+    print(f"unchanged (still pending): {report.orders_polled - transitions}")
+    print(f"refunds: {refunds}, notices queued: {outbox_rows}")
+    print(f"cycle wall time: {elapsed:.3f} s")
+    print(f"rows written: {writes} (orders {report.orders_polled}, transitions {transitions},"
+          f" ledger {refunds}, outbox {outbox_rows})")  # fmt: skip
+    print(f"DB writes per second: {writes / elapsed:,.0f}")
+    print(f"orders polled per second: {report.orders_polled / elapsed:,.0f}")
+    print(f"second cycle right after: {len(second.order_changes)} changes (must be 0),"
+          f" {quiet_calls} status calls, wall time {quiet:.3f} s,"
+          f" {second.orders_polled / quiet:,.0f} orders polled per second")  # fmt: skip
+    print(f"each refund once: {'OK' if refunds_ok else 'FAILED'}")
+    if (
+        calls["status"] != expected_calls
+        or second.order_changes
+        or not refunds_ok
+        or changes[OrderState.PENDING]
+    ):
+        raise SystemExit("FAILED")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--customers", type=int, default=1_000)
+    parser.add_argument("--concurrency", type=int, default=4, help="status calls at once")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    asyncio.run(run(args.orders, args.customers, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()
