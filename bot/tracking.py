@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -46,8 +46,11 @@ FULL_REFUND_STATES: Final = frozenset(
 _PAGE: Final = 100
 #: After this many polls in a row answered with an error, an order is reported to admins.
 ITEM_ERROR_ALERT_AFTER: Final = 3
-#: A customer's Refresh asks the panel at most this often per order.
+#: A customer's Refresh asks the panel at most this often per order...
 REFRESH_EVERY: Final = timedelta(seconds=30)
+#: ... and at most this often per customer, whichever of their orders it is.
+REFRESH_PER_CUSTOMER: Final = timedelta(seconds=5)
+_LONG_AGO: Final = datetime(2000, 1, 1, tzinfo=UTC)
 #: Longest wait between polls while the panel is failing.
 MAX_BACKOFF_SECONDS: Final = 600.0
 #: How often the panel's balance is checked against the alert threshold.
@@ -120,6 +123,9 @@ class Tracker:
         self._balance_alert = balance_alert
         self._balance_checked_at = -BALANCE_CHECK_SECONDS
         self._balance_low_since: str | None = None
+        # When each customer last made the panel answer a Refresh (kept in memory only:
+        # after a restart a customer may refresh once more).
+        self._refreshed_by: dict[int, datetime] = {}
         self._panel = panel
         self._currency = currency
         self._notices = notices
@@ -182,15 +188,18 @@ class Tracker:
                     report.refill_changes.append(RefillChange(updated, refill.state))
 
     async def refresh_order(self, order: OrderRow, *, force: bool = False) -> OrderRow:
-        """A Refresh: one status call for one order, at most every :data:`REFRESH_EVERY`
-        unless ``force`` (an admin); the order as it stands afterwards."""
-        recent = (
-            not force
-            and order.last_polled_at is not None
-            and utc_now() - order.last_polled_at < REFRESH_EVERY
+        """A Refresh: one status call for one order, unless ``force`` (an admin) at most
+        every :data:`REFRESH_EVERY` per order and :data:`REFRESH_PER_CUSTOMER` per
+        customer; the order as it stands afterwards."""
+        now = utc_now()
+        recent = not force and (
+            (order.last_polled_at is not None and now - order.last_polled_at < REFRESH_EVERY)
+            or now - self._refreshed_by.get(order.user_id, _LONG_AGO) < REFRESH_PER_CUSTOMER
         )
         if recent or order.panel_order_id is None or order.state not in ACTIVE_ORDER_STATES:
             return order
+        if not force:
+            self._refreshed_by[order.user_id] = now
         try:
             answer = await self._panel.status(order.panel_order_id)
         except PanelError as exc:

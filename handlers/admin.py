@@ -94,7 +94,13 @@ async def admin_help(message: Message, i18n: I18nContext) -> None:
 
 @router.message(Command("panel"))
 async def panel_command(
-    message: Message, *, i18n: I18nContext, db: Database, panel: PanelClient, tracker: Tracker
+    message: Message,
+    *,
+    i18n: I18nContext,
+    db: Database,
+    panel: PanelClient,
+    tracker: Tracker,
+    services: ShopServices,
 ) -> None:
     status = await shop_status(db, panel)
     balance = (
@@ -102,8 +108,10 @@ async def panel_command(
         if status.panel_balance
         else i18n.get("admin-panel-unreachable", error=html.escape(status.panel_error or ""))
     )
+    sandbox = i18n.get("admin-panel-sandbox") + "\n" if services.sandbox else ""
     await message.reply(
-        i18n.get(
+        sandbox
+        + i18n.get(
             "admin-panel",
             url=html.escape(panel.url),
             balance=balance,
@@ -235,12 +243,14 @@ async def order_action(
             await tracker.refresh_order(details.order, force=True)
         elif callback_data.action == "refill":
             result = await request_refill(db, panel, details.order.id, None)
-            note = result.refill.error or result.refill.state.value
+            note = result.refill.error or i18n.get(
+                f"refill-state-{result.refill.state.value.replace('_', '-')}"
+            )
         elif callback_data.action == "cancel":
             cancel = await request_cancel(db, panel, details.order.id, None)
-            note = cancel.request.error or cancel.request.outcome.value
+            note = cancel.request.error or i18n.get(f"admin-cancel-{cancel.request.outcome.value}")
     except ActionRefused as refused:
-        note = refused.problem.value
+        note = i18n.get(f"action-{refused.problem.value.replace('_', '-')}")
     fresh = await order_details(db, details.order.id)
     assert fresh is not None
     text = _order_text(i18n, fresh, shop)

@@ -145,6 +145,25 @@ async def _take_answer(
                  state=state, i18n=i18n, shop=shop, db=db, customer=customer)  # fmt: skip
 
 
+#: Lines of a list shown in the summary, and the longest each may be there.
+SUMMARY_LINES = 3
+SUMMARY_LINE_LENGTH = 60
+
+
+def _summarised(i18n: I18nContext, value: str) -> str:
+    """A list answer as its first lines and its count: a summary must stay short."""
+    lines = value.split("\n")
+    if len(lines) == 1:
+        return value
+    shown = [
+        line if len(line) <= SUMMARY_LINE_LENGTH else f"{line[: SUMMARY_LINE_LENGTH - 1]}…"
+        for line in lines[:SUMMARY_LINES]
+    ]
+    if len(lines) > SUMMARY_LINES:
+        shown.append(i18n.get("summary-more-lines", count=len(lines) - SUMMARY_LINES))
+    return "\n".join(shown)
+
+
 async def _quote(
     message: Message,
     form: OrderForm,
@@ -168,7 +187,7 @@ async def _quote(
     balance = await balance_of(db, customer.id)
     short = balance < quote.price
     lines = [
-        i18n.get(f"field-{_key(name)}") + ": " + html.escape(value)
+        i18n.get(f"field-{_key(name)}") + ": " + html.escape(_summarised(i18n, value))
         for name, value in form.answers.items()
         if value and name != "drip_feed"
     ]

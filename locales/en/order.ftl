@@ -99,3 +99,4 @@ order-refused-bad-link = ⛔ The link was not accepted. Check that it is correct
 order-refused-service-unavailable = ⛔ This service is not available right now. { $price } is back on your balance ({ $balance }).
 order-refused-not-eligible = ⛔ The order was not accepted for this link. { $price } is back on your balance ({ $balance }).
 order-refused-other = ⛔ The order was not accepted. { $price } is back on your balance ({ $balance }).
+summary-more-lines = …and { $count } more

@@ -99,3 +99,4 @@ order-refused-bad-link = ⛔ Ссылка не принята. Проверьт�
 order-refused-service-unavailable = ⛔ Эта услуга сейчас недоступна. { $price } возвращено на баланс ({ $balance }).
 order-refused-not-eligible = ⛔ Заказ для этой ссылки не принят. { $price } возвращено на баланс ({ $balance }).
 order-refused-other = ⛔ Заказ не принят. { $price } возвращено на баланс ({ $balance }).
+summary-more-lines = …и ещё { $count }

@@ -9,7 +9,7 @@ import pytest
 from fluent.syntax import FluentParser, ast
 
 from api import OrderType
-from bot.db import LedgerReason, OrderState, RefillState
+from bot.db import CancelOutcome, LedgerReason, OrderState, RefillState
 from bot.i18n import LOCALES_DIR, SUPPORTED_LOCALES
 from bot.notices import ORDER_NOTICES, REFILL_NOTICES
 from bot.order_actions import ActionProblem
@@ -65,6 +65,7 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"admin-service-{switch}" for switch in ("on", "off")}
     keys |= {f"admin-{name}-done" for name in ("credit", "debit")}
     keys |= {f"admin-refundstars-{_dashed(problem.value)}" for problem in RefundProblem}
+    keys |= {f"admin-cancel-{outcome.value}" for outcome in CancelOutcome}
     return keys
 
 

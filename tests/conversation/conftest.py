@@ -56,7 +56,15 @@ def panel(clock: ManualClock) -> SandboxPanel:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, panel: SandboxPanel) -> AsyncIterator[ShopServices]:
+def settings_overrides() -> dict[str, object]:
+    """Settings a test module sets for its shop (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def services(
+    tmp_path: Path, panel: SandboxPanel, settings_overrides: dict[str, object]
+) -> AsyncIterator[ShopServices]:
     server = TestServer(create_app(panel), host="127.0.0.1")
     await server.start_server()
     settings = load_settings(
@@ -66,6 +74,7 @@ async def services(tmp_path: Path, panel: SandboxPanel) -> AsyncIterator[ShopSer
         panel_api_url=str(server.make_url("/api/v2")),
         database_path=tmp_path / "shop.sqlite3",
         admin_chat_id=-100500,
+        **settings_overrides,
     )
     shop_services = await open_services(settings)
     await sync_catalogue(shop_services.db, shop_services.panel)

@@ -9,6 +9,17 @@ from ..conversation.conftest import (
     panel,
     services,
     session,
+    settings_overrides,
 )
 
-__all__ = ["alice", "bot", "clock", "dispatcher", "make_client", "panel", "services", "session"]
+__all__ = [
+    "alice",
+    "bot",
+    "clock",
+    "dispatcher",
+    "make_client",
+    "panel",
+    "services",
+    "session",
+    "settings_overrides",
+]

@@ -191,6 +191,26 @@ async def test_refresh_asks_the_panel_once_and_not_again_within_30_seconds(
     assert alice.screen.last.text == card
 
 
+async def test_refresh_is_limited_per_customer_across_their_orders(
+    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+) -> None:
+    await join(alice, services)
+    first = await place(services, ALICE, f"{LINK}/1")
+    second = await place(services, ALICE, f"{LINK}/2")
+    clock.advance(panel.pending_seconds + 1)
+    panel.requests.clear()
+    await alice.click("My orders")
+    await alice.click(f"#{first.id} ·")
+    await alice.click("Refresh")
+    await alice.click("◀ Back")
+    await alice.click(f"#{second.id} ·")
+    await alice.click("Refresh")
+    # One call for the first order; the second, a moment later, waits its turn.
+    assert [(r.action, r.fields) for r in panel.requests] == [
+        ("status", {"order": str(first.panel_order_id)})
+    ]
+
+
 # --- Refill and Cancel ------------------------------------------------------------------------
 
 
