@@ -235,6 +235,17 @@ async def order_of_quote(db: Database, user_id: int, quote_id: str) -> OrderRow 
     return order if order is not None and order.user_id == user_id else None
 
 
+async def drop_quote(db: Database, user_id: int, quote_id: str) -> OrderRow | None:
+    """The customer dropped a quote: an old Confirm can no longer place it. The order it
+    already made, if it was confirmed before."""
+    async with db.transaction() as tx:
+        quote = await tx.quotes.get(quote_id)
+        if quote is not None and quote.user_id == user_id:
+            await tx.quotes.consume(quote_id, utc_now())
+        order = await tx.orders.get_by_quote(quote_id)
+    return order if order is not None and order.user_id == user_id else None
+
+
 async def _already_placed(db: Database, user_id: int, quote_id: str) -> Placement | None:
     order = await order_of_quote(db, user_id, quote_id)
     if order is None:

@@ -15,7 +15,7 @@ from bot.ordering import (
     Placement,
     PlacementOutcome,
     QuoteNotUsable,
-    order_of_quote,
+    drop_quote,
     place_order,
 )
 from bot.shop import Shop
@@ -94,7 +94,7 @@ async def drop(
     customer: UserRow,
 ) -> None:
     await state.clear()
-    placed = await order_of_quote(db, customer.id, callback_data.quote_id)
+    placed = await drop_quote(db, customer.id, callback_data.quote_id)
     text = (
         i18n.get("order-already-placed", order_id=str(placed.id))
         if placed is not None

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.customers import link_referrer, referrer_from_start
 from bot.db import Database, UserRow
 from bot.i18n import SUPPORTED_LOCALES, Texts
+from bot.ordering import drop_quote
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, LanguageCb, MenuCb
 from handlers.screens import show
@@ -46,20 +47,28 @@ async def start(
     await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
 
 
+async def _leave_form(state: FSMContext, db: Database, customer: UserRow) -> None:
+    """End the form; a price already quoted in it can no longer be confirmed."""
+    quote_id = (await state.get_data()).get("quote_id")
+    await state.clear()
+    if isinstance(quote_id, str):
+        await drop_quote(db, customer.id, quote_id)
+
+
 @router.message(Command("cancel"))
 async def cancel(
-    message: Message, state: FSMContext, i18n: I18nContext, customer: UserRow
+    message: Message, state: FSMContext, i18n: I18nContext, db: Database, customer: UserRow
 ) -> None:
-    await state.clear()
+    await _leave_form(state, db, customer)
     await message.answer(i18n.get("form-cancelled"))
     await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
 
 
 @router.callback_query(CancelFormCb.filter())
 async def cancel_by_button(
-    callback: CallbackQuery, state: FSMContext, i18n: I18nContext, customer: UserRow
+    callback: CallbackQuery, state: FSMContext, i18n: I18nContext, db: Database, customer: UserRow
 ) -> None:
-    await state.clear()
+    await _leave_form(state, db, customer)
     await show(
         callback,
         f"{i18n.get('form-cancelled')}\n\n{_menu_text(i18n, customer)}",

@@ -243,3 +243,25 @@ async def test_a_lost_panel_answer_holds_the_money_and_says_the_order_is_checked
         (LedgerReason.TOPUP, Decimal(10)),
         (LedgerReason.ORDER_CHARGE, -price),
     ]
+
+
+async def test_an_old_confirm_after_cancelling_places_nothing(
+    alice: BotClient, panel: SandboxPanel, services: ShopServices
+) -> None:
+    service = followers(panel)
+    await alice.send("/start")
+    await top_up(services, alice.user.id, Decimal(10))
+    summary = await reach_summary(alice, panel, service)
+    confirm = confirm_data(alice)
+    await alice.send("/cancel")
+    await alice.click_data(confirm, message_id=summary.message_id)
+    assert add_requests(panel) == []
+    assert await ledger(services, alice.user.id) == [(LedgerReason.TOPUP, Decimal(10))]
+
+    summary = await reach_summary(alice, panel, service, link="https://instagram.com/other")
+    confirm = confirm_data(alice)
+    await alice.click("Cancel", message=summary)
+    assert alice.screen.last.text.startswith("Order dropped.")
+    await alice.click_data(confirm, message_id=summary.message_id)
+    assert add_requests(panel) == []
+    assert await ledger(services, alice.user.id) == [(LedgerReason.TOPUP, Decimal(10))]
