@@ -41,6 +41,7 @@ class ShopServices:
     alerts: Alerts
     catalogue: Catalogue
     tracker: Tracker
+    notices: Notices
     topup: TopUpTerms
     #: True when the panel is the embedded sandbox: nothing real is bought.
     sandbox: bool = False
@@ -74,6 +75,7 @@ class ShopServices:
             tracker=Tracker(
                 db, panel, shop.currency, notices, alerts, balance_alert=shop.panel_balance_alert
             ),
+            notices=notices,
             topup=TopUpTerms.from_settings(settings),
             sandbox=sandbox,
         )

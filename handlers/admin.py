@@ -230,6 +230,7 @@ async def order_action(
     panel: PanelClient,
     tracker: Tracker,
     shop: Shop,
+    services: ShopServices,
 ) -> None:
     details = await order_details(db, callback_data.order_id)
     if details is None:
@@ -243,6 +244,10 @@ async def order_action(
             await tracker.refresh_order(details.order, force=True)
         elif callback_data.action == "refill":
             result = await request_refill(db, panel, details.order.id, None)
+            if result.accepted:
+                # The customer did not ask for it: tell them, as the tracker would.
+                async with db.transaction() as tx:
+                    await services.notices.refill_changed(tx, result.refill)
             note = result.refill.error or i18n.get(
                 f"refill-state-{result.refill.state.value.replace('_', '-')}"
             )

@@ -233,12 +233,18 @@ CREATE TABLE star_invoices (
 CREATE INDEX star_invoices_by_user ON star_invoices (user_id, created_at);
 """
 
+_LEDGER_BY_REASON: Final = """
+-- The owner's figures (/stats) sum the ledger by reason since a moment.
+CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
+"""
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
     Migration(2, _LIST_AND_QUEUE_INDEXES),
     Migration(3, _CANCEL_REQUESTS),
     Migration(4, _STAR_INVOICES),
+    Migration(5, _LEDGER_BY_REASON),
 )
 
 #: The schema version this code writes.

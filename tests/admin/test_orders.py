@@ -7,7 +7,7 @@ from decimal import Decimal
 from aiogram.methods import EditMessageText, SendMessage
 
 from api.sandbox import FIRST_ORDER_ID, Fault, ManualClock, SandboxPanel
-from bot.db import LedgerReason, OrderState
+from bot.db import LedgerReason, OrderState, utc_now
 from bot.services import ShopServices
 
 from ..conversation.conftest import top_up
@@ -146,6 +146,12 @@ async def test_the_buttons_of_an_order_cancel_refresh_and_refill_it(
     assert second.text is not None
     assert second.text.endswith("Refills: #1 pending\n\nwaiting")
     assert [r.action for r in panel.requests].count("refill") == 1
+    # The customer, who did not ask, is told.
+    async with services.db.read() as r:
+        notices = [m.text for m in await r.outbox.due(utc_now(), 100) if m.chat_id == ALICE]
+    assert notices[-1] == (
+        "♻️ The refill of order #2 was accepted. We will tell you when it is done."
+    )
     # Asked again while that refill is open: not sent again.
     await owner.click("Refill", message=second)
     assert second.text.endswith("\n\nA refill of this order is already under way.")
