@@ -42,10 +42,12 @@ SENDING_METHODS = frozenset(
 
 @dataclass
 class BotApiCall:
-    """One request the bot made: the method and its parameters (JSON-decoded)."""
+    """One request the bot made: the method, its parameters (JSON-decoded), and the result
+    the double answered (None until answered, or when refused)."""
 
     method: str
     params: dict[str, Any]
+    result: Any = None
 
 
 @dataclass(frozen=True)
@@ -246,9 +248,10 @@ class BotApiDouble:
             return await self._get_updates(params)
         if method == "getMe":
             return BOT_USER
-        if method in {"sendMessage", "editMessageText"}:
+        if method in {"sendMessage", "editMessageText", "sendInvoice"}:
+            edited = params.get("message_id") if method == "editMessageText" else None
             return {
-                "message_id": next(self._message_ids),
+                "message_id": int(edited) if edited else next(self._message_ids),
                 "date": 0,
                 "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
                 "text": params.get("text", ""),
@@ -279,14 +282,15 @@ def create_bot_api_app(double: BotApiDouble) -> web.Application:
     async def handle(request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = _decode(await request.post())
-        double.calls.append(BotApiCall(method, params))
+        call = BotApiCall(method, params)
+        double.calls.append(call)
         failure = double.check(method, params)
         if failure is not None and failure.html is not None:
             return web.Response(status=failure.status, text=failure.html, content_type="text/html")
         if failure is not None:
             return web.json_response(failure.body(), status=failure.status)
-        result = await double.answer(method, params)
-        return web.json_response({"ok": True, "result": result})
+        call.result = await double.answer(method, params)
+        return web.json_response({"ok": True, "result": call.result})
 
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", handle)
