@@ -37,6 +37,8 @@ class Customer:
     user_id: int
     first_name: str = "Ann"
     language_code: str = "en"
+    #: The chat they write in: their private chat, or a group's id (negative).
+    chat_id: int | None = None
     seen: int = field(default=0)
 
     @property
@@ -50,13 +52,15 @@ class Customer:
 
     @property
     def chat(self) -> dict[str, Any]:
+        if self.chat_id is not None and self.chat_id < 0:
+            return {"id": self.chat_id, "type": "supergroup", "title": "Shop staff"}
         return {"id": self.user_id, "type": "private", "first_name": self.first_name}
 
     def screens(self) -> list[Screen]:
         """The bot's messages in this chat, edits applied, oldest first."""
         shown: dict[int, Screen] = {}
         for call in self.double.calls:
-            if call.params.get("chat_id") != self.user_id or call.result is None:
+            if call.params.get("chat_id") != self.chat["id"] or call.result is None:
                 continue
             if call.method == "sendMessage":
                 message_id = int(call.result["message_id"])

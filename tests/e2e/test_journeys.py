@@ -24,6 +24,8 @@ from .chat import Customer
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 PANEL_KEY = "e2e-panel-key"
+ADMIN_CHAT = -1009999
+OWNER = 4444
 
 
 @dataclass
@@ -54,6 +56,8 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             "TELEGRAM_API_URL": str(telegram_server.make_url("")),
             "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
             "POLL_INTERVAL_SECONDS": "5",
+            "ADMIN_CHAT_ID": str(ADMIN_CHAT),
+            "ADMIN_IDS": str(OWNER),
         }
     )
     process = await asyncio.create_subprocess_exec(
@@ -147,3 +151,34 @@ async def test_a_customer_tops_up_orders_and_is_told_as_the_order_goes(shop: Sho
     assert "Count when it started:" in started.text
     shop.clock.advance(shop.panel.progress_seconds + 1)
     await ann.wait_for("Order #1 is completed")
+
+
+async def test_the_owner_runs_the_shop_from_the_admin_group(shop: Shop) -> None:
+    owner = Customer(shop.telegram, user_id=OWNER, first_name="Olga", chat_id=ADMIN_CHAT)
+    stranger = Customer(shop.telegram, user_id=5555, first_name="Sam", chat_id=ADMIN_CHAT)
+    await owner.send("/panel")
+    assert "Balance: 1000.00000 USD" in owner.last.text
+    assert "Services for sale: 34" in owner.last.text
+    replies = len(owner.screens())
+    stranger.mark()
+    shop.telegram.queue_update(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": stranger.chat,
+                "from": stranger.user,
+                "text": "/panel",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
+        }
+    )
+    await asyncio.sleep(1.5)
+    assert len(owner.screens()) == replies  # nothing for someone who is not staff
+
+    ann = Customer(shop.telegram, user_id=9002)
+    await ann.send("/start")
+    await owner.send(f"/credit {ann.user_id} 5 welcome gift")
+    assert owner.last.text.startswith(f"✅ 5.00 USD added to {ann.user_id}.")
+    await owner.send(f"/user {ann.user_id}")
+    assert "Balance: 5.00 USD" in owner.last.text
