@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from api import PanelClient, PanelError, Service
-from bot.db import CategoryRow, Database, ServiceRow, utc_now
+from bot.db import CategoryRow, Database, Repositories, ServiceRow, utc_now
 from bot.pricing import customer_price
 from bot.shop import Shop
 
@@ -117,10 +117,18 @@ class Catalogue:
         async with self._db.read() as r:
             return await r.services.categories()
 
-    async def _offer(self, service: ServiceRow) -> ServiceOffer:
-        async with self._db.read() as r:
-            markup = await self._shop.markup_for(r, service)
-        return ServiceOffer(service, customer_price(service.rate, markup, self._shop.currency))
+    async def _offers(self, r: Repositories, services: list[ServiceRow]) -> list[ServiceOffer]:
+        # The default markup is read once for the whole list, not once per service.
+        default = await self._shop.default_markup(r)
+        return [
+            ServiceOffer(
+                service,
+                customer_price(
+                    service.rate, self._shop.markup_of(service, default), self._shop.currency
+                ),
+            )
+            for service in services
+        ]
 
     async def page(self, category_of: int, page: int, per_page: int = PAGE_SIZE) -> ServicePage:
         """Page ``page`` (from 0) of the category that service ``category_of`` belongs to.
@@ -131,24 +139,23 @@ class Catalogue:
         async with self._db.read() as r:
             anchor = await r.services.get(category_of)
             category = anchor.category if anchor is not None else ""
-            total = next(
-                (c.service_count for c in await r.services.categories() if c.name == category), 0
-            )
+            total = await r.services.count_in_category(category)
             pages = max(1, -(-total // per_page))
             page = min(max(page, 0), pages - 1)
             rows = await r.services.in_category(category, page * per_page, per_page)
-        return ServicePage(category, [await self._offer(row) for row in rows], page, pages)
+            offers = await self._offers(r, rows)
+        return ServicePage(category, offers, page, pages)
 
     async def search(self, text: str, limit: int = PAGE_SIZE) -> list[ServiceOffer]:
         """Services matching an id or words of their name."""
         async with self._db.read() as r:
-            rows = await r.services.search(text, limit)
-        return [await self._offer(row) for row in rows]
+            return await self._offers(r, await r.services.search(text, limit))
 
     async def offer(self, service_id: int) -> ServiceOffer | None:
         """One service customers can order, with its price; None if it is not for sale."""
         async with self._db.read() as r:
             service = await r.services.get(service_id)
-        if service is None or not service.available:
-            return None
-        return await self._offer(service)
+            if service is None or not service.available:
+                return None
+            [offer] = await self._offers(r, [service])
+        return offer

@@ -39,9 +39,16 @@ class Shop:
             panel_balance_alert=settings.panel_balance_alert,
         )
 
-    async def markup_for(self, repos: Repositories, service: ServiceRow) -> Decimal:
-        """The service's own markup if it has one, else the shop's current default."""
-        if service.markup_override is not None:
-            return service.markup_override
+    async def default_markup(self, repos: Repositories) -> Decimal:
+        """The markup of services without their own: an admin's choice, else the setting."""
         stored = await repos.meta.get(MARKUP_META_KEY)
         return Decimal(stored) if stored is not None else self.markup_percent
+
+    @staticmethod
+    def markup_of(service: ServiceRow, default: Decimal) -> Decimal:
+        """The service's own markup if it has one, else ``default``."""
+        return default if service.markup_override is None else service.markup_override
+
+    async def markup_for(self, repos: Repositories, service: ServiceRow) -> Decimal:
+        """The service's markup, with the shop's current default."""
+        return self.markup_of(service, await self.default_markup(repos))

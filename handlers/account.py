@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
 from bot.accounts import balance_of, recent_movements
 from bot.db import Database, LedgerRow, UserRow
 from bot.shop import Shop
 from handlers.callbacks import MenuCb
+from handlers.keyboards import button
 from handlers.screens import show
 
 router = Router(name="account")
@@ -40,20 +41,10 @@ async def balance_screen(
         InlineKeyboardMarkup(
             inline_keyboard=[
                 [
-                    InlineKeyboardButton(
-                        text=i18n.get("button-top-up"),
-                        callback_data=MenuCb(screen="topup").pack(),
-                    ),
-                    InlineKeyboardButton(
-                        text=i18n.get("button-referrals"),
-                        callback_data=MenuCb(screen="referral").pack(),
-                    ),
+                    button(i18n.get("button-top-up"), MenuCb(screen="topup").pack()),
+                    button(i18n.get("button-referrals"), MenuCb(screen="referral").pack()),
                 ],
-                [
-                    InlineKeyboardButton(
-                        text=i18n.get("button-menu"), callback_data=MenuCb(screen="main").pack()
-                    )
-                ],
+                [button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
             ]
         ),
     )

@@ -33,7 +33,8 @@ def _label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else f"{text[: MAX_LABEL - 1]}…"
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
+def button(text: str, data: str) -> InlineKeyboardButton:
+    """An inline button; a label too long to show is cut."""
     return InlineKeyboardButton(text=_label(text), callback_data=data)
 
 
@@ -50,14 +51,14 @@ def _named(i18n: I18nContext, key: str, name: str, **params: object) -> str:
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(i18n.get("menu-new-order"), MenuCb(screen="new").pack())],
+            [button(i18n.get("menu-new-order"), MenuCb(screen="new").pack())],
             [
-                _button(i18n.get("menu-my-orders"), MenuCb(screen="orders").pack()),
-                _button(i18n.get("menu-balance"), MenuCb(screen="balance").pack()),
+                button(i18n.get("menu-my-orders"), MenuCb(screen="orders").pack()),
+                button(i18n.get("menu-balance"), MenuCb(screen="balance").pack()),
             ],
             [
-                _button(i18n.get("menu-language"), MenuCb(screen="language").pack()),
-                _button(i18n.get("menu-help"), MenuCb(screen="help").pack()),
+                button(i18n.get("menu-language"), MenuCb(screen="language").pack()),
+                button(i18n.get("menu-help"), MenuCb(screen="help").pack()),
             ],
         ]
     )
@@ -65,21 +66,22 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
 
 def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(i18n.get("button-menu"), MenuCb(screen="main").pack())]]
+        inline_keyboard=[[button(i18n.get("button-menu"), MenuCb(screen="main").pack())]]
     )
 
 
-def _pager(
+def pager(
     i18n: I18nContext, page: int, pages: int, target: Callable[[int], str]
 ) -> list[InlineKeyboardButton]:
+    """◀ page/pages ▶, the buttons calling ``target(page)``; nothing for one page."""
     if pages <= 1:
         return []
     row = []
     if page > 0:
-        row.append(_button("◀", target(page - 1)))
-    row.append(_button(i18n.get("page-of", page=page + 1, pages=pages), target(page)))
+        row.append(button("◀", target(page - 1)))
+    row.append(button(i18n.get("page-of", page=page + 1, pages=pages), target(page)))
     if page < pages - 1:
-        row.append(_button("▶", target(page + 1)))
+        row.append(button("▶", target(page + 1)))
     return row
 
 
@@ -89,14 +91,14 @@ def categories(
     builder = InlineKeyboardBuilder()
     for row in rows:
         builder.row(
-            _button(
+            button(
                 _named(i18n, "category-button", row.name, count=row.service_count),
                 CategoryCb(anchor=row.first_service_id, page=0, back=page).pack(),
             )
         )
-    if pager := _pager(i18n, page, pages, lambda number: CategoriesCb(page=number).pack()):
-        builder.row(*pager)
-    builder.row(_button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
+    if pages_row := pager(i18n, page, pages, lambda number: CategoriesCb(page=number).pack()):
+        builder.row(*pages_row)
+    builder.row(button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
     return builder.as_markup()
 
 
@@ -106,7 +108,7 @@ def services(
     builder = InlineKeyboardBuilder()
     for offer in page.offers:
         builder.row(
-            _button(
+            button(
                 _named(
                     i18n,
                     "service-button",
@@ -116,14 +118,14 @@ def services(
                 ServiceCb(service_id=offer.service.id, page=page.page, back=back_page).pack(),
             )
         )
-    if pager := _pager(
+    if pages_row := pager(
         i18n,
         page.page,
         page.pages,
         lambda number: CategoryCb(anchor=anchor, page=number, back=back_page).pack(),
     ):
-        builder.row(*pager)
-    builder.row(_button(i18n.get("button-back"), CategoriesCb(page=back_page).pack()))
+        builder.row(*pages_row)
+    builder.row(button(i18n.get("button-back"), CategoriesCb(page=back_page).pack()))
     return builder.as_markup()
 
 
@@ -131,12 +133,12 @@ def search_results(i18n: I18nContext, offers: list[tuple[int, str, str]]) -> Inl
     builder = InlineKeyboardBuilder()
     for service_id, name, price in offers:
         builder.row(
-            _button(
+            button(
                 _named(i18n, "service-button", name, price=price),
                 ServiceCb(service_id=service_id, page=0).pack(),
             )
         )
-    builder.row(_button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
+    builder.row(button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
     return builder.as_markup()
 
 
@@ -146,8 +148,8 @@ def service_card(
     back_to_category = CategoryCb(anchor=anchor, page=page, back=back).pack()
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(i18n.get("button-order"), OrderStartCb(service_id=service_id).pack())],
-            [_button(i18n.get("button-back"), back_to_category)],
+            [button(i18n.get("button-order"), OrderStartCb(service_id=service_id).pack())],
+            [button(i18n.get("button-back"), back_to_category)],
         ]
     )
 
@@ -157,12 +159,12 @@ def step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if current.answer is Answer.YES_NO:
         builder.row(
-            _button(i18n.get("button-yes"), ChoiceCb(field=current.field, value="yes").pack()),
-            _button(i18n.get("button-no"), ChoiceCb(field=current.field, value="no").pack()),
+            button(i18n.get("button-yes"), ChoiceCb(field=current.field, value="yes").pack()),
+            button(i18n.get("button-no"), ChoiceCb(field=current.field, value="no").pack()),
         )
     elif current.answer is Answer.DELAY:
         delays = [
-            _button(i18n.get("delay-button", minutes=minutes), ChoiceCb(
+            button(i18n.get("delay-button", minutes=minutes), ChoiceCb(
                 field=current.field, value=str(minutes)).pack())
             for minutes in SUBSCRIPTION_DELAYS
         ]  # fmt: skip
@@ -170,24 +172,24 @@ def step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
             builder.row(*delays[start : start + 4])
     if current.optional:
         builder.row(
-            _button(i18n.get("button-skip"), ChoiceCb(field=current.field, value="").pack())
+            button(i18n.get("button-skip"), ChoiceCb(field=current.field, value="").pack())
         )
-    builder.row(_button(i18n.get("button-cancel"), CancelFormCb().pack()))
+    builder.row(button(i18n.get("button-cancel"), CancelFormCb().pack()))
     return builder.as_markup()
 
 
 def quote(i18n: I18nContext, quote_id: str, *, short_of_funds: bool) -> InlineKeyboardMarkup:
     rows = [
         [
-            _button(
+            button(
                 i18n.get("button-confirm"), QuoteCb(action="confirm", quote_id=quote_id).pack()
             ),
-            _button(i18n.get("button-cancel"), QuoteCb(action="drop", quote_id=quote_id).pack()),
+            button(i18n.get("button-cancel"), QuoteCb(action="drop", quote_id=quote_id).pack()),
         ]
     ]
     if short_of_funds:
         # A new message: the summary with its Confirm stays for after the payment.
-        rows.insert(0, [_button(i18n.get("button-top-up"), MenuCb(screen="topup-new").pack())])
+        rows.insert(0, [button(i18n.get("button-top-up"), MenuCb(screen="topup-new").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -195,9 +197,9 @@ def languages(i18n: I18nContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button("English", LanguageCb(code="en").pack()),
-                _button("Русский", LanguageCb(code="ru").pack()),
+                button("English", LanguageCb(code="en").pack()),
+                button("Русский", LanguageCb(code="ru").pack()),
             ],
-            [_button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
+            [button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
         ]
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
 from api import PanelClient
@@ -24,6 +24,7 @@ from bot.refusals import classify_refusal
 from bot.shop import Shop
 from bot.tracking import Tracker
 from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb
+from handlers.keyboards import button, pager
 from handlers.screens import answer_quietly, show
 
 router = Router(name="orders")
@@ -42,10 +43,6 @@ STATE_ICONS = {
 }
 
 
-def _btn(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
 def _reason(i18n: I18nContext, error: str | None) -> str:
     """A panel's refusal in plain words."""
     return i18n.get(f"reason-{classify_refusal(error or '').value.replace('_', '-')}")
@@ -60,40 +57,22 @@ def _list_keyboard(
 ) -> InlineKeyboardMarkup:
     rows = [
         [
-            InlineKeyboardButton(
-                text=i18n.get(
+            button(
+                i18n.get(
                     "orders-line",
                     icon=STATE_ICONS.get(order.state.value, "•"),
                     order_id=str(order.id),
                     state=_state(i18n, order),
                     price=shop.currency.format(order.price),
                 ),
-                callback_data=OrderCb(order_id=order.id, page=page).pack(),
+                OrderCb(order_id=order.id, page=page).pack(),
             )
         ]
         for order in orders
     ]
-    pager = []
-    if page > 0:
-        pager.append(InlineKeyboardButton(text="◀", callback_data=OrdersCb(page=page - 1).pack()))
-    if pages > 1:
-        pager.append(
-            InlineKeyboardButton(
-                text=i18n.get("page-of", page=page + 1, pages=pages),
-                callback_data=OrdersCb(page=page).pack(),
-            )
-        )
-    if page < pages - 1:
-        pager.append(InlineKeyboardButton(text="▶", callback_data=OrdersCb(page=page + 1).pack()))
-    if pager:
-        rows.append(pager)
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=i18n.get("button-menu"), callback_data=MenuCb(screen="main").pack()
-            )
-        ]
-    )
+    if pages_row := pager(i18n, page, pages, lambda number: OrdersCb(page=number).pack()):
+        rows.append(pages_row)
+    rows.append([button(i18n.get("button-menu"), MenuCb(screen="main").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -157,30 +136,21 @@ def card_text(i18n: I18nContext, view: OrderView, shop: Shop) -> str:
 
 
 def card_keyboard(i18n: I18nContext, view: OrderView, page: int) -> InlineKeyboardMarkup:
-    order_id = view.order.id
+    """Refresh always; Refill and Cancel where they apply; Back to the list."""
+    offered = {"refresh": True, "refill": view.can_refill, "cancel": view.can_cancel}
+    labels = {
+        "refresh": "button-refresh",
+        "refill": "button-refill",
+        "cancel": "button-cancel-order",
+    }
     actions = [
-        InlineKeyboardButton(
-            text=i18n.get("button-refresh"),
-            callback_data=OrderActionCb(action="refresh", order_id=order_id).pack(),
+        button(
+            i18n.get(labels[action]), OrderActionCb(action=action, order_id=view.order.id).pack()
         )
+        for action, shown in offered.items()
+        if shown
     ]
-    if view.can_refill:
-        actions.append(
-            InlineKeyboardButton(
-                text=i18n.get("button-refill"),
-                callback_data=OrderActionCb(action="refill", order_id=order_id).pack(),
-            )
-        )
-    if view.can_cancel:
-        actions.append(
-            InlineKeyboardButton(
-                text=i18n.get("button-cancel-order"),
-                callback_data=OrderActionCb(action="cancel", order_id=order_id).pack(),
-            )
-        )
-    back = InlineKeyboardButton(
-        text=i18n.get("button-back"), callback_data=OrdersCb(page=page).pack()
-    )
+    back = button(i18n.get("button-back"), OrdersCb(page=page).pack())
     return InlineKeyboardMarkup(inline_keyboard=[actions, [back]])
 
 

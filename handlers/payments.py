@@ -10,7 +10,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     LabeledPrice,
     Message,
@@ -31,6 +30,7 @@ from bot.payments import (
 )
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb
+from handlers.keyboards import button
 from handlers.screens import answer_quietly, show
 
 logger = logging.getLogger(__name__)
@@ -43,18 +43,14 @@ class TopUpForm(StatesGroup):
     amount = State()
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
 def topup_keyboard(i18n: I18nContext, terms: TopUpTerms) -> InlineKeyboardMarkup:
     money = terms.currency.format
     presets = [
-        _button(money(amount), TopUpCb(amount=str(amount)).pack()) for amount in terms.presets
+        button(money(amount), TopUpCb(amount=str(amount)).pack()) for amount in terms.presets
     ]
     rows = [presets[start : start + 2] for start in range(0, len(presets), 2)]
-    rows.append([_button(i18n.get("button-other-amount"), TopUpCb(amount="").pack())])
-    rows.append([_button(i18n.get("button-back"), MenuCb(screen="balance").pack())])
+    rows.append([button(i18n.get("button-other-amount"), TopUpCb(amount="").pack())])
+    rows.append([button(i18n.get("button-back"), MenuCb(screen="balance").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -141,7 +137,7 @@ async def other_amount(
                 max=topup.currency.format(topup.max_amount),
             ),
             reply_markup=InlineKeyboardMarkup(
-                inline_keyboard=[[_button(i18n.get("button-cancel"), CancelFormCb().pack())]]
+                inline_keyboard=[[button(i18n.get("button-cancel"), CancelFormCb().pack())]]
             ),
         )
 
@@ -234,6 +230,6 @@ async def referral_screen(
             earned=topup.currency.format(stats.earned),
         ),
         InlineKeyboardMarkup(
-            inline_keyboard=[[_button(i18n.get("button-back"), MenuCb(screen="balance").pack())]]
+            inline_keyboard=[[button(i18n.get("button-back"), MenuCb(screen="balance").pack())]]
         ),
     )

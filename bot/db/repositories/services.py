@@ -226,6 +226,15 @@ class ServiceRepository:
             for row in rows
         ]
 
+    async def count_in_category(self, category: str) -> int:
+        """Number of available services in a category."""
+        return int(
+            await self._session.fetch_value(
+                f"SELECT COUNT(*) FROM services WHERE category = ? AND {_AVAILABLE}",
+                (category, self._orderable),
+            )
+        )
+
     async def in_category(
         self, category: str, offset: int = 0, limit: int = 10
     ) -> list[ServiceRow]:
