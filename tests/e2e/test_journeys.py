@@ -4,91 +4,11 @@ loopback HTTP: Telegram is a Bot API double, the panel is the sandbox."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from aiohttp.test_utils import TestServer
+from api import OrderType
 
-from api import OrderType, Service
-from api.sandbox import ManualClock, SandboxPanel, create_app
-
-from ..support.bot_api import BotApiDouble, create_bot_api_app
 from .chat import Customer
-
-ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
-PANEL_KEY = "e2e-panel-key"
-ADMIN_CHAT = -1009999
-OWNER = 4444
-
-
-@dataclass
-class Shop:
-    panel: SandboxPanel
-    clock: ManualClock
-    telegram: BotApiDouble
-    process: asyncio.subprocess.Process
-
-
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
-    clock = ManualClock()
-    panel = SandboxPanel(clock=clock)
-    panel.add_account(PANEL_KEY, Decimal(1000))
-    telegram = BotApiDouble()
-    panel_server = TestServer(create_app(panel), host="127.0.0.1")
-    telegram_server = TestServer(create_bot_api_app(telegram), host="127.0.0.1")
-    await panel_server.start_server()
-    await telegram_server.start_server()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PANEL_")}
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "BOT_TOKEN": TOKEN,
-            "PANEL_API_KEY": PANEL_KEY,
-            "PANEL_API_URL": str(panel_server.make_url("/api/v2")),
-            "TELEGRAM_API_URL": str(telegram_server.make_url("")),
-            "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
-            "POLL_INTERVAL_SECONDS": "5",
-            "ADMIN_CHAT_ID": str(ADMIN_CHAT),
-            "ADMIN_IDS": str(OWNER),
-        }
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        for _ in range(400):
-            if "getUpdates" in telegram.methods():
-                break
-            await asyncio.sleep(0.05)
-        yield Shop(panel, clock, telegram, process)
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-        await panel_server.close()
-        await telegram_server.close()
-    log = stderr.decode()
-    assert process.returncode == 0, log
-    assert "Traceback" not in log
-    assert TOKEN.split(":")[1] not in log
-    assert PANEL_KEY not in log
-
-
-def _followers(panel: SandboxPanel) -> Service:
-    for row in panel.services:
-        service = panel.service(int(str(row["service"])))
-        if service.order_type is OrderType.DEFAULT and service.category == "Instagram Followers":
-            return service
-    raise AssertionError("no followers service")
+from .shop import ADMIN_CHAT, OWNER, Shop, service_of
 
 
 async def _top_up(shop: Shop, ann: Customer) -> None:
@@ -124,7 +44,7 @@ async def test_a_customer_tops_up_orders_and_is_told_as_the_order_goes(shop: Sho
     assert ann.last.text.startswith("👋 <b>Hello, Ann!</b>")
     await _top_up(shop, ann)
 
-    service = _followers(shop.panel)
+    service = service_of(shop.panel, OrderType.DEFAULT, "Instagram Followers")
     await ann.click("New order")
     await ann.click("Instagram Followers (")
     await ann.click(service.name[:20])

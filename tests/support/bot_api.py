@@ -6,6 +6,10 @@ does: a message over the global rate, too soon after the previous one to the sam
 over a group's per-minute allowance is refused with ``429 Too Many Requests`` and a
 ``retry_after``. A test can also make chats block the bot (``403``) and inject failures.
 Without limits (the default) every call is answered at once, as before.
+
+Like Telegram, it refuses an edit that changes nothing (``400 message is not modified``).
+:meth:`BotApiDouble.fail_method` makes any method fail, getUpdates included, with an error
+answer, an HTML page, or a dropped connection.
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ class ApiFailure:
     description: str
     retry_after: int | None = None
     html: str | None = None
+    #: Close the connection without answering, as a network failure does.
+    disconnect: bool = False
 
     def body(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -113,6 +119,12 @@ def bad_request(description: str) -> ApiFailure:
 BAD_GATEWAY = ApiFailure(
     502, "Bad Gateway", html="<html><head><title>502 Bad Gateway</title></head></html>"
 )
+
+
+#: The connection drops before any answer.
+DISCONNECT = ApiFailure(0, "connection reset", disconnect=True)
+
+SERVER_ERROR = ApiFailure(500, "Internal Server Error")
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,8 @@ class BotApiDouble:
     _chat_last: dict[int, float] = field(default_factory=dict)
     _group_recent: dict[int, collections.deque[float]] = field(default_factory=dict)
     _injected: dict[int, collections.deque[ApiFailure]] = field(default_factory=dict)
+    _method_failures: dict[str, collections.deque[ApiFailure]] = field(default_factory=dict)
+    _contents: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
 
     def methods(self) -> list[str]:
         return [call.method for call in self.calls]
@@ -168,6 +182,10 @@ class BotApiDouble:
     def fail(self, chat_id: int, failure: ApiFailure, times: int = 1) -> None:
         """Answer the next ``times`` messages to ``chat_id`` with ``failure``."""
         self._injected.setdefault(chat_id, collections.deque()).extend([failure] * times)
+
+    def fail_method(self, method: str, failure: ApiFailure, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` (any chat) with ``failure``."""
+        self._method_failures.setdefault(method, collections.deque()).extend([failure] * times)
 
     def delivered_to(self, chat_id: int) -> list[str]:
         """Texts delivered to ``chat_id``, in the order they arrived."""
@@ -219,6 +237,11 @@ class BotApiDouble:
 
     def check(self, method: str, params: dict[str, Any]) -> ApiFailure | None:
         """The error answer to a call, or None when it succeeds (and then it is counted)."""
+        queued = self._method_failures.get(method)
+        if queued:
+            return queued.popleft()
+        if method == "editMessageText":
+            return self._check_edit(params)
         if method not in SENDING_METHODS:
             return None
         chat_id = int(params.get("chat_id", 0))
@@ -242,6 +265,15 @@ class BotApiDouble:
             self.deliveries.append(Delivery(chat_id, text, params.get("reply_markup"), now))
         return None
 
+    def _check_edit(self, params: dict[str, Any]) -> ApiFailure | None:
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        if self._contents.get(key) == (str(params.get("text", "")), params.get("reply_markup")):
+            return bad_request(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        return None
+
     async def answer(self, method: str, params: dict[str, Any]) -> Any:
         """The ``result`` of a successful call of ``method``."""
         if method == "getUpdates":
@@ -250,10 +282,16 @@ class BotApiDouble:
             return BOT_USER
         if method in {"sendMessage", "editMessageText", "sendInvoice"}:
             edited = params.get("message_id") if method == "editMessageText" else None
+            message_id = int(edited) if edited else next(self._message_ids)
+            chat_id = int(params.get("chat_id", 0))
+            self._contents[chat_id, message_id] = (
+                str(params.get("text", "")),
+                params.get("reply_markup"),
+            )
             return {
-                "message_id": int(edited) if edited else next(self._message_ids),
+                "message_id": message_id,
                 "date": 0,
-                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                "chat": {"id": chat_id, "type": "private"},
                 "text": params.get("text", ""),
             }
         return True
@@ -285,6 +323,10 @@ def create_bot_api_app(double: BotApiDouble) -> web.Application:
         call = BotApiCall(method, params)
         double.calls.append(call)
         failure = double.check(method, params)
+        if failure is not None and failure.disconnect:
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
         if failure is not None and failure.html is not None:
             return web.Response(status=failure.status, text=failure.html, content_type="text/html")
         if failure is not None:
