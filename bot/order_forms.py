@@ -288,7 +288,8 @@ def read_answer(
                 raise InputProblem("input-choose-button")
             return text
         case Answer.DELAY:
-            if not text.isdigit() or int(text) not in SUBSCRIPTION_DELAYS:
+            # Only the buttons' values: "²" is a digit to isdigit() but not to int().
+            if text not in {str(delay) for delay in SUBSCRIPTION_DELAYS}:
                 raise InputProblem("input-choose-button")
             return text
         case Answer.DATE:

@@ -80,12 +80,15 @@ def read_amount(text: str, terms: TopUpTerms) -> Decimal:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise AmountRefused(AmountProblem.NOT_A_NUMBER) from None
-    if not amount.is_finite() or len(cleaned) > 12 or not terms.currency.is_exact(amount):
+    if not amount.is_finite() or len(cleaned) > 12:
         raise AmountRefused(AmountProblem.NOT_A_NUMBER)
+    # Bounded before is_exact(): quantize() cannot hold the digits of "1e99".
     if amount < terms.min_amount:
         raise AmountRefused(AmountProblem.TOO_SMALL)
     if amount > terms.max_amount or terms.stars_for(amount) > MAX_STARS_PER_INVOICE:
         raise AmountRefused(AmountProblem.TOO_LARGE)
+    if not terms.currency.is_exact(amount):
+        raise AmountRefused(AmountProblem.NOT_A_NUMBER)
     return amount
 
 

@@ -82,7 +82,7 @@ class OrdersCb(CallbackData, prefix="os"):
 class OrderCb(CallbackData, prefix="o"):
     """An order's card; ``page`` is the list page to go back to."""
 
-    order_id: int
+    order_id: RowId
     page: int
 
 
@@ -90,7 +90,7 @@ class OrderActionCb(CallbackData, prefix="oa"):
     """Refresh, refill or cancel an order."""
 
     action: str
-    order_id: int
+    order_id: RowId
 
 
 class TopUpCb(CallbackData, prefix="tu"):
@@ -103,4 +103,4 @@ class AdminOrderCb(CallbackData, prefix="ao"):
     """An admin's action on any order from /order: refresh, refill, cancel."""
 
     action: str
-    order_id: int
+    order_id: RowId

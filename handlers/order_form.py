@@ -145,16 +145,24 @@ async def _take_answer(
                  state=state, i18n=i18n, shop=shop, db=db, customer=customer)  # fmt: skip
 
 
-#: Lines of a list shown in the summary, and the longest each may be there.
+#: Lines of a list shown in the summary, and the longest each may be there; the longest
+#: single answer shown. Escaped, a character may become six ("&quot;"): all the answers of a
+#: form stay within the 2,500 characters Fluent takes in one placeable.
 SUMMARY_LINES = 3
 SUMMARY_LINE_LENGTH = 60
+SUMMARY_VALUE_LENGTH = 150
 
 
 def _summarised(i18n: I18nContext, value: str) -> str:
-    """A list answer as its first lines and its count: a summary must stay short."""
+    """A list answer as its first lines and its count, a long answer as its start: a
+    summary must stay short."""
     lines = value.split("\n")
     if len(lines) == 1:
-        return value
+        return (
+            value
+            if len(value) <= SUMMARY_VALUE_LENGTH
+            else f"{value[: SUMMARY_VALUE_LENGTH - 1]}…"
+        )
     shown = [
         line if len(line) <= SUMMARY_LINE_LENGTH else f"{line[: SUMMARY_LINE_LENGTH - 1]}…"
         for line in lines[:SUMMARY_LINES]

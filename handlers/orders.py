@@ -25,7 +25,7 @@ from bot.shop import Shop
 from bot.tracking import Tracker
 from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb
 from handlers.keyboards import button, pager
-from handlers.screens import answer_quietly, show
+from handlers.screens import answer_quietly, escaped, show
 
 router = Router(name="orders")
 
@@ -124,7 +124,7 @@ def card_text(i18n: I18nContext, view: OrderView, shop: Shop) -> str:
         "order-card",
         order_id=str(order.id),
         service=html.escape(view.service_name),
-        link=html.escape(order.link or "—"),
+        link=escaped(order.link or "—"),
         quantity=order.quantity,
         price=shop.currency.format(order.price),
         state=_state(i18n, order),
