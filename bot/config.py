@@ -34,6 +34,7 @@ _EXPECTED: Final = {
     "BOT_TOKEN": "the token from @BotFather, like 123456789:AAE...",
     "PANEL_API_URL": "an http(s) URL such as https://smmai.net/api/v2, or sandbox",
     "PANEL_API_KEY": "the API key from your panel account page",
+    "PANEL_TIMEOUT_SECONDS": "a number of seconds from 1 to 300",
     "TELEGRAM_API_URL": "an http(s) URL of a Bot API server, or nothing",
     "ADMIN_CHAT_ID": "the numeric id of the admin group, like -1001234567890",
     "ADMIN_IDS": "comma-separated numeric Telegram user ids, like 11111,22222",
@@ -83,6 +84,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr
     panel_api_key: SecretStr | None = None
     panel_api_url: str = DEFAULT_PANEL_API_URL
+    panel_timeout_seconds: float = Field(default=30, ge=1, le=300)
     telegram_api_url: str | None = None
     admin_chat_id: int | None = None
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()

@@ -96,6 +96,21 @@ class Notices:
             balance=money(balance),
         )
 
+    async def order_not_placed(self, tx: Repositories, order: OrderRow, balance: Decimal) -> None:
+        """Tell the customer an uncertain order never reached the panel and its price is
+        back on their balance (an admin checked it and refunded it)."""
+        service = await tx.services.get(order.service_id)
+        await self._queue(
+            tx,
+            order.user_id,
+            f"notice:order:{order.id}:{order.state.value}",
+            "notice-not-placed",
+            order.id,
+            service=html.escape(service.name if service else str(order.service_id)),
+            refund=self._shop.currency.format(order.price),
+            balance=self._shop.currency.format(balance),
+        )
+
     async def refill_changed(self, tx: Repositories, refill: RefillRow) -> None:
         """Tell the customer their refill reached ``refill.state``, if worth telling."""
         key = REFILL_NOTICES.get(refill.state)

@@ -47,6 +47,7 @@ from bot.db import (
     Repositories,
     utc_now,
 )
+from bot.notices import Notices
 from bot.pricing import UnpriceableOrder, price_order
 from bot.refusals import RefusalReason, classify_refusal
 from bot.shop import Shop
@@ -369,8 +370,11 @@ async def attach_panel_order(db: Database, order_id: int, panel_order_id: int) -
     return attached
 
 
-async def refund_uncertain_order(db: Database, order_id: int) -> OrderRow:
-    """An admin found that an uncertain order never reached the panel: refund it in full."""
+async def refund_uncertain_order(
+    db: Database, order_id: int, notices: Notices | None = None
+) -> OrderRow:
+    """An admin found that an uncertain order never reached the panel: refund it in full,
+    and tell the customer through ``notices``, in the same transaction."""
     async with db.transaction() as tx:
         order = await tx.orders.get(order_id)
         if order is None or order.state is not OrderState.UNKNOWN:
@@ -378,7 +382,7 @@ async def refund_uncertain_order(db: Database, order_id: int) -> OrderRow:
         await tx.orders.set_state(
             order_id, OrderState.REFUNDED, expected_states={OrderState.UNKNOWN}
         )
-        await credit(
+        movement = await credit(
             tx,
             order.user_id,
             order.price,
@@ -388,7 +392,9 @@ async def refund_uncertain_order(db: Database, order_id: int) -> OrderRow:
             note="uncertain order refunded by an admin",
         )
         refunded = await tx.orders.get(order_id)
-    assert refunded is not None
+        assert refunded is not None
+        if notices is not None:
+            await notices.order_not_placed(tx, refunded, movement.balance)
     return refunded
 
 

@@ -22,10 +22,15 @@ from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Texts
 from bot.notices import Notices
-from bot.notifier import Notifier, SendLimits
+from bot.notifier import Notifier, OtherSends, SendLimits
 from bot.payments import TopUpTerms
 from bot.shop import Shop
 from bot.tracking import Tracker
+
+
+def panel_timeouts(seconds: float) -> aiohttp.ClientTimeout:
+    """The panel client's limits: the whole call within ``seconds``, connecting within 10."""
+    return aiohttp.ClientTimeout(total=seconds, connect=min(10.0, seconds))
 
 
 @dataclass
@@ -60,7 +65,12 @@ class ShopServices:
         http = aiohttp.ClientSession()
         shop = Shop.from_settings(settings)
         texts = await Texts.load(settings.default_locale)
-        panel = PanelClient(settings.panel_api_url, settings.panel_key, session=http)
+        panel = PanelClient(
+            settings.panel_api_url,
+            settings.panel_key,
+            session=http,
+            timeouts=panel_timeouts(settings.panel_timeout_seconds),
+        )
         alerts = Alerts(shop, texts)
         notices = Notices(shop, texts, order_button)
         return cls(
@@ -93,6 +103,7 @@ class ShopServices:
                 group_per_minute=settings.notify_group_per_minute,
             ),
         )
+        bot.session.middleware(OtherSends(self.notifier))
         jobs = {
             "catalogue-sync": keep_catalogue_synced(
                 self.db, self.panel, settings.catalogue_sync_minutes * 60

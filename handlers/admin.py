@@ -44,6 +44,7 @@ from bot.services import ShopServices
 from bot.shop import Shop
 from bot.tracking import Tracker
 from handlers.callbacks import AdminOrderCb
+from handlers.screens import answer_quietly, escaped
 
 logger = logging.getLogger(__name__)
 router = Router(name="admin")
@@ -175,7 +176,7 @@ def _order_text(i18n: I18nContext, details: OrderDetails, shop: Shop) -> str:
         panel_id=str(order.panel_order_id or "—"),
         user_id=str(order.user_id),
         service=html.escape(details.service_name),
-        link=html.escape(order.link or "—"),
+        link=escaped(order.link or "—"),
         quantity=order.quantity,
         price=money(order.price),
         cost=money(order.cost),
@@ -267,6 +268,13 @@ async def order_action(
     await callback.answer()
 
 
+@router.callback_query()
+async def outdated_button(callback: CallbackQuery, i18n: I18nContext) -> None:
+    """A button of the group no handler above takes (old, or forged) still gets an answer,
+    so Telegram stops its spinner."""
+    await answer_quietly(callback, i18n.get("button-outdated"))
+
+
 @router.message(Command("unknown"))
 async def unknown_command(message: Message, i18n: I18nContext, db: Database, shop: Shop) -> None:
     orders = await uncertain_orders(db)
@@ -310,7 +318,13 @@ async def attach_command(
 
 @router.message(Command("refund"))
 async def refund_command(
-    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+    message: Message,
+    command: CommandObject,
+    *,
+    i18n: I18nContext,
+    db: Database,
+    shop: Shop,
+    services: ShopServices,
 ) -> None:
     try:
         order_id = read_id(command.args)
@@ -318,10 +332,11 @@ async def refund_command(
         await _usage(message, i18n, "refund")
         return
     try:
-        order = await refund_uncertain_order(db, order_id)
+        order = await refund_uncertain_order(db, order_id, services.notices)
     except ResolutionRefused as refused:
         await message.reply(i18n.get("admin-refused", reason=html.escape(str(refused))))
         return
+    services.wake_notifier()
     await message.reply(
         i18n.get("admin-refunded", order_id=str(order.id), price=shop.currency.format(order.price))
     )

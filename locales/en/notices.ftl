@@ -15,6 +15,10 @@ notice-canceled =
     ✖️ <b>Order #{ $order_id } was canceled</b>
     { $service }
     Refunded: { $refund }. Your balance: { $balance }
+notice-not-placed =
+    ↩️ <b>Order #{ $order_id } did not go through</b>
+    { $service }
+    The panel did not take it, so nothing was bought. Refunded: { $refund }. Your balance: { $balance }
 notice-refill-accepted = ♻️ The refill of order #{ $order_id } was accepted. We will tell you when it is done.
 notice-refill-completed = ♻️ ✅ The refill of order #{ $order_id } is completed.
 notice-refill-rejected = ♻️ ⛔ The refill of order #{ $order_id } was rejected by the provider.

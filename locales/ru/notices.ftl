@@ -15,6 +15,10 @@ notice-canceled =
     ✖️ <b>Заказ #{ $order_id } отменён</b>
     { $service }
     Возвращено: { $refund }. Ваш баланс: { $balance }
+notice-not-placed =
+    ↩️ <b>Заказ #{ $order_id } не был размещён</b>
+    { $service }
+    Панель его не приняла, ничего не куплено. Возвращено: { $refund }. Ваш баланс: { $balance }
 notice-refill-accepted = ♻️ Докрутка заказа #{ $order_id } принята. Мы сообщим, когда она будет выполнена.
 notice-refill-completed = ♻️ ✅ Докрутка заказа #{ $order_id } выполнена.
 notice-refill-rejected = ♻️ ⛔ Поставщик отклонил докрутку заказа #{ $order_id }.

@@ -19,7 +19,7 @@ SETTING_NAMES = [
     "POLL_INTERVAL_SECONDS", "CATALOGUE_SYNC_MINUTES", "NOTIFY_PER_SECOND",
     "NOTIFY_CHAT_INTERVAL_SECONDS", "NOTIFY_GROUP_PER_MINUTE", "STARS_RATE", "TOPUP_MIN",
     "TOPUP_MAX", "TOPUP_PRESETS", "REFERRAL_PERCENT", "SUPPORT_CONTACT", "LARGE_ORDER_ALERT",
-    "PANEL_BALANCE_ALERT", "DEFAULT_LOCALE", "LOG_LEVEL",
+    "PANEL_BALANCE_ALERT", "DEFAULT_LOCALE", "LOG_LEVEL", "PANEL_TIMEOUT_SECONDS",
 ]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,6 +59,7 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
                 "CURRENCY=eur",
                 "CURRENCY_DECIMALS=2",
                 "POLL_INTERVAL_SECONDS=30",
+                "PANEL_TIMEOUT_SECONDS=12.5",
                 "CATALOGUE_SYNC_MINUTES=15",
                 "NOTIFY_PER_SECOND=25",
                 "NOTIFY_CHAT_INTERVAL_SECONDS=1.5",
@@ -85,6 +86,7 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
     assert settings.markup_percent == Decimal("12.5")
     assert settings.currency == "EUR"
     assert settings.poll_interval_seconds == 30
+    assert settings.panel_timeout_seconds == 12.5
     assert settings.catalogue_sync_minutes == 15
     assert (
         settings.notify_per_second,
@@ -125,6 +127,8 @@ def test_secrets_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatc
          "ADMIN_CHAT_ID", "malformed"),
         ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "POLL_INTERVAL_SECONDS": "1"},
          "POLL_INTERVAL_SECONDS", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "PANEL_TIMEOUT_SECONDS": "0"},
+         "PANEL_TIMEOUT_SECONDS", "malformed"),
         ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "TOPUP_PRESETS": "5,x"},
          "TOPUP_PRESETS", "malformed"),
     ],

@@ -22,6 +22,8 @@ from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, Fault, ManualClock, Sandb
 from bot.accounts import InsufficientFunds, credit
 from bot.alerts import ALERT_KIND, Alerts
 from bot.db import Database, LedgerReason, OrderState, OutboxRow, utc_now
+from bot.i18n import Texts
+from bot.notices import Notices
 from bot.ordering import (
     PlacementOutcome,
     QuoteNotUsable,
@@ -38,7 +40,7 @@ from bot.pricing import price_order
 from bot.refusals import RefusalReason
 from bot.shop import Shop
 
-from .conftest import ADMIN_CHAT, poll_once
+from .conftest import ADMIN_CHAT, order_button, poll_once
 
 LINK = "https://instagram.com/p/shop-post"
 
@@ -341,7 +343,12 @@ async def test_an_ambiguous_failure_holds_the_money_and_is_attached_by_an_admin(
 
 
 async def test_an_uncertain_order_the_panel_never_got_is_refunded_by_an_admin(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database,
+    shop: Shop,
+    texts: Texts,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
 ) -> None:
     await customer(db, 1)
     panel.faults.add(Fault.html_502(action="add"))
@@ -351,11 +358,19 @@ async def test_an_uncertain_order_the_panel_never_got_is_refunded_by_an_admin(
     assert outcome is PlacementOutcome.HELD
     assert panel.orders == {}
     assert await balance(db, 1) == Decimal(100) - price
-    refunded = await refund_uncertain_order(db, order_id)
+    notices = Notices(shop, texts, order_button)
+    refunded = await refund_uncertain_order(db, order_id, notices)
     assert refunded.state is OrderState.REFUNDED
     assert await balance(db, 1) == Decimal(100)
+    # The customer, told their money is held, is told it is back.
+    async with db.read() as r:
+        [notice] = [row for row in await r.outbox.due(utc_now(), 1000) if row.chat_id == 1]
+    assert notice.text.startswith(f"↩️ <b>Order #{order_id} did not go through</b>\n")
+    assert notice.text.endswith(
+        f"Refunded: {shop.currency.format(price)}. Your balance: 100.00 USD"
+    )
     with pytest.raises(ResolutionRefused):
-        await refund_uncertain_order(db, order_id)
+        await refund_uncertain_order(db, order_id, notices)
     with pytest.raises(ResolutionRefused):
         await attach_panel_order(db, order_id, 23501)
 
