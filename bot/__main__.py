@@ -10,6 +10,17 @@ import sys
 from bot.app import run
 from bot.config import SANDBOX, ConfigError, load_settings
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class OneLineFormatter(logging.Formatter):
+    """One line per record: a message spanning lines (an error quoting the HTML page of a
+    proxy, a library's advice under a flood wait) is folded, so every line of the log
+    starts a record, as grep and journald expect. A traceback stays as it is."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return super().formatMessage(record).replace("\r", "").replace("\n", " | ")
+
 
 def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -32,10 +43,9 @@ def main() -> None:
     except ConfigError as exc:
         print(f"smm-bot: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter(LOG_FORMAT))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     # aiogram logs every update at INFO; the shop's own log says what matters.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     asyncio.run(run(settings))

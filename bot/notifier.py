@@ -3,6 +3,8 @@
 Telegram allows a bot about 30 messages a second in all, one a second to a chat, and 20 a
 minute to a group. The notifier keeps under those limits by itself, so it is not the cause
 of a 429; when Telegram answers 429 anyway it waits the ``retry_after`` it was given.
+Replies the bot sends outside the outbox count against the same limits, so the notifier
+is told of them (:class:`OtherSends`) and leaves them room.
 A customer who blocked the bot (403) is marked and their pending messages dropped. Other
 failures are retried a bounded number of times, then recorded. Messages stay in the
 outbox until delivered, so nothing queued is lost across restarts; each chat's messages go
@@ -16,12 +18,17 @@ import collections
 import contextlib
 import logging
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
 import aiohttp
 from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
@@ -29,6 +36,18 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
+from aiogram.methods import (
+    CopyMessage,
+    ForwardMessage,
+    Response,
+    SendDocument,
+    SendInvoice,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.db import Database, OutboxRow, utc_now
@@ -38,6 +57,18 @@ logger = logging.getLogger(__name__)
 #: How long the notifier sleeps when nothing is due and nobody wakes it.
 IDLE_SECONDS: Final = 1.0
 _BATCH: Final = 200
+#: Requests that put a message in a chat, so count against Telegram's sending limits.
+_SENDING: Final = (
+    SendMessage,
+    SendInvoice,
+    SendPhoto,
+    SendDocument,
+    SendMediaGroup,
+    CopyMessage,
+    ForwardMessage,
+)
+#: True while the notifier itself sends: it counts its own messages.
+_from_outbox: ContextVar[bool] = ContextVar("from_outbox", default=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +193,11 @@ class Notifier:
         # Spaced from when this send was due, so a late wake-up does not slow the next.
         self._next_send = max(start, entered) + 1 / self._limits.per_second
 
+    def count_send(self, chat_id: int) -> None:
+        """The bot sent a message to ``chat_id`` outside the outbox (a reply): Telegram
+        counts it against the same limits, so the outbox leaves room for it."""
+        self._record_send(chat_id)
+
     def _record_send(self, chat_id: int) -> None:
         """A send to ``chat_id`` was answered (or given up): the limits count from now,
         a moment no earlier than when Telegram received it."""
@@ -203,9 +239,11 @@ class Notifier:
             self.counts.sent += 1
 
     async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        token = _from_outbox.set(True)
         try:
             await self._bot.send_message(chat_id, text, reply_markup=markup)
         finally:
+            _from_outbox.reset(token)
             self._record_send(chat_id)
 
     async def _blocked(self, row: OutboxRow) -> None:
@@ -226,3 +264,25 @@ class Notifier:
             backoff = timedelta(seconds=2 ** (row.attempts + 1))
             await tx.outbox.mark_retry(row.id, utc_now() + backoff, error)
             self.counts.retried += 1
+
+
+class OtherSends(BaseRequestMiddleware):
+    """A request middleware for the Bot's session: tells the notifier of every message the
+    bot sends other than its own (replies to customers and admins)."""
+
+    def __init__(self, notifier: Notifier) -> None:
+        self._notifier = notifier
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        finally:
+            chat_id = getattr(method, "chat_id", None)
+            outside_outbox = isinstance(method, _SENDING) and not _from_outbox.get()
+            if outside_outbox and isinstance(chat_id, int):
+                self._notifier.count_send(chat_id)

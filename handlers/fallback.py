@@ -1,17 +1,38 @@
-"""Buttons no other handler takes: from an old message, or forged. Telegram shows a spinner
-until a callback query is answered, so each one gets a polite answer."""
+"""What no other handler takes. Buttons from an old message, or forged: Telegram shows a
+spinner until a callback query is answered, so each one gets a polite answer. Replies
+Telegram refused or lost: the update is done with, and the log says so in one line."""
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Router
-from aiogram.types import CallbackQuery
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import CallbackQuery, ErrorEvent
 from aiogram_i18n import I18nContext
 
 from handlers.screens import answer_quietly
 
+logger = logging.getLogger(__name__)
 router = Router(name="fallback")
 
 
 @router.callback_query()
 async def outdated_button(callback: CallbackQuery, i18n: I18nContext) -> None:
     await answer_quietly(callback, i18n.get("button-outdated"))
+
+
+@router.errors(ExceptionTypeFilter(TelegramAPIError, ClientDecodeError))
+async def reply_not_delivered(event: ErrorEvent) -> None:
+    # A 5xx, a flood wait, a dropped connection or a proxy's HTML page while answering: the
+    # customer misses this one answer and can ask again. Whatever the handler stored before
+    # is kept; retrying here could answer twice. A fault of Telegram, not a bug of ours,
+    # so no traceback.
+    error = event.exception
+    logger.warning(
+        "update %d: answer not delivered: %s: %s",
+        event.update.update_id,
+        type(error).__name__,
+        error,
+    )
