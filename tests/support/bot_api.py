@@ -172,6 +172,9 @@ class BotApiDouble:
     _injected: dict[int, collections.deque[ApiFailure]] = field(default_factory=dict)
     _method_failures: dict[str, collections.deque[ApiFailure]] = field(default_factory=dict)
     _contents: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
+    #: Called with each call once it is answered or refused (``result`` then set or None),
+    #: e.g. by a benchmark timing the bot's replies; None: nobody is told.
+    on_call: Callable[[BotApiCall], None] | None = None
 
     def methods(self) -> list[str]:
         return [call.method for call in self.calls]
@@ -322,6 +325,14 @@ def create_bot_api_app(double: BotApiDouble) -> web.Application:
         params = _decode(await request.post())
         call = BotApiCall(method, params)
         double.calls.append(call)
+        try:
+            return await respond(request, call)
+        finally:
+            if double.on_call is not None:
+                double.on_call(call)
+
+    async def respond(request: web.Request, call: BotApiCall) -> web.Response:
+        method, params = call.method, call.params
         failure = double.check(method, params)
         if failure is not None and failure.disconnect:
             if request.transport is not None:

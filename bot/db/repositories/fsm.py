@@ -30,7 +30,10 @@ class FsmRepository:
             " ON CONFLICT (key) DO UPDATE SET state = excluded.state",
             (key, state),
         )
-        await self._drop_if_empty(key)
+        # A row with a state is not empty: only clearing it can leave nothing to keep. Every
+        # statement saved here is one less turn of the event loop under the write lock.
+        if state is None:
+            await self._drop_if_empty(key)
 
     async def set_data(self, key: str, data: Mapping[str, Any]) -> None:
         """Store the data under ``key`` (an empty mapping clears it), keeping the state."""
@@ -39,7 +42,8 @@ class FsmRepository:
             " ON CONFLICT (key) DO UPDATE SET data = excluded.data",
             (key, json.dumps(dict(data), ensure_ascii=False)),
         )
-        await self._drop_if_empty(key)
+        if not data:
+            await self._drop_if_empty(key)
 
     async def _drop_if_empty(self, key: str) -> None:
         await self._session.execute(
