@@ -89,7 +89,7 @@ class Notices:
             key,
             order.id,
             service=html.escape(service.name if service else str(order.service_id)),
-            start_count=str(order.start_count if order.start_count is not None else "—"),
+            start_count=order.start_count if order.start_count is not None else "—",
             delivered=delivered,
             remains=order.remains or 0,
             refund=money(refund),

@@ -1,21 +1,28 @@
-"""What no other handler takes. Buttons from an old message, or forged: Telegram shows a
-spinner until a callback query is answered, so each one gets a polite answer. Replies
-Telegram refused or lost: the update is done with, and the log says so in one line."""
+"""What no other handler takes. A command the bot does not know: the reply names the ones
+it does. Buttons from an old message, or forged: Telegram shows a spinner until a callback
+query is answered, so each one gets a polite answer. Replies Telegram refused or lost: the
+update is done with, and the log says so in one line."""
 
 from __future__ import annotations
 
 import logging
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import CallbackQuery, ErrorEvent
+from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram_i18n import I18nContext
 
+from handlers.keyboards import back_to_menu
 from handlers.screens import answer_quietly
 
 logger = logging.getLogger(__name__)
 router = Router(name="fallback")
+
+
+@router.message(F.text.startswith("/"))
+async def unknown_command(message: Message, i18n: I18nContext) -> None:
+    await message.answer(i18n.get("command-unknown"), reply_markup=back_to_menu(i18n))
 
 
 @router.callback_query()

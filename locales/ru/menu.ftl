@@ -32,3 +32,4 @@ command-start = Открыть меню магазина
 command-cancel = Прервать текущий заказ
 command-help = Как сделать заказ
 help-contact = 💬 Вопросы? Пишите { $contact }.
+command-unknown = Такой команды нет. /start открывает меню, /help рассказывает, как сделать заказ, /cancel отменяет заказ.

@@ -61,6 +61,21 @@ async def test_help_explains_ordering_and_leads_back_to_the_menu(alice: BotClien
     assert len(alice.screen.bot_messages) == 1  # screens replace each other in place
 
 
+async def test_an_unknown_command_is_answered_with_the_ones_the_bot_knows(
+    alice: BotClient,
+) -> None:
+    await alice.send("/start")
+    await alice.send("/orders now")
+
+    assert alice.screen.last.text == (
+        "I don't know that command. /start opens the menu, /help tells how ordering works, "
+        "/cancel stops an order."
+    )
+    assert alice.screen.last.buttons == [["🏠 Menu"]]
+    await alice.click("Menu")
+    assert alice.screen.last.buttons == MENU
+
+
 # --- leaving a form ---------------------------------------------------------------------------
 
 LINK = "https://instagram.com/shop.alice"

@@ -440,7 +440,7 @@ async def test_every_order_type_is_ordered_told_refilled_and_canceled(shop: Shop
         started = await order.buyer.wait_for(f"Order #{order.order_id} has started")
         assert started.text == (
             f"🔄 <b>Order #{order.order_id} has started</b>\n{order.name}\n"
-            f"Count when it started: {shop.panel.orders[order.panel_id].start_count}"
+            f"Count when it started: {shop.panel.orders[order.panel_id].start_count:,}"
         )
         assert [label for label, _ in started.buttons] == [VIEW_ORDER]
 

@@ -345,13 +345,14 @@ async def test_a_status_change_reaches_the_customer_through_telegram(
     front.to_start()
     await front.poll()
     start = front.panel.orders[order.panel_order_id or 0].start_count
+    grouped = f"{start:,}".replace(",", "\xa0")  # 12 545, as Russian writes it
     notifier = Notifier(front.db, bots(), SEND)
     await deliver(notifier, lambda: notifier.counts.sent == 1)
     [delivery] = telegram.double.deliveries
     assert delivery.chat_id == 5
     assert delivery.text == (
         f"🔄 <b>Заказ #{order.id} запущен</b>\n"
-        f"Instagram Followers [Real] [30 days refill]\nНачальное значение: {start}"
+        f"Instagram Followers [Real] [30 days refill]\nНачальное значение: {grouped}"
     )
     assert delivery.reply_markup == {
         "inline_keyboard": [

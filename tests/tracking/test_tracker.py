@@ -170,8 +170,8 @@ async def test_every_end_state_is_told_once_in_the_customers_language_with_refun
     start_of = {o.id: front.panel.orders[o.panel_order_id or 0].start_count for o in (done, part)}
     assert (await front.order(done.id)).start_count == start_of[done.id]
     assert await sent_notices(front, 1) == [
-        notice(language, "in_progress", done.id, start=start_of[done.id]),
-        notice(language, "in_progress", part.id, start=start_of[part.id]),
+        notice(language, "in_progress", done.id, start=count(language, start_of[done.id])),
+        notice(language, "in_progress", part.id, start=count(language, start_of[part.id])),
         notice(language, "canceled", gone.id, refund=usd(gone.price), balance=usd(balance)),
     ]
 
