@@ -6,6 +6,12 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
+
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - not installed on Windows
+    uvloop = None  # type: ignore[assignment]
 
 from bot.app import run
 from bot.config import SANDBOX, ConfigError, load_settings
@@ -48,7 +54,15 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # aiogram logs every update at INFO; the shop's own log says what matters.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    asyncio.run(run(settings))
+    with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
+        runner.run(run(settings))
+
+
+def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (Linux, macOS): the same asyncio, with
+    its sockets, timers and thread wake-ups in C, so one core serves more customers.
+    Elsewhere, asyncio's own."""
+    return None if uvloop is None else uvloop.new_event_loop
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from bot.embedded_sandbox import embedded_sandbox
 from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightMiddleware
 from bot.ordering import recover_interrupted
 from bot.services import ShopServices
+from bot.telegram_session import KeepResponseModels
 from handlers import build_router
 from handlers.callbacks import OrderCb
 from handlers.menu import register_commands
@@ -47,6 +48,7 @@ def create_bot(settings: Settings) -> Bot:
         if settings.telegram_api_url
         else AiohttpSession()
     )
+    session.middleware(KeepResponseModels())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -172,6 +172,25 @@ class Database:
                 self._writer_task = None
 
     @contextlib.asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Repositories]:
+        """Repositories whose every statement commits by itself, in its turn among the
+        transactions: for a write of one statement, which is atomic as it is, it saves the
+        ``BEGIN`` and ``COMMIT`` round trips to SQLite's thread, and so the time others
+        wait. Where two writes must stand or fall together, use :meth:`transaction`.
+        """
+        self._check_usable("db.autocommit()")
+        async with self._write_lock:
+            if self._closed:
+                raise ClosedError(f"the database at {self._location} is closed")
+            self._writer_task = asyncio.current_task()
+            session = Session(self._writer, writable=True)
+            try:
+                yield Repositories(session)
+            finally:
+                session.end()
+                self._writer_task = None
+
+    @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:
         """Repositories for reading committed data; each statement sees the latest commit.
 

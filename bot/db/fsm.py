@@ -41,7 +41,7 @@ class SQLiteStorage(BaseStorage):
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         """Store the conversation's state (a State, its name, or None to clear it)."""
         name = state.state if isinstance(state, State) else state
-        async with self._db.transaction() as tx:
+        async with self._db.autocommit() as tx:
             await tx.fsm.set_state(storage_key(key), name)
 
     async def get_state(self, key: StorageKey) -> str | None:
@@ -56,7 +56,7 @@ class SQLiteStorage(BaseStorage):
             raise DataNotDictLikeError(
                 f"Data must be a dict or dict-like object, got {type(data).__name__}"
             )
-        async with self._db.transaction() as tx:
+        async with self._db.autocommit() as tx:
             await tx.fsm.set_data(storage_key(key), data)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:

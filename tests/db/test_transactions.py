@@ -201,3 +201,38 @@ async def test_meta_values_are_replaced_and_deleted(db: Database) -> None:
     async with db.transaction() as tx:
         assert await tx.meta.delete("last_sync_at") is True
         assert await tx.meta.get("last_sync_at") is None
+
+
+async def test_an_autocommit_statement_is_seen_at_once_and_an_error_undoes_only_itself(
+    file_db: Database,
+) -> None:
+    async def read_user(user_id: int) -> bool:
+        async with file_db.read() as r:
+            return await r.users.get(user_id) is not None
+
+    with pytest.raises(RuntimeError, match="boom"):
+        async with file_db.autocommit() as w:
+            await add_user(w, 1)
+            # Committed already: another task, through the reader connection, sees it.
+            assert await asyncio.create_task(read_user(1)) is True
+            raise RuntimeError("boom")
+    assert await read_user(1) is True
+    async with file_db.autocommit() as w:
+        await add_user(w, 2)
+    assert await read_user(2) is True
+
+
+async def test_autocommit_takes_its_turn_with_transactions(db: Database) -> None:
+    async with db.transaction() as tx:
+        await add_user(tx, 1)
+        writer = asyncio.create_task(_add_user_by_autocommit(db, 2))
+        await asyncio.sleep(0.05)
+        assert not writer.done()
+    await writer
+    async with db.read() as r:
+        assert await r.users.get(2) is not None
+
+
+async def _add_user_by_autocommit(db: Database, user_id: int) -> None:
+    async with db.autocommit() as w:
+        await add_user(w, user_id)

@@ -1,0 +1,81 @@
+"""The bot's Telegram session reads answers without building a pydantic model per call."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiohttp.test_utils import TestServer
+from pydantic._internal import _generics
+
+from bot.app import create_bot
+from bot.config import Settings
+
+from ..support.bot_api import BotApiDouble, create_bot_api_app
+
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
+
+
+@pytest.fixture
+def model_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the generic models pydantic builds from now on."""
+    built: list[str] = []
+    build: Callable[..., Any] = _generics.create_generic_submodel
+
+    def counting(name: str, *args: Any) -> Any:
+        built.append(name)
+        return build(name, *args)
+
+    monkeypatch.setattr(_generics, "create_generic_submodel", counting)
+    return built
+
+
+async def _send_after_collections(bot: Bot, times: int) -> None:
+    for number in range(times):
+        gc.collect()
+        message = await bot.send_message(7, f"message {number}")
+        assert message.text == f"message {number}"
+
+
+async def test_answers_are_read_without_building_their_model_again(
+    model_builds: list[str],
+) -> None:
+    double = BotApiDouble()
+    server = TestServer(create_bot_api_app(double), host="127.0.0.1")
+    await server.start_server()
+    settings = Settings(
+        bot_token=TOKEN,  # type: ignore[arg-type]
+        panel_api_key="key",  # type: ignore[arg-type]
+        telegram_api_url=str(server.make_url("")),
+    )
+    bot = create_bot(settings)
+    try:
+        await _send_after_collections(bot, 5)
+    finally:
+        await bot.session.close()
+        await server.close()
+    assert len(model_builds) <= 1  # the first answer's, at most
+    assert [call.method for call in double.calls] == ["sendMessage"] * 5
+
+
+async def test_without_keeping_the_models_each_answer_after_a_collection_builds_one(
+    model_builds: list[str],
+) -> None:
+    """The cost the session removes, shown: plain aiogram builds a model again each time."""
+    double = BotApiDouble()
+    server = TestServer(create_bot_api_app(double), host="127.0.0.1")
+    await server.start_server()
+    bot = Bot(
+        TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(str(server.make_url(""))))
+    )
+    try:
+        await _send_after_collections(bot, 5)
+    finally:
+        await bot.session.close()
+        await server.close()
+    assert len(model_builds) == 5
