@@ -153,6 +153,10 @@ class Refusal:
 class BotApiDouble:
     """State of the double: the calls seen and the updates waiting for getUpdates.
 
+    As Telegram does, getUpdates hands an update out again until a later call's ``offset``
+    confirms it: an update given to a poll that never came back (its bot was killed) goes
+    to the next. ``updates`` holds those not handed out yet.
+
     ``limits`` (None: none) are enforced on every sending call; ``blocked`` chats answer
     403; :meth:`fail` queues failures for a chat. ``clock`` is the double's time source.
     """
@@ -172,6 +176,7 @@ class BotApiDouble:
     _injected: dict[int, collections.deque[ApiFailure]] = field(default_factory=dict)
     _method_failures: dict[str, collections.deque[ApiFailure]] = field(default_factory=dict)
     _contents: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
+    _unconfirmed: list[dict[str, Any]] = field(default_factory=list)
     #: Called with each call once it is answered or refused (``result`` then set or None),
     #: e.g. by a benchmark timing the bot's replies; None: nobody is told.
     on_call: Callable[[BotApiCall], None] | None = None
@@ -199,15 +204,20 @@ class BotApiDouble:
         return [refusal for refusal in self.refusals if refusal.limit is not None]
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        timeout = min(float(params.get("timeout") or 0), 0.5)
-        try:
-            first = await asyncio.wait_for(self.updates.get(), timeout) if timeout else None
-        except TimeoutError:
-            return []
-        batch = [] if first is None else [first]
+        offset = params.get("offset")
+        if isinstance(offset, int):
+            self._unconfirmed = [u for u in self._unconfirmed if u["update_id"] >= offset]
+        if not self._unconfirmed:
+            timeout = min(float(params.get("timeout") or 0), 0.5)
+            try:
+                first = await asyncio.wait_for(self.updates.get(), timeout) if timeout else None
+            except TimeoutError:
+                return []
+            if first is not None:
+                self._unconfirmed.append(first)
         while not self.updates.empty():
-            batch.append(self.updates.get_nowait())
-        return batch
+            self._unconfirmed.append(self.updates.get_nowait())
+        return list(self._unconfirmed)
 
     def _over_limit(self, chat_id: int, now: float) -> tuple[str, float] | None:
         """The limit a message to ``chat_id`` arriving ``now`` breaks, and the seconds until
