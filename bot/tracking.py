@@ -25,6 +25,7 @@ from bot.alerts import Alerts
 from bot.db import (
     ACTIVE_ORDER_STATES,
     Database,
+    FigureReport,
     LedgerReason,
     OrderRow,
     OrderState,
@@ -225,6 +226,9 @@ class Tracker:
         by_panel_id: dict[int, OrderRow],
     ) -> None:
         now = utc_now()
+        # Most answers leave an order in its state: those are stored in one statement, so
+        # a page holds the writer for a moment, not for a round trip per order.
+        unchanged: list[FigureReport] = []
         async with self._db.transaction() as tx:
             for panel_id, answer in answers:
                 order = by_panel_id[panel_id]
@@ -238,6 +242,18 @@ class Tracker:
                     logger.warning("order %d: unknown status %r", order.id, answer.status_raw)
                     continue
                 state = OrderState.of(answer.status)
+                if state is order.state:
+                    unchanged.append(
+                        FigureReport(
+                            order.id,
+                            state,
+                            answer.status_raw,
+                            answer.start_count,
+                            answer.remains,
+                            answer.charge,
+                        )
+                    )
+                    continue
                 changed = await tx.orders.apply_status(
                     order.id,
                     state=state,
@@ -263,6 +279,8 @@ class Tracker:
                 balance = await tx.ledger.balance(order.user_id)
                 await self._notices.order_changed(tx, updated, refund, balance)
                 report.order_changes.append(OrderChange(updated, order.state, refund, balance))
+            if unchanged:
+                await tx.orders.apply_figures(unchanged, now)
 
     # --- the loop --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from api.models import OrderStatus, RefillStatus
-from bot.db import ConstraintError, Database, OrderState, RefillState, utc_now
+from bot.db import ConstraintError, Database, FigureReport, OrderState, RefillState, utc_now
 
 from .factories import add_order
 
@@ -127,6 +127,41 @@ async def test_status_transition_is_recorded_once(db: Database) -> None:
         (OrderState.SUBMITTING, OrderState.PENDING, None),
         (OrderState.PENDING, OrderState.IN_PROGRESS, 1000),
     ]
+
+
+async def test_figures_of_orders_that_keep_their_state_are_stored_together(
+    db: Database,
+) -> None:
+    now = utc_now()
+    async with db.transaction() as tx:
+        running, moved = [await add_order(tx) for _ in range(2)]
+        for panel_id, order in enumerate((running, moved), start=10):
+            await tx.orders.set_placed(order.id, panel_id)
+            await tx.orders.bump_item_errors(order.id, now)
+        # Completed since the poll read it as pending: its figures must not be touched.
+        await tx.orders.set_state(
+            moved.id, OrderState.COMPLETED, expected_states={OrderState.PENDING}
+        )
+        await tx.orders.apply_figures(
+            [
+                FigureReport(running.id, OrderState.PENDING, "Pending", 120, 900, Decimal("0.5")),
+                FigureReport(moved.id, OrderState.PENDING, "Pending", 5, 5, None),
+            ],
+            now + timedelta(minutes=1),
+        )
+        stored_running = await tx.orders.get(running.id)
+        stored_moved = await tx.orders.get(moved.id)
+        transitions = await tx.orders.transitions(running.id)
+    assert stored_running is not None and stored_moved is not None
+    assert stored_running.state is OrderState.PENDING
+    assert (stored_running.start_count, stored_running.remains) == (120, 900)
+    assert stored_running.panel_charge == Decimal("0.5")
+    assert stored_running.item_errors == 0
+    assert stored_running.last_polled_at == now + timedelta(minutes=1)
+    assert [t.new_state for t in transitions] == [OrderState.PENDING]  # no transition added
+    assert stored_moved.state is OrderState.COMPLETED
+    assert (stored_moved.start_count, stored_moved.remains) == (None, None)
+    assert stored_moved.item_errors == 1
 
 
 async def test_a_late_poll_cannot_undo_a_final_state(db: Database) -> None:

@@ -7,7 +7,7 @@ from bot.db.repositories.fsm import FsmRepository
 from bot.db.repositories.invoices import InvoiceRepository, InvoiceRow
 from bot.db.repositories.ledger import LedgerRepository, LedgerRow
 from bot.db.repositories.meta import MetaRepository
-from bot.db.repositories.orders import OrderRepository, OrderRow, TransitionRow
+from bot.db.repositories.orders import FigureReport, OrderRepository, OrderRow, TransitionRow
 from bot.db.repositories.outbox import OutboxRepository, OutboxRow
 from bot.db.repositories.quotes import QuoteRepository, QuoteRow
 from bot.db.repositories.refills import RefillRepository, RefillRow
@@ -51,6 +51,7 @@ __all__ = [
     "LedgerRow",
     "MetaRepository",
     "OrderRepository",
+    "FigureReport",
     "OrderRow",
     "OutboxRepository",
     "OutboxRow",

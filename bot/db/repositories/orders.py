@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -77,6 +77,18 @@ class OrderRow:
             updated_at=from_db_time(row["updated_at"]),
             last_polled_at=optional_from_db_time(row["last_polled_at"]),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class FigureReport:
+    """What the panel reported for an order that stays in ``state``."""
+
+    order_id: int
+    state: OrderState
+    panel_status: str
+    start_count: int | None
+    remains: int | None
+    charge: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +307,31 @@ class OrderRepository:
             return False
         return await self.record_transition(
             order_id, old, state, remains=remains, charge=charge, at=now
+        )
+
+    async def apply_figures(self, reports: Iterable[FigureReport], now: datetime) -> None:
+        """Store, in one statement, what the panel reported for active orders whose state
+        it did not change: status text, figures, the poll time; the per-item error count
+        is reset. An order whose state moved since it was read is left alone (the next
+        poll sees it), so this can never undo a transition."""
+        at = to_db_time(now)
+        await self._session.execute_many(
+            "UPDATE orders SET panel_status = ?,"
+            " start_count = COALESCE(?, start_count), remains = COALESCE(?, remains),"
+            " panel_charge = COALESCE(?, panel_charge), item_errors = 0, last_polled_at = ?"
+            " WHERE id = ? AND state = ?",
+            [
+                (
+                    report.panel_status,
+                    report.start_count,
+                    report.remains,
+                    _decimal_text(report.charge),
+                    at,
+                    report.order_id,
+                    OrderState(report.state).value,
+                )
+                for report in reports
+            ],
         )
 
     async def record_transition(
