@@ -33,6 +33,7 @@ from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
 )
@@ -224,6 +225,8 @@ class Notifier:
             logger.warning("Telegram asked to wait %ss", exc.retry_after)
         except TelegramForbiddenError:
             await self._blocked(row)
+        except TelegramMigrateToChat as exc:
+            await self._moved(row.chat_id, exc.migrate_to_chat_id)
         except (
             TelegramAPIError,
             TelegramNetworkError,
@@ -253,6 +256,19 @@ class Notifier:
             dropped = await tx.outbox.drop_pending_for_chat(row.chat_id)
         self.counts.blocked += 1
         logger.info("chat %d blocked the bot; %d messages dropped", row.chat_id, dropped)
+
+    async def _moved(self, chat_id: int, to_chat_id: int) -> None:
+        """A group became a supergroup: its messages go to the new chat, at once."""
+        async with self._db.transaction() as tx:
+            moved = await tx.outbox.move_pending(chat_id, to_chat_id)
+        logger.error(
+            "chat %d is now the supergroup %d; %d messages go there. If it is the admin "
+            "group, set ADMIN_CHAT_ID=%d so its commands are taken there too",
+            chat_id,
+            to_chat_id,
+            moved,
+            to_chat_id,
+        )
 
     async def _failed(self, row: OutboxRow, error: str) -> None:
         async with self._db.transaction() as tx:

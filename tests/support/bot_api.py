@@ -93,6 +93,8 @@ class ApiFailure:
     html: str | None = None
     #: Close the connection without answering, as a network failure does.
     disconnect: bool = False
+    #: The supergroup a group became, as Telegram names it when refusing a send there.
+    migrate_to_chat_id: int | None = None
 
     def body(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -102,6 +104,8 @@ class ApiFailure:
         }
         if self.retry_after is not None:
             answer["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            answer["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return answer
 
 
@@ -110,6 +114,15 @@ BLOCKED = ApiFailure(403, "Forbidden: bot was blocked by the user")
 
 def too_many_requests(retry_after: int) -> ApiFailure:
     return ApiFailure(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+
+def migrated(to_chat_id: int) -> ApiFailure:
+    """The answer to a send to a group that became the supergroup ``to_chat_id``."""
+    return ApiFailure(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=to_chat_id,
+    )
 
 
 def bad_request(description: str) -> ApiFailure:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from ..support.bot_api import (
     RateLimits,
     bad_request,
     create_bot_api_app,
+    migrated,
     too_many_requests,
 )
 from .conftest import TOKEN, Shopfront, order_button
@@ -239,6 +241,32 @@ async def test_a_customer_who_blocked_the_bot_is_marked_and_their_messages_dropp
     assert blocked.blocked
     assert all(user is not None and not user.blocked for user in others)
     assert notifier.counts.blocked == 1
+
+
+async def test_a_group_that_became_a_supergroup_gets_its_messages_there(
+    db: Database,
+    telegram: Telegram,
+    bots: Callable[[], Bot],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    double = telegram.double
+    supergroup = -100_123_456
+    double.fail(GROUP, migrated(supergroup))
+    await queue(db, [(GROUP, "alert 1"), (1, "notice"), (GROUP, "alert 2")])
+    notifier = Notifier(db, bots(), SEND)
+    with caplog.at_level(logging.ERROR, logger="bot.notifier"):
+        await deliver(notifier, lambda: notifier.counts.sent == 3)
+
+    assert [(r.chat_id, r.failure.status) for r in double.refusals] == [(GROUP, 400)]
+    assert double.delivered_to(supergroup) == ["alert 1", "alert 2"]
+    assert double.delivered_to(GROUP) == []
+    assert double.delivered_to(1) == ["notice"]
+    assert await states(db) == {OutboxState.SENT: 3}
+    [record] = caplog.records
+    assert record.getMessage() == (
+        f"chat {GROUP} is now the supergroup {supergroup}; 2 messages go there. If it is the "
+        f"admin group, set ADMIN_CHAT_ID={supergroup} so its commands are taken there too"
+    )
 
 
 async def test_a_message_that_keeps_failing_is_retried_a_bounded_number_of_times(

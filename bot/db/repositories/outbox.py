@@ -160,6 +160,14 @@ class OutboxRepository:
             (OutboxState.DROPPED.value, chat_id, OutboxState.PENDING.value),
         )
 
+    async def move_pending(self, chat_id: int, to_chat_id: int) -> int:
+        """Send every pending message of a chat to another instead (a group that became a
+        supergroup has a new id); how many. Their order is kept."""
+        return await self._session.execute(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = ?",
+            (to_chat_id, chat_id, OutboxState.PENDING.value),
+        )
+
     async def counts_by_state(self, kind: str | None = None) -> dict[OutboxState, int]:
         """Number of messages in each state that has any, of one ``kind`` or of all."""
         rows = await self._session.fetch_all(
