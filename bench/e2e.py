@@ -50,12 +50,11 @@ from aiohttp import web
 from api import DefaultOrder, OrderType, PanelClient, Service
 from api.responses import parse_status
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.accounts import credit, debit
+from bot.accounts import credit
 from bot.catalog import sync_catalogue
 from bot.db import Database, LedgerReason, OrderRow, OrderState, Repositories, ServiceRow, utc_now
 from bot.money import Currency
-from bot.ordering import charge_key, refund_key
-from bot.pricing import price_order
+from bot.ordering import refund_key, start_order, store_quote
 from bot.shop import Shop
 from bot.tracking import refund_due
 
@@ -63,6 +62,7 @@ from bot.tracking import refund_due
 # project's root is not on the path.
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.e2e.chat import text_message  # noqa: E402
 from tests.e2e.shop import ADMIN_CHAT, OWNER, PANEL_KEY, TOKEN  # noqa: E402
 from tests.support.bot_api import BotApiCall, BotApiDouble, create_bot_api_app  # noqa: E402
 
@@ -108,47 +108,12 @@ def _final_state(number: int) -> OrderState:
 
 
 async def _placed(
-    tx: Repositories,
-    shop: Shop,
-    service: ServiceRow,
-    request: DefaultOrder,
-    *,
-    user_id: int,
-    panel_id: int,
+    tx: Repositories, shop: Shop, request: DefaultOrder, *, user_id: int, panel_id: int
 ) -> OrderRow:
     """An order as a confirmed placement leaves it: quote used, customer charged, pending
     with the panel's id."""
-    price = price_order(service.rate, shop.markup_percent, shop.currency, request)
-    quote = await tx.quotes.create(
-        user_id=user_id,
-        service_id=service.id,
-        order_type=request.order_type.value,
-        fields=request.to_form(),
-        units=price.units,
-        price=price.price,
-        cost=price.cost,
-        expires_at=utc_now() + shop.quote_ttl,
-    )
-    await tx.quotes.consume(quote.id, utc_now())
-    order = await tx.orders.insert_submitting(
-        user_id=user_id,
-        quote_id=quote.id,
-        service_id=service.id,
-        order_type=quote.order_type,
-        link=request.link,
-        quantity=price.units,
-        fields=quote.fields,
-        price=price.price,
-        cost=price.cost,
-    )
-    await debit(
-        tx,
-        user_id,
-        price.price,
-        LedgerReason.ORDER_CHARGE,
-        charge_key(order.id),
-        order_id=order.id,
-    )
+    quote = await store_quote(tx, shop, user_id, request, utc_now())
+    order = await start_order(tx, user_id, quote.id, utc_now())
     await tx.orders.set_placed(order.id, panel_id)
     return order
 
@@ -187,9 +152,7 @@ async def _final_order(
     request = DefaultOrder(
         service=service.id, link=f"https://instagram.com/p/history-{number}", quantity=UNITS
     )
-    order = await _placed(
-        tx, shop, service, request, user_id=user_id, panel_id=FINAL_PANEL_IDS + number
-    )
+    order = await _placed(tx, shop, request, user_id=user_id, panel_id=FINAL_PANEL_IDS + number)
     final = _final_state(number)
     start_count = number % 20_000
     if final is OrderState.CANCELED:
@@ -256,9 +219,7 @@ async def seed(
                 answer = panel.respond(PANEL_KEY, "add", request.to_form())
                 assert isinstance(answer, dict) and "order" in answer, answer
                 panel_id = int(str(answer["order"]))
-                order = await _placed(
-                    tx, shop, service, request, user_id=user_id, panel_id=panel_id
-                )
+                order = await _placed(tx, shop, request, user_id=user_id, panel_id=panel_id)
                 running.append((order, panel_id))
                 clock.advance(gap)
     for start in range(0, len(running), SEED_BATCH):
@@ -426,9 +387,6 @@ class TimeIsUp(Exception):
     """The run is over: no new step."""
 
 
-_message_ids = itertools.count(1_000_000)
-
-
 class Customer:
     """A person in a private chat with the bot, tapping through one order after another."""
 
@@ -488,16 +446,7 @@ class Customer:
         return screen
 
     async def send(self, kind: str, text: str) -> Screen:
-        message: dict[str, Any] = {
-            "message_id": next(_message_ids),
-            "date": int(time.time()),
-            "chat": self.chat,
-            "from": self.user,
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
-        return await self._send_update(kind, {"message": message})
+        return await self._send_update(kind, {"message": text_message(self.chat, self.user, text)})
 
     async def tap(self, kind: str, wanted: Callable[[str, str], bool]) -> Screen:
         """Tap the button ``wanted`` picks on the screen shown, turning pages (▶) to find it."""

@@ -34,15 +34,14 @@ from aiohttp import web
 
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.accounts import credit, debit
+from bot.accounts import credit
 from bot.alerts import Alerts
 from bot.catalog import sync_catalogue
 from bot.db import Database, LedgerReason, OrderState, utc_now
 from bot.i18n import Texts
 from bot.money import Currency
 from bot.notices import Notices
-from bot.ordering import charge_key, refund_key
-from bot.pricing import price_order
+from bot.ordering import refund_key, start_order, store_quote
 from bot.shop import Shop
 from bot.tracking import PollReport, Tracker
 
@@ -112,39 +111,8 @@ async def _seed(
                 )
                 answer = panel.respond(KEY, "add", request.to_form())
                 assert isinstance(answer, dict) and "order" in answer, answer
-                service = await tx.services.get(request.service)
-                assert service is not None
-                price = price_order(service.rate, shop.markup_percent, shop.currency, request)
-                quote = await tx.quotes.create(
-                    user_id=user_id,
-                    service_id=service.id,
-                    order_type=request.order_type.value,
-                    fields=request.to_form(),
-                    units=price.units,
-                    price=price.price,
-                    cost=price.cost,
-                    expires_at=utc_now() + shop.quote_ttl,
-                )
-                await tx.quotes.consume(quote.id, utc_now())
-                order = await tx.orders.insert_submitting(
-                    user_id=user_id,
-                    quote_id=quote.id,
-                    service_id=service.id,
-                    order_type=quote.order_type,
-                    link=request.link,
-                    quantity=price.units,
-                    fields=quote.fields,
-                    price=price.price,
-                    cost=price.cost,
-                )
-                await debit(
-                    tx,
-                    user_id,
-                    price.price,
-                    LedgerReason.ORDER_CHARGE,
-                    charge_key(order.id),
-                    order_id=order.id,
-                )
+                quote = await store_quote(tx, shop, user_id, request, utc_now())
+                order = await start_order(tx, user_id, quote.id, utc_now())
                 await tx.orders.set_placed(order.id, int(str(answer["order"])))
                 # The next wave is placed two minutes later on the panel's clock.
                 if (number + 1) % per_wave == 0 and number + 1 < orders:

@@ -130,29 +130,36 @@ async def quote_order(
     will confirm. The price is fixed here; a confirmation never recomputes it."""
     now = now or utc_now()
     async with db.transaction() as tx:
-        service = await tx.services.get(request.service)
-        if service is None or not service.available:
-            raise QuoteRefused(QuoteProblem.SERVICE_UNAVAILABLE)
-        if service.order_type is not request.order_type:
-            raise QuoteRefused(QuoteProblem.WRONG_TYPE)
-        if isinstance(request, DefaultOrder) and request.is_drip_feed and not service.dripfeed:
-            raise QuoteRefused(QuoteProblem.DRIP_FEED_UNAVAILABLE)
-        _check_limits(request, service.min, service.max)
-        markup = await shop.markup_for(tx, service)
-        try:
-            price = price_order(service.rate, markup, shop.currency, request)
-        except UnpriceableOrder:
-            raise QuoteRefused(QuoteProblem.UNPRICEABLE) from None
-        return await tx.quotes.create(
-            user_id=user_id,
-            service_id=service.id,
-            order_type=request.order_type.value,
-            fields=request.to_form(),
-            units=price.units,
-            price=price.price,
-            cost=price.cost,
-            expires_at=now + shop.quote_ttl,
-        )
+        return await store_quote(tx, shop, user_id, request, now)
+
+
+async def store_quote(
+    tx: Repositories, shop: Shop, user_id: int, request: OrderRequest, now: datetime
+) -> QuoteRow:
+    """:func:`quote_order` within the caller's transaction."""
+    service = await tx.services.get(request.service)
+    if service is None or not service.available:
+        raise QuoteRefused(QuoteProblem.SERVICE_UNAVAILABLE)
+    if service.order_type is not request.order_type:
+        raise QuoteRefused(QuoteProblem.WRONG_TYPE)
+    if isinstance(request, DefaultOrder) and request.is_drip_feed and not service.dripfeed:
+        raise QuoteRefused(QuoteProblem.DRIP_FEED_UNAVAILABLE)
+    _check_limits(request, service.min, service.max)
+    markup = await shop.markup_for(tx, service)
+    try:
+        price = price_order(service.rate, markup, shop.currency, request)
+    except UnpriceableOrder:
+        raise QuoteRefused(QuoteProblem.UNPRICEABLE) from None
+    return await tx.quotes.create(
+        user_id=user_id,
+        service_id=service.id,
+        order_type=request.order_type.value,
+        fields=request.to_form(),
+        units=price.units,
+        price=price.price,
+        cost=price.cost,
+        expires_at=now + shop.quote_ttl,
+    )
 
 
 # --- placement ------------------------------------------------------------------------------
@@ -199,8 +206,9 @@ def _link_of(fields: dict[str, str]) -> str | None:
     return fields.get("link") or fields.get("username")
 
 
-async def _start_order(tx: Repositories, user_id: int, quote_id: str, now: datetime) -> OrderRow:
-    """Step 1: consume the quote, insert the order as ``submitting`` and debit its price."""
+async def start_order(tx: Repositories, user_id: int, quote_id: str, now: datetime) -> OrderRow:
+    """Step 1 of :func:`place_order`, within the caller's transaction: consume the quote,
+    insert the order as ``submitting`` and debit its price."""
     quote = await tx.quotes.get(quote_id)
     if quote is None or quote.user_id != user_id:
         raise QuoteNotUsable(expired=False)
@@ -269,7 +277,7 @@ async def place_order(
         return earlier
     try:
         async with db.transaction() as tx:
-            order = await _start_order(tx, user_id, quote_id, utc_now())
+            order = await start_order(tx, user_id, quote_id, utc_now())
     except (QuoteNotUsable, ConstraintError):
         # A concurrent confirmation of this quote may have won the race just now.
         if (earlier := await _already_placed(db, user_id, quote_id)) is not None:

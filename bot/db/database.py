@@ -154,11 +154,7 @@ class Database:
         wait on the network inside one. A task cancelled while committing may have committed.
         """
         self._check_usable("db.transaction()")
-        async with self._write_lock:
-            if self._closed:
-                raise ClosedError(f"the database at {self._location} is closed")
-            self._writer_task = asyncio.current_task()
-            session = Session(self._writer, writable=True)
+        async with self._writer_turn() as session:
             try:
                 await self._control("BEGIN IMMEDIATE")
                 yield Repositories(session)
@@ -168,8 +164,6 @@ class Database:
                 session.end()
                 await self._rollback()
                 raise
-            finally:
-                self._writer_task = None
 
     @contextlib.asynccontextmanager
     async def autocommit(self) -> AsyncIterator[Repositories]:
@@ -179,13 +173,19 @@ class Database:
         wait. Where two writes must stand or fall together, use :meth:`transaction`.
         """
         self._check_usable("db.autocommit()")
+        async with self._writer_turn() as session:
+            yield Repositories(session)
+
+    @contextlib.asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[Session]:
+        """The writer connection for this task alone, in its turn; ended on leaving."""
         async with self._write_lock:
             if self._closed:
                 raise ClosedError(f"the database at {self._location} is closed")
             self._writer_task = asyncio.current_task()
             session = Session(self._writer, writable=True)
             try:
-                yield Repositories(session)
+                yield session
             finally:
                 session.end()
                 self._writer_task = None

@@ -9,10 +9,26 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..support.bot_api import BotApiDouble
+from ..support.bot_api import BotApiCall, BotApiDouble
 
 _callback_ids = itertools.count(1)
 _message_ids = itertools.count(100_000)
+
+
+def text_message(chat: dict[str, Any], user: dict[str, Any], text: str) -> dict[str, Any]:
+    """The ``message`` of an update in which ``user`` writes ``text`` in ``chat``; a
+    leading command is marked as Telegram marks it."""
+    message: dict[str, Any] = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": user,
+        "text": text,
+    }
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    return message
 
 
 @dataclass
@@ -60,18 +76,23 @@ class Customer:
         """The bot's messages in this chat, edits applied, oldest first."""
         shown: dict[int, Screen] = {}
         for call in self.double.calls:
-            if call.params.get("chat_id") != self.chat["id"] or call.result is None:
-                continue
-            if call.method == "sendMessage":
-                message_id = int(call.result["message_id"])
-            elif call.method == "editMessageText":
-                message_id = int(call.params["message_id"])
-            else:
+            message_id = self.shown_by(call)
+            if message_id is None:
                 continue
             shown[message_id] = Screen(
                 message_id, str(call.params.get("text", "")), call.params.get("reply_markup")
             )
         return list(shown.values())
+
+    def shown_by(self, call: BotApiCall) -> int | None:
+        """The message in this chat that ``call`` sent or changed, if it did."""
+        if call.params.get("chat_id") != self.chat["id"] or call.result is None:
+            return None
+        if call.method == "sendMessage":
+            return int(call.result["message_id"])
+        if call.method == "editMessageText":
+            return int(call.params["message_id"])
+        return None
 
     @property
     def last(self) -> Screen:
@@ -97,17 +118,7 @@ class Customer:
 
     async def send(self, text: str) -> None:
         self.mark()
-        message: dict[str, Any] = {
-            "message_id": next(_message_ids),
-            "date": int(time.time()),
-            "chat": self.chat,
-            "from": self.user,
-            "text": text,
-        }
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        self.double.queue_update({"message": message})
+        self.double.queue_update({"message": text_message(self.chat, self.user, text)})
         await self.settle()
 
     async def send_payment(self, payload: str, stars: int, charge_id: str) -> None:

@@ -43,6 +43,7 @@ from api import OrderStatus
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, Fault, SandboxOrder
 
 from ..support.bot_api import BotApiCall
+from .chat import text_message
 from .shop import ADMIN_CHAT, OWNER, Shop, running_shop
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
@@ -76,7 +77,6 @@ SETTINGS = {
     "NOTIFY_GROUP_PER_MINUTE": "1000",
 }
 
-_message_ids = itertools.count(500_000)
 _callback_ids = itertools.count(500_000)
 _PANEL_FINAL = {
     OrderStatus.COMPLETED: "completed",
@@ -133,17 +133,7 @@ class Chat:
         """Queue a text message; the index in the double's calls from which to look for
         the answer."""
         since = len(self.shop.telegram.calls)
-        message: dict[str, Any] = {
-            "message_id": next(_message_ids),
-            "date": int(time.time()),
-            "chat": self.chat,
-            "from": self.user,
-            "text": text,
-        }
-        if text.startswith("/"):
-            length = len(text.split(maxsplit=1)[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        self.shop.telegram.queue_update({"message": message})
+        self.shop.telegram.queue_update({"message": text_message(self.chat, self.user, text)})
         return since
 
     def tap(self, data: str, message_id: int | None = None) -> int:

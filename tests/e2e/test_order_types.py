@@ -285,13 +285,8 @@ def _latest(buyer: Customer) -> Screen | None:
     may come at any moment, so they are left out; and ``Customer.last`` would not do, as it
     is the newest message while an older one may be the one being edited."""
     for call in reversed(buyer.double.calls):
-        if call.params.get("chat_id") != buyer.chat["id"] or call.result is None:
-            continue
-        if call.method == "sendMessage":
-            message_id = int(call.result["message_id"])
-        elif call.method == "editMessageText":
-            message_id = int(call.params["message_id"])
-        else:
+        message_id = buyer.shown_by(call)
+        if message_id is None:
             continue
         [screen] = [s for s in buyer.screens() if s.message_id == message_id]
         if [label for label, _ in screen.buttons] != [VIEW_ORDER]:
