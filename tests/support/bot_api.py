@@ -10,6 +10,10 @@ Without limits (the default) every call is answered at once, as before.
 Like Telegram, it refuses an edit that changes nothing (``400 message is not modified``).
 :meth:`BotApiDouble.fail_method` makes any method fail, getUpdates included, with an error
 answer, an HTML page, or a dropped connection.
+
+It keeps the bot's Telegram Stars account as well: a queued successful payment is an incoming
+star transaction (``getStarTransactions`` lists it), ``refundStarPayment`` returns it once,
+and :meth:`BotApiDouble.record_star_payment` makes a payment whose update never arrives.
 """
 
 from __future__ import annotations
@@ -190,6 +194,8 @@ class BotApiDouble:
     _method_failures: dict[str, collections.deque[ApiFailure]] = field(default_factory=dict)
     _contents: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
     _unconfirmed: list[dict[str, Any]] = field(default_factory=list)
+    #: The bot's star transactions, oldest first, as the Bot API serialises them.
+    star_transactions: list[dict[str, Any]] = field(default_factory=list)
     #: Called with each call once it is answered or refused (``result`` then set or None),
     #: e.g. by a benchmark timing the bot's replies; None: nobody is told.
     on_call: Callable[[BotApiCall], None] | None = None
@@ -198,7 +204,76 @@ class BotApiDouble:
         return [call.method for call in self.calls]
 
     def queue_update(self, update: Mapping[str, Any]) -> None:
+        message = update.get("message") or {}
+        payment = message.get("successful_payment")
+        if payment is not None and payment.get("currency") == "XTR":
+            # Telegram took the stars before it sent the update.
+            self.record_star_payment(
+                message["from"],
+                payment["invoice_payload"],
+                payment["total_amount"],
+                payment["telegram_payment_charge_id"],
+                date=message.get("date"),
+            )
         self.updates.put_nowait({"update_id": next(self._update_ids), **update})
+
+    def record_star_payment(
+        self,
+        user: Mapping[str, Any],
+        payload: str,
+        stars: int,
+        charge_id: str,
+        *,
+        date: int | None = None,
+    ) -> None:
+        """The user paid an invoice: an incoming star transaction whose id is the charge id
+        (once per charge id)."""
+        if any(t["id"] == charge_id and "source" in t for t in self.star_transactions):
+            return
+        self.star_transactions.append(
+            {
+                "id": charge_id,
+                "amount": stars,
+                "date": int(time.time()) if date is None else date,
+                "source": {
+                    "type": "user",
+                    "transaction_type": "invoice_payment",
+                    "user": dict(user),
+                    "invoice_payload": payload,
+                },
+            }
+        )
+
+    def _check_refund(self, params: dict[str, Any]) -> ApiFailure | None:
+        charge_id = str(params.get("telegram_payment_charge_id", ""))
+        user_id = params.get("user_id")
+        paid = [
+            t
+            for t in self.star_transactions
+            if t["id"] == charge_id and t.get("source", {}).get("user", {}).get("id") == user_id
+        ]
+        if not paid:
+            return bad_request("CHARGE_NOT_FOUND")
+        if any(t["id"] == charge_id and "receiver" in t for t in self.star_transactions):
+            return bad_request("CHARGE_ALREADY_REFUNDED")
+        return None
+
+    def _refund(self, params: dict[str, Any]) -> bool:
+        charge_id = str(params["telegram_payment_charge_id"])
+        [payment] = [t for t in self.star_transactions if t["id"] == charge_id]
+        self.star_transactions.append(
+            {
+                "id": charge_id,
+                "amount": payment["amount"],
+                "date": int(time.time()),
+                "receiver": {
+                    "type": "user",
+                    "transaction_type": "invoice_payment",
+                    "user": payment["source"]["user"],
+                },
+            }
+        )
+        return True
 
     def fail(self, chat_id: int, failure: ApiFailure, times: int = 1) -> None:
         """Answer the next ``times`` messages to ``chat_id`` with ``failure``."""
@@ -268,6 +343,8 @@ class BotApiDouble:
             return queued.popleft()
         if method == "editMessageText":
             return self._check_edit(params)
+        if method == "refundStarPayment":
+            return self._check_refund(params)
         if method not in SENDING_METHODS:
             return None
         chat_id = int(params.get("chat_id", 0))
@@ -306,6 +383,12 @@ class BotApiDouble:
             return await self._get_updates(params)
         if method == "getMe":
             return BOT_USER
+        if method == "getStarTransactions":
+            offset = int(params.get("offset") or 0)
+            limit = int(params.get("limit") or 100)
+            return {"transactions": self.star_transactions[offset : offset + limit]}
+        if method == "refundStarPayment":
+            return self._refund(params)
         if method in {"sendMessage", "editMessageText", "sendInvoice"}:
             edited = params.get("message_id") if method == "editMessageText" else None
             message_id = int(edited) if edited else next(self._message_ids)

@@ -4,7 +4,12 @@
 each chat as the user sees it (a ``ChatScreen``), answers the way the Bot API does and rejects
 what the Bot API rejects (malformed HTML, oversized callback data, edits that change nothing).
 ``BotClient`` is one user typing and tapping buttons; every update goes through
-``Dispatcher.feed_update`` with the bot's own routers, middlewares and FSM storage::
+``Dispatcher.feed_update`` with the bot's own routers, middlewares and FSM storage.
+
+The session also keeps the bot's Telegram Stars account: a successful payment fed to the bot
+is an incoming star transaction (``getStarTransactions`` lists it), ``refundStarPayment``
+returns it once, and :meth:`RecordingSession.record_star_payment` makes a payment whose
+update the bot never handled::
 
     session = RecordingSession()
     bot = make_bot(session)
@@ -30,7 +35,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import Default, DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
-from aiogram.exceptions import ClientDecodeError, TelegramAPIError
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramNetworkError
 from aiogram.fsm.context import FSMContext
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -40,6 +45,8 @@ from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
     GetMe,
+    GetStarTransactions,
+    RefundStarPayment,
     SendInvoice,
     SendMessage,
     TelegramMethod,
@@ -54,6 +61,9 @@ from aiogram.types import (
     MessageEntity,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    StarTransaction,
+    StarTransactions,
+    TransactionPartnerUser,
     Update,
     User,
 )
@@ -124,6 +134,8 @@ MESSAGE_TO_EDIT_NOT_FOUND = bad_request("message to edit not found")
 MESSAGE_TO_DELETE_NOT_FOUND = bad_request("message to delete not found")
 MESSAGE_CANT_BE_EDITED = bad_request("message can't be edited")
 QUERY_TOO_OLD = bad_request("query is too old and response timeout expired or query ID is invalid")
+CHARGE_NOT_FOUND = bad_request("CHARGE_NOT_FOUND")
+CHARGE_ALREADY_REFUNDED = bad_request("CHARGE_ALREADY_REFUNDED")
 BOT_BLOCKED = TelegramFailure(403, "Forbidden: bot was blocked by the user")
 
 Failure = TelegramFailure | BaseException | Callable[[TelegramMethod[Any]], BaseException]
@@ -692,11 +704,15 @@ class RecordingSession(BaseSession):
         self.calls: list[RecordedCall] = []
         self.screens: dict[int, ChatScreen] = {}
         self._failures_next: list[tuple[MethodSelector, Failure]] = []
+        self._lost_answers: list[MethodSelector] = []
         self._failures_always: list[tuple[MethodSelector, Failure]] = []
         self._responders: list[tuple[MethodSelector, Responder]] = []
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._open_callbacks: set[str] = set()
+        #: The bot's Telegram Stars transactions, oldest first, as getStarTransactions lists
+        #: them: incoming payments and outgoing refunds (a refund has its payment's id).
+        self.star_transactions: list[StarTransaction] = []
 
     # Recorded requests
 
@@ -731,6 +747,11 @@ class RecordingSession(BaseSession):
                 if method is not None and selector != method
             ]
 
+    def lose_next_answer(self, method: MethodSelector) -> None:
+        """Telegram carries out the next call of ``method``, but its answer never arrives:
+        the bot sees the timeout aiogram raises (``TelegramNetworkError``)."""
+        self._lost_answers.append(method)
+
     def respond(self, method: MethodSelector, responder: Responder) -> None:
         """Answer ``method`` with ``responder(method)`` (a TelegramObject or JSON-able value),
         for methods the session does not model, e.g. ``GetChatMember``."""
@@ -755,6 +776,72 @@ class RecordingSession(BaseSession):
         query_id = str(next(self._callback_ids))
         self._open_callbacks.add(query_id)
         return query_id
+
+    # Telegram Stars
+
+    def record_star_payment(
+        self,
+        user: User,
+        payload: str,
+        stars: int,
+        charge_id: str,
+        *,
+        date: datetime | None = None,
+    ) -> StarTransaction:
+        """The user paid an invoice of the bot: an incoming star transaction whose id is the
+        charge id (once per charge id, however often the payment's update is fed)."""
+        for known in self.star_transactions:
+            if known.id == charge_id and known.source is not None:
+                return known
+        transaction = StarTransaction(
+            id=charge_id,
+            amount=stars,
+            date=date or datetime.now(UTC),
+            source=TransactionPartnerUser(
+                transaction_type="invoice_payment", user=user, invoice_payload=payload
+            ),
+        )
+        self.star_transactions.append(transaction)
+        return transaction
+
+    def star_refunds(self) -> list[StarTransaction]:
+        """The outgoing refunds made, oldest first."""
+        return [t for t in self.star_transactions if t.receiver is not None]
+
+    def _refund_star_payment(self, method: RefundStarPayment) -> bool:
+        charge_id = method.telegram_payment_charge_id
+        payment = next(
+            (
+                t
+                for t in self.star_transactions
+                if t.id == charge_id
+                and isinstance(t.source, TransactionPartnerUser)
+                and t.source.user.id == method.user_id
+            ),
+            None,
+        )
+        if payment is None or not isinstance(payment.source, TransactionPartnerUser):
+            raise _Rejected(CHARGE_NOT_FOUND)
+        if any(t.id == charge_id for t in self.star_refunds()):
+            raise _Rejected(CHARGE_ALREADY_REFUNDED)
+        self.star_transactions.append(
+            StarTransaction(
+                id=charge_id,
+                amount=payment.amount,
+                date=datetime.now(UTC),
+                receiver=TransactionPartnerUser(
+                    transaction_type="invoice_payment", user=payment.source.user
+                ),
+            )
+        )
+        return True
+
+    def _star_transactions(self, method: GetStarTransactions) -> StarTransactions:
+        offset = method.offset or 0
+        limit = method.limit or 100
+        if not 1 <= limit <= 100:
+            raise _Rejected(bad_request("invalid limit"))
+        return StarTransactions(transactions=self.star_transactions[offset : offset + limit])
 
     def bot_user(self, bot: Bot) -> User:
         return User(
@@ -795,6 +882,8 @@ class RecordingSession(BaseSession):
                 result = self._answer(bot, call.method)
             except _Rejected as rejected:
                 raise self._exception(bot, method, rejected.failure) from None
+            if self._take_lost_answer(call.method):
+                raise TelegramNetworkError(method=method, message="Request timeout error")
             try:
                 response = self.check_response(
                     bot, method, 200, self.json_dumps({"ok": True, "result": result})
@@ -821,6 +910,13 @@ class RecordingSession(BaseSession):
         # Through JSON, as the Bot API receives them: enums become their values.
         decoded: dict[str, Any] = self.json_loads(self.json_dumps(params))
         return decoded
+
+    def _take_lost_answer(self, method: TelegramMethod[Any]) -> bool:
+        for index, selector in enumerate(self._lost_answers):
+            if _selects(selector, method):
+                del self._lost_answers[index]
+                return True
+        return False
 
     def _take_failure(self, method: TelegramMethod[Any]) -> Failure | None:
         for index, (selector, failure) in enumerate(self._failures_next):
@@ -858,6 +954,10 @@ class RecordingSession(BaseSession):
                 return answer
         if isinstance(method, GetMe):
             return self._dump(self.bot_user(bot))
+        if isinstance(method, GetStarTransactions):
+            return self._dump(self._star_transactions(method))
+        if isinstance(method, RefundStarPayment):
+            return self._refund_star_payment(method)
         if isinstance(method, AnswerCallbackQuery):
             if method.callback_query_id not in self._open_callbacks:
                 raise _Rejected(QUERY_TOO_OLD)
@@ -1123,6 +1223,16 @@ class BotClient:
     async def feed(self, update: Update) -> RecordedRequests:
         """Feed any update; the requests made while it was handled."""
         start = len(self.session.calls)
+        payment = update.message.successful_payment if update.message else None
+        if payment is not None and payment.currency == "XTR" and update.message is not None:
+            # Telegram took the stars before it sent the update.
+            self.session.record_star_payment(
+                update.message.from_user or self.user,
+                payment.invoice_payload,
+                payment.total_amount,
+                payment.telegram_payment_charge_id,
+                date=update.message.date,
+            )
         response = await self.dispatcher.feed_update(self.bot, update)
         if isinstance(response, TelegramMethod):
             await self.dispatcher.silent_call_request(self.bot, response)
@@ -1173,6 +1283,8 @@ class BotClient:
 __all__ = [
     "BOT_BLOCKED",
     "BOT_TOKEN",
+    "CHARGE_ALREADY_REFUNDED",
+    "CHARGE_NOT_FOUND",
     "MESSAGE_CANT_BE_EDITED",
     "MESSAGE_NOT_MODIFIED",
     "MESSAGE_TO_DELETE_NOT_FOUND",
