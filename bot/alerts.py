@@ -6,7 +6,7 @@ import html
 import logging
 from decimal import Decimal
 
-from bot.db import OrderRow, Repositories
+from bot.db import InvoiceRow, OrderRow, Repositories
 from bot.i18n import Texts
 from bot.shop import Shop
 
@@ -100,4 +100,58 @@ class Alerts:
             "alert-panel-balance",
             balance=f"{balance} {html.escape(currency)}",
             threshold=str(self._shop.panel_balance_alert),
+        )
+
+    async def stars_refund_uncertain(
+        self, tx: Repositories, invoice: InvoiceRow, error: str
+    ) -> None:
+        """Telegram's answer to a star refund was lost: the stars may or may not be back,
+        while the balance stays debited. An admin checks and gives the money back if not."""
+        money = self._shop.currency
+        await self._post(
+            tx,
+            f"stars-refund-uncertain:{invoice.charge_id}",
+            "alert-stars-refund-uncertain",
+            user_id=str(invoice.user_id),
+            stars=invoice.stars,
+            charge_id=html.escape(invoice.charge_id or ""),
+            amount=money.format(invoice.amount),
+            plain_amount=f"{invoice.amount.quantize(money.quantum):f}",
+            error=html.escape(error),
+        )
+
+    async def referral_bonus_kept(
+        self,
+        tx: Repositories,
+        invoice: InvoiceRow,
+        referrer_id: int,
+        bonus: Decimal,
+        balance: Decimal,
+    ) -> None:
+        """A refunded top-up's referral bonus was not taken back: the referrer spent it."""
+        money = self._shop.currency.format
+        await self._post(
+            tx,
+            f"referral-bonus-kept:{invoice.charge_id}",
+            "alert-referral-bonus-kept",
+            charge_id=html.escape(invoice.charge_id or ""),
+            user_id=str(invoice.user_id),
+            referrer_id=str(referrer_id),
+            bonus=money(bonus),
+            balance=money(balance),
+        )
+
+    async def star_payment_recovered(
+        self, tx: Repositories, user_id: int, stars: int, charge_id: str, amount: Decimal
+    ) -> None:
+        """A Stars payment the bot had not credited (its update was never handled) was
+        found in the bot's Stars transactions and credited now."""
+        await self._post(
+            tx,
+            f"star-payment-recovered:{charge_id}",
+            "alert-star-payment-recovered",
+            user_id=str(user_id),
+            stars=stars,
+            charge_id=html.escape(charge_id),
+            amount=self._shop.currency.format(amount),
         )

@@ -49,6 +49,7 @@ _EXPECTED: Final = {
     "NOTIFY_GROUP_PER_MINUTE": "messages per minute to one group, 1 to 1000",
     "DEFAULT_LOCALE": "en or ru",
     "STARS_RATE": "the shop money one Telegram Star buys, more than 0, like 0.013",
+    "STARS_INVOICE_MINUTES": "a number of minutes from 1 to 10080",
     "TOPUP_MIN": "the smallest top-up in the shop's currency, more than 0",
     "TOPUP_MAX": "the largest top-up in the shop's currency, not below TOPUP_MIN",
     "TOPUP_PRESETS": "comma-separated amounts between TOPUP_MIN and TOPUP_MAX, like 5,10,25",
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
     notify_chat_interval_seconds: float = Field(default=1, ge=0, le=60)
     notify_group_per_minute: int = Field(default=20, ge=1, le=1000)
     stars_rate: Decimal = Field(default=Decimal("0.013"), gt=0, le=1000, allow_inf_nan=False)
+    stars_invoice_minutes: int = Field(default=60, ge=1, le=10080)
     topup_min: Decimal = Field(default=Decimal(1), gt=0, allow_inf_nan=False)
     topup_max: Decimal = Field(default=Decimal(500), gt=0, allow_inf_nan=False)
     topup_presets: Annotated[tuple[Decimal, ...], NoDecode] = (

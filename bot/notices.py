@@ -17,6 +17,7 @@ from bot.i18n import Texts
 from bot.shop import Shop
 
 NOTICE_KIND: Final = "order_status"
+TOPUP_NOTICE_KIND: Final = "topup"
 
 #: The order states a customer is told about, and the message telling each.
 ORDER_NOTICES: Final = {
@@ -122,4 +123,34 @@ class Notices:
             f"notice:refill:{refill.id}:{refill.state.value}",
             key,
             refill.order_id,
+        )
+
+    async def topup_recovered(
+        self,
+        tx: Repositories,
+        user_id: int,
+        charge_id: str,
+        *,
+        stars: int,
+        amount: Decimal,
+        balance: Decimal,
+    ) -> None:
+        """Tell the customer a Stars payment the bot had missed is on their balance now."""
+        user = await tx.users.get(user_id)
+        if user is None or user.blocked:
+            return
+        money = self._shop.currency.format
+        text = self._texts.get(
+            user.language,
+            "notice-topup-recovered",
+            stars=stars,
+            amount=money(amount),
+            balance=money(balance),
+        )
+        await tx.outbox.enqueue(
+            user.id,
+            text,
+            TOPUP_NOTICE_KIND,
+            user_id=user.id,
+            dedupe_key=f"notice:topup:{charge_id}",
         )

@@ -1,8 +1,9 @@
 """Top-ups paid in Telegram Stars, their refunds, and referral bonuses.
 
-An invoice fixes the stars asked and the shop money they credit. A payment is credited
-exactly once, keyed by Telegram's charge id, however often its update arrives; the
-customer's referrer earns their percent of it once as well.
+An invoice fixes the stars asked and the shop money they credit, for a limited time. A
+payment is credited exactly once, keyed by Telegram's charge id, however often its update
+arrives; the customer's referrer earns their percent of it once as well, and gives it back
+when the top-up is refunded.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ import enum
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramServerError
+
 from bot.accounts import InsufficientFunds, credit, debit
+from bot.alerts import Alerts
 from bot.config import Settings
-from bot.db import Database, InvoiceRow, LedgerReason
+from bot.db import Database, InvoiceRow, LedgerReason, Repositories, utc_now
 from bot.money import Currency
 
 #: Telegram's currency code for Stars.
@@ -36,6 +41,8 @@ class TopUpTerms:
     presets: tuple[Decimal, ...]
     #: Percent of each top-up credited to the customer's referrer; 0 turns it off.
     referral_percent: Decimal
+    #: How long an invoice can be paid: later, its stars may no longer buy what it credits.
+    invoice_lifetime: timedelta = timedelta(minutes=60)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TopUpTerms:
@@ -46,6 +53,7 @@ class TopUpTerms:
             max_amount=settings.topup_max,
             presets=settings.topup_presets,
             referral_percent=settings.referral_percent,
+            invoice_lifetime=timedelta(minutes=settings.stars_invoice_minutes),
         )
 
     def stars_for(self, amount: Decimal) -> int:
@@ -93,12 +101,20 @@ def read_amount(text: str, terms: TopUpTerms) -> Decimal:
 
 
 async def create_invoice(
-    db: Database, terms: TopUpTerms, user_id: int, amount: Decimal
+    db: Database,
+    terms: TopUpTerms,
+    user_id: int,
+    amount: Decimal,
+    *,
+    now: datetime | None = None,
 ) -> InvoiceRow:
-    """An invoice for ``amount``: the stars that cover it, crediting what they buy."""
+    """An invoice for ``amount``: the stars that cover it, crediting what they buy, payable
+    for the shop's invoice lifetime from ``now``."""
     stars = terms.stars_for(amount)
     async with db.transaction() as tx:
-        return await tx.invoices.create(user_id, stars, terms.credit_for(stars))
+        return await tx.invoices.create(
+            user_id, stars, terms.credit_for(stars), terms.invoice_lifetime, now=now
+        )
 
 
 class CheckoutProblem(enum.StrEnum):
@@ -106,20 +122,33 @@ class CheckoutProblem(enum.StrEnum):
 
     UNKNOWN_INVOICE = "unknown_invoice"
     ALREADY_PAID = "already_paid"
+    EXPIRED = "expired"
     MISMATCH = "mismatch"
 
 
 async def check_checkout(
-    db: Database, payload: str, user_id: int, currency: str, total: int
+    db: Database,
+    payload: str,
+    user_id: int,
+    currency: str,
+    total: int,
+    *,
+    now: datetime | None = None,
 ) -> CheckoutProblem | None:
-    """None when the payment about to be made is for a known, unpaid invoice of this
-    customer, in stars, for exactly the stars asked; else why not."""
+    """None when the payment about to be made is for a known, unpaid, unexpired invoice of
+    this customer, in stars, for exactly the stars asked; else why not.
+
+    Expiry is checked here only: once Telegram has been told yes it takes the stars, so a
+    payment arriving after the invoice expired is still credited.
+    """
     async with db.read() as r:
         invoice = await r.invoices.get(payload)
     if invoice is None or invoice.user_id != user_id:
         return CheckoutProblem.UNKNOWN_INVOICE
     if invoice.paid_at is not None:
         return CheckoutProblem.ALREADY_PAID
+    if (now or utc_now()) >= invoice.expires_at:
+        return CheckoutProblem.EXPIRED
     if currency != STARS or total != invoice.stars:
         return CheckoutProblem.MISMATCH
     return None
@@ -141,6 +170,11 @@ def topup_key(charge_id: str) -> str:
     return f"topup:stars:{charge_id}"
 
 
+def referral_key(charge_id: str) -> str:
+    """Ledger key of the referral bonus a top-up earned: one per payment."""
+    return f"referral:{charge_id}"
+
+
 async def settle_payment(
     db: Database, terms: TopUpTerms, user_id: int, *, payload: str, charge_id: str, stars: int
 ) -> TopUp:
@@ -150,31 +184,47 @@ async def settle_payment(
     pre-checkout refuses those) is credited at the current rate rather than lost.
     """
     async with db.transaction() as tx:
-        invoice = await tx.invoices.get(payload)
-        if invoice is not None and invoice.user_id == user_id:
-            amount = invoice.amount
-            await tx.invoices.mark_paid(invoice.id, charge_id)
-        else:
-            invoice, amount = None, terms.credit_for(stars)
-        movement = await credit(
-            tx, user_id, amount, LedgerReason.TOPUP, topup_key(charge_id), note=f"{stars} stars"
+        return await settle_in(
+            tx, terms, user_id, payload=payload, charge_id=charge_id, stars=stars
         )
-        if not movement.written:
-            return TopUp(invoice, Decimal(0), movement.balance)
-        user = await tx.users.get(user_id)
-        referrer = user.referrer_id if user is not None else None
-        bonus = terms.currency.round_down(amount * terms.referral_percent / 100)
-        if referrer is None or bonus <= 0:
-            return TopUp(invoice, amount, movement.balance)
-        await credit(
-            tx,
-            referrer,
-            bonus,
-            LedgerReason.REFERRAL_BONUS,
-            f"referral:{charge_id}",
-            note=f"top-up of {user_id}",
-        )
-        return TopUp(invoice, amount, movement.balance, referrer, bonus)
+
+
+async def settle_in(
+    tx: Repositories,
+    terms: TopUpTerms,
+    user_id: int,
+    *,
+    payload: str,
+    charge_id: str,
+    stars: int,
+) -> TopUp:
+    """:func:`settle_payment` inside the caller's transaction, so what reports the credit
+    is committed with it."""
+    invoice = await tx.invoices.get(payload)
+    if invoice is not None and invoice.user_id == user_id:
+        amount = invoice.amount
+        await tx.invoices.mark_paid(invoice.id, charge_id)
+    else:
+        invoice, amount = None, terms.credit_for(stars)
+    movement = await credit(
+        tx, user_id, amount, LedgerReason.TOPUP, topup_key(charge_id), note=f"{stars} stars"
+    )
+    if not movement.written:
+        return TopUp(invoice, Decimal(0), movement.balance)
+    user = await tx.users.get(user_id)
+    referrer = user.referrer_id if user is not None else None
+    bonus = terms.currency.round_down(amount * terms.referral_percent / 100)
+    if referrer is None or bonus <= 0:
+        return TopUp(invoice, amount, movement.balance)
+    await credit(
+        tx,
+        referrer,
+        bonus,
+        LedgerReason.REFERRAL_BONUS,
+        referral_key(charge_id),
+        note=f"top-up of {user_id}",
+    )
+    return TopUp(invoice, amount, movement.balance, referrer, bonus)
 
 
 class RefundProblem(enum.StrEnum):
@@ -195,17 +245,69 @@ class RefundRefused(Exception):
         self.detail = detail
 
 
+class RefundOutcome(enum.StrEnum):
+    """How a star refund that stands came about."""
+
+    #: Telegram returned the stars now.
+    RETURNED = "returned"
+    #: Telegram had returned them already (``CHARGE_ALREADY_REFUNDED``), e.g. on an
+    #: earlier attempt whose answer was lost.
+    RETURNED_BEFORE = "returned_before"
+    #: Telegram's answer was lost: the stars may or may not be back; the admins check.
+    UNCERTAIN = "uncertain"
+
+
+@dataclass(frozen=True, slots=True)
+class BonusReversal:
+    """The referral bonus a refunded top-up had earned: taken back, or left with the
+    referrer because they spent it (the admins are told)."""
+
+    referrer_id: int
+    bonus: Decimal
+    taken: bool
+    #: The referrer's balance afterwards.
+    balance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StarRefund:
+    """A refund that stands: the payment's invoice, how it went, and its bonus."""
+
+    invoice: InvoiceRow
+    outcome: RefundOutcome
+    detail: str = ""
+    bonus: BonusReversal | None = None
+
+
+#: What Telegram answers when the stars went back already.
+CHARGE_ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
+
+
+def _refused_by_telegram(error: BaseException) -> bool:
+    """True when Telegram answered with an error about the request (a 4xx answer): it did
+    not return the stars. A lost connection, a timeout, a 5xx or an unreadable answer
+    says nothing about whether it did."""
+    return isinstance(error, TelegramAPIError) and not isinstance(
+        error, TelegramNetworkError | TelegramServerError
+    )
+
+
 async def refund_stars(
     db: Database,
     user_id: int,
     charge_id: str,
     return_stars: Callable[[int, str], Awaitable[object]],
-) -> InvoiceRow:
-    """Give a customer their stars back and take the top-up off their balance.
+    alerts: Alerts,
+) -> StarRefund:
+    """Give a customer their stars back and take the top-up off their balance, and the
+    referral bonus it earned off the referrer's.
 
     The balance is debited first (refused if it is too low: the shop never returns stars
-    whose money was spent); if Telegram then refuses, the debit is reversed. The invoice's
-    refunded mark makes a second refund of the same payment impossible.
+    whose money was spent), in one transaction with the bonus and the invoice's refunded
+    mark, which makes a second refund of the same payment impossible. Then Telegram is
+    asked. Only a refusal by Telegram undoes the debit; ``CHARGE_ALREADY_REFUNDED`` means
+    the stars are back, and a lost answer keeps the debit and alerts the admins, since the
+    stars may well be back too.
     """
     attempt = secrets.token_hex(4)
     async with db.transaction() as tx:
@@ -224,21 +326,74 @@ async def refund_stars(
             )
         except InsufficientFunds as short:
             raise RefundRefused(RefundProblem.BALANCE_TOO_LOW, str(short.balance)) from None
+        bonus = await _take_back_bonus(tx, charge_id, attempt)
+    outcome = RefundOutcome.RETURNED
+    detail = ""
     try:
         await return_stars(user_id, charge_id)
     except Exception as exc:
-        async with db.transaction() as tx:
-            await tx.invoices.unmark_refunded(invoice.id)
+        detail = str(exc)
+        if _refused_by_telegram(exc) and CHARGE_ALREADY_REFUNDED in detail:
+            outcome = RefundOutcome.RETURNED_BEFORE
+        elif _refused_by_telegram(exc):
+            await _undo_refund(db, invoice, bonus, attempt)
+            raise RefundRefused(RefundProblem.TELEGRAM_REFUSED, detail) from exc
+        else:
+            outcome = RefundOutcome.UNCERTAIN
+    async with db.transaction() as tx:
+        if outcome is RefundOutcome.UNCERTAIN:
+            await alerts.stars_refund_uncertain(tx, invoice, detail)
+        if bonus is not None and not bonus.taken:
+            await alerts.referral_bonus_kept(
+                tx, invoice, bonus.referrer_id, bonus.bonus, bonus.balance
+            )
+    return StarRefund(invoice, outcome, detail, bonus)
+
+
+async def _take_back_bonus(tx: Repositories, charge_id: str, attempt: str) -> BonusReversal | None:
+    """Debit the referral bonus the payment earned, unless the referrer has spent it: a
+    balance never goes below zero."""
+    earned = await tx.ledger.get_by_key(referral_key(charge_id))
+    if earned is None:
+        return None
+    try:
+        movement = await debit(
+            tx,
+            earned.user_id,
+            earned.amount,
+            LedgerReason.REFERRAL_REVERSAL,
+            f"referral-reversal:{charge_id}:{attempt}",
+            note="the top-up was refunded",
+        )
+    except InsufficientFunds as short:
+        return BonusReversal(earned.user_id, earned.amount, taken=False, balance=short.balance)
+    return BonusReversal(earned.user_id, earned.amount, taken=True, balance=movement.balance)
+
+
+async def _undo_refund(
+    db: Database, invoice: InvoiceRow, bonus: BonusReversal | None, attempt: str
+) -> None:
+    """Telegram refused: the payment is as it was, and so is the referral bonus."""
+    charge_id = invoice.charge_id
+    async with db.transaction() as tx:
+        await tx.invoices.unmark_refunded(invoice.id)
+        await credit(
+            tx,
+            invoice.user_id,
+            invoice.amount,
+            LedgerReason.ADMIN_ADJUSTMENT,
+            f"stars-refund-undone:{charge_id}:{attempt}",
+            note="Telegram did not return the stars",
+        )
+        if bonus is not None and bonus.taken:
             await credit(
                 tx,
-                user_id,
-                invoice.amount,
-                LedgerReason.ADMIN_ADJUSTMENT,
-                f"stars-refund-undone:{charge_id}:{attempt}",
-                note="Telegram did not return the stars",
+                bonus.referrer_id,
+                bonus.bonus,
+                LedgerReason.REFERRAL_BONUS,
+                f"referral-restored:{charge_id}:{attempt}",
+                note="the refund of the top-up was not made",
             )
-        raise RefundRefused(RefundProblem.TELEGRAM_REFUSED, str(exc)) from exc
-    return invoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +405,11 @@ class ReferralStats:
 
 
 async def referral_stats(db: Database, user_id: int) -> ReferralStats:
-    """How many customers this one brought, and what they earned from them."""
+    """How many customers this one brought, and what they earned from them (less the
+    bonuses of top-ups that were refunded)."""
     async with db.read() as r:
         return ReferralStats(
             referrals=await r.users.count_referrals(user_id),
-            earned=await r.ledger.total(user_id, LedgerReason.REFERRAL_BONUS),
+            earned=await r.ledger.total(user_id, LedgerReason.REFERRAL_BONUS)
+            + await r.ledger.total(user_id, LedgerReason.REFERRAL_REVERSAL),
         )

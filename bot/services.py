@@ -25,6 +25,7 @@ from bot.notices import Notices
 from bot.notifier import Notifier, OtherSends, SendLimits
 from bot.payments import TopUpTerms
 from bot.shop import Shop
+from bot.star_reconciler import StarReconciler
 from bot.tracking import Tracker
 
 
@@ -91,8 +92,9 @@ class ShopServices:
         )
 
     def start(self, bot: Bot) -> None:
-        """Start the background tasks: catalogue sync, tracking, delivery of the outbox.
-        A reference to each is kept, so shutdown can stop it."""
+        """Start the background tasks: catalogue sync, tracking, delivery of the outbox,
+        reconciliation of Stars payments. A reference to each is kept, so shutdown can stop
+        it."""
         settings = self.settings
         self.notifier = Notifier(
             self.db,
@@ -110,6 +112,15 @@ class ShopServices:
             ),
             "tracker": self.tracker.run(settings.poll_interval_seconds),
             "notifier": self.notifier.run(),
+            # Stars paid while the bot was stopped inside the payment handler.
+            "star-reconciler": StarReconciler(
+                self.db,
+                bot,
+                self.topup,
+                self.notices,
+                self.alerts,
+                default_locale=settings.default_locale,
+            ).run(),
         }
         self.tasks += [asyncio.create_task(job, name=name) for name, job in jobs.items()]
 

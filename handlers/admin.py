@@ -34,6 +34,7 @@ from bot.admin import (
     uncertain_orders,
     user_summary,
 )
+from bot.alerts import Alerts
 from bot.broadcast import broadcast_progress, start_broadcast
 from bot.catalog import CatalogueSyncFailed, sync_catalogue
 from bot.db import Database, OrderRow
@@ -562,6 +563,7 @@ async def refund_stars_command(
     i18n: I18nContext,
     db: Database,
     shop: Shop,
+    alerts: Alerts,
 ) -> None:
     args = _args(command)
     try:
@@ -580,7 +582,7 @@ async def refund_stars_command(
         return await bot.refund_star_payment(user_id=user_id, telegram_payment_charge_id=charge)
 
     try:
-        invoice = await refund_stars(db, user.id, charge_id, return_stars)
+        refund = await refund_stars(db, user.id, charge_id, return_stars, alerts)
     except RefundRefused as refused:
         await message.reply(
             i18n.get(
@@ -591,9 +593,10 @@ async def refund_stars_command(
         return
     await message.reply(
         i18n.get(
-            "admin-refundstars-done",
+            f"admin-refundstars-{refund.outcome.value.replace('_', '-')}",
             user_id=str(user.id),
-            stars=invoice.stars,
-            amount=shop.currency.format(invoice.amount),
+            stars=refund.invoice.stars,
+            amount=shop.currency.format(refund.invoice.amount),
+            detail=html.escape(refund.detail),
         )
     )

@@ -80,6 +80,8 @@ class LedgerReason(enum.StrEnum):
     ADMIN_ADJUSTMENT = "admin_adjustment"
     REFERRAL_BONUS = "referral_bonus"
     STARS_REFUND = "stars_refund"
+    #: A referral bonus taken back because the top-up that earned it was refunded.
+    REFERRAL_REVERSAL = "referral_reversal"
 
 
 class OutboxState(enum.StrEnum):

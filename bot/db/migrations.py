@@ -238,6 +238,50 @@ _LEDGER_BY_REASON: Final = """
 CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
 """
 
+_INVOICE_EXPIRY_AND_REFERRAL_REVERSAL: Final = """
+-- An invoice holds for STARS_INVOICE_MINUTES: a stale one must not be paid at an old rate.
+-- Invoices from before get the default lifetime, an hour from their creation.
+ALTER TABLE star_invoices ADD COLUMN expires_at TEXT;
+UPDATE star_invoices
+    SET expires_at = strftime('%Y-%m-%dT%H:%M:%S', created_at, '+60 minutes')
+        || substr(created_at, 20);
+
+-- A refunded top-up takes back the referral bonus it earned, under a reason of its own.
+-- SQLite cannot change a CHECK: the ledger is rebuilt with the wider one, keeping its rows,
+-- their ids, the AUTOINCREMENT counter, its indexes and its append-only triggers.
+CREATE TABLE ledger_new (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    amount     INTEGER NOT NULL CHECK (amount <> 0),
+    reason     TEXT NOT NULL CHECK (reason IN (
+                   'topup', 'order_charge', 'refund', 'admin_adjustment', 'referral_bonus',
+                   'stars_refund', 'referral_reversal')),
+    key        TEXT NOT NULL UNIQUE,
+    order_id   INTEGER REFERENCES orders (id),
+    note       TEXT,
+    created_at TEXT NOT NULL
+);
+INSERT INTO ledger_new (id, user_id, amount, reason, key, order_id, note, created_at)
+    SELECT id, user_id, amount, reason, key, order_id, note, created_at FROM ledger ORDER BY id;
+DELETE FROM sqlite_sequence WHERE name = 'ledger_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'ledger_new', seq FROM sqlite_sequence
+    WHERE name = 'ledger';
+DROP TABLE ledger;
+ALTER TABLE ledger_new RENAME TO ledger;
+CREATE INDEX ledger_by_user ON ledger (user_id, id);
+CREATE INDEX ledger_by_order ON ledger (order_id);
+CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
+-- A balance is the sum of the ledger at all times, so a row once written never changes.
+CREATE TRIGGER ledger_rows_are_not_updated BEFORE UPDATE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+CREATE TRIGGER ledger_rows_are_not_deleted BEFORE DELETE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+"""
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -245,6 +289,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(3, _CANCEL_REQUESTS),
     Migration(4, _STAR_INVOICES),
     Migration(5, _LEDGER_BY_REASON),
+    Migration(7, _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL),
 )
 
 #: The schema version this code writes.

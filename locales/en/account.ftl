@@ -9,3 +9,4 @@ ledger-refund = Refund for order #{ $order_id }: { $amount }
 ledger-admin-adjustment = Correction by the shop: { $amount }
 ledger-referral-bonus = Referral bonus: { $amount }
 ledger-stars-refund = Payment returned: { $amount }
+ledger-referral-reversal = Referral bonus taken back: { $amount }

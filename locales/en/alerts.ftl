@@ -14,3 +14,11 @@ alert-polls-failing =
     Orders are not being followed until it answers again; nothing is lost.
 alert-large-order = 💰 <b>Large order #{ $order_id }</b>: { $price } from customer { $user_id }. <code>/order { $order_id }</code>
 alert-panel-balance = 🪫 <b>The panel's balance is low</b>: { $balance } (alert below { $threshold }). Top it up, or orders will be refused.
+alert-stars-refund-uncertain =
+    ⚠️ <b>A Stars refund is uncertain</b>
+    Telegram's answer to the refund of { $stars } stars to customer { $user_id } (payment <code>{ $charge_id }</code>) was lost ({ $error }): the stars may or may not have been returned. { $amount } stays taken off the customer's balance.
+    Check the bot's Stars transactions; if the stars were not returned, give the money back: <code>/credit { $user_id } { $plain_amount } stars not returned</code>.
+alert-referral-bonus-kept =
+    ⚠️ <b>A referral bonus was not taken back</b>
+    The top-up <code>{ $charge_id }</code> of customer { $user_id } was refunded, but their referrer { $referrer_id } has spent the { $bonus } bonus it earned (balance { $balance }): nothing was taken from them. Decide with <code>/user { $referrer_id }</code>.
+alert-star-payment-recovered = 💫 A Stars payment had not been credited: customer { $user_id }, { $stars } stars (payment <code>{ $charge_id }</code>). { $amount } is now on their balance.

@@ -22,3 +22,6 @@ notice-not-placed =
 notice-refill-accepted = ♻️ The refill of order #{ $order_id } was accepted. We will tell you when it is done.
 notice-refill-completed = ♻️ ✅ The refill of order #{ $order_id } is completed.
 notice-refill-rejected = ♻️ ⛔ The refill of order #{ $order_id } was rejected by the provider.
+notice-topup-recovered =
+    ✅ <b>Your payment of { $stars } stars has reached the shop: { $amount } added to your balance.</b>
+    Your balance: { $balance }

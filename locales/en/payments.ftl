@@ -12,6 +12,7 @@ invoice-description = { $amount } on your balance in the shop, for { $stars } Te
 invoice-label = Top-up { $amount }
 checkout-unknown-invoice = This invoice is not valid any more. Please ask for a new one.
 checkout-already-paid = This invoice is paid already.
+checkout-expired = This invoice has expired. Please ask for a new one: Balance → Top up.
 checkout-mismatch = This payment does not match the invoice. Please ask for a new one.
 topup-done =
     ✅ <b>{ $amount } added to your balance.</b>

@@ -9,3 +9,4 @@ ledger-refund = Возврат за заказ #{ $order_id }: { $amount }
 ledger-admin-adjustment = Корректировка магазином: { $amount }
 ledger-referral-bonus = Реферальный бонус: { $amount }
 ledger-stars-refund = Платёж возвращён: { $amount }
+ledger-referral-reversal = Реферальный бонус отменён: { $amount }

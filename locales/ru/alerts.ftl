@@ -14,3 +14,11 @@ alert-polls-failing =
     Заказы не отслеживаются, пока она не ответит; ничего не потеряно.
 alert-large-order = 💰 <b>Крупный заказ #{ $order_id }</b>: { $price } от клиента { $user_id }. <code>/order { $order_id }</code>
 alert-panel-balance = 🪫 <b>Баланс панели низкий</b>: { $balance } (порог { $threshold }). Пополните его, иначе заказы будут отклоняться.
+alert-stars-refund-uncertain =
+    ⚠️ <b>Возврат звёзд под вопросом</b>
+    Ответ Telegram на возврат { $stars } звёзд клиенту { $user_id } (платёж <code>{ $charge_id }</code>) потерян ({ $error }): неизвестно, вернулись ли звёзды. { $amount } остаётся списанным с баланса клиента.
+    Проверьте транзакции Stars бота; если звёзды не вернулись, верните деньги: <code>/credit { $user_id } { $plain_amount } звёзды не возвращены</code>.
+alert-referral-bonus-kept =
+    ⚠️ <b>Реферальный бонус не списан</b>
+    Пополнение <code>{ $charge_id }</code> клиента { $user_id } возвращено, но его реферер { $referrer_id } уже потратил полученный за него бонус { $bonus } (баланс { $balance }): у него ничего не списано. Решите сами: <code>/user { $referrer_id }</code>.
+alert-star-payment-recovered = 💫 Оплата в Stars не была зачислена: клиент { $user_id }, { $stars } звёзд (платёж <code>{ $charge_id }</code>). { $amount } теперь на его балансе.

@@ -22,3 +22,6 @@ notice-not-placed =
 notice-refill-accepted = ♻️ Докрутка заказа #{ $order_id } принята. Мы сообщим, когда она будет выполнена.
 notice-refill-completed = ♻️ ✅ Докрутка заказа #{ $order_id } выполнена.
 notice-refill-rejected = ♻️ ⛔ Поставщик отклонил докрутку заказа #{ $order_id }.
+notice-topup-recovered =
+    ✅ <b>Ваша оплата { $stars } звёзд дошла до магазина: { $amount } зачислено на баланс.</b>
+    Ваш баланс: { $balance }

@@ -12,6 +12,7 @@ invoice-description = { $amount } на ваш баланс в магазине �
 invoice-label = Пополнение { $amount }
 checkout-unknown-invoice = Этот счёт больше не действует. Запросите новый.
 checkout-already-paid = Этот счёт уже оплачен.
+checkout-expired = Срок этого счёта истёк. Запросите новый: Баланс → Пополнить.
 checkout-mismatch = Платёж не совпадает со счётом. Запросите новый.
 topup-done =
     ✅ <b>{ $amount } зачислено на баланс.</b>

@@ -20,6 +20,7 @@ SETTING_NAMES = [
     "NOTIFY_CHAT_INTERVAL_SECONDS", "NOTIFY_GROUP_PER_MINUTE", "STARS_RATE", "TOPUP_MIN",
     "TOPUP_MAX", "TOPUP_PRESETS", "REFERRAL_PERCENT", "SUPPORT_CONTACT", "LARGE_ORDER_ALERT",
     "PANEL_BALANCE_ALERT", "DEFAULT_LOCALE", "LOG_LEVEL", "PANEL_TIMEOUT_SECONDS",
+    "STARS_INVOICE_MINUTES",
 ]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,6 +43,7 @@ def test_defaults_with_only_the_required_settings(monkeypatch: pytest.MonkeyPatc
     assert settings.default_locale == "en"
     assert settings.admin_ids == ()
     assert settings.telegram_api_url is None
+    assert settings.stars_invoice_minutes == 60
 
 
 def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
@@ -65,6 +67,7 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
                 "NOTIFY_CHAT_INTERVAL_SECONDS=1.5",
                 "NOTIFY_GROUP_PER_MINUTE=19",
                 "STARS_RATE=0.02",
+                "STARS_INVOICE_MINUTES=15",
                 "TOPUP_MIN=2",
                 "TOPUP_MAX=100",
                 "TOPUP_PRESETS=2, 20,100",
@@ -94,6 +97,7 @@ def test_every_setting_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
         settings.notify_group_per_minute,
     ) == (25, 1.5, 19)
     assert settings.stars_rate == Decimal("0.02")
+    assert settings.stars_invoice_minutes == 15
     assert (settings.topup_min, settings.topup_max) == (2, 100)
     assert settings.topup_presets == (Decimal(2), Decimal(20), Decimal(100))
     assert settings.referral_percent == Decimal("7.5")
@@ -131,6 +135,10 @@ def test_secrets_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatc
          "PANEL_TIMEOUT_SECONDS", "malformed"),
         ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "TOPUP_PRESETS": "5,x"},
          "TOPUP_PRESETS", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "STARS_INVOICE_MINUTES": "0"},
+         "STARS_INVOICE_MINUTES", "malformed"),
+        ({"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "k", "STARS_INVOICE_MINUTES": "10081"},
+         "STARS_INVOICE_MINUTES", "malformed"),
     ],
 )  # fmt: skip
 def test_a_bad_setting_is_named_in_one_line(

@@ -15,7 +15,7 @@ from bot.notices import ORDER_NOTICES, REFILL_NOTICES
 from bot.order_actions import ActionProblem
 from bot.order_forms import FLOWS, Answer
 from bot.ordering import QuoteProblem
-from bot.payments import AmountProblem, CheckoutProblem, RefundProblem
+from bot.payments import AmountProblem, CheckoutProblem, RefundOutcome, RefundProblem
 from bot.refusals import RefusalReason
 from handlers.admin import COMMANDS as ADMIN_COMMANDS
 
@@ -65,6 +65,7 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"admin-service-{switch}" for switch in ("on", "off")}
     keys |= {f"admin-{name}-done" for name in ("credit", "debit")}
     keys |= {f"admin-refundstars-{_dashed(problem.value)}" for problem in RefundProblem}
+    keys |= {f"admin-refundstars-{_dashed(outcome.value)}" for outcome in RefundOutcome}
     keys |= {f"admin-cancel-{outcome.value}" for outcome in CancelOutcome}
     return keys
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from bot.db import (
     DatabaseError,
     LedgerReason,
     SchemaTooNew,
+    utc_now,
 )
+from bot.db.times import to_db_time
 
 from .factories import add_user
 
@@ -31,15 +34,18 @@ def index_names(path: Path) -> set[str]:
         return {row[0] for row in rows}
 
 
-def test_migrations_are_numbered_from_one_without_gaps() -> None:
-    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+def test_migrations_are_numbered_from_one_in_order() -> None:
+    # Numbers are handed out to changes before they are merged, so one may be missing here.
+    versions = [m.version for m in MIGRATIONS]
+    assert versions[0] == 1
+    assert versions == sorted(set(versions))
     assert MIGRATIONS[-1].version == LATEST_VERSION
 
 
 async def test_empty_database_is_migrated_to_the_latest_version(db_path: Path) -> None:
     async with await Database.open(db_path):
         pass
-    assert recorded_versions(db_path) == list(range(1, LATEST_VERSION + 1))
+    assert recorded_versions(db_path) == [m.version for m in MIGRATIONS]
     with sqlite3.connect(db_path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {
@@ -141,3 +147,62 @@ async def test_a_file_that_is_not_a_database_gives_one_clear_error(db_path: Path
     db_path.write_bytes(b"this is not an SQLite database, just some text" * 100)
     with pytest.raises(DatabaseError, match=f"cannot open the database at {db_path}"):
         await Database.open(db_path)
+
+
+def trigger_names(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in rows}
+
+
+async def test_version_seven_widens_the_ledger_keeping_rows_ids_indexes_and_triggers(
+    db_path: Path,
+) -> None:
+    before = [m for m in MIGRATIONS if m.version < 7]
+    created = utc_now() - timedelta(days=7)
+    async with await Database.open(db_path, migrations=before) as old, old.transaction() as tx:
+        await add_user(tx, 7, "alice")
+        await tx.ledger.append(7, Decimal("12.5"), LedgerReason.TOPUP, "topup:1")
+        await tx.ledger.append(7, Decimal(-2), LedgerReason.ORDER_CHARGE, "charge:1")
+    with sqlite3.connect(db_path) as conn:
+        # An invoice as version 4 stored it, a week old.
+        conn.execute(
+            "INSERT INTO star_invoices (id, user_id, stars, amount, created_at)"
+            " VALUES ('old', 7, 770, 10010000, ?)",
+            (to_db_time(created),),
+        )
+    ledger_indexes = {"ledger_by_user", "ledger_by_order", "ledger_by_reason_time"}
+    assert ledger_indexes <= index_names(db_path)
+    assert trigger_names(db_path) == {"ledger_rows_are_not_updated", "ledger_rows_are_not_deleted"}
+
+    async with await Database.open(db_path) as upgraded:
+        async with upgraded.read() as r:
+            rows = await r.ledger.history(7)
+            invoice = await r.invoices.get("old")
+        async with upgraded.transaction() as tx:
+            reversal = await tx.ledger.append(
+                7, Decimal(-1), LedgerReason.REFERRAL_REVERSAL, "referral-reversal:1"
+            )
+
+    assert [(row.id, row.key, row.amount) for row in rows] == [
+        (2, "charge:1", Decimal(-2)),
+        (1, "topup:1", Decimal("12.5")),
+    ]
+    assert reversal is not None
+    assert reversal.id == 3
+    assert invoice is not None
+    assert invoice.expires_at == created + timedelta(hours=1)
+    assert ledger_indexes <= index_names(db_path)
+    assert trigger_names(db_path) == {"ledger_rows_are_not_updated", "ledger_rows_are_not_deleted"}
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ledger_new'"
+        ).fetchone() == (0,)
+        for statement in ("UPDATE ledger SET amount = 1", "DELETE FROM ledger"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(statement)
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(
+                "INSERT INTO ledger (user_id, amount, reason, key, created_at)"
+                " VALUES (7, 1, 'gift', 'gift:1', '2025-01-01')"
+            )

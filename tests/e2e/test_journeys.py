@@ -4,6 +4,7 @@ loopback HTTP: Telegram is a Bot API double, the panel is the sandbox."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from api import OrderType
 
@@ -102,3 +103,31 @@ async def test_the_owner_runs_the_shop_from_the_admin_group(shop: Shop) -> None:
     assert owner.last.text.startswith(f"✅ 5.00 USD added to {ann.user_id}.")
     await owner.send(f"/user {ann.user_id}")
     assert "Balance: 5.00 USD" in owner.last.text
+
+
+async def test_stars_paid_while_the_bot_was_down_are_credited_when_it_starts(shop: Shop) -> None:
+    ann = Customer(shop.telegram, user_id=9003)
+    await ann.send("/start")
+    await ann.click("Balance")
+    await ann.click("Top up")
+    await ann.click("10.00 USD")
+    [invoice] = [call for call in shop.telegram.calls if call.method == "sendInvoice"]
+    await shop.stop()
+    # Ann paid; the payment's update was lost with the bot that was handling it.
+    shop.telegram.record_star_payment(
+        ann.user,
+        invoice.params["payload"],
+        invoice.params["prices"][0]["amount"],
+        "charge-e2e-lost",
+        date=int(time.time()) - 120,
+    )
+
+    await shop.start()
+
+    notice = await ann.wait_for("has reached the shop")
+    assert "10.01 USD added to your balance" in notice.text
+    await ann.send("/start")
+    await ann.click("Balance")
+    assert "10.01 USD" in ann.last.text
+    alerts = [text for text in shop.telegram.delivered_to(ADMIN_CHAT) if "charge-e2e-lost" in text]
+    assert len(alerts) == 1

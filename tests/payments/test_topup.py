@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from aiogram.methods import AnswerPreCheckoutQuery, SendInvoice
-from aiogram.types import Chat, Message, PreCheckoutQuery, SuccessfulPayment, Update
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import RefundStarPayment, SendInvoice
 
 from bot.app import ShopServices
 from bot.db import LedgerReason
 from bot.payments import (
+    RefundOutcome,
     RefundProblem,
     RefundRefused,
     TopUpTerms,
@@ -23,60 +23,7 @@ from bot.payments import (
 from ..conversation.conftest import top_up
 from ..core.ledger_check import assert_ledger_consistent
 from ..support.telegram import BotClient, RecordingSession
-
-_ids = itertools.count(1)
-
-
-async def ledger_rows(services: ShopServices, user_id: int) -> list[tuple[LedgerReason, Decimal]]:
-    async with services.db.read() as r:
-        return [(row.reason, row.amount) for row in reversed(await r.ledger.history(user_id, 100))]
-
-
-async def balance(services: ShopServices, user_id: int) -> Decimal:
-    async with services.db.read() as r:
-        return await r.ledger.balance(user_id)
-
-
-async def pre_checkout(
-    client: BotClient, payload: str, total: int, currency: str = "XTR"
-) -> AnswerPreCheckoutQuery:
-    query = PreCheckoutQuery(
-        id=f"q{next(_ids)}",
-        from_user=client.user,
-        currency=currency,
-        total_amount=total,
-        invoice_payload=payload,
-    )
-    requests = await client.feed(
-        Update(update_id=client.session.next_update_id(), pre_checkout_query=query)
-    )
-    [answer] = requests.of(AnswerPreCheckoutQuery)
-    return answer
-
-
-async def pay(client: BotClient, payload: str, total: int, charge_id: str) -> None:
-    message = Message(
-        message_id=next(_ids) + 10_000,
-        date=0,
-        chat=Chat(id=client.user.id, type="private"),
-        from_user=client.user,
-        successful_payment=SuccessfulPayment(
-            currency="XTR",
-            total_amount=total,
-            invoice_payload=payload,
-            telegram_payment_charge_id=charge_id,
-            provider_payment_charge_id="",
-        ),
-    )
-    await client.feed(Update(update_id=client.session.next_update_id(), message=message))
-
-
-async def ask_invoice(client: BotClient, preset: str) -> SendInvoice:
-    await client.send("/start")
-    await client.click("Balance")
-    await client.click("Top up")
-    await client.click(preset)
-    return client.requests_of(SendInvoice)[-1]
+from .stars import ask_invoice, balance, ledger_rows, pay, pre_checkout
 
 
 async def test_a_preset_top_up_is_invoiced_in_stars_and_credited_once(
@@ -185,14 +132,19 @@ async def test_refund_of_a_star_payment_debits_the_balance_once(
         returned.append((user_id, charge_id))
         return True
 
-    await refund_stars(services.db, alice.user.id, "charge-r", return_stars)
+    refund = await refund_stars(
+        services.db, alice.user.id, "charge-r", return_stars, services.alerts
+    )
+    assert refund.outcome is RefundOutcome.RETURNED
     assert returned == [(alice.user.id, "charge-r")]
     assert await balance(services, alice.user.id) == 0
     with pytest.raises(RefundRefused) as twice:
-        await refund_stars(services.db, alice.user.id, "charge-r", return_stars)
+        await refund_stars(services.db, alice.user.id, "charge-r", return_stars, services.alerts)
     assert twice.value.problem is RefundProblem.ALREADY_REFUNDED
     with pytest.raises(RefundRefused) as unknown:
-        await refund_stars(services.db, alice.user.id, "no-such-charge", return_stars)
+        await refund_stars(
+            services.db, alice.user.id, "no-such-charge", return_stars, services.alerts
+        )
     assert unknown.value.problem is RefundProblem.UNKNOWN_PAYMENT
     assert len(returned) == 1
     await assert_ledger_consistent(services.db, services.shop.currency)
@@ -211,16 +163,19 @@ async def test_a_refund_is_refused_when_the_money_was_spent_and_undone_if_telegr
         raise AssertionError("the stars must not go back")
 
     with pytest.raises(RefundRefused) as spent:
-        await refund_stars(services.db, alice.user.id, "charge-s", never_called)
+        await refund_stars(services.db, alice.user.id, "charge-s", never_called, services.alerts)
     assert spent.value.problem is RefundProblem.BALANCE_TOO_LOW
     await top_up(services, alice.user.id, Decimal(5))
 
     async def refused(user_id: int, charge_id: str) -> bool:
-        raise RuntimeError("Bad Request: CHARGE_ALREADY_REFUNDED")
+        raise TelegramBadRequest(
+            RefundStarPayment(user_id=user_id, telegram_payment_charge_id=charge_id),
+            "Bad Request: CHARGE_NOT_FOUND",
+        )
 
     before = await balance(services, alice.user.id)
     with pytest.raises(RefundRefused) as telegram:
-        await refund_stars(services.db, alice.user.id, "charge-s", refused)
+        await refund_stars(services.db, alice.user.id, "charge-s", refused, services.alerts)
     assert telegram.value.problem is RefundProblem.TELEGRAM_REFUSED
     assert await balance(services, alice.user.id) == before
     # Nothing is marked refunded, so a later attempt can still go through.

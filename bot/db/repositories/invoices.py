@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bot.db.money import from_micros, to_micros
@@ -14,13 +14,15 @@ from bot.db.times import from_db_time, optional_from_db_time, to_db_time, utc_no
 
 @dataclass(frozen=True, slots=True)
 class InvoiceRow:
-    """An invoice: ``stars`` asked, ``amount`` of shop money it credits once paid."""
+    """An invoice: ``stars`` asked, ``amount`` of shop money it credits once paid, if it is
+    paid before ``expires_at``."""
 
     id: str
     user_id: int
     stars: int
     amount: Decimal
     created_at: datetime
+    expires_at: datetime
     paid_at: datetime | None
     charge_id: str | None
     refunded_at: datetime | None
@@ -34,6 +36,7 @@ class InvoiceRow:
             stars=row["stars"],
             amount=from_micros(row["amount"]),
             created_at=from_db_time(row["created_at"]),
+            expires_at=from_db_time(row["expires_at"]),
             paid_at=optional_from_db_time(row["paid_at"]),
             charge_id=row["charge_id"],
             refunded_at=optional_from_db_time(row["refunded_at"]),
@@ -46,12 +49,29 @@ class InvoiceRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    async def create(self, user_id: int, stars: int, amount: Decimal) -> InvoiceRow:
-        """A new unpaid invoice with a random id (it travels as the invoice payload)."""
+    async def create(
+        self,
+        user_id: int,
+        stars: int,
+        amount: Decimal,
+        lifetime: timedelta,
+        *,
+        now: datetime | None = None,
+    ) -> InvoiceRow:
+        """A new unpaid invoice with a random id (it travels as the invoice payload), payable
+        for ``lifetime`` from ``now``."""
+        created = now or utc_now()
         rows = await self._session.execute_returning(
-            "INSERT INTO star_invoices (id, user_id, stars, amount, created_at)"
-            " VALUES (?, ?, ?, ?, ?) RETURNING *",
-            (secrets.token_urlsafe(12), user_id, stars, to_micros(amount), to_db_time(utc_now())),
+            "INSERT INTO star_invoices (id, user_id, stars, amount, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+            (
+                secrets.token_urlsafe(12),
+                user_id,
+                stars,
+                to_micros(amount),
+                to_db_time(created),
+                to_db_time(created + lifetime),
+            ),
         )
         return InvoiceRow.from_row(rows[0])
 

@@ -1,0 +1,157 @@
+"""Stars paid but never credited, found in the bot's Stars transactions and credited.
+
+Long polling confirms an update as soon as the next batch is asked for, before its handler
+has finished: a bot stopped inside the payment handler never sees that payment again, and
+Telegram keeps the stars. Telegram lists the bot's Stars transactions oldest first
+(``getStarTransactions``); a user's payment of an invoice carries the invoice payload and,
+as its id, the payment's charge id. Each is settled through the same path as the payment's
+update, keyed by that charge id, so a payment credited already is not credited again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Final
+
+from aiogram import Bot
+from aiogram.types import StarTransaction, TransactionPartnerUser
+
+from bot.alerts import Alerts
+from bot.customers import language_for
+from bot.db import Database, Repositories, utc_now
+from bot.notices import Notices
+from bot.payments import TopUp, TopUpTerms, settle_in
+
+logger = logging.getLogger(__name__)
+
+#: The meta entry holding how many of the bot's Stars transactions were read already.
+OFFSET_META_KEY: Final = "star_transactions_read"
+#: The most transactions getStarTransactions returns at once.
+PAGE_SIZE: Final = 100
+#: A payment younger than this may still have its update on the way: it is left to it, and
+#: read (with everything after it) at a later run.
+UPDATE_GRACE: Final = timedelta(minutes=1)
+#: Seconds between two runs.
+RECONCILE_EVERY: Final = 300.0
+#: Seconds before trying again after a failed run; doubled at each failure in a row.
+FIRST_BACKOFF: Final = 30.0
+MAX_BACKOFF: Final = 1800.0
+
+
+class StarReconciler:
+    """Credits the Stars payments the shop missed, once each, telling the customer (through
+    the outbox) and the admins (an alert). How far the transactions were read is kept in the
+    database, so each run reads only the new ones."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        terms: TopUpTerms,
+        notices: Notices,
+        alerts: Alerts,
+        *,
+        default_locale: str = "en",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """``default_locale`` is the language of a payer the shop has never met."""
+        self._db = db
+        self._bot = bot
+        self._terms = terms
+        self._notices = notices
+        self._alerts = alerts
+        self._default_locale = default_locale
+        self._clock = clock
+
+    async def run_once(self) -> list[TopUp]:
+        """Read the transactions not read yet and credit the payments the shop missed;
+        the top-ups credited now."""
+        async with self._db.read() as r:
+            offset = int(await r.meta.get(OFFSET_META_KEY) or 0)
+        settled_before = self._clock() - UPDATE_GRACE
+        credited: list[TopUp] = []
+        while True:
+            page = await self._bot.get_star_transactions(offset=offset, limit=PAGE_SIZE)
+            ready: list[StarTransaction] = []
+            for transaction in page.transactions:
+                if transaction.date > settled_before:
+                    break
+                ready.append(transaction)
+            if ready:
+                async with self._db.transaction() as tx:
+                    for transaction in ready:
+                        top_up = await self._settle(tx, transaction)
+                        if top_up is not None:
+                            credited.append(top_up)
+                    offset += len(ready)
+                    await tx.meta.set(OFFSET_META_KEY, str(offset))
+            # A short page is the end of the list; a recent transaction waits for next time.
+            if len(ready) < PAGE_SIZE:
+                return credited
+
+    async def _settle(self, tx: Repositories, transaction: StarTransaction) -> TopUp | None:
+        source = transaction.source
+        # Refunds are outgoing (a receiver, no source); withdrawals and others are not ours.
+        if (
+            not isinstance(source, TransactionPartnerUser)
+            or source.transaction_type != "invoice_payment"
+            or source.invoice_payload is None
+        ):
+            return None
+        payer = source.user
+        if await tx.users.get(payer.id) is None:
+            # Telegram has the stars: the credit needs its owner in the shop's books.
+            language = language_for(payer.language_code, self._default_locale)
+            await tx.users.upsert(payer.id, payer.username, payer.first_name, language)
+        top_up = await settle_in(
+            tx,
+            self._terms,
+            payer.id,
+            payload=source.invoice_payload,
+            charge_id=transaction.id,
+            stars=transaction.amount,
+        )
+        if top_up.credited == 0:
+            return None
+        logger.warning(
+            "Stars payment %s of user %s had not been credited; credited now",
+            transaction.id,
+            payer.id,
+        )
+        await self._notices.topup_recovered(
+            tx,
+            payer.id,
+            transaction.id,
+            stars=transaction.amount,
+            amount=top_up.credited,
+            balance=top_up.balance,
+        )
+        await self._alerts.star_payment_recovered(
+            tx, payer.id, transaction.amount, transaction.id, top_up.credited
+        )
+        return top_up
+
+    async def run(self, every: float = RECONCILE_EVERY, backoff: float = FIRST_BACKOFF) -> None:
+        """Run now and then every ``every`` seconds, until cancelled. A failed run is
+        logged in one line and tried again ``backoff`` seconds later, twice that after a
+        second failure in a row, and so on up to :data:`MAX_BACKOFF`."""
+        failures = 0
+        while True:
+            try:
+                await self.run_once()
+            except Exception as exc:
+                failures += 1
+                delay = min(backoff * 2 ** (failures - 1), MAX_BACKOFF)
+                logger.warning(
+                    "Stars payments not reconciled (%s: %s); trying again in %.0f s",
+                    type(exc).__name__,
+                    " ".join(str(exc).split()),
+                    delay,
+                )
+            else:
+                failures = 0
+                delay = every
+            await asyncio.sleep(delay)
