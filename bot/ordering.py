@@ -45,10 +45,12 @@ from bot.db import (
     OrderState,
     QuoteRow,
     Repositories,
+    ServiceRow,
+    fits_micros,
     utc_now,
 )
 from bot.notices import Notices
-from bot.pricing import UnpriceableOrder, price_order
+from bot.pricing import Price, UnpriceableOrder, price_order
 from bot.refusals import RefusalReason, classify_refusal
 from bot.shop import Shop
 
@@ -137,6 +139,24 @@ async def store_quote(
     tx: Repositories, shop: Shop, user_id: int, request: OrderRequest, now: datetime
 ) -> QuoteRow:
     """:func:`quote_order` within the caller's transaction."""
+    service, price = await _price_now(tx, shop, request)
+    return await tx.quotes.create(
+        user_id=user_id,
+        service_id=service.id,
+        order_type=request.order_type.value,
+        fields=request.to_form(),
+        units=price.units,
+        price=price.price,
+        cost=price.recorded_cost,
+        expires_at=now + shop.quote_ttl,
+    )
+
+
+async def _price_now(
+    tx: Repositories, shop: Shop, request: OrderRequest
+) -> tuple[ServiceRow, Price]:
+    """The service of ``request`` and its price, with the service and the shop's terms as
+    they stand; :class:`QuoteRefused` when it is not for sale this way."""
     service = await tx.services.get(request.service)
     if service is None or not service.available:
         raise QuoteRefused(QuoteProblem.SERVICE_UNAVAILABLE)
@@ -150,16 +170,10 @@ async def store_quote(
         price = price_order(service.rate, markup, shop.currency, request)
     except UnpriceableOrder:
         raise QuoteRefused(QuoteProblem.UNPRICEABLE) from None
-    return await tx.quotes.create(
-        user_id=user_id,
-        service_id=service.id,
-        order_type=request.order_type.value,
-        fields=request.to_form(),
-        units=price.units,
-        price=price.price,
-        cost=price.cost,
-        expires_at=now + shop.quote_ttl,
-    )
+    # A price of nothing cannot be charged, and one too large for the books cannot be kept.
+    if price.price <= 0 or not fits_micros(price.price) or not fits_micros(price.recorded_cost):
+        raise QuoteRefused(QuoteProblem.UNPRICEABLE)
+    return service, price
 
 
 # --- placement ------------------------------------------------------------------------------
