@@ -27,7 +27,6 @@ from bot.order_forms import (
     Step,
     is_telegram_service,
     next_step,
-    quantity_step,
     read_answer,
     steps_for,
 )
@@ -49,10 +48,8 @@ def prompt(i18n: I18nContext, service: ServiceRow, step: Step, answers: dict[str
     """The question of ``step``, with the limits that apply to it."""
     params: dict[str, Any] = {"min": service.min, "max": service.max}
     key = f"ask-{_key(step.field)}"
-    if step.answer is Answer.QUANTITY:
-        params["step"] = quantity_step(service)
-        if step.field == "max" and "min" in answers:
-            params["min"] = answers["min"]
+    if step.answer is Answer.QUANTITY and step.field == "max" and "min" in answers:
+        params["min"] = answers["min"]
     if step.answer is Answer.LINK and is_telegram_service(service):
         key = "ask-link-telegram"
     if step.answer is Answer.LINES and step.counted:

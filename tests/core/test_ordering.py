@@ -303,6 +303,39 @@ async def test_a_refusal_that_is_the_shops_problem_alerts_the_admins(
 
 
 @pytest.mark.parametrize(
+    "wording",
+    [
+        "Quantity must be multiple of 100",
+        "Incorrect quantity",
+        "Invalid quantity: use steps of 1000",
+    ],
+)
+async def test_a_quantity_the_panel_refuses_is_the_customers_to_change(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    wording: str,
+) -> None:
+    await customer(db, 1)
+    panel.faults.add(Fault.error(wording, action="add", times=1))
+    quote = await quote_order(db, shop, 1, followers(panel, quantity=1233))
+
+    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+
+    assert placement.outcome is PlacementOutcome.REFUSED
+    assert placement.reason is RefusalReason.BAD_QUANTITY
+    assert placement.panel_message == wording
+    assert placement.order.state is OrderState.FAILED
+    assert await balance(db, 1) == Decimal(100)
+    # The customer's to fix, not the shop's: the admins are not called.
+    assert await admin_alerts(db) == []
+    sent = [request.fields for request in panel.requests if request.action == "add"]
+    assert [fields["quantity"] for fields in sent] == ["1233"]
+
+
+@pytest.mark.parametrize(
     "fault",
     [
         Fault.timeout(action="add", after_apply=True),
