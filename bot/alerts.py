@@ -6,7 +6,7 @@ import html
 import logging
 from decimal import Decimal
 
-from bot.db import OrderRow, Repositories
+from bot.db import OrderRow, Repositories, ServiceRow
 from bot.i18n import Texts
 from bot.shop import Shop
 
@@ -89,6 +89,29 @@ class Alerts:
             user_id=str(order.user_id),
             price=self._shop.currency.format(order.price),
         )
+
+    async def service_unsellable(self, tx: Repositories, service: ServiceRow) -> None:
+        """The panel lists a service the shop cannot sell (no price, or limits no quantity
+        fits); customers do not see it. Told once per service and problem."""
+        if service.rate <= 0:
+            await self._post(
+                tx,
+                f"unsellable:{service.id}:rate",
+                "alert-service-unpriced",
+                service_id=str(service.id),
+                name=html.escape(service.name),
+                rate=format(service.rate, "f"),
+            )
+        else:
+            await self._post(
+                tx,
+                f"unsellable:{service.id}:limits",
+                "alert-service-limits",
+                service_id=str(service.id),
+                name=html.escape(service.name),
+                min=service.min,
+                max=service.max,
+            )
 
     async def panel_balance_low(
         self, tx: Repositories, balance: Decimal, currency: str, since: str

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from api import PanelClient, PanelError, Service
+from bot.alerts import Alerts
 from bot.db import CategoryRow, Database, Repositories, ServiceRow, utc_now
 from bot.pricing import customer_price
 from bot.shop import Shop
@@ -46,9 +47,15 @@ def _canonical(service: Service) -> Service:
     return service.model_copy(update={"type": order_type.value})
 
 
-async def sync_catalogue(db: Database, panel: PanelClient) -> SyncReport:
+async def sync_catalogue(
+    db: Database, panel: PanelClient, alerts: Alerts | None = None
+) -> SyncReport:
     """Take the panel's ``services`` and store them: insert new ones, update changed ones,
     take the ones that disappeared off sale (their orders stay readable). Idempotent.
+
+    Services the shop cannot sell (no rate above zero, or limits no quantity fits) are
+    stored but never shown; ``alerts`` tells the admins of each once, in the same
+    transaction.
 
     A panel error, or an empty catalogue (a glitch far more often than a real answer),
     raises :class:`CatalogueSyncFailed` and changes nothing.
@@ -63,6 +70,9 @@ async def sync_catalogue(db: Database, panel: PanelClient) -> SyncReport:
     async with db.transaction() as tx:
         counts = await tx.services.upsert_many(map(_canonical, services), now)
         removed = await tx.services.mark_missing_off_panel({s.id for s in services}, now)
+        if alerts is not None:
+            for unsellable in await tx.services.offered_but_unsellable():
+                await alerts.service_unsellable(tx, unsellable)
         await tx.meta.set(SYNCED_AT_META_KEY, now.isoformat())
     report = SyncReport(counts.inserted, counts.updated, counts.unchanged, removed, now)
     logger.info(
@@ -75,12 +85,14 @@ async def sync_catalogue(db: Database, panel: PanelClient) -> SyncReport:
     return report
 
 
-async def keep_catalogue_synced(db: Database, panel: PanelClient, interval: float) -> None:
+async def keep_catalogue_synced(
+    db: Database, panel: PanelClient, interval: float, alerts: Alerts | None = None
+) -> None:
     """Sync now and then every ``interval`` seconds, until cancelled; failures are logged
     and retried at the next turn."""
     while True:
         try:
-            await sync_catalogue(db, panel)
+            await sync_catalogue(db, panel, alerts)
         except CatalogueSyncFailed as exc:
             logger.warning("catalogue sync failed, keeping the last catalogue: %s", exc)
         await asyncio.sleep(interval)

@@ -185,7 +185,7 @@ def _read_whole_number(text: str, low: int, high: int) -> int:
 
 
 def _read_quantity(text: str, step: Step, service: ServiceRow, answers: Mapping[str, str]) -> int:
-    low = service.min
+    low = service.least_quantity
     if step.field == "max" and "min" in answers:
         low = max(low, int(answers["min"]))
     # API v2 has no step: any whole number from the minimum to the maximum is valid.
@@ -200,8 +200,8 @@ def _read_lines(text: str, step: Step, service: ServiceRow) -> str:
         raise InputProblem("input-lines-empty")
     if any(len(line) > MAX_LINE_LENGTH for line in lines):
         raise InputProblem("input-line-too-long", limit=MAX_LINE_LENGTH)
-    if step.counted and len(lines) < service.min:
-        raise InputProblem("input-lines-too-few", count=len(lines), limit=service.min)
+    if step.counted and len(lines) < service.least_quantity:
+        raise InputProblem("input-lines-too-few", count=len(lines), limit=service.least_quantity)
     if step.counted and len(lines) > service.max:
         raise InputProblem("input-lines-too-many", count=len(lines), limit=service.max)
     if step.field == "hashtags":

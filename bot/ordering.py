@@ -164,7 +164,7 @@ async def _price_now(
         raise QuoteRefused(QuoteProblem.WRONG_TYPE)
     if isinstance(request, DefaultOrder) and request.is_drip_feed and not service.dripfeed:
         raise QuoteRefused(QuoteProblem.DRIP_FEED_UNAVAILABLE)
-    _check_limits(request, service.min, service.max)
+    _check_limits(request, service.least_quantity, service.max)
     markup = await shop.markup_for(tx, service)
     try:
         price = price_order(service.rate, markup, shop.currency, request)

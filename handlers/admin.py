@@ -34,6 +34,7 @@ from bot.admin import (
     uncertain_orders,
     user_summary,
 )
+from bot.alerts import Alerts
 from bot.broadcast import broadcast_progress, start_broadcast
 from bot.catalog import CatalogueSyncFailed, sync_catalogue
 from bot.db import Database, OrderRow
@@ -436,10 +437,10 @@ async def debit_command(
 
 @router.message(Command("sync"))
 async def sync_command(
-    message: Message, i18n: I18nContext, db: Database, panel: PanelClient
+    message: Message, i18n: I18nContext, db: Database, panel: PanelClient, alerts: Alerts
 ) -> None:
     try:
-        report = await sync_catalogue(db, panel)
+        report = await sync_catalogue(db, panel, alerts)
     except CatalogueSyncFailed as failed:
         await message.reply(i18n.get("admin-sync-failed", error=html.escape(str(failed))))
         return

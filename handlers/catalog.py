@@ -93,7 +93,7 @@ def service_card_text(i18n: I18nContext, offer: ServiceOffer, shop: Shop) -> str
         price=i18n.get(
             price_key,
             price=shop.currency.format(offer.unit_price),
-            min=service.min,
+            min=service.least_quantity,
             max=service.max,
         ),
         refill=i18n.get("yes" if service.refill else "no"),

@@ -46,7 +46,7 @@ def _key(field: str) -> str:
 
 def prompt(i18n: I18nContext, service: ServiceRow, step: Step, answers: dict[str, str]) -> str:
     """The question of ``step``, with the limits that apply to it."""
-    params: dict[str, Any] = {"min": service.min, "max": service.max}
+    params: dict[str, Any] = {"min": service.least_quantity, "max": service.max}
     key = f"ask-{_key(step.field)}"
     if step.answer is Answer.QUANTITY and step.field == "max" and "min" in answers:
         params["min"] = answers["min"]

@@ -93,3 +93,26 @@ async def test_a_quantity_the_panel_refuses_is_explained_and_refunded(
         (LedgerReason.ORDER_CHARGE, Decimal("-0.01")),
         (LedgerReason.REFUND, Decimal("0.01")),
     ]
+
+
+async def test_a_minimum_of_zero_is_offered_and_asked_from_one(
+    alice: BotClient, panel: SandboxPanel, services: ShopServices
+) -> None:
+    await offer(services, panel, tiktok_views(min="0", max="10000000", rate="0.01234"))
+    await alice.send("/start")
+    await top_up(services, alice.user.id, Decimal(1))
+    await start_order(alice, panel, panel.service(7001))
+    card = alice.screen.bot_messages[-3]
+    assert "💵 0.02 USD per 1000 · from 1 to 10,000,000" in (card.text or "")
+    await alice.send(LINK)
+    assert alice.screen.last.text == "🔢 How many? From 1 to 10,000,000."
+
+    await alice.send("0")
+
+    assert alice.screen.last.text == (
+        "⚠️ That is too few: at least 1.\n\n🔢 How many? From 1 to 10,000,000."
+    )
+    await alice.send("1")
+    assert "💵 Price: 0.01 USD" in (alice.screen.last.text or "")
+    await alice.click("Confirm")
+    assert [fields["quantity"] for fields in add_requests(panel)] == ["1"]
