@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from decimal import Decimal
 
 from bot.db import OrderRow, Repositories, ServiceRow
+from bot.display import PANEL_WORDS, escaped
 from bot.i18n import Texts
 from bot.shop import Shop
 
@@ -42,7 +42,7 @@ class Alerts:
             order_id=str(order.id),
             user_id=str(order.user_id),
             price=self._shop.currency.format(order.price),
-            reason=html.escape(reason),
+            reason=escaped(reason, PANEL_WORDS),
         )
 
     async def panel_problem(self, tx: Repositories, order: OrderRow, message: str) -> None:
@@ -52,7 +52,7 @@ class Alerts:
             f"panel-refusal:{order.id}",
             "alert-panel-problem",
             order_id=str(order.id),
-            message=html.escape(message),
+            message=escaped(message, PANEL_WORDS),
         )
 
     async def order_item_error(self, tx: Repositories, order: OrderRow, error: str) -> None:
@@ -63,7 +63,7 @@ class Alerts:
             "alert-order-item-error",
             order_id=str(order.id),
             panel_id=str(order.panel_order_id or ""),
-            error=html.escape(error),
+            error=escaped(error, PANEL_WORDS),
         )
 
     async def polls_failing(self, tx: Repositories, since: str, polls: int, error: str) -> None:
@@ -73,7 +73,7 @@ class Alerts:
             f"polls-failing:{since}",
             "alert-polls-failing",
             polls=polls,
-            error=html.escape(error),
+            error=escaped(error, PANEL_WORDS),
         )
 
     async def order_placed(self, tx: Repositories, order: OrderRow) -> None:
@@ -99,7 +99,7 @@ class Alerts:
                 f"unsellable:{service.id}:rate",
                 "alert-service-unpriced",
                 service_id=str(service.id),
-                name=html.escape(service.name),
+                name=escaped(service.name),
                 rate=format(service.rate, "f"),
             )
         else:
@@ -108,7 +108,7 @@ class Alerts:
                 f"unsellable:{service.id}:limits",
                 "alert-service-limits",
                 service_id=str(service.id),
-                name=html.escape(service.name),
+                name=escaped(service.name),
                 min=service.min,
                 max=service.max,
             )
@@ -121,6 +121,6 @@ class Alerts:
             tx,
             f"panel-balance:{since}",
             "alert-panel-balance",
-            balance=f"{balance} {html.escape(currency)}",
+            balance=f"{balance} {escaped(currency, PANEL_WORDS)}",
             threshold=str(self._shop.panel_balance_alert),
         )

@@ -7,7 +7,6 @@ the middle of a form resumes it.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from aiogram import F, Router
@@ -20,6 +19,7 @@ from api import OrderType
 from bot.accounts import balance_of
 from bot.catalog import Catalogue
 from bot.db import Database, ServiceRow, UserRow
+from bot.display import WHOLE, escaped, shortened
 from bot.order_forms import (
     Answer,
     InputProblem,
@@ -85,7 +85,7 @@ async def start_form(
     await state.set_data({"service_id": service.id, "step": first, "answers": {}})
     await answer_quietly(callback)
     await callback.message.answer(
-        i18n.get("form-started", name=html.escape(service.name)),
+        i18n.get("form-started", name=escaped(service.name)),
     )
     await _ask(callback.message, i18n, service, step, {})
 
@@ -155,15 +155,8 @@ def _summarised(i18n: I18nContext, value: str) -> str:
     summary must stay short."""
     lines = value.split("\n")
     if len(lines) == 1:
-        return (
-            value
-            if len(value) <= SUMMARY_VALUE_LENGTH
-            else f"{value[: SUMMARY_VALUE_LENGTH - 1]}…"
-        )
-    shown = [
-        line if len(line) <= SUMMARY_LINE_LENGTH else f"{line[: SUMMARY_LINE_LENGTH - 1]}…"
-        for line in lines[:SUMMARY_LINES]
-    ]
+        return shortened(value, SUMMARY_VALUE_LENGTH)
+    shown = [shortened(line, SUMMARY_LINE_LENGTH) for line in lines[:SUMMARY_LINES]]
     if len(lines) > SUMMARY_LINES:
         shown.append(i18n.get("summary-more-lines", count=len(lines) - SUMMARY_LINES))
     return "\n".join(shown)
@@ -192,13 +185,13 @@ async def _quote(
     balance = await balance_of(db, customer.id)
     short = balance < quote.price
     lines = [
-        i18n.get(f"field-{_key(name)}") + ": " + html.escape(_summarised(i18n, value))
+        i18n.get(f"field-{_key(name)}") + ": " + escaped(_summarised(i18n, value), WHOLE)
         for name, value in form.answers.items()
         if value and name != "drip_feed"
     ]
     text = i18n.get(
         "quote-summary",
-        name=html.escape(service.name),
+        name=escaped(service.name),
         details="\n".join(lines),
         units=quote.units,
         price=shop.currency.format(quote.price),
