@@ -7,6 +7,8 @@ the middle of a form resumes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from aiogram import F, Router
@@ -18,7 +20,7 @@ from aiogram_i18n import I18nContext
 from api import OrderType
 from bot.accounts import balance_of
 from bot.catalog import Catalogue
-from bot.db import Database, ServiceRow, UserRow
+from bot.db import Database, QuoteRow, ServiceRow, UserRow
 from bot.display import WHOLE, escaped, shortened
 from bot.order_forms import (
     Answer,
@@ -177,16 +179,43 @@ async def _quote(
         quote = await quote_order(db, shop, customer.id, form.to_request())
     except QuoteRefused as refused:
         await state.clear()
-        await message.answer(
-            i18n.get(f"quote-refused-{_key(refused.problem.value)}", limit=refused.limit or 0),
-            reply_markup=keyboards.main_menu(i18n),
-        )
+        await message.answer(refusal_text(i18n, refused), reply_markup=keyboards.main_menu(i18n))
         return
     balance = await balance_of(db, customer.id)
-    short = balance < quote.price
+    text = summary_text(i18n, shop, service, form.answers, quote, balance=balance)
+    await state.set_state(Confirming.quote)
+    await state.set_data({"quote_id": quote.id})
+    await message.answer(
+        text, reply_markup=keyboards.quote(i18n, quote.id, short_of_funds=balance < quote.price)
+    )
+
+
+def refusal_text(i18n: I18nContext, refused: QuoteRefused) -> str:
+    """Why an order form cannot be quoted, in plain words."""
+    return i18n.get(f"quote-refused-{_key(refused.problem.value)}", limit=refused.limit or 0)
+
+
+def quoted_answers(service: ServiceRow, fields: Mapping[str, str]) -> dict[str, str]:
+    """A stored quote's form fields as the answers of the service's form, in its order."""
+    return {
+        step.field: fields[step.field] for step in steps_for(service) if fields.get(step.field)
+    }
+
+
+def summary_text(
+    i18n: I18nContext,
+    shop: Shop,
+    service: ServiceRow,
+    answers: Mapping[str, str],
+    quote: QuoteRow,
+    *,
+    balance: Decimal,
+) -> str:
+    """The summary of a quote the customer is asked to confirm: the service, the answers,
+    the price, the balance, and what the balance is short of, if it is."""
     lines = [
         i18n.get(f"field-{_key(name)}") + ": " + escaped(_summarised(i18n, value), WHOLE)
-        for name, value in form.answers.items()
+        for name, value in answers.items()
         if value and name != "drip_feed"
     ]
     text = i18n.get(
@@ -197,13 +226,11 @@ async def _quote(
         price=shop.currency.format(quote.price),
         balance=shop.currency.format(balance),
     )
-    if short:
+    if balance < quote.price:
         text += "\n\n" + i18n.get(
             "quote-short", missing=shop.currency.format(quote.price - balance)
         )
-    await state.set_state(Confirming.quote)
-    await state.set_data({"quote_id": quote.id})
-    await message.answer(text, reply_markup=keyboards.quote(i18n, quote.id, short_of_funds=short))
+    return text
 
 
 @router.message(StateFilter(*FORM_STATES), F.text)

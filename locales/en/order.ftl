@@ -66,6 +66,7 @@ quote-summary =
     💰 Your balance: { $balance }
 quote-short = ⚠️ Your balance is short by <b>{ $missing }</b>. Top up, then confirm.
 quote-use-buttons = Please tap ✅ Confirm or ✖ Cancel under your order above. /cancel drops it.
+quote-price-changed = ⚠️ The price has changed from { $old } to { $new }. Check your order and confirm again.
 quote-expired = ⌛ This price has expired. Please order again to get a fresh price.
 quote-refused-service-unavailable = This service is not available any more.
 quote-refused-wrong-type = This service cannot be ordered this way.

@@ -109,7 +109,7 @@ async def test_a_notice_names_a_service_of_455_quotes_as_far_as_it_fits(
     await sync_catalogue(db, panel_client)
     await customer(db, 1)
     quote = await quote_order(db, shop, 1, DefaultOrder(service=806, link=LINK, quantity=1000))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     notices = Notices(shop, texts, order_button)
 
     async with db.transaction() as tx:
@@ -138,7 +138,7 @@ async def test_a_poll_tells_of_an_order_of_a_service_named_with_455_quotes(
     await sync_catalogue(db, panel_client)
     await customer(db, 1)
     quote = await quote_order(db, shop, 1, DefaultOrder(service=806, link=LINK, quantity=1000))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     clock.advance(panel.pending_seconds + 1)
 
     report = await poll_once(db, panel_client, Currency("USD", 2))

@@ -71,7 +71,7 @@ async def test_a_rate_with_four_decimals_is_quoted_and_placed(
     request = DefaultOrder(service=SERVICE_ID, link=LINK, quantity=1233)
 
     quote = await quote_order(db, shop, 1, request)
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
 
     # 0.0045 x 1233 / 1000 = 0.0055485 exactly; x 1.3 = 0.00721305, up to the cent.
     assert quote.price == Decimal("0.01")
