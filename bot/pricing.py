@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Context, Decimal, Inexact, localcontext
+from decimal import (
+    ROUND_CEILING,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import Any, Final, Generic, TypeVar
 
 from api import (
@@ -33,7 +42,7 @@ from bot.money import Currency
 # Far more digits than any rate, quantity and markup multiplied together need, so the
 # arithmetic is exact; Inexact is trapped all the same: a result is exact or refused, never
 # rounded unnoticed.
-_EXACT: Final = Context(prec=1000, traps=[Inexact])
+_EXACT: Final = Context(prec=1000, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
 # Rounding on purpose (to the minor unit, to the micro-unit) under the same precision, so
 # no amount is too long to round.
 _ROUNDING: Final = Context(prec=1000)
