@@ -113,7 +113,7 @@ async def _placed(
     """An order as a confirmed placement leaves it: quote used, customer charged, pending
     with the panel's id."""
     quote = await store_quote(tx, shop, user_id, request, utc_now())
-    order = await start_order(tx, user_id, quote.id, utc_now())
+    order = await start_order(tx, shop, user_id, quote.id, utc_now())
     await tx.orders.set_placed(order.id, panel_id)
     return order
 

@@ -101,7 +101,9 @@ async def _customer(front: Storefront, user_id: int, count: int, tally: Tally) -
             request = DefaultOrder(service=service, link=link, quantity=1000)
             quote = await quote_order(front.db, front.shop, user_id, request)
             started = time.perf_counter()
-            placement = await place_order(front.db, front.panel, front.alerts, user_id, quote.id)
+            placement = await place_order(
+                front.db, front.panel, front.alerts, user_id, quote.id, shop=front.shop
+            )
             elapsed = time.perf_counter() - started
             tally.outcomes[placement.outcome] += 1
             if placement.outcome is PlacementOutcome.PLACED:

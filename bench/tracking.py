@@ -112,7 +112,7 @@ async def _seed(
                 answer = panel.respond(KEY, "add", request.to_form())
                 assert isinstance(answer, dict) and "order" in answer, answer
                 quote = await store_quote(tx, shop, user_id, request, utc_now())
-                order = await start_order(tx, user_id, quote.id, utc_now())
+                order = await start_order(tx, shop, user_id, quote.id, utc_now())
                 await tx.orders.set_placed(order.id, int(str(answer["order"])))
                 # The next wave is placed two minutes later on the panel's clock.
                 if (number + 1) % per_wave == 0 and number + 1 < orders:

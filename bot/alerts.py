@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from decimal import Decimal
 
-from bot.db import InvoiceRow, OrderRow, Repositories
+from bot.db import InvoiceRow, OrderRow, Repositories, ServiceRow
+from bot.display import PANEL_WORDS, escaped
 from bot.i18n import Texts
 from bot.shop import Shop
 
@@ -42,7 +42,7 @@ class Alerts:
             order_id=str(order.id),
             user_id=str(order.user_id),
             price=self._shop.currency.format(order.price),
-            reason=html.escape(reason),
+            reason=escaped(reason, PANEL_WORDS),
         )
 
     async def panel_problem(self, tx: Repositories, order: OrderRow, message: str) -> None:
@@ -52,7 +52,7 @@ class Alerts:
             f"panel-refusal:{order.id}",
             "alert-panel-problem",
             order_id=str(order.id),
-            message=html.escape(message),
+            message=escaped(message, PANEL_WORDS),
         )
 
     async def order_item_error(self, tx: Repositories, order: OrderRow, error: str) -> None:
@@ -63,7 +63,7 @@ class Alerts:
             "alert-order-item-error",
             order_id=str(order.id),
             panel_id=str(order.panel_order_id or ""),
-            error=html.escape(error),
+            error=escaped(error, PANEL_WORDS),
         )
 
     async def polls_failing(self, tx: Repositories, since: str, polls: int, error: str) -> None:
@@ -73,7 +73,7 @@ class Alerts:
             f"polls-failing:{since}",
             "alert-polls-failing",
             polls=polls,
-            error=html.escape(error),
+            error=escaped(error, PANEL_WORDS),
         )
 
     async def order_placed(self, tx: Repositories, order: OrderRow) -> None:
@@ -90,6 +90,29 @@ class Alerts:
             price=self._shop.currency.format(order.price),
         )
 
+    async def service_unsellable(self, tx: Repositories, service: ServiceRow) -> None:
+        """The panel lists a service the shop cannot sell (no price, or limits no quantity
+        fits); customers do not see it. Told once per service and problem."""
+        if service.rate <= 0:
+            await self._post(
+                tx,
+                f"unsellable:{service.id}:rate",
+                "alert-service-unpriced",
+                service_id=str(service.id),
+                name=escaped(service.name),
+                rate=format(service.rate, "f"),
+            )
+        else:
+            await self._post(
+                tx,
+                f"unsellable:{service.id}:limits",
+                "alert-service-limits",
+                service_id=str(service.id),
+                name=escaped(service.name),
+                min=service.min,
+                max=service.max,
+            )
+
     async def panel_balance_low(
         self, tx: Repositories, balance: Decimal, currency: str, since: str
     ) -> None:
@@ -98,7 +121,7 @@ class Alerts:
             tx,
             f"panel-balance:{since}",
             "alert-panel-balance",
-            balance=f"{balance} {html.escape(currency)}",
+            balance=f"{balance} {escaped(currency, PANEL_WORDS)}",
             threshold=str(self._shop.panel_balance_alert),
         )
 
@@ -114,10 +137,10 @@ class Alerts:
             "alert-stars-refund-uncertain",
             user_id=str(invoice.user_id),
             stars=invoice.stars,
-            charge_id=html.escape(invoice.charge_id or ""),
+            charge_id=escaped(invoice.charge_id or ""),
             amount=money.format(invoice.amount),
             plain_amount=f"{invoice.amount.quantize(money.quantum):f}",
-            error=html.escape(error),
+            error=escaped(error, PANEL_WORDS),
         )
 
     async def referral_bonus_kept(
@@ -134,7 +157,7 @@ class Alerts:
             tx,
             f"referral-bonus-kept:{invoice.charge_id}",
             "alert-referral-bonus-kept",
-            charge_id=html.escape(invoice.charge_id or ""),
+            charge_id=escaped(invoice.charge_id or ""),
             user_id=str(invoice.user_id),
             referrer_id=str(referrer_id),
             bonus=money(bonus),
@@ -152,6 +175,6 @@ class Alerts:
             "alert-star-payment-recovered",
             user_id=str(user_id),
             stars=stars,
-            charge_id=html.escape(charge_id),
+            charge_id=escaped(charge_id),
             amount=self._shop.currency.format(amount),
         )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from api import PanelClient, PanelError, Service
+from bot.alerts import Alerts
 from bot.db import CategoryRow, Database, Repositories, ServiceRow, utc_now
+from bot.display import shortened
 from bot.pricing import customer_price
 from bot.shop import Shop
 
@@ -17,6 +20,17 @@ logger = logging.getLogger(__name__)
 
 SYNCED_AT_META_KEY = "catalogue_synced_at"
 PAGE_SIZE = 8
+#: Longest name or category kept: generous, as real names run to hundreds of characters;
+#: each place that shows one shortens it again for itself.
+MAX_NAME_LENGTH = 1000
+#: The category of services the panel puts in none.
+NO_CATEGORY = "Other"
+# Invisible format characters kept: they make emoji (joiners, the tags of subdivision flags)
+# and right-to-left text (direction marks) come out right. The other ones, such as the
+# overrides that turn the rest of a message backwards, go.
+_KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c") | frozenset(
+    map(chr, range(0xE0020, 0xE0080))
+)
 
 
 class CatalogueSyncFailed(Exception):
@@ -38,17 +52,42 @@ class SyncReport:
         return self.inserted + self.updated + self.unchanged
 
 
-def _canonical(service: Service) -> Service:
-    # Panels spell types in several ways; the stored spelling is ours, so queries can match it.
+def _tidy(text: str, fallback: str) -> str:
+    """A panel's name or category on one line: whitespace of any kind collapsed, control
+    characters dropped, at most :data:`MAX_NAME_LENGTH` characters; ``fallback`` if nothing
+    is left."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace()
+        or unicodedata.category(char) not in ("Cc", "Cf", "Cs")
+        or char in _KEPT_FORMAT
+    )
+    return shortened(" ".join(kept.split()), MAX_NAME_LENGTH) or fallback
+
+
+def _as_stored(service: Service) -> Service:
+    """The service as the shop keeps it: type in the canonical spelling (so queries can
+    match it), name and category tidied."""
     order_type = service.order_type
-    if order_type is None or service.type == order_type.value:
-        return service
-    return service.model_copy(update={"type": order_type.value})
+    return service.model_copy(
+        update={
+            "type": service.type if order_type is None else order_type.value,
+            "name": _tidy(service.name, f"Service {service.id}"),
+            "category": _tidy(service.category, NO_CATEGORY),
+        }
+    )
 
 
-async def sync_catalogue(db: Database, panel: PanelClient) -> SyncReport:
+async def sync_catalogue(
+    db: Database, panel: PanelClient, alerts: Alerts | None = None
+) -> SyncReport:
     """Take the panel's ``services`` and store them: insert new ones, update changed ones,
     take the ones that disappeared off sale (their orders stay readable). Idempotent.
+
+    Services the shop cannot sell (no rate above zero, or limits no quantity fits) are
+    stored but never shown; ``alerts`` tells the admins of each once, in the same
+    transaction.
 
     A panel error, or an empty catalogue (a glitch far more often than a real answer),
     raises :class:`CatalogueSyncFailed` and changes nothing.
@@ -61,8 +100,11 @@ async def sync_catalogue(db: Database, panel: PanelClient) -> SyncReport:
         raise CatalogueSyncFailed("the panel listed no services")
     now = utc_now()
     async with db.transaction() as tx:
-        counts = await tx.services.upsert_many(map(_canonical, services), now)
+        counts = await tx.services.upsert_many(map(_as_stored, services), now)
         removed = await tx.services.mark_missing_off_panel({s.id for s in services}, now)
+        if alerts is not None:
+            for unsellable in await tx.services.offered_but_unsellable():
+                await alerts.service_unsellable(tx, unsellable)
         await tx.meta.set(SYNCED_AT_META_KEY, now.isoformat())
     report = SyncReport(counts.inserted, counts.updated, counts.unchanged, removed, now)
     logger.info(
@@ -75,12 +117,14 @@ async def sync_catalogue(db: Database, panel: PanelClient) -> SyncReport:
     return report
 
 
-async def keep_catalogue_synced(db: Database, panel: PanelClient, interval: float) -> None:
+async def keep_catalogue_synced(
+    db: Database, panel: PanelClient, interval: float, alerts: Alerts | None = None
+) -> None:
     """Sync now and then every ``interval`` seconds, until cancelled; failures are logged
     and retried at the next turn."""
     while True:
         try:
-            await sync_catalogue(db, panel)
+            await sync_catalogue(db, panel, alerts)
         except CatalogueSyncFailed as exc:
             logger.warning("catalogue sync failed, keeping the last catalogue: %s", exc)
         await asyncio.sleep(interval)

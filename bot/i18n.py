@@ -2,14 +2,61 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Any, Final
 
 from aiogram_i18n.cores import FluentRuntimeCore
+from aiogram_i18n.exceptions import FluentMessageError
+
+logger = logging.getLogger(__name__)
 
 #: The catalogues shipped with the bot, one folder per language.
 LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED_LOCALES: Final = ("en", "ru")
+#: Characters of a value kept when a message is rendered again after Fluent refused it.
+FALLBACK_VALUE_LENGTH: Final = 1000
+_TAG: Final = re.compile(r"<[^>]*>")
+
+
+def _fallback_value(value: Any) -> Any:
+    """A text value shortened to :data:`FALLBACK_VALUE_LENGTH`, cut outside any entity and
+    without its tags, so the message stays valid HTML; other values as they are."""
+    if not isinstance(value, str) or len(value) <= FALLBACK_VALUE_LENGTH:
+        return value
+    cut = value[: FALLBACK_VALUE_LENGTH - 1]
+    if (entity := cut.rfind("&")) > cut.rfind(";"):
+        cut = cut[:entity]
+    if (tag := cut.rfind("<")) > cut.rfind(">"):
+        cut = cut[:tag]
+    return _TAG.sub("", cut) + "…"
+
+
+class ForgivingFluentCore(FluentRuntimeCore):
+    """Fluent catalogues whose messages always render: where Fluent refuses the values
+    (a placeable over 2,500 characters, a value missing), the message is rendered again with
+    long values shortened, and a warning is logged. A panel's text never stops a message.
+
+    An unknown key still raises: that is a mistake in the code, not in the data.
+    """
+
+    def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
+        try:
+            return super().get(message_id, locale, **kwargs)
+        except FluentMessageError as exc:
+            logger.warning(
+                "message %s rendered with shortened values: %s",
+                message_id,
+                "; ".join(str(error) for error in exc.errors),
+            )
+        translator = self.get_translator(locale=self.get_locale(locale=locale))
+        pattern = translator.get_message(message_id).value
+        if pattern is None:  # Not so: the message was found and rendered above.
+            return message_id
+        shortened = {name: _fallback_value(value) for name, value in kwargs.items()}
+        text, _ = translator.format_pattern(pattern, shortened)
+        return str(text)
 
 
 class Texts:
@@ -19,13 +66,13 @@ class Texts:
     in the recipient's language; handlers get the same catalogues through aiogram-i18n.
     """
 
-    def __init__(self, core: FluentRuntimeCore) -> None:
+    def __init__(self, core: ForgivingFluentCore) -> None:
         self.core = core
 
     @classmethod
     async def load(cls, default_locale: str, path: Path = LOCALES_DIR) -> Texts:
         """Read the catalogues; ``default_locale`` serves languages we have no catalogue for."""
-        core = FluentRuntimeCore(path=path, default_locale=default_locale)
+        core = ForgivingFluentCore(path=path, default_locale=default_locale)
         await core.startup()
         return cls(core)
 
@@ -39,5 +86,6 @@ class Texts:
         return language if language in self.core.available_locales else self.default_locale
 
     def get(self, locale: str, key: str, /, **params: Any) -> str:
-        """The message ``key`` in ``locale`` (or the default language), with ``params``."""
+        """The message ``key`` in ``locale`` (or the default language), with ``params``;
+        never an error for the values of ``params`` (see :class:`ForgivingFluentCore`)."""
         return self.core.get(key, self.locale_for(locale), **params)

@@ -7,12 +7,12 @@ exactly once, and never lost to a crash between recording it and telling it.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
 
 from bot.db import OrderRow, OrderState, RefillRow, RefillState, Repositories
+from bot.display import escaped
 from bot.i18n import Texts
 from bot.shop import Shop
 
@@ -89,7 +89,7 @@ class Notices:
             f"notice:order:{order.id}:{order.state.value}",
             key,
             order.id,
-            service=html.escape(service.name if service else str(order.service_id)),
+            service=escaped(service.name if service else str(order.service_id)),
             start_count=order.start_count if order.start_count is not None else "—",
             delivered=delivered,
             remains=order.remains or 0,
@@ -107,7 +107,7 @@ class Notices:
             f"notice:order:{order.id}:{order.state.value}",
             "notice-not-placed",
             order.id,
-            service=html.escape(service.name if service else str(order.service_id)),
+            service=escaped(service.name if service else str(order.service_id)),
             refund=self._shop.currency.format(order.price),
             balance=self._shop.currency.format(balance),
         )

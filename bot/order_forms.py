@@ -144,15 +144,6 @@ def is_telegram_service(service: ServiceRow) -> bool:
     return any(word in text for word in _TELEGRAM_WORDS)
 
 
-def quantity_step(service: ServiceRow) -> int:
-    """The multiple a quantity must be of: the minimum when it is a round 100, 1000, ...
-    that also divides the maximum (panels sell such services in those blocks), else 1."""
-    low = service.min
-    if low >= 100 and str(low).rstrip("0") == "1" and service.max % low == 0:
-        return low
-    return 1
-
-
 def _read_link(text: str, service: ServiceRow) -> str:
     link = text.strip()
     if len(link) > MAX_LINK_LENGTH:
@@ -194,14 +185,11 @@ def _read_whole_number(text: str, low: int, high: int) -> int:
 
 
 def _read_quantity(text: str, step: Step, service: ServiceRow, answers: Mapping[str, str]) -> int:
-    low = service.min
+    low = service.least_quantity
     if step.field == "max" and "min" in answers:
         low = max(low, int(answers["min"]))
-    number = _read_whole_number(text, low, service.max)
-    multiple = quantity_step(service)
-    if number % multiple:
-        raise InputProblem("input-quantity-step", step=multiple)
-    return number
+    # API v2 has no step: any whole number from the minimum to the maximum is valid.
+    return _read_whole_number(text, low, service.max)
 
 
 def _read_lines(text: str, step: Step, service: ServiceRow) -> str:
@@ -212,8 +200,8 @@ def _read_lines(text: str, step: Step, service: ServiceRow) -> str:
         raise InputProblem("input-lines-empty")
     if any(len(line) > MAX_LINE_LENGTH for line in lines):
         raise InputProblem("input-line-too-long", limit=MAX_LINE_LENGTH)
-    if step.counted and len(lines) < service.min:
-        raise InputProblem("input-lines-too-few", count=len(lines), limit=service.min)
+    if step.counted and len(lines) < service.least_quantity:
+        raise InputProblem("input-lines-too-few", count=len(lines), limit=service.least_quantity)
     if step.counted and len(lines) > service.max:
         raise InputProblem("input-lines-too-many", count=len(lines), limit=service.max)
     if step.field == "hashtags":

@@ -3,8 +3,10 @@
 The promise: a confirmed quote becomes at most one order at the panel, and the customer's
 money is never lost. The steps (see DESIGN.md, "Exactly-once placement"):
 
-1. One transaction consumes the quote, inserts the order as ``submitting`` and debits the
-   customer.
+1. One transaction consumes the quote, checks its service is still on sale and prices it
+   again, inserts the order as ``submitting`` and debits the customer. A quote holds its
+   price for a while, but not against the shop's changes: off sale, the order is refused;
+   dearer, a new quote is shown instead; cheaper, the lower price is charged.
 2. ``add`` is called once. An order id makes the order ``pending``; a definite refusal makes
    it ``failed`` and refunds it in the same transaction; an ambiguous failure makes it
    ``unknown``: the money stays held, nothing is retried, the admins are alerted.
@@ -45,10 +47,12 @@ from bot.db import (
     OrderState,
     QuoteRow,
     Repositories,
+    ServiceRow,
+    fits_micros,
     utc_now,
 )
 from bot.notices import Notices
-from bot.pricing import UnpriceableOrder, price_order
+from bot.pricing import Price, UnpriceableOrder, price_order
 from bot.refusals import RefusalReason, classify_refusal
 from bot.shop import Shop
 
@@ -127,7 +131,8 @@ async def quote_order(
     db: Database, shop: Shop, user_id: int, request: OrderRequest, now: datetime | None = None
 ) -> QuoteRow:
     """Check ``request`` against its service, price it, and store the quote the customer
-    will confirm. The price is fixed here; a confirmation never recomputes it."""
+    will confirm. A confirmation never charges more than this price (see
+    :func:`start_order`)."""
     now = now or utc_now()
     async with db.transaction() as tx:
         return await store_quote(tx, shop, user_id, request, now)
@@ -137,6 +142,36 @@ async def store_quote(
     tx: Repositories, shop: Shop, user_id: int, request: OrderRequest, now: datetime
 ) -> QuoteRow:
     """:func:`quote_order` within the caller's transaction."""
+    _, price = await _price_now(tx, shop, request)
+    return await _stored_quote(tx, shop, user_id, request, price, now=now)
+
+
+async def _stored_quote(
+    tx: Repositories,
+    shop: Shop,
+    user_id: int,
+    request: OrderRequest,
+    price: Price,
+    *,
+    now: datetime,
+) -> QuoteRow:
+    return await tx.quotes.create(
+        user_id=user_id,
+        service_id=request.service,
+        order_type=request.order_type.value,
+        fields=request.to_form(),
+        units=price.units,
+        price=price.price,
+        cost=price.recorded_cost,
+        expires_at=now + shop.quote_ttl,
+    )
+
+
+async def _price_now(
+    tx: Repositories, shop: Shop, request: OrderRequest
+) -> tuple[ServiceRow, Price]:
+    """The service of ``request`` and its price, with the service and the shop's terms as
+    they stand; :class:`QuoteRefused` when it is not for sale this way."""
     service = await tx.services.get(request.service)
     if service is None or not service.available:
         raise QuoteRefused(QuoteProblem.SERVICE_UNAVAILABLE)
@@ -144,22 +179,16 @@ async def store_quote(
         raise QuoteRefused(QuoteProblem.WRONG_TYPE)
     if isinstance(request, DefaultOrder) and request.is_drip_feed and not service.dripfeed:
         raise QuoteRefused(QuoteProblem.DRIP_FEED_UNAVAILABLE)
-    _check_limits(request, service.min, service.max)
+    _check_limits(request, service.least_quantity, service.max)
     markup = await shop.markup_for(tx, service)
     try:
         price = price_order(service.rate, markup, shop.currency, request)
     except UnpriceableOrder:
         raise QuoteRefused(QuoteProblem.UNPRICEABLE) from None
-    return await tx.quotes.create(
-        user_id=user_id,
-        service_id=service.id,
-        order_type=request.order_type.value,
-        fields=request.to_form(),
-        units=price.units,
-        price=price.price,
-        cost=price.cost,
-        expires_at=now + shop.quote_ttl,
-    )
+    # A price of nothing cannot be charged, and one too large for the books cannot be kept.
+    if price.price <= 0 or not fits_micros(price.price) or not fits_micros(price.recorded_cost):
+        raise QuoteRefused(QuoteProblem.UNPRICEABLE)
+    return service, price
 
 
 # --- placement ------------------------------------------------------------------------------
@@ -190,6 +219,18 @@ class Placement:
     reason: RefusalReason | None = None
 
 
+class PriceRose(Exception):
+    """At its confirmation, the order costs more than its quote: nothing was placed or
+    charged. ``quote`` is a new quote at the current price, ``old_price`` the price the
+    customer had seen, ``service`` the service as it stands."""
+
+    def __init__(self, quote: QuoteRow, old_price: Decimal, service: ServiceRow) -> None:
+        super().__init__(f"the price rose from {old_price} to {quote.price}")
+        self.quote = quote
+        self.old_price = old_price
+        self.service = service
+
+
 class QuoteNotUsable(Exception):
     """The quote does not exist for this customer, or has expired."""
 
@@ -206,35 +247,64 @@ def _link_of(fields: dict[str, str]) -> str | None:
     return fields.get("link") or fields.get("username")
 
 
-async def start_order(tx: Repositories, user_id: int, quote_id: str, now: datetime) -> OrderRow:
+async def start_order(
+    tx: Repositories, shop: Shop, user_id: int, quote_id: str, now: datetime
+) -> OrderRow:
     """Step 1 of :func:`place_order`, within the caller's transaction: consume the quote,
-    insert the order as ``submitting`` and debit its price."""
+    price it again, insert the order as ``submitting`` and debit its price.
+
+    The order is charged the lower of the quoted and the current price, and records the
+    current cost. Raises :class:`QuoteNotUsable` (nothing changed); :class:`QuoteRefused`
+    when the service is no longer for sale this way, and :class:`PriceRose` (with a new
+    quote stored) when it costs more now: those two after consuming the quote, which the
+    caller commits so that the old price can no longer be confirmed.
+    """
     quote = await tx.quotes.get(quote_id)
     if quote is None or quote.user_id != user_id:
         raise QuoteNotUsable(expired=False)
     if not await tx.quotes.consume(quote_id, now):
         raise QuoteNotUsable(expired=True)
+    try:
+        request = request_from_fields(OrderType(quote.order_type), quote.fields)
+    except (InvalidRequest, ValueError):
+        # A form that no longer holds (a subscription's end date passed): order again.
+        raise QuoteNotUsable(expired=True) from None
+    service, price = await _price_now(tx, shop, request)
+    if price.price > quote.price:
+        fresh = await _stored_quote(tx, shop, user_id, request, price, now=now)
+        raise PriceRose(fresh, quote.price, service)
     order = await tx.orders.insert_submitting(
         user_id=user_id,
         quote_id=quote_id,
         service_id=quote.service_id,
         order_type=quote.order_type,
         link=_link_of(quote.fields),
-        quantity=quote.units,
+        quantity=price.units,
         fields=quote.fields,
-        price=quote.price,
-        cost=quote.cost,
+        price=price.price,
+        cost=price.recorded_cost,
     )
     # InsufficientFunds here rolls the whole step back: the quote stays usable.
     await debit(
         tx,
         user_id,
-        quote.price,
+        order.price,
         LedgerReason.ORDER_CHARGE,
         charge_key(order.id),
         order_id=order.id,
     )
     return order
+
+
+async def _started(
+    tx: Repositories, shop: Shop, user_id: int, quote_id: str
+) -> OrderRow | QuoteRefused | PriceRose:
+    """:func:`start_order`, with a refusal or a rise returned rather than raised, so the
+    transaction commits the used-up quote (and the new one)."""
+    try:
+        return await start_order(tx, shop, user_id, quote_id, utc_now())
+    except (QuoteRefused, PriceRose) as changed:
+        return changed
 
 
 async def order_of_quote(db: Database, user_id: int, quote_id: str) -> OrderRow | None:
@@ -265,25 +335,36 @@ async def _already_placed(db: Database, user_id: int, quote_id: str) -> Placemen
 
 
 async def place_order(
-    db: Database, panel: PanelClient, alerts: Alerts, user_id: int, quote_id: str
+    db: Database,
+    panel: PanelClient,
+    alerts: Alerts,
+    user_id: int,
+    quote_id: str,
+    *,
+    shop: Shop,
 ) -> Placement:
-    """Turn a confirmed quote into one order at the panel (see the module's docstring).
+    """Turn a confirmed quote into one order at the panel (see the module's docstring),
+    priced again with ``shop``'s current terms.
 
     Raises :class:`QuoteNotUsable`, or :class:`~bot.accounts.InsufficientFunds` (nothing
-    changed; the quote can be confirmed again after a top-up). A second confirmation of the
-    same quote, however concurrent, answers ``ALREADY_PLACED`` with the first one's order.
+    changed; the quote can be confirmed again after a top-up); :class:`QuoteRefused` or
+    :class:`PriceRose` when the service or its price changed since the quote (nothing
+    placed or charged, the quote used up). A second confirmation of the same quote,
+    however concurrent, answers ``ALREADY_PLACED`` with the first one's order.
     """
     if (earlier := await _already_placed(db, user_id, quote_id)) is not None:
         return earlier
     try:
         async with db.transaction() as tx:
-            order = await start_order(tx, user_id, quote_id, utc_now())
+            started = await _started(tx, shop, user_id, quote_id)
     except (QuoteNotUsable, ConstraintError):
         # A concurrent confirmation of this quote may have won the race just now.
         if (earlier := await _already_placed(db, user_id, quote_id)) is not None:
             return earlier
         raise
-    return await _submit(db, panel, alerts, order)
+    if not isinstance(started, OrderRow):
+        raise started
+    return await _submit(db, panel, alerts, started)
 
 
 async def _submit(db: Database, panel: PanelClient, alerts: Alerts, order: OrderRow) -> Placement:

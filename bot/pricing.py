@@ -2,14 +2,24 @@
 
 Customer price = rate per 1000 × units / 1000 × (1 + markup), rounded up to the currency's
 minor unit (in the shop's favour, by less than one minor unit). For packages the rate is the
-price of one package.
+price of one package. The cost is exact: panels quote rates such as 0.0045 per 1000, so a
+cost may have more decimals than any currency; it is rounded only where it is recorded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import (
+    ROUND_CEILING,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import Any, Final, Generic, TypeVar
 
 from api import (
@@ -26,7 +36,16 @@ from api import (
     PollOrder,
     SubscriptionOrder,
 )
+from bot.db import MICRO
 from bot.money import Currency
+
+# Far more digits than any rate, quantity and markup multiplied together need, so the
+# arithmetic is exact; Inexact is trapped all the same: a result is exact or refused, never
+# rounded unnoticed.
+_EXACT: Final = Context(prec=1000, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
+# Rounding on purpose (to the minor unit, to the micro-unit) under the same precision, so
+# no amount is too long to round.
+_ROUNDING: Final = Context(prec=1000)
 
 
 class UnpriceableOrder(ValueError):
@@ -94,8 +113,16 @@ class Price:
     """The units of an order, what the panel charges for it and what the customer pays."""
 
     units: int
+    #: What the panel charges, exact.
     cost: Decimal
+    #: What the customer pays: rounded up to the currency's minor unit.
     price: Decimal
+
+    @property
+    def recorded_cost(self) -> Decimal:
+        """The cost as the books keep it: rounded up to the micro-unit, so a margin worked
+        out from it is never overstated."""
+        return self.cost.quantize(MICRO, rounding=ROUND_CEILING, context=_ROUNDING)
 
 
 def order_units(request: OrderRequest) -> int:
@@ -104,14 +131,26 @@ def order_units(request: OrderRequest) -> int:
 
 
 def panel_cost(rate: Decimal, request: OrderRequest) -> Decimal:
-    """What the panel charges for ``request`` at ``rate``, unrounded."""
+    """What the panel charges for ``request`` at ``rate``, exact (UnpriceableOrder if it
+    cannot be)."""
     rule = UNIT_RULES[request.order_type]
-    return rate * rule.units(request) / rule.rate_per
+    try:
+        with localcontext(_EXACT):
+            return rate * rule.units(request) / rule.rate_per
+    except ArithmeticError as exc:
+        raise UnpriceableOrder(f"the cost at rate {rate} cannot be computed exactly") from exc
 
 
 def customer_price(cost: Decimal, markup_percent: Decimal, currency: Currency) -> Decimal:
-    """``cost`` with the markup, rounded up to the currency's minor unit."""
-    return currency.round_up(cost * (1 + markup_percent / 100))
+    """``cost`` with the markup, rounded up to the currency's minor unit (UnpriceableOrder
+    if it cannot be computed exactly before that)."""
+    try:
+        with localcontext(_EXACT):
+            marked = cost * (1 + markup_percent / 100)
+    except ArithmeticError as exc:
+        raise UnpriceableOrder(f"{cost} with a markup of {markup_percent} %") from exc
+    with localcontext(_ROUNDING):
+        return currency.round_up(marked)
 
 
 def price_order(

@@ -19,6 +19,8 @@ class RefusalReason(enum.StrEnum):
     ACTIVE_ORDER_FOR_LINK = "active_order_for_link"
     BELOW_MINIMUM = "below_minimum"
     ABOVE_MAXIMUM = "above_maximum"
+    #: A quantity the panel does not take for another reason (a multiple it wants, say).
+    BAD_QUANTITY = "bad_quantity"
     BAD_LINK = "bad_link"
     SERVICE_UNAVAILABLE = "service_unavailable"
     NOT_ELIGIBLE = "not_eligible"
@@ -31,6 +33,7 @@ _PATTERNS: Final = (
     (RefusalReason.ACTIVE_ORDER_FOR_LINK, r"active order"),
     (RefusalReason.BELOW_MINIMUM, r"less than min|minimal|minimum"),
     (RefusalReason.ABOVE_MAXIMUM, r"more than max|maximal|maximum"),
+    (RefusalReason.BAD_QUANTITY, r"quantity|multiple of"),
     (RefusalReason.BAD_LINK, r"link|url"),
     (RefusalReason.SERVICE_UNAVAILABLE, r"service"),
     (RefusalReason.NOT_ELIGIBLE, r"not eligible|not available|cannot be|can't be|not allowed"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 
 from aiogram import Bot, Router
@@ -38,6 +37,7 @@ from bot.alerts import Alerts
 from bot.broadcast import broadcast_progress, start_broadcast
 from bot.catalog import CatalogueSyncFailed, sync_catalogue
 from bot.db import Database, OrderRow
+from bot.display import IN_LIST, PANEL_WORDS, WHOLE, escaped
 from bot.order_actions import ActionRefused, request_cancel, request_refill
 from bot.ordering import ResolutionRefused, attach_panel_order, refund_uncertain_order
 from bot.payments import RefundRefused, refund_stars
@@ -45,7 +45,7 @@ from bot.services import ShopServices
 from bot.shop import Shop
 from bot.tracking import Tracker
 from handlers.callbacks import AdminOrderCb
-from handlers.screens import answer_quietly, escaped
+from handlers.screens import answer_quietly
 
 logger = logging.getLogger(__name__)
 router = Router(name="admin")
@@ -59,7 +59,7 @@ PROGRESS_EVERY = 10.0
 #: Characters of a list per message: Fluent refuses a placeable over 2,500 characters, and
 #: Telegram a message over 4,096.
 LIST_CHARS = 2000
-#: Characters of a link shown in a list; /order shows it whole.
+#: Escaped characters of a link shown in a list; /order shows it whole.
 LIST_LINK_CHARS = 100
 
 
@@ -78,10 +78,6 @@ def _pages(lines: list[str], limit: int = LIST_CHARS) -> list[str]:
         pages[-1].append(line)
         size += len(line) + 1
     return ["\n".join(page) for page in pages]
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _usage(message: Message, i18n: I18nContext, name: str) -> None:
@@ -106,16 +102,18 @@ async def panel_command(
 ) -> None:
     status = await shop_status(db, panel)
     balance = (
-        f"{status.panel_balance.balance} {status.panel_balance.currency}"
+        f"{status.panel_balance.balance} {escaped(status.panel_balance.currency, PANEL_WORDS)}"
         if status.panel_balance
-        else i18n.get("admin-panel-unreachable", error=html.escape(status.panel_error or ""))
+        else i18n.get(
+            "admin-panel-unreachable", error=escaped(status.panel_error or "", PANEL_WORDS)
+        )
     )
     sandbox = i18n.get("admin-panel-sandbox") + "\n" if services.sandbox else ""
     await message.reply(
         sandbox
         + i18n.get(
             "admin-panel",
-            url=html.escape(panel.url),
+            url=escaped(panel.url, PANEL_WORDS),
             balance=balance,
             services=status.services_for_sale,
             stored=status.services_stored,
@@ -142,7 +140,7 @@ async def stats_command(
     figures = await sales(db, period)
     money = shop.currency.format
     top = "\n".join(
-        i18n.get("admin-stats-top", service_id=str(sid), name=html.escape(name), orders=count)
+        i18n.get("admin-stats-top", service_id=str(sid), name=escaped(name, IN_LIST), orders=count)
         for sid, name, count in figures.top_services
     )
     await message.reply(
@@ -176,14 +174,14 @@ def _order_text(i18n: I18nContext, details: OrderDetails, shop: Shop) -> str:
         order_id=str(order.id),
         panel_id=str(order.panel_order_id or "—"),
         user_id=str(order.user_id),
-        service=html.escape(details.service_name),
-        link=escaped(order.link or "—"),
+        service=escaped(details.service_name),
+        link=escaped(order.link or "—", WHOLE),
         quantity=order.quantity,
         price=money(order.price),
         cost=money(order.cost),
         state=order.state.value,
-        panel_status=html.escape(order.panel_status or "—"),
-        error=html.escape(order.error or "—"),
+        panel_status=escaped(order.panel_status or "—", PANEL_WORDS),
+        error=escaped(order.error or "—", PANEL_WORDS),
         history=history or "—",
         ledger=ledger or "—",
         refills=refills or "—",
@@ -262,7 +260,7 @@ async def order_action(
     assert fresh is not None
     text = _order_text(i18n, fresh, shop)
     if note:
-        text += "\n\n" + html.escape(note)
+        text += "\n\n" + escaped(note, PANEL_WORDS)
     if isinstance(callback.message, Message):
         with contextlib.suppress(TelegramBadRequest):
             await callback.message.edit_text(text, reply_markup=_order_buttons(i18n, fresh.order))
@@ -289,7 +287,7 @@ async def unknown_command(message: Message, i18n: I18nContext, db: Database, sho
             user_id=str(order.user_id),
             price=shop.currency.format(order.price),
             created=f"{order.created_at:%Y-%m-%d %H:%M}",
-            link=html.escape(_cut(order.link or "—", LIST_LINK_CHARS)),
+            link=escaped(order.link or "—", LIST_LINK_CHARS),
         )
         for order in orders
     ]
@@ -312,7 +310,7 @@ async def attach_command(
     try:
         await attach_panel_order(db, order_id, panel_id)
     except ResolutionRefused as refused:
-        await message.reply(i18n.get("admin-refused", reason=html.escape(str(refused))))
+        await message.reply(i18n.get("admin-refused", reason=escaped(str(refused), PANEL_WORDS)))
         return
     await message.reply(i18n.get("admin-attached", order_id=str(order_id), panel_id=str(panel_id)))
 
@@ -335,7 +333,7 @@ async def refund_command(
     try:
         order = await refund_uncertain_order(db, order_id, services.notices)
     except ResolutionRefused as refused:
-        await message.reply(i18n.get("admin-refused", reason=html.escape(str(refused))))
+        await message.reply(i18n.get("admin-refused", reason=escaped(str(refused), PANEL_WORDS)))
         return
     services.wake_notifier()
     await message.reply(
@@ -363,8 +361,8 @@ async def user_command(
         i18n.get(
             "admin-user",
             user_id=str(user.id),
-            name=html.escape(user.first_name or ""),
-            username=html.escape(f"@{user.username}" if user.username else "—"),
+            name=escaped(user.first_name or ""),
+            username=escaped(f"@{user.username}" if user.username else "—"),
             language=user.language,
             blocked=i18n.get("yes" if user.blocked else "no"),
             balance=shop.currency.format(summary.balance),
@@ -437,12 +435,12 @@ async def debit_command(
 
 @router.message(Command("sync"))
 async def sync_command(
-    message: Message, i18n: I18nContext, db: Database, panel: PanelClient
+    message: Message, i18n: I18nContext, db: Database, panel: PanelClient, alerts: Alerts
 ) -> None:
     try:
-        report = await sync_catalogue(db, panel)
+        report = await sync_catalogue(db, panel, alerts)
     except CatalogueSyncFailed as failed:
-        await message.reply(i18n.get("admin-sync-failed", error=html.escape(str(failed))))
+        await message.reply(i18n.get("admin-sync-failed", error=escaped(str(failed), PANEL_WORDS)))
         return
     await message.reply(
         i18n.get(
@@ -587,7 +585,7 @@ async def refund_stars_command(
         await message.reply(
             i18n.get(
                 f"admin-refundstars-{refused.problem.value.replace('_', '-')}",
-                detail=html.escape(refused.detail),
+                detail=escaped(refused.detail, PANEL_WORDS),
             )
         )
         return
@@ -597,6 +595,6 @@ async def refund_stars_command(
             user_id=str(user.id),
             stars=refund.invoice.stars,
             amount=shop.currency.format(refund.invoice.amount),
-            detail=html.escape(refund.detail),
+            detail=escaped(refund.detail, PANEL_WORDS),
         )
     )

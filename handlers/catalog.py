@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
 from bot.catalog import PAGE_SIZE, Catalogue, ServiceOffer
+from bot.display import escaped
 from bot.order_forms import steps_for
 from bot.shop import Shop
 from handlers import keyboards
@@ -66,7 +65,7 @@ async def category_page(
         return
     await show(
         callback,
-        i18n.get("catalog-services", category=html.escape(page.category)),
+        i18n.get("catalog-services", category=escaped(page.category)),
         keyboards.services(
             i18n, page, callback_data.anchor, shop.currency, back_page=callback_data.back
         ),
@@ -87,13 +86,13 @@ def service_card_text(i18n: I18nContext, offer: ServiceOffer, shop: Shop) -> str
     )
     return i18n.get(
         "service-card",
-        name=html.escape(service.name),
-        category=html.escape(service.category),
+        name=escaped(service.name),
+        category=escaped(service.category),
         kind=i18n.get(f"type-{service.type.lower().replace(' ', '-')}"),
         price=i18n.get(
             price_key,
             price=shop.currency.format(offer.unit_price),
-            min=service.min,
+            min=service.least_quantity,
             max=service.max,
         ),
         refill=i18n.get("yes" if service.refill else "no"),
@@ -133,12 +132,12 @@ async def search(message: Message, i18n: I18nContext, catalogue: Catalogue, shop
     offers = await catalogue.search(text)
     if not offers:
         await message.answer(
-            i18n.get("search-nothing", query=html.escape(text)),
+            i18n.get("search-nothing", query=escaped(text)),
             reply_markup=keyboards.main_menu(i18n),
         )
         return
     await message.answer(
-        i18n.get("search-results", query=html.escape(text)),
+        i18n.get("search-results", query=escaped(text)),
         reply_markup=keyboards.search_results(
             i18n,
             [(o.service.id, o.service.name, shop.currency.format(o.unit_price)) for o in offers],

@@ -8,19 +8,23 @@ from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
 
 from api import PanelClient
-from bot.accounts import InsufficientFunds
+from bot.accounts import InsufficientFunds, balance_of
 from bot.alerts import Alerts
 from bot.db import Database, UserRow
 from bot.ordering import (
     Placement,
     PlacementOutcome,
+    PriceRose,
     QuoteNotUsable,
+    QuoteRefused,
     drop_quote,
     place_order,
 )
 from bot.shop import Shop
 from handlers import keyboards
 from handlers.callbacks import QuoteCb
+from handlers.order_form import quoted_answers, refusal_text, summary_text
+from handlers.order_states import Confirming
 from handlers.screens import show
 
 router = Router(name="confirm")
@@ -66,7 +70,16 @@ async def confirm(
     customer: UserRow,
 ) -> None:
     try:
-        placement = await place_order(db, panel, alerts, customer.id, callback_data.quote_id)
+        placement = await place_order(
+            db, panel, alerts, customer.id, callback_data.quote_id, shop=shop
+        )
+    except PriceRose as rose:
+        await _show_new_price(callback, rose, state=state, i18n=i18n, db=db, shop=shop)
+        return
+    except QuoteRefused as refused:
+        await state.clear()
+        await show(callback, refusal_text(i18n, refused), keyboards.main_menu(i18n))
+        return
     except InsufficientFunds as short:
         await show(
             callback,
@@ -81,6 +94,33 @@ async def confirm(
         return
     await state.clear()
     await show(callback, placement_text(i18n, placement, shop), keyboards.main_menu(i18n))
+
+
+async def _show_new_price(
+    callback: CallbackQuery,
+    rose: PriceRose,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    db: Database,
+    shop: Shop,
+) -> None:
+    """The summary again, with the new quote to confirm and a word on the price."""
+    quote = rose.quote
+    balance = await balance_of(db, quote.user_id)
+    answers = quoted_answers(rose.service, quote.fields)
+    changed = i18n.get(
+        "quote-price-changed",
+        old=shop.currency.format(rose.old_price),
+        new=shop.currency.format(quote.price),
+    )
+    summary = summary_text(i18n, shop, rose.service, answers, quote, balance=balance)
+    text = f"{changed}\n\n{summary}"
+    await state.set_state(Confirming.quote)
+    await state.set_data({"quote_id": quote.id})
+    await show(
+        callback, text, keyboards.quote(i18n, quote.id, short_of_funds=balance < quote.price)
+    )
 
 
 @router.callback_query(QuoteCb.filter(F.action == "drop"))

@@ -11,6 +11,7 @@ from aiogram_i18n import I18nContext
 from api import SUBSCRIPTION_DELAYS
 from bot.catalog import ServicePage
 from bot.db import CategoryRow
+from bot.display import ON_BUTTON, shortened
 from bot.money import Currency
 from bot.order_forms import Answer, Step
 from handlers.callbacks import (
@@ -26,25 +27,22 @@ from handlers.callbacks import (
 )
 
 #: Longest button label; Telegram shows long labels cut anyway.
-MAX_LABEL = 60
-
-
-def _label(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else f"{text[: MAX_LABEL - 1]}…"
+MAX_LABEL = ON_BUTTON
 
 
 def button(text: str, data: str) -> InlineKeyboardButton:
     """An inline button; a label too long to show is cut."""
-    return InlineKeyboardButton(text=_label(text), callback_data=data)
+    return InlineKeyboardButton(text=shortened(text, MAX_LABEL), callback_data=data)
 
 
 def _named(i18n: I18nContext, key: str, name: str, **params: object) -> str:
     """A label naming a category or service: a long name is cut, not the price or count
     that follows it."""
-    label = i18n.get(key, name=name, **params)
+    shown = shortened(name, MAX_LABEL)
+    label = i18n.get(key, name=shown, **params)
     excess = len(label) - MAX_LABEL
     if excess > 0:
-        label = i18n.get(key, name=f"{name[: max(len(name) - excess - 1, 1)]}…", **params)
+        label = i18n.get(key, name=shortened(name, max(len(shown) - excess, 2)), **params)
     return label
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from aiogram import Bot, F, Router
@@ -15,6 +14,7 @@ from aiogram_i18n import I18nContext
 from bot.config import Settings
 from bot.customers import link_referrer, referrer_from_start
 from bot.db import Database, UserRow
+from bot.display import escaped
 from bot.i18n import SUPPORTED_LOCALES, Texts
 from bot.ordering import drop_quote
 from handlers import keyboards
@@ -26,7 +26,7 @@ router = Router(name="menu")
 
 
 def _menu_text(i18n: I18nContext, customer: UserRow) -> str:
-    return i18n.get("menu-title", name=html.escape(customer.first_name or ""))
+    return i18n.get("menu-title", name=escaped(customer.first_name or ""))
 
 
 @router.message(CommandStart())
@@ -80,7 +80,7 @@ def help_text(i18n: I18nContext, settings: Settings) -> str:
     """How ordering works, and how to reach the shop when it has said how."""
     text = i18n.get("help-text")
     if settings.support_contact:
-        text += "\n\n" + i18n.get("help-contact", contact=html.escape(settings.support_contact))
+        text += "\n\n" + i18n.get("help-contact", contact=escaped(settings.support_contact))
     return text
 
 

@@ -7,7 +7,8 @@ the middle of a form resumes it.
 
 from __future__ import annotations
 
-import html
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from aiogram import F, Router
@@ -19,7 +20,8 @@ from aiogram_i18n import I18nContext
 from api import OrderType
 from bot.accounts import balance_of
 from bot.catalog import Catalogue
-from bot.db import Database, ServiceRow, UserRow
+from bot.db import Database, QuoteRow, ServiceRow, UserRow
+from bot.display import WHOLE, escaped, shortened
 from bot.order_forms import (
     Answer,
     InputProblem,
@@ -27,7 +29,6 @@ from bot.order_forms import (
     Step,
     is_telegram_service,
     next_step,
-    quantity_step,
     read_answer,
     steps_for,
 )
@@ -47,12 +48,10 @@ def _key(field: str) -> str:
 
 def prompt(i18n: I18nContext, service: ServiceRow, step: Step, answers: dict[str, str]) -> str:
     """The question of ``step``, with the limits that apply to it."""
-    params: dict[str, Any] = {"min": service.min, "max": service.max}
+    params: dict[str, Any] = {"min": service.least_quantity, "max": service.max}
     key = f"ask-{_key(step.field)}"
-    if step.answer is Answer.QUANTITY:
-        params["step"] = quantity_step(service)
-        if step.field == "max" and "min" in answers:
-            params["min"] = answers["min"]
+    if step.answer is Answer.QUANTITY and step.field == "max" and "min" in answers:
+        params["min"] = answers["min"]
     if step.answer is Answer.LINK and is_telegram_service(service):
         key = "ask-link-telegram"
     if step.answer is Answer.LINES and step.counted:
@@ -88,7 +87,7 @@ async def start_form(
     await state.set_data({"service_id": service.id, "step": first, "answers": {}})
     await answer_quietly(callback)
     await callback.message.answer(
-        i18n.get("form-started", name=html.escape(service.name)),
+        i18n.get("form-started", name=escaped(service.name)),
     )
     await _ask(callback.message, i18n, service, step, {})
 
@@ -158,15 +157,8 @@ def _summarised(i18n: I18nContext, value: str) -> str:
     summary must stay short."""
     lines = value.split("\n")
     if len(lines) == 1:
-        return (
-            value
-            if len(value) <= SUMMARY_VALUE_LENGTH
-            else f"{value[: SUMMARY_VALUE_LENGTH - 1]}…"
-        )
-    shown = [
-        line if len(line) <= SUMMARY_LINE_LENGTH else f"{line[: SUMMARY_LINE_LENGTH - 1]}…"
-        for line in lines[:SUMMARY_LINES]
-    ]
+        return shortened(value, SUMMARY_VALUE_LENGTH)
+    shown = [shortened(line, SUMMARY_LINE_LENGTH) for line in lines[:SUMMARY_LINES]]
     if len(lines) > SUMMARY_LINES:
         shown.append(i18n.get("summary-more-lines", count=len(lines) - SUMMARY_LINES))
     return "\n".join(shown)
@@ -187,33 +179,58 @@ async def _quote(
         quote = await quote_order(db, shop, customer.id, form.to_request())
     except QuoteRefused as refused:
         await state.clear()
-        await message.answer(
-            i18n.get(f"quote-refused-{_key(refused.problem.value)}", limit=refused.limit or 0),
-            reply_markup=keyboards.main_menu(i18n),
-        )
+        await message.answer(refusal_text(i18n, refused), reply_markup=keyboards.main_menu(i18n))
         return
     balance = await balance_of(db, customer.id)
-    short = balance < quote.price
+    text = summary_text(i18n, shop, service, form.answers, quote, balance=balance)
+    await state.set_state(Confirming.quote)
+    await state.set_data({"quote_id": quote.id})
+    await message.answer(
+        text, reply_markup=keyboards.quote(i18n, quote.id, short_of_funds=balance < quote.price)
+    )
+
+
+def refusal_text(i18n: I18nContext, refused: QuoteRefused) -> str:
+    """Why an order form cannot be quoted, in plain words."""
+    return i18n.get(f"quote-refused-{_key(refused.problem.value)}", limit=refused.limit or 0)
+
+
+def quoted_answers(service: ServiceRow, fields: Mapping[str, str]) -> dict[str, str]:
+    """A stored quote's form fields as the answers of the service's form, in its order."""
+    return {
+        step.field: fields[step.field] for step in steps_for(service) if fields.get(step.field)
+    }
+
+
+def summary_text(
+    i18n: I18nContext,
+    shop: Shop,
+    service: ServiceRow,
+    answers: Mapping[str, str],
+    quote: QuoteRow,
+    *,
+    balance: Decimal,
+) -> str:
+    """The summary of a quote the customer is asked to confirm: the service, the answers,
+    the price, the balance, and what the balance is short of, if it is."""
     lines = [
-        i18n.get(f"field-{_key(name)}") + ": " + html.escape(_summarised(i18n, value))
-        for name, value in form.answers.items()
+        i18n.get(f"field-{_key(name)}") + ": " + escaped(_summarised(i18n, value), WHOLE)
+        for name, value in answers.items()
         if value and name != "drip_feed"
     ]
     text = i18n.get(
         "quote-summary",
-        name=html.escape(service.name),
+        name=escaped(service.name),
         details="\n".join(lines),
         units=quote.units,
         price=shop.currency.format(quote.price),
         balance=shop.currency.format(balance),
     )
-    if short:
+    if balance < quote.price:
         text += "\n\n" + i18n.get(
             "quote-short", missing=shop.currency.format(quote.price - balance)
         )
-    await state.set_state(Confirming.quote)
-    await state.set_data({"quote_id": quote.id})
-    await message.answer(text, reply_markup=keyboards.quote(i18n, quote.id, short_of_funds=short))
+    return text
 
 
 @router.message(StateFilter(*FORM_STATES), F.text)

@@ -3,14 +3,13 @@ and Cancel where they apply. A customer only ever sees and acts on their own ord
 
 from __future__ import annotations
 
-import html
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
 from api import PanelClient
 from bot.db import CancelOutcome, Database, OrderRow, UserRow
+from bot.display import WHOLE, escaped
 from bot.order_actions import (
     ActionRefused,
     OrderView,
@@ -25,7 +24,7 @@ from bot.shop import Shop
 from bot.tracking import Tracker
 from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb
 from handlers.keyboards import button, pager
-from handlers.screens import answer_quietly, escaped, show
+from handlers.screens import answer_quietly, show
 
 router = Router(name="orders")
 
@@ -123,8 +122,8 @@ def card_text(i18n: I18nContext, view: OrderView, shop: Shop) -> str:
     return i18n.get(
         "order-card",
         order_id=str(order.id),
-        service=html.escape(view.service_name),
-        link=escaped(order.link or "—"),
+        service=escaped(view.service_name),
+        link=escaped(order.link or "—", WHOLE),
         quantity=order.quantity,
         price=shop.currency.format(order.price),
         state=_state(i18n, order),

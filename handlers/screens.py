@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 logger = logging.getLogger(__name__)
-
-#: The longest text Fluent puts in one placeable.
-PLACEABLE_LIMIT = 2500
-
-
-def escaped(text: str, limit: int = PLACEABLE_LIMIT) -> str:
-    """``text`` escaped for an HTML message; cut, ending with "…", where escaped it would
-    be over ``limit`` characters (escaping makes up to six of one: "&quot;")."""
-    whole = html.escape(text)
-    if len(whole) <= limit:
-        return whole
-    pieces: list[str] = []
-    size = len("…")
-    for char in text:
-        piece = html.escape(char)
-        if size + len(piece) > limit:
-            break
-        pieces.append(piece)
-        size += len(piece)
-    return "".join(pieces) + "…"
 
 
 async def show(

@@ -27,7 +27,7 @@ from bot.db.errors import (
     SchemaTooNew,
 )
 from bot.db.migrations import LATEST_VERSION, MIGRATIONS, Migration
-from bot.db.money import from_micros, to_micros
+from bot.db.money import MICRO, fits_micros, from_micros, to_micros
 from bot.db.repositories import (
     CancelOutcome,
     CancelRequestRow,
@@ -52,6 +52,7 @@ __all__ = [
     "ACTIVE_ORDER_STATES",
     "ACTIVE_REFILL_STATES",
     "LATEST_VERSION",
+    "MICRO",
     "MIGRATIONS",
     "CancelOutcome",
     "CancelRequestRow",
@@ -81,6 +82,7 @@ __all__ = [
     "SyncCounts",
     "TransitionRow",
     "UserRow",
+    "fits_micros",
     "from_micros",
     "to_micros",
     "utc_now",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-_MICRO: Final = Decimal("0.000001")
+#: The smallest amount the books keep: one micro-unit.
+MICRO: Final = Decimal("0.000001")
 # SQLite stores a signed 64-bit INTEGER: about 9.2 trillion in money units.
 _MAX_MICROS: Final = 2**63 - 1
 
@@ -22,7 +23,7 @@ def to_micros(amount: Decimal) -> int:
     if not amount.is_finite():
         raise ValueError(f"money must be a finite number, not {amount}")
     try:
-        exact = amount.quantize(_MICRO)
+        exact = amount.quantize(MICRO)
     except InvalidOperation as exc:
         raise ValueError(f"money amount out of range: {amount}") from exc
     if exact != amount:
@@ -31,6 +32,15 @@ def to_micros(amount: Decimal) -> int:
     if abs(micros) > _MAX_MICROS:
         raise ValueError(f"money amount out of range: {amount}")
     return micros
+
+
+def fits_micros(amount: Decimal) -> bool:
+    """True when :func:`to_micros` takes ``amount``: finite, at most 6 decimals, in range."""
+    try:
+        to_micros(amount)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def from_micros(micros: int) -> Decimal:

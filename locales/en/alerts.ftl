@@ -13,6 +13,12 @@ alert-polls-failing =
     🛑 <b>The panel has not answered { $polls } status checks in a row</b>: { $error }
     Orders are not being followed until it answers again; nothing is lost.
 alert-large-order = 💰 <b>Large order #{ $order_id }</b>: { $price } from customer { $user_id }. <code>/order { $order_id }</code>
+alert-service-unpriced =
+    🚫 <b>Service { $service_id } is not for sale</b>: { $name }
+    The panel lists it at a rate of { $rate }, so it cannot be priced. Customers do not see it until the panel gives it a rate above zero.
+alert-service-limits =
+    🚫 <b>Service { $service_id } is not for sale</b>: { $name }
+    The panel lists it from { $min } to { $max }, so no quantity fits. Customers do not see it until the panel corrects its limits.
 alert-panel-balance = 🪫 <b>The panel's balance is low</b>: { $balance } (alert below { $threshold }). Top it up, or orders will be refused.
 alert-stars-refund-uncertain =
     ⚠️ <b>A Stars refund is uncertain</b>

@@ -18,10 +18,7 @@ field-expiry = Ends on
 field-answer-number = Answer number
 ask-link = 🔗 Send the link (https://…).
 ask-link-telegram = 🔗 Send the link (https://t.me/…) or the @username.
-ask-quantity = 🔢 How many? From { $min } to { $max }{ $step ->
-        [1] {""}
-       *[other] , in steps of { $step }
-    }.
+ask-quantity = 🔢 How many? From { $min } to { $max }.
 ask-drip-feed = 💧 Deliver gradually, in several runs?
 ask-runs = 🔁 How many runs? (2 to 1000)
 ask-interval = ⏱ How many minutes between runs? (1 to 10080)
@@ -48,7 +45,6 @@ input-link-invalid-telegram = ⚠️ That does not look like a link. Send an add
 input-number-invalid = ⚠️ Please send a whole number, like 1000.
 input-number-too-small = ⚠️ That is too few: at least { $limit }.
 input-number-too-large = ⚠️ That is too many: at most { $limit }.
-input-quantity-step = ⚠️ This service is sold in steps of { $step }.
 input-lines-too-long = ⚠️ That is too much text (at most { $limit } characters).
 input-lines-empty = ⚠️ Send at least one line.
 input-line-too-long = ⚠️ A line is too long (at most { $limit } characters each).
@@ -70,13 +66,14 @@ quote-summary =
     💰 Your balance: { $balance }
 quote-short = ⚠️ Your balance is short by <b>{ $missing }</b>. Top up, then confirm.
 quote-use-buttons = Please tap ✅ Confirm or ✖ Cancel under your order above. /cancel drops it.
+quote-price-changed = ⚠️ The price has changed from { $old } to { $new }. Check your order and confirm again.
 quote-expired = ⌛ This price has expired. Please order again to get a fresh price.
 quote-refused-service-unavailable = This service is not available any more.
 quote-refused-wrong-type = This service cannot be ordered this way.
 quote-refused-below-minimum = The quantity is below this service's minimum of { $limit }.
 quote-refused-above-maximum = The quantity is above this service's maximum of { $limit }.
 quote-refused-drip-feed-unavailable = This service cannot be delivered gradually.
-quote-refused-unpriceable = This order cannot be priced; please give the number of posts.
+quote-refused-unpriceable = This order cannot be priced as it is. Try a smaller quantity; for a subscription, give the number of posts.
 button-confirm = ✅ Confirm
 button-top-up = 💰 Top up
 order-placed =
@@ -95,6 +92,7 @@ order-refused-shop-side = ⛔ The shop cannot take this order right now. { $pric
 order-refused-active-order-for-link = ⛔ This link already has an order in progress for this service. Wait until it finishes, or use another link. { $price } is back on your balance ({ $balance }).
 order-refused-below-minimum = ⛔ The quantity is too small for this service. { $price } is back on your balance ({ $balance }).
 order-refused-above-maximum = ⛔ The quantity is too large for this service. { $price } is back on your balance ({ $balance }).
+order-refused-bad-quantity = ⛔ The quantity was not accepted for this service. Try another amount, such as a round number. { $price } is back on your balance ({ $balance }).
 order-refused-bad-link = ⛔ The link was not accepted. Check that it is correct and public. { $price } is back on your balance ({ $balance }).
 order-refused-service-unavailable = ⛔ This service is not available right now. { $price } is back on your balance ({ $balance }).
 order-refused-not-eligible = ⛔ The order was not accepted for this link. { $price } is back on your balance ({ $balance }).

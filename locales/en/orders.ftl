@@ -46,6 +46,7 @@ reason-shop-side = the shop cannot do this right now.
 reason-active-order-for-link = another order for this link is in progress.
 reason-below-minimum = the quantity is too small.
 reason-above-maximum = the quantity is too large.
+reason-bad-quantity = the quantity is not accepted.
 reason-bad-link = the link is not accepted.
 reason-service-unavailable = the service is not available.
 reason-not-eligible = the order is not eligible for it.

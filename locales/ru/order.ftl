@@ -18,10 +18,7 @@ field-expiry = До даты
 field-answer-number = Номер ответа
 ask-link = 🔗 Отправьте ссылку (https://…).
 ask-link-telegram = 🔗 Отправьте ссылку (https://t.me/…) или @имя.
-ask-quantity = 🔢 Сколько? От { $min } до { $max }{ $step ->
-        [1] {""}
-       *[other] , шагом { $step }
-    }.
+ask-quantity = 🔢 Сколько? От { $min } до { $max }.
 ask-drip-feed = 💧 Выполнять постепенно, в несколько запусков?
 ask-runs = 🔁 Сколько запусков? (от 2 до 1000)
 ask-interval = ⏱ Сколько минут между запусками? (от 1 до 10080)
@@ -48,7 +45,6 @@ input-link-invalid-telegram = ⚠️ Это не похоже на ссылку.
 input-number-invalid = ⚠️ Отправьте целое число, например 1000.
 input-number-too-small = ⚠️ Слишком мало: не меньше { $limit }.
 input-number-too-large = ⚠️ Слишком много: не больше { $limit }.
-input-quantity-step = ⚠️ Эта услуга продаётся шагами по { $step }.
 input-lines-too-long = ⚠️ Слишком много текста (не больше { $limit } символов).
 input-lines-empty = ⚠️ Отправьте хотя бы одну строку.
 input-line-too-long = ⚠️ Одна из строк слишком длинная (не больше { $limit } символов).
@@ -70,13 +66,14 @@ quote-summary =
     💰 Ваш баланс: { $balance }
 quote-short = ⚠️ На балансе не хватает <b>{ $missing }</b>. Пополните его, затем подтвердите.
 quote-use-buttons = Нажмите ✅ Подтвердить или ✖ Отмена под заказом выше. /cancel отменяет его.
+quote-price-changed = ⚠️ Цена изменилась: было { $old }, стало { $new }. Проверьте заказ и подтвердите снова.
 quote-expired = ⌛ Срок действия цены истёк. Оформите заказ заново, чтобы получить новую цену.
 quote-refused-service-unavailable = Эта услуга больше недоступна.
 quote-refused-wrong-type = Эту услугу нельзя заказать таким образом.
 quote-refused-below-minimum = Количество меньше минимума этой услуги: { $limit }.
 quote-refused-above-maximum = Количество больше максимума этой услуги: { $limit }.
 quote-refused-drip-feed-unavailable = Эту услугу нельзя выполнять постепенно.
-quote-refused-unpriceable = Такой заказ нельзя оценить; укажите число постов.
+quote-refused-unpriceable = Такой заказ нельзя оценить. Попробуйте меньшее количество; для подписки укажите число постов.
 button-confirm = ✅ Подтвердить
 button-top-up = 💰 Пополнить
 order-placed =
@@ -95,6 +92,7 @@ order-refused-shop-side = ⛔ Магазин сейчас не может при
 order-refused-active-order-for-link = ⛔ По этой ссылке уже выполняется заказ этой услуги. Дождитесь его завершения или используйте другую ссылку. { $price } возвращено на баланс ({ $balance }).
 order-refused-below-minimum = ⛔ Слишком маленькое количество для этой услуги. { $price } возвращено на баланс ({ $balance }).
 order-refused-above-maximum = ⛔ Слишком большое количество для этой услуги. { $price } возвращено на баланс ({ $balance }).
+order-refused-bad-quantity = ⛔ Такое количество для этой услуги не принято. Попробуйте другое, например круглое число. { $price } возвращено на баланс ({ $balance }).
 order-refused-bad-link = ⛔ Ссылка не принята. Проверьте, что она верная и открытая. { $price } возвращено на баланс ({ $balance }).
 order-refused-service-unavailable = ⛔ Эта услуга сейчас недоступна. { $price } возвращено на баланс ({ $balance }).
 order-refused-not-eligible = ⛔ Заказ для этой ссылки не принят. { $price } возвращено на баланс ({ $balance }).

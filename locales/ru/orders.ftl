@@ -46,6 +46,7 @@ reason-shop-side = магазин сейчас не может это сдела
 reason-active-order-for-link = по этой ссылке уже выполняется другой заказ.
 reason-below-minimum = слишком маленькое количество.
 reason-above-maximum = слишком большое количество.
+reason-bad-quantity = такое количество не принимается.
 reason-bad-link = ссылка не принята.
 reason-service-unavailable = услуга недоступна.
 reason-not-eligible = заказ для этого не подходит.

@@ -62,7 +62,12 @@ async def place(
     request = DefaultOrder(service=service_id, link=link, quantity=quantity)
     quote = await quote_order(services.db, services.shop, user_id, request)
     return await place_order(
-        services.db, panel or services.panel, services.alerts, user_id, quote.id
+        services.db,
+        panel or services.panel,
+        services.alerts,
+        user_id,
+        quote.id,
+        shop=services.shop,
     )
 
 

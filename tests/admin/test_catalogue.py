@@ -10,7 +10,7 @@ from bot.services import ShopServices
 
 from ..conversation.conftest import top_up
 from ..support.telegram import BotClient
-from .shop import FOLLOWERS, HQ_FOLLOWERS
+from .shop import FOLLOWERS, HQ_FOLLOWERS, group_alerts
 
 FOLLOWERS_NAME = "Instagram Followers [Real] [30 days refill]"
 HQ_NAME = "Instagram Followers [HQ] [No refill]"
@@ -78,6 +78,26 @@ async def test_sync_takes_the_panels_catalogue_now_and_says_what_changed(
     assert owner.screen.last.text == (
         "✅ Catalogue taken: 0 new, 0 changed, 34 unchanged, 0 gone."
     )
+
+
+async def test_sync_hides_a_free_service_and_tells_the_group_once(
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+) -> None:
+    rows = [dict(row) for row in panel.services]
+    for row in rows:
+        if row["service"] == FOLLOWERS:
+            row["rate"] = "0.0000"
+    panel.set_services(rows)
+
+    await owner.send("/sync")
+    await owner.send("/sync")
+
+    assert await followers_page(alice) == [f"{HQ_NAME} — 0.59 USD", f"{PREMIUM_NAME} — 2.80 USD"]
+    assert [alert.text for alert in await group_alerts(services)] == [
+        f"🚫 <b>Service {FOLLOWERS} is not for sale</b>: {FOLLOWERS_NAME}\n"
+        "The panel lists it at a rate of 0.0000, so it cannot be priced. Customers do not see "
+        "it until the panel gives it a rate above zero."
+    ]
 
 
 async def test_a_failed_sync_keeps_the_last_catalogue(

@@ -88,6 +88,18 @@ async def test_panel_shows_the_panels_balance_and_the_shops_counts(
     assert PANEL_KEY not in (owner.screen.last.text or "")
 
 
+async def test_panel_shows_the_panels_currency_as_the_panel_wrote_it(
+    owner: BotClient, panel: SandboxPanel
+) -> None:
+    panel.add_account(PANEL_KEY, Decimal("100.84292"), currency='<b>US$& "cents"')
+
+    await owner.send("/panel")
+
+    lines = (owner.screen.last.text or "").split("\n")
+    assert lines[1] == 'Balance: 100.84292 <b>US$& "cents"'
+    assert lines[2] == "Services for sale: 34 (of 34 known)"
+
+
 async def test_panel_says_when_the_panel_does_not_answer(
     owner: BotClient, panel: SandboxPanel
 ) -> None:

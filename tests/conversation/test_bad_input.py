@@ -49,10 +49,6 @@ def _drip(service: Service) -> bool:
     return service.dripfeed
 
 
-def _in_steps_of_100(service: Service) -> bool:
-    return service.min == 100 and not service.dripfeed
-
-
 LINK = "https://instagram.com/shop.alice"
 NOT_A_LINK = (
     "⚠️ That does not look like a link. Send a full address such as https://instagram.com/yourpage."
@@ -99,9 +95,6 @@ BAD_INPUTS = {
     "below the minimum": BadInput(D, (LINK,), "49", "⚠️ That is too few: at least 50.", _drip),
     "above the maximum": BadInput(
         D, (LINK,), "10001", "⚠️ That is too many: at most 10,000.", _drip
-    ),
-    "off the step": BadInput(
-        D, (LINK,), "150", "⚠️ This service is sold in steps of 100.", _in_steps_of_100
     ),
     # drip-feed
     "typed instead of yes or no": BadInput(

@@ -59,9 +59,8 @@ class Case:
     where: Callable[[Service], bool] = field(default=lambda service: True)
 
 
-def limits(service: Service, step: int = 1) -> str:
-    suffix = "" if step == 1 else f", in steps of {step}"
-    return f"From {grouped(service.min)} to {grouped(service.max)}{suffix}."
+def limits(service: Service) -> str:
+    return f"From {grouped(service.min)} to {grouped(service.max)}."
 
 
 COMMENTS = ["Love it!", "", "  So <good> & true  ", *(f"Comment {n}" for n in range(3, 11))]
@@ -99,7 +98,7 @@ CASES = [
         where=lambda service: not service.dripfeed and service.min == 100,
         steps=lambda service: [
             ("🔗 Send the link (https://…).", "https://instagram.com/p/Cx1/"),
-            (f"🔢 How many? {limits(service, 100)}", "2 000"),
+            (f"🔢 How many? {limits(service)}", "2 000"),
         ],
         summary=["Link: https://instagram.com/p/Cx1/", "Quantity: 2000"],
         fields={"link": "https://instagram.com/p/Cx1/", "quantity": "2000"},
@@ -140,7 +139,7 @@ CASES = [
         asked="Link, Quantity, Usernames, Hashtags",
         steps=lambda service: [
             ("🔗 Send the link (https://…).", "https://instagram.com/p/Mw1"),
-            (f"🔢 How many? {limits(service, 100)}", "300"),
+            (f"🔢 How many? {limits(service)}", "300"),
             ("👥 Send the usernames to mention, one per line.", "@alice\n\nbob.b\n"),
             ("#️⃣ Send the hashtags, one per line.", "travel\n#food"),
         ],

@@ -49,7 +49,7 @@ async def run(args: argparse.Namespace) -> None:
         request = DefaultOrder(service=args.service, link=args.link, quantity=args.quantity)
         quote = await quote_order(db, shop, args.user, request)
         print(f"quote {quote.id}", flush=True)
-        placement = await place_order(db, panel, alerts, args.user, quote.id)
+        placement = await place_order(db, panel, alerts, args.user, quote.id, shop=shop)
         print(f"placed {placement.outcome.value}", flush=True)
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-from api import OrderType, PanelClient
+from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import Fault, SandboxPanel, ServiceRow
+from bot.accounts import credit
+from bot.alerts import ALERT_KIND, Alerts
 from bot.catalog import (
     PAGE_SIZE,
     SYNCED_AT_META_KEY,
@@ -18,9 +20,12 @@ from bot.catalog import (
     CatalogueSyncFailed,
     sync_catalogue,
 )
-from bot.db import Database
+from bot.db import Database, LedgerReason, OutboxRow, utc_now
 from bot.db import ServiceRow as StoredService
+from bot.ordering import QuoteProblem, QuoteRefused, quote_order
 from bot.shop import MARKUP_META_KEY, Shop
+
+LINK = "https://instagram.com/p/catalogue-post"
 
 
 def row_of(panel: SandboxPanel, service_id: int) -> ServiceRow:
@@ -51,6 +56,17 @@ async def stored(db: Database, ids: list[int]) -> dict[int, StoredService | None
 
 def panel_ids(panel: SandboxPanel) -> list[int]:
     return [int(str(row["service"])) for row in panel.services]
+
+
+async def customer_with_funds(db: Database, user_id: int) -> None:
+    async with db.transaction() as tx:
+        await tx.users.upsert(user_id, None, "Customer", "en")
+        await credit(tx, user_id, Decimal(100), LedgerReason.TOPUP, f"topup:test:{user_id}")
+
+
+async def group_alerts(db: Database) -> list[OutboxRow]:
+    async with db.read() as r:
+        return [row for row in await r.outbox.due(utc_now(), 1000) if row.kind == ALERT_KIND]
 
 
 def expected_counts(panel: SandboxPanel) -> dict[str, int]:
@@ -548,3 +564,98 @@ async def test_offer_of_services_not_for_sale(db: Database, shop: Shop) -> None:
     async with db.transaction() as tx:
         await tx.services.set_enabled(101, True)
     assert await catalogue.offer(101) is not None
+
+
+# --- services the shop cannot sell ------------------------------------------------------------
+
+UNSELLABLE = {
+    911: {"rate": "0"},  # free at the panel: a 0.00 quote could never be charged
+    912: {"rate": "0.0000"},
+    913: {"rate": "-1.5"},
+    914: {"min": "500", "max": "100"},  # no quantity fits
+    915: {"min": "0", "max": "0"},
+}
+
+
+async def test_a_service_the_shop_cannot_price_or_fit_is_never_shown_or_quoted(
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+) -> None:
+    catalogue = Catalogue(db, shop)
+    panel.set_services(
+        with_rows(
+            panel,
+            *(
+                extra_service(service_id, f"Unsellable 🚫 #{service_id}", "Unsellable", **fields)
+                for service_id, fields in UNSELLABLE.items()
+            ),
+            extra_service(916, "Instagram Views [Free trial]", "Instagram Followers", rate="0"),
+        )
+    )
+
+    await sync_catalogue(db, panel_client)
+
+    names = {c.name: c.service_count for c in await catalogue.categories()}
+    assert "Unsellable" not in names
+    assert names["Instagram Followers"] == expected_counts(panel)["Instagram Followers"] - 1
+    for service_id in [*UNSELLABLE, 916]:
+        assert await catalogue.offer(service_id) is None
+        assert await catalogue.search(str(service_id)) == []
+    assert await catalogue.search("unsellable") == []
+    page = await catalogue.page(101, 0, per_page=100)
+    assert 916 not in [offer.service.id for offer in page.offers]
+    async with db.read() as r:
+        assert await r.services.count(available_only=True) == len(panel.services) - 6
+        stored_rows = [await r.services.get(service_id) for service_id in [*UNSELLABLE, 916]]
+    assert all(row is not None and not row.available for row in stored_rows)
+    await customer_with_funds(db, 1)
+    for service_id in [*UNSELLABLE, 916]:
+        with pytest.raises(QuoteRefused) as refused:
+            await quote_order(
+                db, shop, 1, DefaultOrder(service=service_id, link=LINK, quantity=100)
+            )
+        assert refused.value.problem is QuoteProblem.SERVICE_UNAVAILABLE
+
+
+async def test_each_unsellable_service_is_reported_to_the_admins_once(
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+) -> None:
+    panel.set_services(
+        with_rows(
+            panel,
+            extra_service(911, 'Free <Likes> & "more"', "Instagram Likes", rate="0.00"),
+            extra_service(914, "TikTok Views 🇺🇸", "TikTok Views", min="500", max="100"),
+        )
+    )
+
+    await sync_catalogue(db, panel_client, alerts)
+    await sync_catalogue(db, panel_client, alerts)
+
+    texts = sorted(row.text for row in await group_alerts(db))
+    assert texts == [
+        "🚫 <b>Service 911 is not for sale</b>: Free &lt;Likes&gt; &amp; &quot;more&quot;\n"
+        "The panel lists it at a rate of 0.00, so it cannot be priced. Customers do not see "
+        "it until the panel gives it a rate above zero.",
+        "🚫 <b>Service 914 is not for sale</b>: TikTok Views 🇺🇸\n"
+        "The panel lists it from 500 to 100, so no quantity fits. Customers do not see it "
+        "until the panel corrects its limits.",
+    ]
+
+
+async def test_a_minimum_of_zero_is_sold_from_one(
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+) -> None:
+    catalogue = Catalogue(db, shop)
+    panel.set_services(
+        with_rows(panel, extra_service(917, "YouTube Views 🎬", "YouTube Views", min="0",
+                                       max="10000000", rate="0.01234"))
+    )  # fmt: skip
+    await sync_catalogue(db, panel_client)
+    offer = await catalogue.offer(917)
+    assert offer is not None
+    assert offer.service.least_quantity == 1
+    await customer_with_funds(db, 1)
+
+    quote = await quote_order(db, shop, 1, DefaultOrder(service=917, link=LINK, quantity=1))
+
+    # 0.01234 per 1000, one view: 0.00001234, + 30 % = 0.000016042, up to the cent.
+    assert (quote.price, quote.cost, quote.units) == (Decimal("0.01"), Decimal("0.000013"), 1)

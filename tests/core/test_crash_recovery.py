@@ -158,7 +158,7 @@ async def test_order_interrupted_by_a_crash_is_held_never_resent_and_then_tracke
         assert f"{order.id}" in messages[0].text
 
         # The customer taps "confirm" again: nothing is sent, nothing is charged.
-        again = await place_order(db, panel_client, alerts, USER, quote_id)
+        again = await place_order(db, panel_client, alerts, USER, quote_id, shop=shop)
         assert again.outcome is PlacementOutcome.ALREADY_PLACED
         assert again.order.id == order.id
         assert again.order.state is OrderState.UNKNOWN

@@ -30,7 +30,7 @@ async def _place(
     service = service_of(panel, OrderType.DEFAULT, **flags)
     request = DefaultOrder(service=service.id, link=link, quantity=service.min)
     quote = await quote_order(db, shop, 1, request)
-    placement = await place_order(db, client, alerts, 1, quote.id)
+    placement = await place_order(db, client, alerts, 1, quote.id, shop=shop)
     assert placement.outcome is PlacementOutcome.PLACED
     return placement.order.id
 

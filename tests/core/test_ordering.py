@@ -21,6 +21,7 @@ from api import (
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, Fault, ManualClock, SandboxPanel
 from bot.accounts import InsufficientFunds, credit
 from bot.alerts import ALERT_KIND, Alerts
+from bot.catalog import sync_catalogue
 from bot.db import Database, LedgerReason, OrderState, OutboxRow, utc_now
 from bot.i18n import Texts
 from bot.notices import Notices
@@ -86,7 +87,7 @@ async def quote_and_place(
     request: OrderRequest,
 ) -> tuple[Decimal, PlacementOutcome, int]:
     quote = await quote_order(db, shop, user_id, request)
-    placement = await place_order(db, client, alerts, user_id, quote.id)
+    placement = await place_order(db, client, alerts, user_id, quote.id, shop=shop)
     return quote.price, placement.outcome, placement.order.id
 
 
@@ -167,6 +168,31 @@ async def test_a_disabled_service_cannot_be_quoted(
     assert caught.value.problem is QuoteProblem.SERVICE_UNAVAILABLE
 
 
+async def test_a_confirm_after_the_rate_fell_to_zero_places_and_charges_nothing(
+    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+) -> None:
+    await customer(db, 1)
+    request = followers(panel)
+    quote = await quote_order(db, shop, 1, request)
+    panel.set_services(
+        [
+            {**row, "rate": "0.00"} if int(str(row["service"])) == request.service else row
+            for row in panel.services
+        ]
+    )
+    await sync_catalogue(db, panel_client)
+
+    with pytest.raises(QuoteRefused) as refused:
+        await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+
+    assert refused.value.problem is QuoteProblem.SERVICE_UNAVAILABLE
+    assert await balance(db, 1) == Decimal(100)
+    assert [r for r in panel.requests if r.action == "add"] == []
+    # Used up: the old price can never be confirmed.
+    with pytest.raises(QuoteNotUsable):
+        await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+
+
 # --- placement --------------------------------------------------------------------------------
 
 
@@ -181,7 +207,7 @@ async def test_order_placed_tracked_and_completed(
     await customer(db, 1, Decimal(50))
     request = followers(panel)
     quote = await quote_order(db, shop, 1, request)
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
 
     assert placement.outcome is PlacementOutcome.PLACED
     assert placement.order.state is OrderState.PENDING
@@ -270,7 +296,7 @@ async def test_definite_refusal_fails_the_order_and_refunds_at_once(
     await customer(db, 1)
     await quote_and_place(db, shop, panel_client, alerts, 1, followers(panel))
     quote = await quote_order(db, shop, 1, followers(panel))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     assert placement.outcome is PlacementOutcome.REFUSED
     assert placement.reason is RefusalReason.ACTIVE_ORDER_FOR_LINK
     assert placement.panel_message is not None
@@ -303,6 +329,39 @@ async def test_a_refusal_that_is_the_shops_problem_alerts_the_admins(
 
 
 @pytest.mark.parametrize(
+    "wording",
+    [
+        "Quantity must be multiple of 100",
+        "Incorrect quantity",
+        "Invalid quantity: use steps of 1000",
+    ],
+)
+async def test_a_quantity_the_panel_refuses_is_the_customers_to_change(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    wording: str,
+) -> None:
+    await customer(db, 1)
+    panel.faults.add(Fault.error(wording, action="add", times=1))
+    quote = await quote_order(db, shop, 1, followers(panel, quantity=1233))
+
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+
+    assert placement.outcome is PlacementOutcome.REFUSED
+    assert placement.reason is RefusalReason.BAD_QUANTITY
+    assert placement.panel_message == wording
+    assert placement.order.state is OrderState.FAILED
+    assert await balance(db, 1) == Decimal(100)
+    # The customer's to fix, not the shop's: the admins are not called.
+    assert await admin_alerts(db) == []
+    sent = [request.fields for request in panel.requests if request.action == "add"]
+    assert [fields["quantity"] for fields in sent] == ["1233"]
+
+
+@pytest.mark.parametrize(
     "fault",
     [
         Fault.timeout(action="add", after_apply=True),
@@ -322,14 +381,14 @@ async def test_an_ambiguous_failure_holds_the_money_and_is_attached_by_an_admin(
     await customer(db, 1)
     panel.faults.add(fault)
     quote = await quote_order(db, shop, 1, followers(panel))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     assert placement.outcome is PlacementOutcome.HELD
     assert placement.order.state is OrderState.UNKNOWN
     assert placement.balance == Decimal(100) - quote.price
     [alert] = await admin_alerts(db)
     assert f"/attach {placement.order.id}" in alert.text
     # Confirming again does not send a second add.
-    again = await place_order(db, panel_client, alerts, 1, quote.id)
+    again = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     assert again.outcome is PlacementOutcome.ALREADY_PLACED
     assert [r.action for r in panel.requests].count("add") == 1
     assert (await poll_once(db, panel_client, shop.currency)).orders_polled == 0
@@ -381,13 +440,13 @@ async def test_short_balance_changes_nothing_and_the_quote_stays_usable(
     await customer(db, 1, Decimal("0.01"))
     quote = await quote_order(db, shop, 1, followers(panel, quantity=5000))
     with pytest.raises(InsufficientFunds) as caught:
-        await place_order(db, panel_client, alerts, 1, quote.id)
+        await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     assert caught.value.missing == quote.price - Decimal("0.01")
     assert panel.orders == {}
     async with db.read() as r:
         assert await r.orders.get_by_quote(quote.id) is None
     await customer(db, 1, quote.price)
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     assert placement.outcome is PlacementOutcome.PLACED
     assert placement.balance == Decimal("0.01")
 
@@ -401,11 +460,11 @@ async def test_expired_and_foreign_quotes_are_not_usable(
         db, shop, 1, followers(panel), now=utc_now() - shop.quote_ttl - dt.timedelta(seconds=1)
     )
     with pytest.raises(QuoteNotUsable) as expired:
-        await place_order(db, panel_client, alerts, 1, stale.id)
+        await place_order(db, panel_client, alerts, 1, stale.id, shop=shop)
     assert expired.value.expired
     fresh = await quote_order(db, shop, 1, followers(panel))
     with pytest.raises(QuoteNotUsable) as foreign:
-        await place_order(db, panel_client, alerts, 2, fresh.id)
+        await place_order(db, panel_client, alerts, 2, fresh.id, shop=shop)
     assert not foreign.value.expired
     assert panel.orders == {}
 
@@ -416,7 +475,7 @@ async def test_fifty_concurrent_confirms_of_one_quote_place_one_order(
     await customer(db, 1)
     quote = await quote_order(db, shop, 1, followers(panel))
     placements = await asyncio.gather(
-        *(place_order(db, panel_client, alerts, 1, quote.id) for _ in range(50))
+        *(place_order(db, panel_client, alerts, 1, quote.id, shop=shop) for _ in range(50))
     )
     outcomes = [p.outcome for p in placements]
     assert outcomes.count(PlacementOutcome.PLACED) == 1
@@ -455,7 +514,7 @@ async def test_orders_left_submitting_by_a_stopped_process_become_uncertain(
     await customer(db, 1)
     panel.faults.add(Fault.latency(30, action="add"))
     quote = await quote_order(db, shop, 1, followers(panel))
-    placing = asyncio.create_task(place_order(db, panel_client, alerts, 1, quote.id))
+    placing = asyncio.create_task(place_order(db, panel_client, alerts, 1, quote.id, shop=shop))
     while not panel.orders:
         await asyncio.sleep(0.01)
     placing.cancel()  # the process stops while waiting for the panel's answer
@@ -472,6 +531,6 @@ async def test_orders_left_submitting_by_a_stopped_process_become_uncertain(
     [alert] = await admin_alerts(db)
     assert f"Order #{recovered.id}" in alert.text
     assert await recover_interrupted(db, alerts) == []
-    again = await place_order(db, panel_client, alerts, 1, quote.id)
+    again = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
     assert again.outcome is PlacementOutcome.ALREADY_PLACED
     assert [r.action for r in panel.requests].count("add") == 1

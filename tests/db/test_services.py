@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot.db import Database, SyncCounts, utc_now
 
 from .factories import panel_service
@@ -119,3 +122,33 @@ async def test_markup_override_can_be_cleared(db: Database) -> None:
         service = await tx.services.get(1)
     assert service is not None
     assert service.markup_override is None
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    rate=st.one_of(
+        st.decimals(min_value=-5, max_value=10**14, allow_nan=False, allow_infinity=False),
+        st.sampled_from(["0", "0.0", "0.00000", "-0", "-0.0001", "0.0045", "1E-7", "5E+3"]),
+    ),
+    low=st.integers(0, 10**7),
+    high=st.integers(0, 10**7),
+)
+async def test_the_shown_services_are_exactly_the_available_ones(
+    db: Database, rate: Decimal | str, low: int, high: int
+) -> None:
+    async with db.transaction() as tx:
+        await tx.services.upsert_many(
+            [panel_service(1, rate=str(rate), min_units=low, max_units=high)], utc_now()
+        )
+        service = await tx.services.get(1)
+        shown = await tx.services.count(available_only=True)
+        unsellable = await tx.services.offered_but_unsellable()
+    assert service is not None
+    assert service.available == (Decimal(rate) > 0 and high >= max(1, low))
+    assert shown == int(service.available)
+    assert [row.id for row in unsellable] == ([] if service.available else [1])

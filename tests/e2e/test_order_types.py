@@ -45,9 +45,8 @@ def greeting(name: str) -> str:
     )
 
 
-def limits(service: Service, step: int = 1) -> str:
-    suffix = "" if step == 1 else f", in steps of {step}"
-    return f"From {service.min:,} to {service.max:,}{suffix}."
+def limits(service: Service) -> str:
+    return f"From {service.min:,} to {service.max:,}."
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,7 @@ MENTIONS_WITH_HASHTAGS = Purchase(
     OrderType.MENTIONS_WITH_HASHTAGS,
     steps=lambda service: [
         (LINK, "https://instagram.com/p/Mw1"),
-        (f"🔢 How many? {limits(service, 100)}", "300"),
+        (f"🔢 How many? {limits(service)}", "300"),
         ("👥 Send the usernames to mention, one per line.", "@alice\nbob.b"),
         ("#️⃣ Send the hashtags, one per line.", "travel\n#food"),
     ],

@@ -125,7 +125,9 @@ class Shopfront:
         assert entry.order_type is OrderType.DEFAULT
         request = DefaultOrder(service=service, link=link, quantity=quantity or entry.min * 2)
         quote = await quote_order(self.db, self.shop, user_id, request)
-        placement = await place_order(self.db, self.client, self.alerts, user_id, quote.id)
+        placement = await place_order(
+            self.db, self.client, self.alerts, user_id, quote.id, shop=self.shop
+        )
         assert placement.outcome is PlacementOutcome.PLACED, placement
         return placement.order
 

@@ -157,7 +157,9 @@ async def test_the_bot_starts_its_loops_and_stops_them_cleanly(
         await credit(tx, 1, Decimal(10), LedgerReason.TOPUP, "topup:test:1")
     request = DefaultOrder(service=REFILL_AND_CANCEL, link=LINK, quantity=100)
     quote = await quote_order(services.db, services.shop, 1, request)
-    await place_order(services.db, services.panel, services.alerts, 1, quote.id)
+    await place_order(
+        services.db, services.panel, services.alerts, 1, quote.id, shop=services.shop
+    )
     double = BotApiDouble()
     telegram = TestServer(create_bot_api_app(double), host="127.0.0.1")
     await telegram.start_server()

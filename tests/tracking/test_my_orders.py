@@ -30,7 +30,9 @@ async def place(
 ) -> OrderRow:
     request = DefaultOrder(service=service, link=link, quantity=1000)
     quote = await quote_order(services.db, services.shop, user_id, request)
-    placement = await place_order(services.db, services.panel, services.alerts, user_id, quote.id)
+    placement = await place_order(
+        services.db, services.panel, services.alerts, user_id, quote.id, shop=services.shop
+    )
     assert placement.outcome is PlacementOutcome.PLACED
     return placement.order
 

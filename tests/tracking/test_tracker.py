@@ -371,7 +371,9 @@ async def test_an_order_the_panel_does_not_know_is_counted_alerted_once_and_not_
     quote = await quote_order(
         front.db, front.shop, 1, DefaultOrder(service=101, link=f"{LINK}/lost", quantity=100)
     )
-    placement = await place_order(front.db, front.client, front.alerts, 1, quote.id)
+    placement = await place_order(
+        front.db, front.client, front.alerts, 1, quote.id, shop=front.shop
+    )
     assert placement.outcome is PlacementOutcome.HELD
     lost = await attach_panel_order(front.db, placement.order.id, 99_999_999)
     assert lost.state is P

@@ -22,8 +22,9 @@ def dump_fields(fields: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class QuoteRow:
-    """A priced order form. ``price`` is what the customer pays, ``cost`` what the panel
-    will charge; both exact. ``consumed_at`` is set once, by the confirmation that used it."""
+    """A priced order form. ``price`` is what the customer pays; ``cost`` what the panel
+    will charge, to the micro-unit (rounded up). ``consumed_at`` is set once, by the
+    confirmation that used it."""
 
     id: str
     user_id: int

@@ -42,10 +42,22 @@ class ServiceRow:
         return OrderType.parse(self.type)
 
     @property
+    def least_quantity(self) -> int:
+        """The smallest quantity a customer may order: the panel's minimum, and never less
+        than 1 (panels list a minimum of 0; a quantity of 0 is no order)."""
+        return max(1, self.min)
+
+    @property
+    def sellable(self) -> bool:
+        """True when the shop can sell it: a rate above zero (a free service cannot be
+        charged for) and limits some quantity fits."""
+        return self.rate > 0 and self.max >= self.least_quantity
+
+    @property
     def available(self) -> bool:
-        """True when customers may order it: on the panel, enabled by the owner, and of an
-        order type this shop knows how to take."""
-        return self.on_panel and self.enabled and self.order_type is not None
+        """True when customers may order it: on the panel, enabled by the owner, of an order
+        type this shop knows how to take, and sellable."""
+        return self.on_panel and self.enabled and self.order_type is not None and self.sellable
 
     @classmethod
     def from_row(cls, row: Row) -> ServiceRow:
@@ -140,9 +152,14 @@ def _panel_params(service: Service) -> tuple[str, str, str, str, int, int, int, 
     )
 
 
-# Customers see a service when it is on the panel, enabled, and of an order type the shop
+# A service is offered when it is on the panel, enabled, and of an order type the shop
 # knows (its canonical spelling, bound as a JSON list).
-_AVAILABLE = "enabled = 1 AND on_panel = 1 AND type IN (SELECT value FROM json_each(?))"
+_OFFERED = "enabled = 1 AND on_panel = 1 AND type IN (SELECT value FROM json_each(?))"
+# ServiceRow.sellable in SQL. Rates are stored as fixed-point text ("0.0045", never "4.5E-3"),
+# so a rate is above zero exactly when it has a digit other than 0 and no minus sign.
+_SELLABLE = "rate GLOB '*[1-9]*' AND rate NOT LIKE '-%' AND \"max\" >= max(1, \"min\")"
+# Customers see a service when it is offered and sellable.
+_AVAILABLE = f"{_OFFERED} AND {_SELLABLE}"
 
 
 class ServiceRepository:
@@ -272,6 +289,15 @@ class ServiceRepository:
                 exact_id,
                 limit,
             ),
+        )
+        return [ServiceRow.from_row(row) for row in rows]
+
+    async def offered_but_unsellable(self) -> list[ServiceRow]:
+        """Services that would be on sale but cannot be sold (see ``ServiceRow.sellable``),
+        by id."""
+        rows = await self._session.fetch_all(
+            f"SELECT * FROM services WHERE {_OFFERED} AND NOT ({_SELLABLE}) ORDER BY id",
+            (self._orderable,),
         )
         return [ServiceRow.from_row(row) for row in rows]
 

@@ -1,0 +1,46 @@
+"""Rendering a message never fails on its values: a value Fluent refuses (over 2,500
+characters in one placeable) is shortened, the message still goes out, and one warning is
+logged."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.i18n import Texts
+
+
+@pytest.fixture
+async def texts() -> Texts:
+    return await Texts.load("en")
+
+
+async def test_a_value_too_long_for_fluent_is_shortened_not_refused(
+    texts: Texts, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = "&quot;" * 500
+
+    with caplog.at_level(logging.WARNING):
+        text = texts.get("en", "notice-completed", order_id="7", service=name)
+
+    assert text.startswith("✅ <b>Order #7 is completed</b>\n&quot;&quot;")
+    assert text.endswith("…")
+    assert len(text) < 2500
+    # Cut between whole entities: the message stays valid HTML.
+    assert text.removesuffix("…").endswith("&quot;")
+    [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "notice-completed" in record.getMessage()
+
+
+async def test_the_same_value_renders_in_every_language_and_in_handlers(texts: Texts) -> None:
+    # Shortened, and without the tags it could leave open.
+    assert texts.get("en", "search-nothing", query="<b>" * 1000).startswith("Nothing matches “…”")
+    assert texts.get("ru", "search-nothing", query="<b>" * 1000).startswith("По запросу «…»")
+    # Handlers render through the same core (aiogram-i18n's I18nContext calls it).
+    assert texts.core.get("search-nothing", "en", query="x" * 3000).startswith("Nothing")
+
+
+async def test_a_missing_value_still_renders_the_message(texts: Texts) -> None:
+    text = texts.get("en", "notice-completed", order_id="7")
+    assert text.startswith("✅ <b>Order #7 is completed</b>")
