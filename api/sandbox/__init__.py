@@ -15,6 +15,7 @@ From a shell: ``python -m api.sandbox --key demo-key`` (or ``smm-sandbox``).
 from api.sandbox.app import create_app
 from api.sandbox.catalogue import ServiceRow, builtin_catalogue, generated_catalogue
 from api.sandbox.clock import Clock, ManualClock, RealClock
+from api.sandbox.corpus import real_world_catalogue
 from api.sandbox.faults import Fault, FaultKind, FaultPlan
 from api.sandbox.panel import (
     CANCEL_MARKER,
@@ -48,4 +49,5 @@ __all__ = [
     "builtin_catalogue",
     "create_app",
     "generated_catalogue",
+    "real_world_catalogue",
 ]

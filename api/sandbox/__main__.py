@@ -20,6 +20,7 @@ from aiohttp import web
 from api.sandbox.app import create_app
 from api.sandbox.catalogue import builtin_catalogue, generated_catalogue
 from api.sandbox.clock import RealClock
+from api.sandbox.corpus import DEFAULT_SIZE, real_world_catalogue
 from api.sandbox.faults import Fault
 from api.sandbox.panel import SandboxPanel
 
@@ -83,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--services", type=int, default=0, help="catalogue size; 0 for the built-in catalogue"
     )
     parser.add_argument(
+        "--real-world",
+        action="store_true",
+        help="serve a catalogue shaped like real panels' (long hostile names, rates of up to"
+        f" five decimals, min 0, max 10,000,000...): --services of them, {DEFAULT_SIZE:,} by"
+        " default",
+    )
+    parser.add_argument(
         "--speed", type=_positive, default=1.0, help="how many times faster than real time"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of every random choice")
@@ -102,11 +110,12 @@ def build_panel(options: argparse.Namespace) -> SandboxPanel:
     """The panel the options describe, with its one account and its faults."""
     if options.services < 0:
         raise ValueError("--services must not be negative")
-    services = (
-        generated_catalogue(options.services, options.seed)
-        if options.services
-        else builtin_catalogue()
-    )
+    if options.real_world:
+        services = real_world_catalogue(options.services or DEFAULT_SIZE, options.seed)
+    elif options.services:
+        services = generated_catalogue(options.services, options.seed)
+    else:
+        services = builtin_catalogue()
     panel = SandboxPanel(clock=RealClock(options.speed), services=services, seed=options.seed)
     # A long-running server must not keep every request it ever got.
     panel.record_requests = False

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from api.sandbox import ManualClock, RealClock, SandboxPanel
+from api.sandbox import ManualClock, RealClock, SandboxPanel, real_world_catalogue
 from api.sandbox.__main__ import build_panel, build_parser, main
 
 from .sandbox_http import KEY, SandboxAPI
@@ -155,6 +155,18 @@ async def test_command_line_without_a_key_fails() -> None:
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
     assert process.returncode == 2
     assert b"API key is required" in stderr
+
+
+def test_command_line_serves_the_real_world_catalogue() -> None:
+    default = build_panel(build_parser().parse_args(["--key", "k", "--real-world"]))
+    assert len(default.services) == 2400
+    assert default.services == real_world_catalogue()
+    smaller = build_panel(
+        build_parser().parse_args(
+            ["--key", "k", "--real-world", "--services", "300", "--seed", "4"]
+        )
+    )
+    assert smaller.services == real_world_catalogue(300, seed=4)
 
 
 def test_main_is_the_console_entry_point() -> None:
