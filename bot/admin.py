@@ -110,7 +110,8 @@ def read_id(text: str | None) -> int:
     if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 20:
         raise AdminInputError("admin-bad-id")
     value = int(cleaned)
-    if value > MAX_ID:
+    # 0 is no one's id: a panel order 0 attached to an order would never be followed.
+    if not 0 < value <= MAX_ID:
         raise AdminInputError("admin-bad-id")
     return value
 

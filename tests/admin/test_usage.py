@@ -40,6 +40,7 @@ BAD_COMMANDS = [
     "/attach 1",
     "/attach x 23501",
     "/attach 1 y",
+    "/attach 1 0",
     "/refund",
     "/refund one",
     "/user",

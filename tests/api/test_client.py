@@ -359,6 +359,23 @@ async def test_ambiguous_failures_are_told_apart_from_refusals(
     assert getattr(caught.value, "ambiguous", False)
 
 
+async def test_an_order_id_of_zero_is_an_ambiguous_answer_not_an_id(
+    client: PanelClient, panel: SandboxPanel, clock: ManualClock
+) -> None:
+    service = await _service(client, OrderType.DEFAULT, refill=True)
+    panel.faults.add(Fault.http_status(200, '{"order": 0}', action="add", after_apply=True))
+    with pytest.raises(PanelBadResponse) as caught:
+        await client.add(DefaultOrder(service=service.id, link=LINK, quantity=service.min))
+    assert caught.value.ambiguous
+    # The panel may well have taken it: that is exactly why it is ambiguous.
+    [order_id] = panel.orders
+    clock.advance(panel.pending_seconds + panel.progress_seconds + 1)
+    panel.faults.add(Fault.http_status(200, '{"refill": "0"}', action="refill", after_apply=True))
+    with pytest.raises(PanelBadResponse) as refill:
+        await client.refill(order_id)
+    assert refill.value.ambiguous
+
+
 async def test_a_lost_answer_leaves_the_order_placed_at_the_panel(
     client: PanelClient, panel: SandboxPanel
 ) -> None:

@@ -111,6 +111,33 @@ async def test_refill_refusals_are_kept_with_the_panels_words(
     assert (await request_refill(db, panel_client, order_id, 1)).accepted
 
 
+@pytest.mark.parametrize("answer", ['{"refill": 0}', '{"refill": "-3"}'])
+async def test_a_refill_answered_with_an_id_that_is_not_positive_is_ambiguous_not_created(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    clock: ManualClock,
+    answer: str,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(db, shop, panel_client, alerts, panel, refill=True)
+    await _finish(db, shop, panel_client, panel, clock)
+    panel.faults.add(Fault.http_status(200, answer, action="refill", times=1))
+    result = await request_refill(db, panel_client, order_id, 1)
+    assert (result.accepted, result.ambiguous) == (False, True)
+    assert result.refill.state is RefillState.REFUSED
+    assert result.refill.panel_refill_id is None
+    assert result.refill.error is not None
+    assert "is not a positive id" in result.refill.error
+    # Nothing to follow, and nothing blocks a later request.
+    report = await poll_once(db, panel_client, shop.currency)
+    assert (report.refills_polled, report.refill_changes) == (0, [])
+    later = await request_refill(db, panel_client, order_id, None)
+    assert later.accepted
+
+
 async def test_refill_only_where_the_service_offers_it_and_only_for_the_owner(
     db: Database,
     shop: Shop,
