@@ -116,14 +116,17 @@ def read_id(text: str | None) -> int:
     return value
 
 
-def read_amount(text: str | None) -> Decimal:
-    """A positive amount of money, like 5 or 12.50, up to :data:`MAX_AMOUNT`."""
+def read_amount(text: str | None, *, allow_zero: bool = False) -> Decimal:
+    """A positive amount of money, like 5 or 12.50, up to :data:`MAX_AMOUNT`; 0 too with
+    ``allow_zero``."""
     try:
         amount = Decimal((text or "").strip().replace(",", "."))
     except InvalidOperation:
         raise AdminInputError("admin-bad-amount") from None
     # Bounded before quantize(): "1e30" has more digits than the context holds.
-    if not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        raise AdminInputError("admin-bad-amount")
+    if amount == 0 and not allow_zero:
         raise AdminInputError("admin-bad-amount")
     if amount != amount.quantize(Decimal("0.000001")):
         raise AdminInputError("admin-bad-amount")

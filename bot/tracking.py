@@ -23,15 +23,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Final, TypeVar
 
-from api import (
-    ChunkedAnswer,
-    ItemError,
-    OrderStatus,
-    OrderType,
-    PanelClient,
-    PanelError,
-    RefillStatus,
-)
+from api import ChunkedAnswer, ItemError, OrderStatus, PanelClient, PanelError, RefillStatus
 from api.models import RefillStatusInfo, StatusInfo
 from bot.accounts import credit
 from bot.alerts import Alerts
@@ -50,19 +42,12 @@ from bot.db import (
 from bot.money import Currency
 from bot.notices import Notices
 from bot.ordering import refund_key
+from bot.refunds import PACKAGE_TYPES, refund_due
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Final states in which the panel gave the whole price back.
-FULL_REFUND_STATES: Final = frozenset(
-    {OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED}
-)
-#: Order types sold as one unit, whose ``remains`` is no measure of what was delivered.
-PACKAGE_TYPES: Final = frozenset(
-    {OrderType.PACKAGE.value, OrderType.CUSTOM_COMMENTS_PACKAGE.value}
-)
 #: Orders stored per transaction, so a big poll never holds the writer for long.
 _PAGE: Final = 100
 #: After this many polls in a row answered with an error, an order is reported to admins.
@@ -78,22 +63,6 @@ MAX_BACKOFF_SECONDS: Final = 600.0
 BALANCE_CHECK_SECONDS: Final = 600.0
 #: Failed polls in a row before the admins are told.
 FAILED_POLLS_ALERT_AFTER: Final = 5
-
-
-def refund_due(
-    order: OrderRow, state: OrderState, remains: int | None, currency: Currency
-) -> Decimal:
-    """What the customer gets back when ``order`` ends in ``state``.
-
-    Canceled (or refunded, or failed at the panel): the full price. Partial: the price of
-    the part not delivered, ``price x remains / quantity``, rounded down to the minor unit.
-    """
-    if state in FULL_REFUND_STATES:
-        return order.price
-    if state is OrderState.PARTIAL and remains is not None and order.quantity > 0:
-        undelivered = min(max(remains, 0), order.quantity)
-        return currency.round_down(order.price * undelivered / order.quantity)
-    return Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,22 +310,33 @@ class Tracker:
             charge=answer.charge,
             now=now,
         )
-        updated = await tx.orders.get(order.id) if changed else None
-        if updated is None:
+        if not changed:
             return None
-        refund = refund_due(order, state, updated.remains, self._currency)
-        if refund > 0:
+        # From this answer's own figures: a remains kept from an earlier poll is no measure
+        # of what the order finally failed to deliver.
+        refund = refund_due(order, state, answer.remains, answer.charge, self._currency)
+        if refund.held:
+            await tx.orders.hold_refund(order.id, now)
+        elif refund.amount > 0:
             await credit(
                 tx,
                 order.user_id,
-                refund,
+                refund.amount,
                 LedgerReason.REFUND,
                 refund_key(order.id),
                 order_id=order.id,
             )
+        updated = await tx.orders.get(order.id)
+        if updated is None:
+            return None
+        if refund.held:
+            await self._alerts.refund_held(
+                tx, updated, answer.status_raw, answer.remains, answer.charge
+            )
+            logger.warning("order %d ended %s: its refund waits for an admin", order.id, state)
         balance = await tx.ledger.balance(order.user_id)
-        await self._notices.order_changed(tx, updated, refund, balance)
-        return OrderChange(updated, order.state, refund, balance)
+        await self._notices.order_changed(tx, updated, refund.amount, balance, refund.basis)
+        return OrderChange(updated, order.state, refund.amount, balance)
 
     # --- the loop --------------------------------------------------------------------------
 

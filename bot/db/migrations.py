@@ -238,6 +238,12 @@ _LEDGER_BY_REASON: Final = """
 CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
 """
 
+_REFUND_HOLD: Final = """
+-- A final order whose refund the panel's answer does not settle (a Partial without remains
+-- or charge) waits here, with no refund written, until an admin decides it with /refund.
+ALTER TABLE orders ADD COLUMN refund_held_at TEXT;
+"""
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -245,6 +251,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(3, _CANCEL_REQUESTS),
     Migration(4, _STAR_INVOICES),
     Migration(5, _LEDGER_BY_REASON),
+    Migration(6, _REFUND_HOLD),
 )
 
 #: The schema version this code writes.

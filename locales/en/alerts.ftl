@@ -14,3 +14,7 @@ alert-polls-failing =
     Orders are not being followed until it answers again; nothing is lost.
 alert-large-order = 💰 <b>Large order #{ $order_id }</b>: { $price } from customer { $user_id }. <code>/order { $order_id }</code>
 alert-panel-balance = 🪫 <b>The panel's balance is low</b>: { $balance } (alert below { $threshold }). Top it up, or orders will be refused.
+alert-refund-held =
+    ⏸ <b>Order #{ $order_id } ended { $status }; its refund waits for an admin</b>
+    Customer { $user_id } paid { $price }. The panel said: remains { $remains }, charge { $charge }. That does not tell what was not delivered, so nothing was refunded.
+    Check it at the panel, then: <code>/refund { $order_id } AMOUNT</code> (from 0 to { $price }; 0 if nothing is owed).

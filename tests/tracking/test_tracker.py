@@ -498,12 +498,10 @@ async def test_one_order_that_cannot_be_stored_never_holds_back_the_others_of_it
     front.to_end()
     original = Notices.order_changed
 
-    async def fails_for_one(
-        self: Notices, tx: Any, order: Any, refund: Decimal, balance: Decimal
-    ) -> None:
+    async def fails_for_one(self: Notices, tx: Any, order: Any, *args: Any) -> None:
         if order.id == bad.id:
             raise RuntimeError("this notice cannot be rendered")
-        await original(self, tx, order, refund, balance)
+        await original(self, tx, order, *args)
 
     monkeypatch.setattr(Notices, "order_changed", fails_for_one)
     report = await front.poll()
