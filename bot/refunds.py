@@ -60,6 +60,7 @@ class Refund:
 
     @property
     def held(self) -> bool:
+        """True when nothing is refunded until an admin decides."""
         return self.basis is RefundBasis.HELD
 
 
