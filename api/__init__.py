@@ -3,7 +3,7 @@
 This package knows nothing of Telegram or of the shop's database.
 """
 
-from api.client import MAX_IDS_PER_CALL, PanelClient
+from api.client import MAX_IDS_PER_CALL, ChunkedAnswer, FailedChunk, PanelClient
 from api.errors import (
     BatchInterrupted,
     InvalidRequest,
@@ -49,9 +49,11 @@ __all__ = [
     "SUBSCRIPTION_DELAYS",
     "Balance",
     "BatchInterrupted",
+    "ChunkedAnswer",
     "CustomCommentsOrder",
     "CustomCommentsPackageOrder",
     "DefaultOrder",
+    "FailedChunk",
     "InvalidRequest",
     "ItemError",
     "MentionsCustomListOrder",

@@ -6,8 +6,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Any, Final, Generic, Literal, Self, TypeVar
 
 import aiohttp
 from pydantic import SecretStr
@@ -41,6 +42,45 @@ def chunked(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[list[int]]
     """``ids`` in lists of at most ``size``, duplicates removed, order kept."""
     unique = list(dict.fromkeys(ids))
     return [unique[start : start + size] for start in range(0, len(unique), size)]
+
+
+@dataclass(frozen=True, slots=True)
+class FailedChunk:
+    """One call of a multi read that got no usable answer: the ids it asked for, and why."""
+
+    ids: list[int]
+    error: PanelError
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkedAnswer(Generic[T]):
+    """What a multi read of several calls learnt: the answers of every call that was
+    answered (per-item errors included), and the calls that were not.
+
+    One failed call out of many costs only its own ids; the caller decides whether a read
+    with failures is good enough (a poll is, as long as any call was answered).
+    """
+
+    items: dict[int, T] = field(default_factory=dict)
+    failed: list[FailedChunk] = field(default_factory=list)
+    #: Calls made (one per chunk of at most 100 ids).
+    chunks: int = 0
+
+    @property
+    def nothing_answered(self) -> bool:
+        """True when calls were made and none of them was answered."""
+        return self.chunks > 0 and len(self.failed) == self.chunks
+
+    @property
+    def unanswered(self) -> list[int]:
+        """The ids of the failed calls, in the order they were asked."""
+        return [item for chunk in self.failed for item in chunk.ids]
+
+    def all_or_raise(self) -> dict[int, T]:
+        """Every answer, or the first failed call's error when any call failed."""
+        if self.failed:
+            raise self.failed[0].error
+        return self.items
 
 
 class PanelClient:
@@ -110,7 +150,18 @@ class PanelClient:
         return responses.parse_status(await self._call("status", {"order": str(order_id)}))
 
     async def multi_status(self, order_ids: Iterable[int]) -> dict[int, StatusInfo | ItemError]:
-        """Status of any number of orders, 100 ids a call; per-order errors as ItemError."""
+        """Status of any number of orders, 100 ids a call; per-order errors as ItemError.
+
+        All or nothing: a failed call raises its error once every call has ended. To keep
+        the answers of the calls that were answered, use :meth:`multi_status_chunks`.
+        """
+        return (await self.multi_status_chunks(order_ids)).all_or_raise()
+
+    async def multi_status_chunks(
+        self, order_ids: Iterable[int]
+    ) -> ChunkedAnswer[StatusInfo | ItemError]:
+        """Status of any number of orders, 100 ids a call: the answers of every call that
+        was answered, and the calls that failed (never raised)."""
         return await self._read_chunks(
             order_ids,
             lambda chunk: self._call("status", {"orders": _join(chunk)}),
@@ -142,7 +193,16 @@ class PanelClient:
     async def multi_refill_status(
         self, refill_ids: Iterable[int]
     ) -> dict[int, RefillStatusInfo | ItemError]:
-        """Status of any number of refills, 100 ids a call; per-refill errors as ItemError."""
+        """Status of any number of refills, 100 ids a call; per-refill errors as ItemError.
+
+        All or nothing, as :meth:`multi_status`; see :meth:`multi_refill_status_chunks`.
+        """
+        return (await self.multi_refill_status_chunks(refill_ids)).all_or_raise()
+
+    async def multi_refill_status_chunks(
+        self, refill_ids: Iterable[int]
+    ) -> ChunkedAnswer[RefillStatusInfo | ItemError]:
+        """Status of any number of refills, 100 ids a call, as :meth:`multi_status_chunks`."""
         return await self._read_chunks(
             refill_ids,
             lambda chunk: self._call("refill_status", {"refills": _join(chunk)}),
@@ -177,17 +237,25 @@ class PanelClient:
         ids: Iterable[int],
         call: Callable[[list[int]], Awaitable[Any]],
         parse: Callable[[Any, list[int]], dict[int, T]],
-    ) -> dict[int, T]:
+    ) -> ChunkedAnswer[T]:
         limit = asyncio.Semaphore(self._concurrency)
 
-        async def one(chunk: list[int]) -> dict[int, T]:
+        async def one(chunk: list[int]) -> dict[int, T] | FailedChunk:
             async with limit:
-                return parse(await call(chunk), chunk)
+                try:
+                    return parse(await call(chunk), chunk)
+                except PanelError as exc:
+                    # Its own ids only: the other calls carry on and keep their answers.
+                    return FailedChunk(chunk, exc)
 
-        results: dict[int, T] = {}
-        for part in await asyncio.gather(*(one(chunk) for chunk in chunked(list(ids)))):
-            results.update(part)
-        return results
+        chunks = chunked(list(ids))
+        answer: ChunkedAnswer[T] = ChunkedAnswer(chunks=len(chunks))
+        for part in await asyncio.gather(*(one(chunk) for chunk in chunks)):
+            if isinstance(part, FailedChunk):
+                answer.failed.append(part)
+            else:
+                answer.items.update(part)
+        return answer
 
     async def _write_chunks(
         self,

@@ -118,13 +118,23 @@ def parse_refill_created(data: Any) -> int:
     return _id_field("refill", data, "refill")
 
 
+def parse_id(value: Any) -> int:
+    """A panel's id: a whole number above zero. ``0`` or ``-1`` is no id, whatever a panel
+    meant by it (a failure it did not spell out, most likely), so ValueError."""
+    number = parse_int(value)
+    if number <= 0:
+        raise ValueError(f"not a positive id: {number}")
+    return number
+
+
 def _id_field(action: str, data: Any, name: str) -> int:
+    # An answer without a usable id is ambiguous: the panel may have applied the request.
     if not isinstance(data, dict) or name not in data:
         raise _bad(action, f"no {name!r} field")
     try:
-        return parse_int(data[name])
+        return parse_id(data[name])
     except ValueError:
-        raise _bad(action, f"{name!r} is not an id") from None
+        raise _bad(action, f"{name!r} is not a positive id") from None
 
 
 def parse_balance(data: Any) -> Balance:
@@ -173,7 +183,7 @@ def _item(value: Any, parse: Callable[[Any], T]) -> T | ItemError:
 
 def _key_id(value: Any) -> int | None:
     try:
-        return parse_int(value)
+        return parse_id(value)
     except ValueError:
         return None
 
@@ -229,7 +239,7 @@ def parse_multi_refill_status(
 def parse_multi_refill(data: Any, requested: Iterable[int]) -> dict[int, int | ItemError]:
     """``[{"order": 1, "refill": 1}, {"order": 3, "refill": {"error": ...}}]``: refill ids
     by order id."""
-    return _complete(requested, _keyed("refill", data, "order", "refill"), parse_int)
+    return _complete(requested, _keyed("refill", data, "order", "refill"), parse_id)
 
 
 def _accepted(value: Any) -> Literal[True]:

@@ -55,8 +55,8 @@ from bot.catalog import sync_catalogue
 from bot.db import Database, LedgerReason, OrderRow, OrderState, Repositories, ServiceRow, utc_now
 from bot.money import Currency
 from bot.ordering import refund_key, start_order, store_quote
+from bot.refunds import refund_due
 from bot.shop import Shop
-from bot.tracking import refund_due
 
 # The double and the shop's test settings live with the tests; run as a script, the
 # project's root is not on the path.
@@ -139,7 +139,7 @@ async def _moved(
         charge=charge,
         now=utc_now(),
     )
-    refund = refund_due(order, state, remains, currency)
+    refund = refund_due(order, state, remains, charge, currency).amount
     if refund > 0:
         await credit(
             tx, order.user_id, refund, LedgerReason.REFUND, refund_key(order.id), order_id=order.id

@@ -110,19 +110,23 @@ def read_id(text: str | None) -> int:
     if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 20:
         raise AdminInputError("admin-bad-id")
     value = int(cleaned)
-    if value > MAX_ID:
+    # 0 is no one's id: a panel order 0 attached to an order would never be followed.
+    if not 0 < value <= MAX_ID:
         raise AdminInputError("admin-bad-id")
     return value
 
 
-def read_amount(text: str | None) -> Decimal:
-    """A positive amount of money, like 5 or 12.50, up to :data:`MAX_AMOUNT`."""
+def read_amount(text: str | None, *, allow_zero: bool = False) -> Decimal:
+    """A positive amount of money, like 5 or 12.50, up to :data:`MAX_AMOUNT`; 0 too with
+    ``allow_zero``."""
     try:
         amount = Decimal((text or "").strip().replace(",", "."))
     except InvalidOperation:
         raise AdminInputError("admin-bad-amount") from None
     # Bounded before quantize(): "1e30" has more digits than the context holds.
-    if not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        raise AdminInputError("admin-bad-amount")
+    if amount == 0 and not allow_zero:
         raise AdminInputError("admin-bad-amount")
     if amount != amount.quantize(Decimal("0.000001")):
         raise AdminInputError("admin-bad-amount")

@@ -55,6 +55,28 @@ class Alerts:
             message=escaped(message, PANEL_WORDS),
         )
 
+    async def refund_held(
+        self,
+        tx: Repositories,
+        order: OrderRow,
+        status: str,
+        remains: int | None,
+        charge: Decimal | None,
+    ) -> None:
+        """A final order's answer does not tell what to refund: nothing was, an admin
+        decides (once per order)."""
+        await self._post(
+            tx,
+            f"refund-held:{order.id}",
+            "alert-refund-held",
+            order_id=str(order.id),
+            user_id=str(order.user_id),
+            price=self._shop.currency.format(order.price),
+            status=html.escape(status),
+            remains="—" if remains is None else str(remains),
+            charge="—" if charge is None else format(charge, "f"),
+        )
+
     async def order_item_error(self, tx: Repositories, order: OrderRow, error: str) -> None:
         """The panel keeps answering an error for one order (e.g. "Incorrect order ID")."""
         await self._post(

@@ -29,6 +29,13 @@ ORDER_NOTICES: Final = {
     OrderState.REFUNDED: "notice-canceled",
     OrderState.FAILED: "notice-canceled",
 }
+#: How a Partial end is told, by what its refund was worked out from (see bot.refunds): the
+#: figures delivered and not delivered are shown only when the panel's remains gave them.
+PARTIAL_NOTICES: Final = {
+    "remains": "notice-partial",
+    "charge": "notice-partial-by-charge",
+    "held": "notice-partial-held",
+}
 REFILL_NOTICES: Final = {
     RefillState.PENDING: "notice-refill-accepted",
     RefillState.COMPLETED: "notice-refill-completed",
@@ -74,12 +81,23 @@ class Notices:
         )
 
     async def order_changed(
-        self, tx: Repositories, order: OrderRow, refund: Decimal, balance: Decimal
+        self,
+        tx: Repositories,
+        order: OrderRow,
+        refund: Decimal,
+        balance: Decimal,
+        refund_basis: str = "remains",
     ) -> None:
-        """Tell the customer their order reached ``order.state``, if that is worth telling."""
+        """Tell the customer their order reached ``order.state``, if that is worth telling.
+
+        ``refund_basis`` (a :class:`bot.refunds.RefundBasis` value) picks how a Partial end
+        is told: with its figures, with its refund only, or as being checked (held).
+        """
         key = ORDER_NOTICES.get(order.state)
         if key is None:
             return
+        if order.state is OrderState.PARTIAL:
+            key = PARTIAL_NOTICES.get(refund_basis, key)
         service = await tx.services.get(order.service_id)
         money = self._shop.currency.format
         delivered = order.quantity - max(min(order.remains or 0, order.quantity), 0)
@@ -109,6 +127,23 @@ class Notices:
             order.id,
             service=escaped(service.name if service else str(order.service_id)),
             refund=self._shop.currency.format(order.price),
+            balance=self._shop.currency.format(balance),
+        )
+
+    async def refund_settled(
+        self, tx: Repositories, order: OrderRow, refund: Decimal, balance: Decimal
+    ) -> None:
+        """Tell the customer what an admin decided to give back for an order whose refund
+        was held (``refund`` 0: nothing was owed)."""
+        service = await tx.services.get(order.service_id)
+        await self._queue(
+            tx,
+            order.user_id,
+            f"notice:order:{order.id}:refund-settled",
+            "notice-refund-settled" if refund > 0 else "notice-refund-none",
+            order.id,
+            service=html.escape(service.name if service else str(order.service_id)),
+            refund=self._shop.currency.format(refund),
             balance=self._shop.currency.format(balance),
         )
 

@@ -5,6 +5,11 @@ One poll asks for every active order with multi-status (100 ids a call) and ever
 refill with multi refill status. Each change of state is stored once; its refund (under
 the order's one refund key) and its notice (under a key per change) are written in the same
 transaction, so repeated polls, repeated answers and restarts never refund or tell twice.
+
+A call that fails costs only its own ids, which are asked again at the next poll; a poll
+fails only when none of its calls was answered. Within a page, each order is stored in a
+savepoint of its own: one answer that cannot be stored is logged and left for the next
+poll, and never rolls back the others.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, TypeVar
 
-from api import ItemError, OrderStatus, PanelClient, PanelError, RefillStatus
+from api import ChunkedAnswer, ItemError, OrderStatus, PanelClient, PanelError, RefillStatus
 from api.models import RefillStatusInfo, StatusInfo
 from bot.accounts import credit
 from bot.alerts import Alerts
@@ -31,18 +36,18 @@ from bot.db import (
     OrderState,
     RefillRow,
     RefillState,
+    Repositories,
     utc_now,
 )
 from bot.money import Currency
 from bot.notices import Notices
 from bot.ordering import refund_key
+from bot.refunds import PACKAGE_TYPES, refund_due
 
 logger = logging.getLogger(__name__)
 
-#: Final states in which the panel gave the whole price back.
-FULL_REFUND_STATES: Final = frozenset(
-    {OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED}
-)
+T = TypeVar("T")
+
 #: Orders stored per transaction, so a big poll never holds the writer for long.
 _PAGE: Final = 100
 #: After this many polls in a row answered with an error, an order is reported to admins.
@@ -58,22 +63,6 @@ MAX_BACKOFF_SECONDS: Final = 600.0
 BALANCE_CHECK_SECONDS: Final = 600.0
 #: Failed polls in a row before the admins are told.
 FAILED_POLLS_ALERT_AFTER: Final = 5
-
-
-def refund_due(
-    order: OrderRow, state: OrderState, remains: int | None, currency: Currency
-) -> Decimal:
-    """What the customer gets back when ``order`` ends in ``state``.
-
-    Canceled (or refunded, or failed at the panel): the full price. Partial: the price of
-    the part not delivered, ``price x remains / quantity``, rounded down to the minor unit.
-    """
-    if state in FULL_REFUND_STATES:
-        return order.price
-    if state is OrderState.PARTIAL and remains is not None and order.quantity > 0:
-        undelivered = min(max(remains, 0), order.quantity)
-        return currency.round_down(order.price * undelivered / order.quantity)
-    return Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +93,9 @@ class PollReport:
     refill_changes: list[RefillChange] = field(default_factory=list)
     #: Orders the panel answered with an error, and how many polls in a row it did.
     order_errors: dict[int, int] = field(default_factory=dict)
+    #: Orders and refills whose call failed this time; they are asked again next poll.
+    orders_unanswered: int = 0
+    refills_unanswered: int = 0
 
 
 class Tracker:
@@ -144,18 +136,22 @@ class Tracker:
         return report
 
     async def poll_orders(self, report: PollReport) -> None:
-        """Ask the panel for every active order and store what changed."""
+        """Ask the panel for every active order and store what changed. Raises the panel's
+        error only when none of the status calls was answered."""
         orders = await self._active_orders()
         report.orders_polled = len(orders)
         if not orders:
             return
         by_panel_id = {order.panel_order_id: order for order in orders if order.panel_order_id}
-        answers = list((await self._panel.multi_status(by_panel_id)).items())
+        read = _usable(await self._panel.multi_status_chunks(by_panel_id), "status")
+        report.orders_unanswered = len(read.unanswered)
+        answers = list(read.items.items())
         for start in range(0, len(answers), _PAGE):
             await self._store(report, answers[start : start + _PAGE], by_panel_id)
 
     async def poll_refills(self, report: PollReport) -> None:
-        """Ask the panel for every active refill and store what changed."""
+        """Ask the panel for every active refill and store what changed. Raises the panel's
+        error only when none of the refill status calls was answered."""
         refills: list[RefillRow] = []
         async with self._db.read() as r:
             while page := await r.refills.active_with_panel_id(
@@ -168,25 +164,48 @@ class Tracker:
         by_panel_id = {
             refill.panel_refill_id: refill for refill in refills if refill.panel_refill_id
         }
-        answers = await self._panel.multi_refill_status(by_panel_id)
+        read = _usable(await self._panel.multi_refill_status_chunks(by_panel_id), "refill")
+        report.refills_unanswered = len(read.unanswered)
         now = utc_now()
         async with self._db.transaction() as tx:
-            for panel_id, answer in answers.items():
+            for panel_id, answer in read.items.items():
                 refill = by_panel_id[panel_id]
-                if not isinstance(answer, RefillStatusInfo):
+                try:
+                    async with tx.savepoint():
+                        change = await self._store_refill(tx, refill, answer, now)
+                except Exception as exc:
+                    logger.warning(
+                        "refill %d: answer not stored, asked again next poll: %s: %s",
+                        refill.id,
+                        type(exc).__name__,
+                        exc,
+                    )
                     continue
-                if answer.status is RefillStatus.UNRECOGNISED:
-                    logger.warning("refill %d: unknown status %r", refill.id, answer.status_raw)
-                    continue
-                changed = await tx.refills.apply_status(
-                    refill.id,
-                    state=RefillState.of(answer.status),
-                    panel_status=answer.status_raw,
-                    now=now,
-                )
-                if changed and (updated := await tx.refills.get(refill.id)) is not None:
-                    await self._notices.refill_changed(tx, updated)
-                    report.refill_changes.append(RefillChange(updated, refill.state))
+                if change is not None:
+                    report.refill_changes.append(change)
+
+    async def _store_refill(
+        self,
+        tx: Repositories,
+        refill: RefillRow,
+        answer: RefillStatusInfo | ItemError,
+        now: datetime,
+    ) -> RefillChange | None:
+        if not isinstance(answer, RefillStatusInfo):
+            return None
+        if answer.status is RefillStatus.UNRECOGNISED:
+            logger.warning("refill %d: unknown status %r", refill.id, answer.status_raw)
+            return None
+        changed = await tx.refills.apply_status(
+            refill.id,
+            state=RefillState.of(answer.status),
+            panel_status=answer.status_raw,
+            now=now,
+        )
+        if not changed or (updated := await tx.refills.get(refill.id)) is None:
+            return None
+        await self._notices.refill_changed(tx, updated)
+        return RefillChange(updated, refill.state)
 
     async def refresh_order(self, order: OrderRow, *, force: bool = False) -> OrderRow:
         """A Refresh: one status call for one order, unless ``force`` (an admin) at most
@@ -232,55 +251,92 @@ class Tracker:
         async with self._db.transaction() as tx:
             for panel_id, answer in answers:
                 order = by_panel_id[panel_id]
-                if isinstance(answer, ItemError):
-                    errors = await tx.orders.bump_item_errors(order.id, now)
-                    report.order_errors[order.id] = errors
-                    if errors >= ITEM_ERROR_ALERT_AFTER:
-                        await self._alerts.order_item_error(tx, order, answer.error)
-                    continue
-                if answer.status is OrderStatus.UNRECOGNISED:
-                    logger.warning("order %d: unknown status %r", order.id, answer.status_raw)
-                    continue
-                state = OrderState.of(answer.status)
-                if state is order.state:
-                    unchanged.append(
-                        FigureReport(
-                            order.id,
-                            state,
-                            answer.status_raw,
-                            answer.start_count,
-                            answer.remains,
-                            answer.charge,
-                        )
+                try:
+                    async with tx.savepoint():
+                        stored = await self._store_answer(tx, order, answer, now)
+                except Exception as exc:
+                    logger.warning(
+                        "order %d: answer not stored, asked again next poll: %s: %s",
+                        order.id,
+                        type(exc).__name__,
+                        exc,
                     )
                     continue
-                changed = await tx.orders.apply_status(
-                    order.id,
-                    state=state,
-                    panel_status=answer.status_raw,
-                    start_count=answer.start_count,
-                    remains=answer.remains,
-                    charge=answer.charge,
-                    now=now,
-                )
-                updated = await tx.orders.get(order.id) if changed else None
-                if updated is None:
-                    continue
-                refund = refund_due(order, state, updated.remains, self._currency)
-                if refund > 0:
-                    await credit(
-                        tx,
-                        order.user_id,
-                        refund,
-                        LedgerReason.REFUND,
-                        refund_key(order.id),
-                        order_id=order.id,
-                    )
-                balance = await tx.ledger.balance(order.user_id)
-                await self._notices.order_changed(tx, updated, refund, balance)
-                report.order_changes.append(OrderChange(updated, order.state, refund, balance))
+                if isinstance(stored, OrderChange):
+                    report.order_changes.append(stored)
+                elif isinstance(stored, FigureReport):
+                    unchanged.append(stored)
+                elif stored is not None:
+                    report.order_errors[order.id] = stored
             if unchanged:
-                await tx.orders.apply_figures(unchanged, now)
+                try:
+                    async with tx.savepoint():
+                        await tx.orders.apply_figures(unchanged, now)
+                except Exception:
+                    # Figures only: the states and refunds of the page stand on their own.
+                    logger.exception("figures of %d orders not stored", len(unchanged))
+
+    async def _store_answer(
+        self, tx: Repositories, order: OrderRow, answer: StatusInfo | ItemError, now: datetime
+    ) -> OrderChange | FigureReport | int | None:
+        """Store one order's answer: the change it made, the figures of an order that kept
+        its state (stored with the page's others), the count of per-item errors in a row,
+        or None when there is nothing to store."""
+        if isinstance(answer, ItemError):
+            errors = await tx.orders.bump_item_errors(order.id, now)
+            if errors >= ITEM_ERROR_ALERT_AFTER:
+                await self._alerts.order_item_error(tx, order, answer.error)
+            return errors
+        if answer.status is OrderStatus.UNRECOGNISED:
+            logger.warning("order %d: unknown status %r", order.id, answer.status_raw)
+            return None
+        answer = _sane_figures(order, answer)
+        state = OrderState.of(answer.status)
+        if state is order.state:
+            return FigureReport(
+                order.id,
+                state,
+                answer.status_raw,
+                answer.start_count,
+                answer.remains,
+                answer.charge,
+            )
+        changed = await tx.orders.apply_status(
+            order.id,
+            state=state,
+            panel_status=answer.status_raw,
+            start_count=answer.start_count,
+            remains=answer.remains,
+            charge=answer.charge,
+            now=now,
+        )
+        if not changed:
+            return None
+        # From this answer's own figures: a remains kept from an earlier poll is no measure
+        # of what the order finally failed to deliver.
+        refund = refund_due(order, state, answer.remains, answer.charge, self._currency)
+        if refund.held:
+            await tx.orders.hold_refund(order.id, now)
+        elif refund.amount > 0:
+            await credit(
+                tx,
+                order.user_id,
+                refund.amount,
+                LedgerReason.REFUND,
+                refund_key(order.id),
+                order_id=order.id,
+            )
+        updated = await tx.orders.get(order.id)
+        if updated is None:
+            return None
+        if refund.held:
+            await self._alerts.refund_held(
+                tx, updated, answer.status_raw, answer.remains, answer.charge
+            )
+            logger.warning("order %d ended %s: its refund waits for an admin", order.id, state)
+        balance = await tx.ledger.balance(order.user_id)
+        await self._notices.order_changed(tx, updated, refund.amount, balance, refund.basis)
+        return OrderChange(updated, order.state, refund.amount, balance)
 
     # --- the loop --------------------------------------------------------------------------
 
@@ -337,6 +393,47 @@ class Tracker:
     async def _alert_failing(self, since: str, error: str) -> None:
         async with self._db.transaction() as tx:
             await self._alerts.polls_failing(tx, since, FAILED_POLLS_ALERT_AFTER, error)
+
+
+def _usable(read: ChunkedAnswer[T], what: str) -> ChunkedAnswer[T]:
+    """A multi read whose answered calls are worth storing; the first error when no call
+    was answered, so that the poll counts as failed."""
+    if read.nothing_answered:
+        raise read.failed[0].error
+    if read.failed:
+        logger.warning(
+            "%d of %d %s calls failed, their %d ids are asked again next poll: %s",
+            len(read.failed),
+            read.chunks,
+            what,
+            len(read.unanswered),
+            read.failed[0].error,
+        )
+    return read
+
+
+def _sane_figures(order: OrderRow, answer: StatusInfo) -> StatusInfo:
+    """``answer`` without the figures that make no sense (a negative count or charge, more
+    left to deliver than was ordered): they are logged and taken as not given, so they are
+    neither stored nor refunded from."""
+    odd: dict[str, None] = {}
+    if answer.start_count is not None and answer.start_count < 0:
+        odd["start_count"] = None
+    if answer.remains is not None and (
+        answer.remains < 0
+        or (order.order_type not in PACKAGE_TYPES and answer.remains > order.quantity)
+    ):
+        odd["remains"] = None
+    if answer.charge is not None and answer.charge < 0:
+        odd["charge"] = None
+    if not odd:
+        return answer
+    logger.info(
+        "order %d: odd figures ignored: %s",
+        order.id,
+        ", ".join(f"{name}={getattr(answer, name)}" for name in odd),
+    )
+    return answer.model_copy(update=odd)
 
 
 async def _never_fatal(job: Awaitable[None]) -> None:

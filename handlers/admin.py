@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from decimal import Decimal
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -41,6 +42,7 @@ from bot.display import IN_LIST, PANEL_WORDS, WHOLE, escaped
 from bot.order_actions import ActionRefused, request_cancel, request_refill
 from bot.ordering import ResolutionRefused, attach_panel_order, refund_uncertain_order
 from bot.payments import RefundRefused, refund_stars
+from bot.refunds import HeldRefundProblem, HeldRefundRefused, settle_held_refund
 from bot.services import ShopServices
 from bot.shop import Shop
 from bot.tracking import Tracker
@@ -169,6 +171,10 @@ def _order_text(i18n: I18nContext, details: OrderDetails, shop: Shop) -> str:
         for row in details.ledger
     )
     refills = ", ".join(f"#{r.id} {r.state.value}" for r in details.refills)
+    hold = ""
+    if order.refund_held_at is not None:
+        since = f"{order.refund_held_at:%Y-%m-%d %H:%M}"
+        hold = "\n" + i18n.get("admin-order-refund-held", since=since, order_id=str(order.id))
     return i18n.get(
         "admin-order",
         order_id=str(order.id),
@@ -185,6 +191,7 @@ def _order_text(i18n: I18nContext, details: OrderDetails, shop: Shop) -> str:
         history=history or "—",
         ledger=ledger or "—",
         refills=refills or "—",
+        hold=hold,
     )
 
 
@@ -325,10 +332,17 @@ async def refund_command(
     shop: Shop,
     services: ShopServices,
 ) -> None:
+    args = _args(command)
     try:
-        order_id = read_id(command.args)
-    except AdminInputError:
+        order_id = read_id(args[0])
+        amount = read_amount(args[1], allow_zero=True) if len(args) == 2 else None
+        if len(args) > 2 or (amount is not None and not shop.currency.is_exact(amount)):
+            raise AdminInputError("admin-bad-amount")
+    except (AdminInputError, IndexError):
         await _usage(message, i18n, "refund")
+        return
+    if amount is not None:
+        await _settle_refund(message, order_id, amount, i18n=i18n, services=services)
         return
     try:
         order = await refund_uncertain_order(db, order_id, services.notices)
@@ -339,6 +353,31 @@ async def refund_command(
     await message.reply(
         i18n.get("admin-refunded", order_id=str(order.id), price=shop.currency.format(order.price))
     )
+
+
+async def _settle_refund(
+    message: Message,
+    order_id: int,
+    amount: Decimal,
+    *,
+    i18n: I18nContext,
+    services: ShopServices,
+) -> None:
+    """``/refund <order> <amount>``: an admin's decision on a held refund."""
+    money = services.shop.currency.format
+    try:
+        settled = await settle_held_refund(services.db, order_id, amount, services.notices)
+    except HeldRefundRefused as refused:
+        if refused.problem is HeldRefundProblem.ABOVE_PRICE and refused.order is not None:
+            price = money(refused.order.price)
+            text = i18n.get("admin-refund-above-price", order_id=str(order_id), price=price)
+        else:
+            text = i18n.get("admin-refund-not-held", order_id=str(order_id))
+        await message.reply(text)
+        return
+    services.wake_notifier()
+    key = "admin-refund-settled" if settled.amount > 0 else "admin-refund-settled-none"
+    await message.reply(i18n.get(key, order_id=str(order_id), amount=money(settled.amount)))
 
 
 @router.message(Command("user"))

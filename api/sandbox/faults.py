@@ -42,15 +42,17 @@ class Fault:
 
     ``action`` limits it to one API action (None: every action); ``ratio`` is the share of
     matching requests it hits, drawn from the panel's seeded generator; ``times`` is how
-    many more times it may fire (None: no limit). With ``after_apply`` the request is
-    applied to the panel first and only the answer is lost: an order is placed and paid
-    for although the caller never learns its id.
+    many more times it may fire (None: no limit); ``skip`` is how many matching requests
+    it lets through untouched before it starts firing ("the second status call fails").
+    With ``after_apply`` the request is applied to the panel first and only the answer is
+    lost: an order is placed and paid for although the caller never learns its id.
     """
 
     kind: FaultKind
     action: str | None = None
     ratio: float = 1.0
     times: int | None = None
+    skip: int = 0
     after_apply: bool = False
     seconds: float = 0.0
     message: str = ""
@@ -62,6 +64,8 @@ class Fault:
             raise ValueError(f"ratio must be between 0 and 1, not {self.ratio}")
         if self.times is not None and self.times < 0:
             raise ValueError(f"times must not be negative, not {self.times}")
+        if self.skip < 0:
+            raise ValueError(f"skip must not be negative, not {self.skip}")
         if self.seconds < 0:
             raise ValueError(f"seconds must not be negative, not {self.seconds}")
         if self.after_apply and self.kind not in LOSSY_KINDS:
@@ -91,6 +95,7 @@ class Fault:
         action: str | None = None,
         ratio: float = 1.0,
         times: int | None = None,
+        skip: int = 0,
         after_apply: bool = False,
     ) -> Fault:
         """Answer HTTP 502 with a CDN's HTML error page."""
@@ -100,6 +105,7 @@ class Fault:
             action=action,
             ratio=ratio,
             times=times,
+            skip=skip,
             after_apply=after_apply,
         )
 
@@ -110,6 +116,7 @@ class Fault:
         action: str | None = None,
         ratio: float = 1.0,
         times: int | None = None,
+        skip: int = 0,
         after_apply: bool = False,
     ) -> Fault:
         """Never answer; the connection is held open until the server shuts down."""
@@ -118,6 +125,7 @@ class Fault:
             action=action,
             ratio=ratio,
             times=times,
+            skip=skip,
             after_apply=after_apply,
         )
 
@@ -129,9 +137,17 @@ class Fault:
         action: str | None = None,
         ratio: float = 1.0,
         times: int | None = None,
+        skip: int = 0,
     ) -> Fault:
         """Refuse with HTTP 200 ``{"error": message}`` without applying the request."""
-        return cls(kind=FaultKind.ERROR, message=message, action=action, ratio=ratio, times=times)
+        return cls(
+            kind=FaultKind.ERROR,
+            message=message,
+            action=action,
+            ratio=ratio,
+            times=times,
+            skip=skip,
+        )
 
     @classmethod
     def garbage(
@@ -141,6 +157,7 @@ class Fault:
         action: str | None = None,
         ratio: float = 1.0,
         times: int | None = None,
+        skip: int = 0,
         after_apply: bool = False,
     ) -> Fault:
         """Answer HTTP 200 with a body that is not JSON.
@@ -154,6 +171,7 @@ class Fault:
             action=action,
             ratio=ratio,
             times=times,
+            skip=skip,
             after_apply=after_apply,
         )
 
@@ -166,6 +184,7 @@ class Fault:
         action: str | None = None,
         ratio: float = 1.0,
         times: int | None = None,
+        skip: int = 0,
         after_apply: bool = False,
     ) -> Fault:
         """Answer with HTTP ``status`` and ``body`` as they are."""
@@ -176,6 +195,7 @@ class Fault:
             action=action,
             ratio=ratio,
             times=times,
+            skip=skip,
             after_apply=after_apply,
         )
 
@@ -188,6 +208,7 @@ class Fault:
 class _Armed:
     fault: Fault
     remaining: int | None = field(default=None)
+    to_skip: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +231,7 @@ class FaultPlan:
 
     def add(self, fault: Fault) -> Fault:
         """Arm ``fault``; it is returned so a test can keep a handle on it."""
-        self._armed.append(_Armed(fault, fault.times))
+        self._armed.append(_Armed(fault, fault.times, fault.skip))
         return fault
 
     def clear(self) -> None:
@@ -233,6 +254,9 @@ class FaultPlan:
             if not fault.matches(action) or (failure is not None and not is_latency):
                 continue
             if armed.remaining == 0:
+                continue
+            if armed.to_skip > 0:
+                armed.to_skip -= 1
                 continue
             # A ratio of 1 draws nothing, so a plan of certain faults leaves the sequence of
             # random numbers (and so every other random choice of the panel) untouched.

@@ -103,6 +103,8 @@ class SandboxPanel:
         self.accounts: dict[str, Account] = {}
         #: Service ids that are hidden from ``services`` and refused by ``add``.
         self.disabled_services: set[int] = set()
+        #: Fields forced into the status answers of an order (see :meth:`override_status`).
+        self.status_overrides: dict[int, dict[str, JsonValue | None]] = {}
 
         # Schedules are fixed when an order or refill is created, so changing these later
         # affects only what comes after.
@@ -199,6 +201,16 @@ class SandboxPanel:
             raise ValueError(f"a partial order leaves between 1 and {order.units - 1} units")
         order.outcome = chosen
         order.final_remains = self._final_remains(chosen, order.units, remains)
+
+    def override_status(self, order_id: int, **fields: JsonValue | None) -> None:
+        """Answer ``status`` for ``order_id`` with ``fields`` in place of its own, as a panel
+        with odd answers does: a value replaces the field, None leaves it out. The order
+        itself moves on as usual. Calling again replaces the override; no fields clear it.
+        """
+        if fields:
+            self.status_overrides[order_id] = dict(fields)
+        else:
+            self.status_overrides.pop(order_id, None)
 
     def disable_service(self, service_id: int) -> None:
         """Hide a service and refuse new orders for it, as when a panel pauses one."""
@@ -442,13 +454,19 @@ class SandboxPanel:
     def _status_of(self, account: Account, order_id: int | None) -> JsonValue:
         order = self._own_order(account, order_id)
         order.remains = self._remains_now(order)
-        return {
+        answer: dict[str, JsonValue] = {
             "charge": self._money(order.charge),
             "start_count": self._count(order.start_count),
             "status": self._spell(_ORDER_SPELLING[order.status]),
             "remains": self._count(order.remains),
             "currency": account.currency,
         }
+        for name, value in self.status_overrides.get(order.id, {}).items():
+            if value is None:
+                answer.pop(name, None)
+            else:
+                answer[name] = value
+        return answer
 
     def _cancel_one(self, account: Account, order_id: int | None) -> JsonValue:
         order = self._own_order(account, order_id)

@@ -238,6 +238,12 @@ _LEDGER_BY_REASON: Final = """
 CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
 """
 
+_REFUND_HOLD: Final = """
+-- A final order whose refund the panel's answer does not settle (a Partial without remains
+-- or charge) waits here, with no refund written, until an admin decides it with /refund.
+ALTER TABLE orders ADD COLUMN refund_held_at TEXT;
+"""
+
 _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL: Final = """
 -- An invoice holds for STARS_INVOICE_MINUTES: a stale one must not be paid at an old rate.
 -- Invoices from before get the default lifetime, an hour from their creation.
@@ -289,6 +295,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(3, _CANCEL_REQUESTS),
     Migration(4, _STAR_INVOICES),
     Migration(5, _LEDGER_BY_REASON),
+    Migration(6, _REFUND_HOLD),
     Migration(7, _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL),
 )
 

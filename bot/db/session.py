@@ -8,9 +8,10 @@ refuses writes on a read-only session, refuses use after its block has ended, an
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeAlias
 
@@ -57,6 +58,7 @@ class Session:
         self._writable = writable
         self._gate = gate
         self._ended = False
+        self._savepoints = itertools.count(1)
 
     def end(self) -> None:
         """Refuse every further statement: the block this session belonged to is over."""
@@ -117,3 +119,25 @@ class Session:
                 return cursor.rowcount
             finally:
                 await cursor.close()
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the open transaction that an error undoes on its own: on an exception
+        its writes are rolled back (the exception is re-raised) and the transaction goes on
+        with everything written before it. Savepoints nest."""
+        self._check(write=True)
+        name = f"part_{next(self._savepoints)}"
+        await self._control(f"SAVEPOINT {name}")
+        try:
+            yield
+        except Exception:
+            await self._control(f"ROLLBACK TO {name}")
+            await self._control(f"RELEASE {name}")
+            raise
+        # A cancellation is not caught above: the transaction around it rolls back whole.
+        await self._control(f"RELEASE {name}")
+
+    async def _control(self, statement: str) -> None:
+        self._check(write=True)
+        with _translated_errors():
+            await self._conn.execute(statement)

@@ -7,7 +7,7 @@ admin-usage-stats = /stats [today|7d|30d] — sales, costs, margin, refunds, cus
 admin-usage-order = /order &lt;shop or panel order id&gt; — an order with its history and money
 admin-usage-unknown = /unknown — orders whose placement is uncertain
 admin-usage-attach = /attach &lt;order id&gt; &lt;panel order id&gt; — an uncertain order was placed
-admin-usage-refund = /refund &lt;order id&gt; — an uncertain order was not placed: refund it
+admin-usage-refund = /refund &lt;order id&gt; [amount] — refund an uncertain order, or settle a held refund
 admin-usage-user = /user &lt;telegram id or @username&gt; — a customer
 admin-usage-credit = /credit &lt;user&gt; &lt;amount&gt; &lt;reason&gt; — add to a balance
 admin-usage-debit = /debit &lt;user&gt; &lt;amount&gt; &lt;reason&gt; — take from a balance
@@ -47,7 +47,7 @@ admin-order =
     { $history }
     <b>Money</b>
     { $ledger }
-    Refills: { $refills }
+    Refills: { $refills }{ $hold }
 admin-button-refresh = 🔄 Refresh
 admin-button-refill = ♻️ Refill
 admin-button-cancel = ✖ Cancel
@@ -95,3 +95,8 @@ admin-cancel-requesting = cancel being asked for
 admin-cancel-accepted = cancel accepted by the panel
 admin-cancel-refused = cancel refused by the panel
 admin-cancel-unknown = the panel did not answer the cancel
+admin-order-refund-held = ⏸ Refund waiting for a decision since { $since }: <code>/refund { $order_id } AMOUNT</code>
+admin-refund-settled = ✅ Order #{ $order_id }: { $amount } refunded to the customer; the refund is settled.
+admin-refund-settled-none = ✅ Order #{ $order_id }: nothing refunded; the customer is told and the refund is settled.
+admin-refund-not-held = Not done: order #{ $order_id } has no refund waiting for a decision.
+admin-refund-above-price = Not done: at most { $price } can be refunded for order #{ $order_id }.

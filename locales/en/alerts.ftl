@@ -28,3 +28,7 @@ alert-referral-bonus-kept =
     ⚠️ <b>A referral bonus was not taken back</b>
     The top-up <code>{ $charge_id }</code> of customer { $user_id } was refunded, but their referrer { $referrer_id } has spent the { $bonus } bonus it earned (balance { $balance }): nothing was taken from them. Decide with <code>/user { $referrer_id }</code>.
 alert-star-payment-recovered = 💫 A Stars payment had not been credited: customer { $user_id }, { $stars } stars (payment <code>{ $charge_id }</code>). { $amount } is now on their balance.
+alert-refund-held =
+    ⏸ <b>Order #{ $order_id } ended { $status }; its refund waits for an admin</b>
+    Customer { $user_id } paid { $price }. The panel said: remains { $remains }, charge { $charge }. That does not tell what was not delivered, so nothing was refunded.
+    Check it at the panel, then: <code>/refund { $order_id } AMOUNT</code> (from 0 to { $price }; 0 if nothing is owed).

@@ -25,3 +25,19 @@ notice-refill-rejected = ♻️ ⛔ The refill of order #{ $order_id } was rejec
 notice-topup-recovered =
     ✅ <b>Your payment of { $stars } stars has reached the shop: { $amount } added to your balance.</b>
     Your balance: { $balance }
+notice-partial-by-charge =
+    ◐ <b>Order #{ $order_id } was partly delivered</b>
+    { $service }
+    Refunded for what was not delivered: { $refund }. Your balance: { $balance }
+notice-partial-held =
+    ◐ <b>Order #{ $order_id } was partly delivered</b>
+    { $service }
+    We are checking with the provider how much was not delivered, and will tell you what comes back to your balance.
+notice-refund-settled =
+    ↩️ <b>Order #{ $order_id }</b>: { $refund } is back on your balance for what was not delivered.
+    { $service }
+    Your balance: { $balance }
+notice-refund-none =
+    ◐ <b>Order #{ $order_id }</b>: we checked with the provider, and nothing is owed back for it.
+    { $service }
+    Your balance: { $balance }

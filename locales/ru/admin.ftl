@@ -7,7 +7,7 @@ admin-usage-stats = /stats [today|7d|30d] — продажи, затраты, м
 admin-usage-order = /order &lt;номер заказа магазина или панели&gt; — заказ с историей и деньгами
 admin-usage-unknown = /unknown — заказы, о которых неизвестно, созданы ли они
 admin-usage-attach = /attach &lt;номер заказа&gt; &lt;номер в панели&gt; — заказ под вопросом создан
-admin-usage-refund = /refund &lt;номер заказа&gt; — заказ под вопросом не создан: вернуть деньги
+admin-usage-refund = /refund &lt;номер заказа&gt; [сумма] — вернуть деньги за заказ под вопросом или решить отложенный возврат
 admin-usage-user = /user &lt;telegram id или @имя&gt; — клиент
 admin-usage-credit = /credit &lt;клиент&gt; &lt;сумма&gt; &lt;причина&gt; — пополнить баланс
 admin-usage-debit = /debit &lt;клиент&gt; &lt;сумма&gt; &lt;причина&gt; — списать с баланса
@@ -47,7 +47,7 @@ admin-order =
     { $history }
     <b>Деньги</b>
     { $ledger }
-    Докрутки: { $refills }
+    Докрутки: { $refills }{ $hold }
 admin-button-refresh = 🔄 Обновить
 admin-button-refill = ♻️ Докрутка
 admin-button-cancel = ✖ Отменить
@@ -95,3 +95,8 @@ admin-cancel-requesting = отмена запрашивается
 admin-cancel-accepted = панель приняла отмену
 admin-cancel-refused = панель отказала в отмене
 admin-cancel-unknown = панель не ответила на отмену
+admin-order-refund-held = ⏸ Возврат ждёт решения с { $since }: <code>/refund { $order_id } СУММА</code>
+admin-refund-settled = ✅ Заказ #{ $order_id }: { $amount } возвращено клиенту; возврат решён.
+admin-refund-settled-none = ✅ Заказ #{ $order_id }: ничего не возвращено; клиенту сообщено, возврат решён.
+admin-refund-not-held = Не выполнено: у заказа #{ $order_id } нет возврата, ждущего решения.
+admin-refund-above-price = Не выполнено: по заказу #{ $order_id } можно вернуть не больше { $price }.

@@ -28,3 +28,7 @@ alert-referral-bonus-kept =
     ⚠️ <b>Реферальный бонус не списан</b>
     Пополнение <code>{ $charge_id }</code> клиента { $user_id } возвращено, но его реферер { $referrer_id } уже потратил полученный за него бонус { $bonus } (баланс { $balance }): у него ничего не списано. Решите сами: <code>/user { $referrer_id }</code>.
 alert-star-payment-recovered = 💫 Оплата в Stars не была зачислена: клиент { $user_id }, { $stars } звёзд (платёж <code>{ $charge_id }</code>). { $amount } теперь на его балансе.
+alert-refund-held =
+    ⏸ <b>Заказ #{ $order_id } завершён со статусом { $status }; возврат ждёт решения</b>
+    Клиент { $user_id } оплатил { $price }. Панель сообщила: остаток { $remains }, списано { $charge }. Из этого не понять, сколько не выполнено, поэтому ничего не возвращено.
+    Проверьте заказ в панели, затем: <code>/refund { $order_id } СУММА</code> (от 0 до { $price }; 0, если возвращать нечего).

@@ -25,3 +25,19 @@ notice-refill-rejected = ♻️ ⛔ Поставщик отклонил докр
 notice-topup-recovered =
     ✅ <b>Ваша оплата { $stars } звёзд дошла до магазина: { $amount } зачислено на баланс.</b>
     Ваш баланс: { $balance }
+notice-partial-by-charge =
+    ◐ <b>Заказ #{ $order_id } выполнен частично</b>
+    { $service }
+    Возвращено за невыполненное: { $refund }. Ваш баланс: { $balance }
+notice-partial-held =
+    ◐ <b>Заказ #{ $order_id } выполнен частично</b>
+    { $service }
+    Мы уточняем у поставщика, сколько не выполнено, и сообщим, что вернётся на ваш баланс.
+notice-refund-settled =
+    ↩️ <b>Заказ #{ $order_id }</b>: { $refund } возвращено на ваш баланс за невыполненное.
+    { $service }
+    Ваш баланс: { $balance }
+notice-refund-none =
+    ◐ <b>Заказ #{ $order_id }</b>: мы проверили у поставщика — возвращать за него нечего.
+    { $service }
+    Ваш баланс: { $balance }

@@ -30,6 +30,7 @@ ALICE = 111
 #: 1,000 Instagram followers at 0.90 per 1000, +30 %.
 PRICE = Decimal("1.17")
 BUTTONS = [["🔄 Refresh", "♻️ Refill", "✖ Cancel"]]
+SERVICE = "Instagram Followers [Real] [30 days refill]"
 
 
 def order_card(
@@ -252,6 +253,96 @@ async def test_an_uncertain_order_the_panel_never_got_is_refunded_with_refund(
     assert owner.screen.last.text == "Not done: order 1 is not uncertain"
     assert await balance(services, ALICE) == Decimal(10)
     assert len(await ledger_rows(services, ALICE)) == 3
+
+
+async def _held_partial(
+    services: ShopServices, panel: SandboxPanel, clock: ManualClock, link: str = LINK
+) -> int:
+    """An order that ends Partial with neither remains nor charge: its refund is held."""
+    placed = await place(services, ALICE, link=link)
+    assert placed.order.panel_order_id is not None
+    panel.override_status(placed.order.panel_order_id, status="Partial", remains=None, charge=None)
+    clock.advance(panel.pending_seconds + 1)
+    await services.tracker.poll_once()
+    held = await order(services, placed.order.id)
+    assert (held.state, held.refund_held_at is not None) == (OrderState.PARTIAL, True)
+    return held.id
+
+
+async def _customer_notices(services: ShopServices) -> list[str]:
+    async with services.db.read() as r:
+        rows = await r.outbox.due(utc_now(), 1000)
+    return [row.text for row in rows if row.chat_id == ALICE]
+
+
+async def test_a_held_refund_is_settled_once_by_refund_with_an_amount(
+    owner: BotClient, services: ShopServices, panel: SandboxPanel, clock: ManualClock
+) -> None:
+    await add_customer(services, ALICE, funds=Decimal(10))
+    held = await _held_partial(services, panel, clock)
+    await owner.send(f"/order {held}")
+    assert undated(owner.screen.last.text).endswith(
+        f"Refills: —\n⏸ Refund waiting for a decision since <at>: /refund {held} AMOUNT"
+    )
+
+    await owner.send(f"/refund {held} 1.18")
+    assert (
+        owner.screen.last.text == f"Not done: at most 1.17 USD can be refunded for order #{held}."
+    )
+    requests = await owner.send(f"/refund {held} 0.40")
+
+    assert owner.screen.last.text == (
+        f"✅ Order #{held}: 0.40 USD refunded to the customer; the refund is settled."
+    )
+    assert [m.chat_id for m in requests.of(SendMessage)] == [ADMIN_CHAT]
+    rows = await ledger_rows(services, ALICE)
+    assert [(row.reason, row.amount, row.order_id, row.key) for row in rows] == [
+        (LedgerReason.TOPUP, Decimal(10), None, f"topup:test:{ALICE}"),
+        (LedgerReason.ORDER_CHARGE, -PRICE, held, f"charge:order:{held}"),
+        (LedgerReason.REFUND, Decimal("0.40"), held, f"refund:order:{held}"),
+    ]
+    assert rows[-1].note == "held refund settled by an admin"
+    assert (await order(services, held)).refund_held_at is None
+    balance_after = Decimal(10) - PRICE + Decimal("0.40")
+    assert (await _customer_notices(services))[-1] == (
+        f"↩️ <b>Order #{held}</b>: 0.40 USD is back on your balance for what was not"
+        f" delivered.\n{SERVICE}\nYour balance: {balance_after} USD"
+    )
+
+    # Settled once: again, or for an order that was never held, it is refused.
+    await owner.send(f"/refund {held} 0.40")
+    assert owner.screen.last.text == (
+        f"Not done: order #{held} has no refund waiting for a decision."
+    )
+    await owner.send("/refund 999 0.10")
+    assert owner.screen.last.text == "Not done: order #999 has no refund waiting for a decision."
+    assert len(await ledger_rows(services, ALICE)) == 3
+    await owner.send(f"/order {held}")
+    assert "⏸" not in (owner.screen.last.text or "")
+
+
+async def test_a_held_refund_settled_with_zero_writes_nothing_and_tells_the_customer(
+    owner: BotClient, services: ShopServices, panel: SandboxPanel, clock: ManualClock
+) -> None:
+    await add_customer(services, ALICE, funds=Decimal(10))
+    held = await _held_partial(services, panel, clock)
+    await owner.send(f"/refund {held} 0")
+    assert owner.screen.last.text == (
+        f"✅ Order #{held}: nothing refunded; the customer is told and the refund is settled."
+    )
+    assert [row.reason for row in await ledger_rows(services, ALICE)] == [
+        LedgerReason.TOPUP,
+        LedgerReason.ORDER_CHARGE,
+    ]
+    assert (await order(services, held)).refund_held_at is None
+    assert (await _customer_notices(services))[-1] == (
+        f"◐ <b>Order #{held}</b>: we checked with the provider, and nothing is owed back for"
+        f" it.\n{SERVICE}\nYour balance: {Decimal(10) - PRICE} USD"
+    )
+    await owner.send(f"/refund {held} 0")
+    assert owner.screen.last.text == (
+        f"Not done: order #{held} has no refund waiting for a decision."
+    )
 
 
 async def test_a_forged_button_for_an_order_that_does_not_exist_is_answered(

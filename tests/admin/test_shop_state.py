@@ -29,7 +29,7 @@ HELP_EN = """Shop commands (this group only)
 /order <shop or panel order id> — an order with its history and money
 /unknown — orders whose placement is uncertain
 /attach <order id> <panel order id> — an uncertain order was placed
-/refund <order id> — an uncertain order was not placed: refund it
+/refund <order id> [amount] — refund an uncertain order, or settle a held refund
 /user <telegram id or @username> — a customer
 /credit <user> <amount> <reason> — add to a balance
 /debit <user> <amount> <reason> — take from a balance

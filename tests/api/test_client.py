@@ -279,6 +279,66 @@ async def test_250_ids_are_asked_in_3_calls_with_per_item_errors(
     assert all(result[order_id] == ItemError(error="Incorrect order ID") for order_id in unknown)
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.html_502(action="status", skip=1, times=1),
+        Fault.timeout(action="status", skip=1, times=1),
+    ],
+)
+async def test_a_failed_chunk_of_a_multi_status_loses_only_its_own_ids(
+    panel_url: str, panel: SandboxPanel, fault: Fault
+) -> None:
+    async with PanelClient(
+        panel_url, KEY, timeouts=aiohttp.ClientTimeout(total=0.5), concurrency=1
+    ) as client:
+        service = await _service(client, OrderType.DEFAULT)
+        placed = [
+            await client.add(
+                DefaultOrder(service=service.id, link=f"{LINK}{n}", quantity=service.min)
+            )
+            for n in range(250)
+        ]
+        panel.faults.add(fault)
+        read = await client.multi_status_chunks(placed)
+    # One call at a time, so the second call is the second chunk of 100 ids.
+    calls = [r.fields["orders"].split(",") for r in panel.requests if r.action == "status"]
+    assert [len(ids) for ids in calls] == [100, 100, 50]
+    assert read.chunks == 3
+    assert not read.nothing_answered
+    [failed] = read.failed
+    assert failed.ids == placed[100:200]
+    assert failed.error.ambiguous
+    assert read.unanswered == placed[100:200]
+    assert sorted(read.items) == sorted(placed[:100] + placed[200:])
+    assert all(isinstance(answer, StatusInfo) for answer in read.items.values())
+
+
+async def test_a_multi_status_with_no_chunk_answered_says_so_and_multi_status_raises(
+    client: PanelClient, panel: SandboxPanel
+) -> None:
+    service = await _service(client, OrderType.DEFAULT)
+    placed = [
+        await client.add(DefaultOrder(service=service.id, link=f"{LINK}{n}", quantity=service.min))
+        for n in range(150)
+    ]
+    panel.faults.add(Fault.html_502(action="status"))
+    read = await client.multi_status_chunks(placed)
+    assert (read.chunks, len(read.failed), read.items) == (2, 2, {})
+    assert read.nothing_answered
+    assert sorted(read.unanswered) == sorted(placed)
+    panel.faults.clear()
+    panel.faults.add(Fault.html_502(action="status", times=1))
+    # The all-or-nothing form, for callers that need every answer, still raises.
+    with pytest.raises(PanelServerError):
+        await client.multi_status(placed)
+    panel.faults.add(Fault.html_502(action="refill_status", skip=1, times=1))
+    refills = await client.multi_refill_status_chunks(range(1, 151))
+    assert refills.chunks == 2
+    assert [chunk.ids for chunk in refills.failed] == [list(range(101, 151))]
+    assert refills.items == {n: ItemError(error="Refill not found") for n in range(1, 101)}
+
+
 async def test_refill_single_and_multi_with_statuses(
     client: PanelClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
@@ -357,6 +417,23 @@ async def test_ambiguous_failures_are_told_apart_from_refusals(
     with pytest.raises(error) as caught:
         await client.add(DefaultOrder(service=service.id, link=LINK, quantity=service.min))
     assert getattr(caught.value, "ambiguous", False)
+
+
+async def test_an_order_id_of_zero_is_an_ambiguous_answer_not_an_id(
+    client: PanelClient, panel: SandboxPanel, clock: ManualClock
+) -> None:
+    service = await _service(client, OrderType.DEFAULT, refill=True)
+    panel.faults.add(Fault.http_status(200, '{"order": 0}', action="add", after_apply=True))
+    with pytest.raises(PanelBadResponse) as caught:
+        await client.add(DefaultOrder(service=service.id, link=LINK, quantity=service.min))
+    assert caught.value.ambiguous
+    # The panel may well have taken it: that is exactly why it is ambiguous.
+    [order_id] = panel.orders
+    clock.advance(panel.pending_seconds + panel.progress_seconds + 1)
+    panel.faults.add(Fault.http_status(200, '{"refill": "0"}', action="refill", after_apply=True))
+    with pytest.raises(PanelBadResponse) as refill:
+        await client.refill(order_id)
+    assert refill.value.ambiguous
 
 
 async def test_a_lost_answer_leaves_the_order_placed_at_the_panel(

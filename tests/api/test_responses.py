@@ -60,6 +60,28 @@ def test_add_answer_without_an_order_id_is_ambiguous() -> None:
         responses.parse_order_created({"status": "ok"})
 
 
+@pytest.mark.parametrize("value", [0, "0", -5, "-23501", 0.0, None, True, ""])
+def test_an_id_that_is_not_a_positive_whole_number_is_ambiguous(value: object) -> None:
+    with pytest.raises(PanelBadResponse) as order:
+        responses.parse_order_created({"order": value})
+    assert order.value.ambiguous
+    with pytest.raises(PanelBadResponse) as refill:
+        responses.parse_refill_created({"refill": value})
+    assert refill.value.ambiguous
+
+
+def test_a_refill_id_inside_a_multi_answer_must_be_positive() -> None:
+    refills = responses.parse_multi_refill(
+        [{"order": 1, "refill": 0}, {"order": 2, "refill": "-7"}, {"order": 3, "refill": 8}],
+        [1, 2, 3],
+    )
+    assert refills == {
+        1: ItemError(error=responses.UNREADABLE_ITEM),
+        2: ItemError(error=responses.UNREADABLE_ITEM),
+        3: 8,
+    }
+
+
 def test_service_with_strings_numbers_and_unknown_type() -> None:
     [followers, custom] = responses.parse_services(
         [

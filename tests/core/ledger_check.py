@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bot.db import Database, LedgerReason, OrderState
 from bot.money import Currency
-from bot.tracking import FULL_REFUND_STATES
+from bot.refunds import FULL_REFUND_STATES
 
 NO_REFUND_STATES = {
     OrderState.SUBMITTING,

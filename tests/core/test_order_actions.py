@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,14 @@ import pytest
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import REFILL_REJECT_MARKER, Fault, ManualClock, SandboxPanel
 from bot.alerts import Alerts
-from bot.db import CancelOutcome, Database, OrderState, RefillState
-from bot.order_actions import ActionProblem, ActionRefused, request_cancel, request_refill
+from bot.db import CancelOutcome, Database, OrderState, RefillState, utc_now
+from bot.order_actions import (
+    ACTION_COOL_DOWN,
+    ActionProblem,
+    ActionRefused,
+    request_cancel,
+    request_refill,
+)
 from bot.ordering import PlacementOutcome, place_order, quote_order
 from bot.shop import Shop
 
@@ -107,8 +114,36 @@ async def test_refill_refusals_are_kept_with_the_panels_words(
     assert not result.accepted
     assert result.refill.state is RefillState.REFUSED
     assert result.refill.error == "Order not eligible for refill"
-    # A refused request does not block the next one.
-    assert (await request_refill(db, panel_client, order_id, 1)).accepted
+    # A refused request does not block the next one, once the cool-down is over.
+    later = utc_now() + ACTION_COOL_DOWN + timedelta(seconds=1)
+    assert (await request_refill(db, panel_client, order_id, 1, now=later)).accepted
+
+
+@pytest.mark.parametrize("answer", ['{"refill": 0}', '{"refill": "-3"}'])
+async def test_a_refill_answered_with_an_id_that_is_not_positive_is_ambiguous_not_created(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    clock: ManualClock,
+    answer: str,
+) -> None:
+    await customer(db, 1)
+    order_id = await _place(db, shop, panel_client, alerts, panel, refill=True)
+    await _finish(db, shop, panel_client, panel, clock)
+    panel.faults.add(Fault.http_status(200, answer, action="refill", times=1))
+    result = await request_refill(db, panel_client, order_id, 1)
+    assert (result.accepted, result.ambiguous) == (False, True)
+    assert result.refill.state is RefillState.REFUSED
+    assert result.refill.panel_refill_id is None
+    assert result.refill.error is not None
+    assert "is not a positive id" in result.refill.error
+    # Nothing to follow, and nothing blocks a later request.
+    report = await poll_once(db, panel_client, shop.currency)
+    assert (report.refills_polled, report.refill_changes) == (0, [])
+    later = await request_refill(db, panel_client, order_id, None)
+    assert later.accepted
 
 
 async def test_refill_only_where_the_service_offers_it_and_only_for_the_owner(
@@ -150,6 +185,54 @@ async def test_cancel_accepted_then_refunded_by_the_tracker(
     with pytest.raises(ActionRefused) as after:
         await request_cancel(db, panel_client, order_id, 1)
     assert after.value.problem is ActionProblem.NOT_NOW
+
+
+async def test_a_customer_asks_the_panel_once_per_cool_down_and_an_accepted_cancel_once(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    clock: ManualClock,
+) -> None:
+    await customer(db, 1)
+    to_refill = await _place(db, shop, panel_client, alerts, panel, f"{LINK}/r", refill=True)
+    await _finish(db, shop, panel_client, panel, clock)
+    to_cancel = await _place(db, shop, panel_client, alerts, panel, f"{LINK}/c", cancel=True)
+    panel.faults.add(Fault.error("Cancel is not available for this order", action="cancel"))
+    panel.faults.add(Fault.error("Order not eligible for refill", action="refill", times=1))
+    almost = utc_now() + ACTION_COOL_DOWN - timedelta(seconds=5)
+    after = utc_now() + ACTION_COOL_DOWN + timedelta(seconds=1)
+
+    assert (await request_cancel(db, panel_client, to_cancel, 1)).request.outcome is (
+        CancelOutcome.REFUSED
+    )
+    assert not (await request_refill(db, panel_client, to_refill, 1)).accepted
+    for ask in (
+        request_cancel(db, panel_client, to_cancel, 1),
+        request_cancel(db, panel_client, to_cancel, 1, now=almost),
+        request_refill(db, panel_client, to_refill, 1),
+        request_refill(db, panel_client, to_refill, 1, now=almost),
+    ):
+        with pytest.raises(ActionRefused) as soon:
+            await ask
+        assert soon.value.problem is ActionProblem.TOO_SOON
+    assert [r.action for r in panel.requests].count("cancel") == 1
+    assert [r.action for r in panel.requests].count("refill") == 1
+
+    # Past the cool-down the panel is asked again; a cancel it accepted is never re-sent.
+    panel.faults.clear()
+    accepted = await request_cancel(db, panel_client, to_cancel, 1, now=after)
+    assert accepted.request.outcome is CancelOutcome.ACCEPTED
+    assert (await request_refill(db, panel_client, to_refill, 1, now=after)).accepted
+    for days in (0, 1, 30):
+        with pytest.raises(ActionRefused) as again:
+            await request_cancel(db, panel_client, to_cancel, 1, now=after + timedelta(days))
+        assert again.value.problem is ActionProblem.ALREADY_ASKED
+    assert [r.action for r in panel.requests].count("cancel") == 2
+    async with db.read() as r:
+        assert len(await r.cancels.for_order(to_cancel)) == 2
+        assert len(await r.refills.for_order(to_refill)) == 2
 
 
 async def test_cancel_refused_where_the_service_does_not_allow_it(

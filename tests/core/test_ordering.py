@@ -401,6 +401,39 @@ async def test_an_ambiguous_failure_holds_the_money_and_is_attached_by_an_admin(
     assert [c.order.state for c in changes] == [OrderState.COMPLETED]
 
 
+@pytest.mark.parametrize("answer", ['{"order": 0}', '{"order": "-23501"}', '{"order": "0.0"}'])
+async def test_an_order_id_that_is_not_a_positive_number_holds_the_money_and_alerts(
+    db: Database,
+    shop: Shop,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    alerts: Alerts,
+    answer: str,
+) -> None:
+    await customer(db, 1)
+    panel.faults.add(Fault.http_status(200, answer, action="add", after_apply=True, times=1))
+    quote = await quote_order(db, shop, 1, followers(panel))
+    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+
+    assert placement.outcome is PlacementOutcome.HELD
+    async with db.read() as r:
+        order = await r.orders.get(placement.order.id)
+        rows = await r.ledger.rows_for_order(placement.order.id)
+    assert order is not None
+    assert (order.state, order.panel_order_id) == (OrderState.UNKNOWN, None)
+    # The charge stays held: no refund, nothing given back, nothing retried.
+    assert [(row.reason, row.amount) for row in rows] == [
+        (LedgerReason.ORDER_CHARGE, -quote.price)
+    ]
+    assert await balance(db, 1) == Decimal(100) - quote.price
+    assert [r.action for r in panel.requests].count("add") == 1
+    [alert] = await admin_alerts(db)
+    assert alert.chat_id == ADMIN_CHAT
+    assert f"<b>Order #{order.id} is uncertain</b>" in alert.text
+    assert f"/attach {order.id} PANEL_ORDER_ID" in alert.text
+    assert "is not a positive id" in alert.text
+
+
 async def test_an_uncertain_order_the_panel_never_got_is_refunded_by_an_admin(
     db: Database,
     shop: Shop,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,6 +67,23 @@ async def test_broken_constraint_rolls_back_the_whole_transaction(db: Database) 
             await add_quote(tx, user_id=1, service_id=999)
     async with db.read() as r:
         assert await r.users.count() == 0
+
+
+async def test_a_failed_savepoint_undoes_only_its_own_writes(db: Database) -> None:
+    async with db.transaction() as tx:
+        await add_user(tx, 1)
+        for user_id in (2, 3, 4):
+            with contextlib.suppress(RuntimeError, ConstraintError):
+                async with tx.savepoint():
+                    await add_user(tx, user_id)
+                    if user_id == 3:
+                        raise RuntimeError("this one cannot be stored")
+                    if user_id == 4:
+                        await add_quote(tx, user_id=4, service_id=999)
+        async with tx.savepoint(), tx.savepoint():
+            await add_user(tx, 5)
+    async with db.read() as r:
+        assert [user_id for user_id in range(1, 6) if await r.users.get(user_id)] == [1, 2, 5]
 
 
 async def test_repositories_refuse_use_after_their_transaction_ended(db: Database) -> None:

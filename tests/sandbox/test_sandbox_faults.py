@@ -169,6 +169,18 @@ def test_plan_order_times_and_actions() -> None:
     assert panel.handle({"key": "k", "action": "balance"}).status == 200
 
 
+def test_skip_lets_the_first_matching_requests_through() -> None:
+    panel = SandboxPanel(clock=ManualClock())
+    panel.add_account("k")
+    panel.faults.add(Fault.html_502(action="balance", skip=1, times=1))
+    statuses = [
+        panel.handle({"key": "k", "action": action}).status
+        for action in ("services", "balance", "services", "balance", "balance")
+    ]
+    assert statuses == [200, 200, 200, 502, 200]
+    assert len(panel.faults) == 0
+
+
 def test_timeout_reply_hangs_without_http() -> None:
     panel = SandboxPanel(clock=ManualClock())
     panel.faults.add(Fault.timeout())
@@ -180,6 +192,8 @@ def test_fault_validation() -> None:
         Fault.html_502(ratio=1.5)
     with pytest.raises(ValueError, match="times"):
         Fault.timeout(times=-1)
+    with pytest.raises(ValueError, match="skip"):
+        Fault.error("x", skip=-1)
     with pytest.raises(ValueError, match="after_apply"):
         Fault(kind=FaultKind.ERROR, message="x", after_apply=True)
     with pytest.raises(ValueError, match="HTTP status"):

@@ -189,6 +189,23 @@ async def test_force_outcome(api: SandboxAPI, clock: ManualClock, panel: Sandbox
         panel.force_outcome(partial, "canceled")
 
 
+async def test_status_answers_can_be_overridden_field_by_field(
+    api: SandboxAPI, clock: ManualClock, panel: SandboxPanel
+) -> None:
+    odd = await _place(api, LINK + "/odd")
+    plain = await _place(api, LINK + "/plain")
+    panel.override_status(odd, status="Partial", remains=None, charge="-1")
+    clock.advance(360)
+    answer = await api.call("status", orders=f"{odd},{plain}")
+    assert sorted(answer[str(odd)]) == ["charge", "currency", "start_count", "status"]
+    assert (answer[str(odd)]["status"], answer[str(odd)]["charge"]) == ("Partial", "-1")
+    assert answer[str(plain)]["status"] == "Completed"
+    # The order itself ended as usual, and answers as it is once the override is gone.
+    panel.override_status(odd)
+    assert (await api.call("status", order=str(odd)))["status"] == "Completed"
+    assert panel.balance_of(KEY) == Decimal(100) - 2 * Decimal("0.81")
+
+
 async def test_forced_cancel_of_a_running_order_ends_it_canceled(
     api: SandboxAPI, clock: ManualClock, panel: SandboxPanel
 ) -> None:

@@ -4,25 +4,30 @@ is not theirs."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from aiogram.methods import EditMessageText, SendMessage
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 
 from api import DefaultOrder
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, Fault, ManualClock, SandboxPanel
 from bot.accounts import credit
 from bot.app import ShopServices
-from bot.db import LedgerReason, OrderRow, OrderState, utc_now
+from bot.db import CancelOutcome, LedgerReason, OrderRow, OrderState, utc_now
 from bot.ordering import PlacementOutcome, place_order, quote_order
-from handlers.callbacks import OrderCb
+from handlers.callbacks import OrderActionCb, OrderCb
 
 from ..support.telegram import BotClient
 from .conftest import CANCEL_ONLY, LINK, REFILL_AND_CANCEL, REFILL_ONLY, order_button
 
 ALICE = 111
 NOT_FOUND = "This order was not found."
+CANCEL_REQUESTED = (
+    "✖ Cancel requested. When the provider confirms, what was not delivered comes back to"
+    " your balance."
+)
 
 
 async def place(
@@ -307,6 +312,95 @@ async def test_cancel_shows_the_panels_answer_in_plain_words(
         # Once the panel confirms, the card no longer offers to cancel.
         await alice.click_data(order_button(order.id))
         assert actions(alice) == ["🔄 Refresh"]
+
+
+ALREADY_ASKED = (
+    "⏳ You have already asked for this. We will tell you as soon as the provider answers."
+)
+TOO_SOON = "⏳ You asked for this a moment ago. Please try again in a few minutes."
+
+
+async def tap(alice: BotClient, action: str, order: OrderRow, times: int = 20) -> list[str]:
+    """``times`` taps on the same button of the card, as an impatient customer makes them:
+    all at once, before any answer comes. The note under the card each tap showed."""
+    data = OrderActionCb(action=action, order_id=order.id).pack()
+    card = alice.screen.last.message_id
+    edits_before = len(alice.requests_of(EditMessageText))
+    answers_before = len(alice.requests_of(AnswerCallbackQuery))
+    await asyncio.gather(*(alice.click_data(data, card) for _ in range(times)))
+    # Every tap is answered, and shows the card with a note.
+    assert len(alice.requests_of(AnswerCallbackQuery)) - answers_before == times
+    edits = alice.requests_of(EditMessageText)[edits_before:]
+    return [(edit.text or "").rsplit("\n\n", 1)[-1] for edit in edits]
+
+
+async def test_twenty_taps_on_cancel_make_one_call_and_one_request_the_others_answered(
+    services: ShopServices, alice: BotClient, panel: SandboxPanel
+) -> None:
+    await join(alice, services)
+    order = await place(services, ALICE, LINK)
+    await alice.click("My orders")
+    await alice.click(f"#{order.id} ·")
+    panel.requests.clear()
+
+    notes = await tap(alice, "cancel", order)
+
+    assert [r.action for r in panel.requests] == ["cancel"]
+    async with services.db.read() as r:
+        requests = await r.cancels.for_order(order.id)
+    assert [request.outcome for request in requests] == [CancelOutcome.ACCEPTED]
+    assert sorted(notes) == sorted([CANCEL_REQUESTED] + [ALREADY_ASKED] * 19)
+    # Later taps on the old button are answered the same way, and still ask nothing.
+    await alice.click_data(OrderActionCb(action="cancel", order_id=order.id).pack())
+    assert (alice.screen.last.text or "").endswith(f"\n\n{ALREADY_ASKED}")
+    assert [r.action for r in panel.requests] == ["cancel"]
+    # The card no longer offers a cancel the panel has accepted.
+    assert actions(alice) == ["🔄 Refresh"]
+
+
+@pytest.mark.parametrize(
+    ("action", "fault", "first", "others"),
+    [
+        ("cancel", Fault.error("Cancel is not available for this order", action="cancel"),
+         "⛔ The order could not be canceled: the order is not eligible for it.", TOO_SOON),
+        ("cancel", Fault.html_502(action="cancel"),
+         "⏳ The provider did not answer. Please try again in a few minutes.", ALREADY_ASKED),
+        ("refill", Fault.error("Order not eligible for refill", action="refill"),
+         "⛔ The refill was not accepted: the order is not eligible for it.", TOO_SOON),
+        ("refill", Fault.html_502(action="refill"),
+         "⏳ The provider did not answer. Please try again in a few minutes.", TOO_SOON),
+    ],
+    ids=["cancel-refused", "cancel-no-answer", "refill-refused", "refill-no-answer"],
+)  # fmt: skip
+async def test_twenty_taps_after_a_refusal_ask_the_panel_once_per_cool_down(
+    services: ShopServices,
+    alice: BotClient,
+    panel: SandboxPanel,
+    clock: ManualClock,
+    action: str,
+    fault: Fault,
+    first: str,
+    others: str,
+) -> None:
+    await join(alice, services)
+    order = await place(services, ALICE, LINK)
+    if action == "refill":
+        start_and_finish(panel, clock)
+        await poll(services)
+    panel.faults.add(fault)
+    await alice.click_data(order_button(order.id))
+    panel.requests.clear()
+
+    assert await tap(alice, action, order, 1) == [first]
+    notes = await tap(alice, action, order, 19)
+
+    assert [r.action for r in panel.requests] == [action]
+    async with services.db.read() as r:
+        if action == "refill":
+            assert len(await r.refills.for_order(order.id)) == 1
+        else:
+            assert len(await r.cancels.for_order(order.id)) == 1
+    assert notes == [others] * 19
 
 
 # --- only one's own orders ------------------------------------------------------------------

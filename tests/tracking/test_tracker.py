@@ -4,6 +4,7 @@ by the test: batched polling, transitions, refunds and customer notices, exactly
 from __future__ import annotations
 
 import asyncio
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from api import DefaultOrder, PanelClient, PanelError
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, REFILL_REJECT_MARKER, Fault
 from bot.db import CancelOutcome, OrderState, RefillState
-from bot.notices import NOTICE_KIND
+from bot.notices import NOTICE_KIND, Notices
 from bot.order_actions import request_cancel, request_refill
 from bot.ordering import PlacementOutcome, attach_panel_order, place_order, quote_order
 from bot.tracking import ITEM_ERROR_ALERT_AFTER
@@ -407,7 +408,7 @@ async def test_an_order_the_panel_does_not_know_is_counted_alerted_once_and_not_
 
 
 @pytest.mark.parametrize("fault", ["html_502", "timeout"])
-async def test_an_outage_on_the_second_chunk_loses_nothing_and_the_next_poll_applies_all_once(
+async def test_an_outage_on_the_second_chunk_keeps_the_others_and_the_next_poll_applies_it_once(
     front: Shopfront, fault: str
 ) -> None:
     users = range(1, 4)
@@ -418,34 +419,135 @@ async def test_an_outage_on_the_second_chunk_loses_nothing_and_the_next_poll_app
     )
     assert len(orders) == 252
     front.to_start()
-    # One chunk at a time, so "the second chunk" is well defined: the first is answered
-    # slowly, and the second meets the outage armed while the first was on its way.
+    # One chunk at a time, so "the second chunk" is the second status call.
     async with PanelClient(
         front.client.url, PANEL_KEY, timeouts=aiohttp.ClientTimeout(total=1), concurrency=1
     ) as one_at_a_time:
         tracker = front.another_tracker(one_at_a_time)
-        front.panel.faults.add(Fault.latency(0.2, action="status", times=1))
-        poll = asyncio.create_task(tracker.poll_once())
-        while not front.calls("status"):
-            await asyncio.sleep(0.005)
         front.panel.faults.add(
-            Fault.html_502(action="status", times=1)
+            Fault.html_502(action="status", skip=1, times=1)
             if fault == "html_502"
-            else Fault.timeout(action="status", times=1)
+            else Fault.timeout(action="status", skip=1, times=1)
         )
-        with pytest.raises(PanelError):
-            await poll
-        assert len(front.calls("status")) == 2
+        report = await tracker.poll_once()
+        calls = front.calls("status")
+        assert len(calls) == 3
+        second = {int(i) for i in calls[1].fields["orders"].split(",")}
+        assert len(second) == 100
+        assert report.orders_unanswered == 100
 
-        # The first chunk's answers were not stored on their own: nothing moved.
+        # The first and third chunks were stored and told; the second one's orders wait.
+        assert len(report.order_changes) == 152
         for order in orders:
-            assert (await front.order(order.id)).state is P
-        assert await front.outbox() == []
+            state = (await front.order(order.id)).state
+            assert state is (P if order.panel_order_id in second else IP), order
+        assert len(await front.outbox()) == 152
+        assert tracker.last_poll_at is None  # only the loop sets it; the poll did not fail
 
         report = await tracker.poll_once()
-        assert len(report.order_changes) == 252
+        assert len(report.order_changes) == 100
+        assert {change.order.panel_order_id for change in report.order_changes} == second
         assert (await tracker.poll_once()).order_changes == []
     for order in orders:
         transitions = [(t.old_state, t.new_state) for t in await front.transitions(order.id)]
         assert transitions == [(S, P), (P, IP)]
     assert len(await front.outbox()) == 252
+
+
+async def test_a_poll_fails_only_when_no_chunk_of_it_was_answered(front: Shopfront) -> None:
+    await front.customer(1)
+    orders = await front.place_many([(1, f"{LINK}/{n}") for n in range(150)])
+    front.to_start()
+    front.panel.faults.add(Fault.html_502(action="status", times=2))
+    with pytest.raises(PanelError):
+        await front.poll()
+    for order in orders:
+        assert (await front.order(order.id)).state is P
+    assert len((await front.poll()).order_changes) == 150
+
+
+async def test_an_outage_on_one_chunk_of_refill_statuses_keeps_the_others(
+    front: Shopfront,
+) -> None:
+    await front.customer(1, funds=Decimal(1000))
+    orders = await front.place_many([(1, f"{LINK}/{n}") for n in range(101)])
+    front.to_start()
+    front.to_end()
+    await front.poll()
+    for order in orders:
+        assert (await request_refill(front.db, front.client, order.id, 1)).accepted
+    front.clock.advance(front.panel.refill_pending_seconds + 1)
+    front.panel.faults.add(Fault.html_502(action="refill_status", skip=1, times=1))
+
+    report = await front.poll()
+    assert (report.refills_polled, report.refills_unanswered) == (101, 1)
+    assert len(report.refill_changes) == 100
+    [waiting] = [
+        o for o in orders if o.id not in {c.refill.order_id for c in report.refill_changes}
+    ]
+    assert [c.refill.state for c in report.refill_changes] == [RefillState.IN_PROGRESS] * 100
+    [change] = (await front.poll()).refill_changes
+    assert (change.refill.order_id, change.refill.state) == (waiting.id, RefillState.IN_PROGRESS)
+
+
+async def test_one_order_that_cannot_be_stored_never_holds_back_the_others_of_its_page(
+    front: Shopfront, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await front.customer(1)
+    orders = [await front.place(1, f"{LINK}/{n}?{PARTIAL_MARKER}") for n in range(5)]
+    bad = orders[2]
+    front.to_start()
+    front.to_end()
+    original = Notices.order_changed
+
+    async def fails_for_one(self: Notices, tx: Any, order: Any, *args: Any) -> None:
+        if order.id == bad.id:
+            raise RuntimeError("this notice cannot be rendered")
+        await original(self, tx, order, *args)
+
+    monkeypatch.setattr(Notices, "order_changed", fails_for_one)
+    report = await front.poll()
+
+    good = [order for order in orders if order is not bad]
+    assert sorted(change.order.id for change in report.order_changes) == [o.id for o in good]
+    for order in good:
+        assert (await front.order(order.id)).state is PA
+        [refund] = await front.refunds(order.id)
+        assert refund.amount == partial_refund(order.price, order.quantity // 3, order.quantity)
+    # The bad one was left as it was, whole: no state, no refund, no notice, one log line.
+    assert (await front.order(bad.id)).state is P
+    assert await front.refunds(bad.id) == []
+    assert len(await front.notices(1)) == 4
+    [line] = [r for r in caplog.records if f"order {bad.id}" in r.getMessage()]
+    assert "this notice cannot be rendered" in line.getMessage()
+
+    # Once it can be stored, the next poll stores it, once.
+    monkeypatch.setattr(Notices, "order_changed", original)
+    [change] = (await front.poll()).order_changes
+    assert change.order.id == bad.id
+    assert [r.amount for r in await front.refunds(bad.id)] == [
+        partial_refund(bad.price, bad.quantity // 3, bad.quantity)
+    ]
+    assert (await front.poll()).order_changes == []
+
+
+async def test_odd_figures_of_one_order_are_not_stored_and_its_state_still_moves(
+    front: Shopfront, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.tracking")
+    await front.customer(1)
+    odd, plain = await front.place(1, f"{LINK}/odd"), await front.place(1, f"{LINK}/plain")
+    assert odd.panel_order_id is not None
+    front.panel.override_status(odd.panel_order_id, start_count="-3", remains="-7", charge="-0.5")
+    front.to_start()
+    report = await front.poll()
+    assert sorted(c.order.id for c in report.order_changes) == [odd.id, plain.id]
+    stored = await front.order(odd.id)
+    assert (stored.state, stored.start_count, stored.remains, stored.panel_charge) == (
+        IP, None, None, None
+    )  # fmt: skip
+    assert (await front.order(plain.id)).start_count is not None
+    texts = [row.text for row in await front.notices(1)]
+    assert notice("en", "in_progress", odd.id, start="—")[0] in texts
+    [line] = [r.getMessage() for r in caplog.records if f"order {odd.id}:" in r.getMessage()]
+    assert line == f"order {odd.id}: odd figures ignored: start_count=-3, remains=-7, charge=-0.5"

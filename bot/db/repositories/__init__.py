@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
+
 from bot.db.repositories.cancels import CancelOutcome, CancelRequestRepository, CancelRequestRow
 from bot.db.repositories.fsm import FsmRepository
 from bot.db.repositories.invoices import InvoiceRepository, InvoiceRow
@@ -25,6 +27,7 @@ class Repositories:
     """
 
     def __init__(self, session: Session) -> None:
+        self._session = session
         self.users = UserRepository(session)
         self.services = ServiceRepository(session)
         self.quotes = QuoteRepository(session)
@@ -37,6 +40,12 @@ class Repositories:
         self.outbox = OutboxRepository(session)
         self.meta = MetaRepository(session)
         self.fsm = FsmRepository(session)
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """``async with tx.savepoint():`` a part of this transaction that an error undoes on
+        its own, leaving the rest of the transaction to commit (see :meth:`Session.savepoint`).
+        """
+        return self._session.savepoint()
 
 
 __all__ = [

@@ -79,6 +79,22 @@ class CancelRequestRepository:
         )
         return changed == 1
 
+    async def latest_for_order(self, order_id: int) -> CancelRequestRow | None:
+        """The order's newest cancel request, or None."""
+        row = await self._session.fetch_one(
+            "SELECT * FROM cancel_requests WHERE order_id = ? ORDER BY id DESC LIMIT 1",
+            (order_id,),
+        )
+        return None if row is None else CancelRequestRow.from_row(row)
+
+    async def was_accepted(self, order_id: int) -> bool:
+        """True when the panel accepted a cancel of this order."""
+        found = await self._session.fetch_value(
+            "SELECT 1 FROM cancel_requests WHERE order_id = ? AND outcome = ? LIMIT 1",
+            (order_id, CancelOutcome.ACCEPTED.value),
+        )
+        return found is not None
+
     async def for_order(self, order_id: int) -> list[CancelRequestRow]:
         """The order's cancel requests, newest first."""
         rows = await self._session.fetch_all(

@@ -50,6 +50,8 @@ class OrderRow:
     created_at: datetime
     updated_at: datetime
     last_polled_at: datetime | None
+    #: Set while the refund of a final order waits for an admin's decision.
+    refund_held_at: datetime | None
 
     @classmethod
     def from_row(cls, row: Row) -> OrderRow:
@@ -76,6 +78,7 @@ class OrderRow:
             created_at=from_db_time(row["created_at"]),
             updated_at=from_db_time(row["updated_at"]),
             last_polled_at=optional_from_db_time(row["last_polled_at"]),
+            refund_held_at=optional_from_db_time(row["refund_held_at"]),
         )
 
 
@@ -412,6 +415,23 @@ class OrderRepository:
             (to_db_time(now or utc_now()), order_id),
         )
         return int(count[0]["item_errors"]) if count else 0
+
+    async def hold_refund(self, order_id: int, now: datetime | None = None) -> bool:
+        """Mark the order's refund as waiting for an admin; False if it already was."""
+        changed = await self._session.execute(
+            "UPDATE orders SET refund_held_at = ? WHERE id = ? AND refund_held_at IS NULL",
+            (to_db_time(now or utc_now()), order_id),
+        )
+        return changed == 1
+
+    async def release_refund(self, order_id: int) -> bool:
+        """An admin decided the held refund: clear the mark; False if it was not held (so
+        of two admins deciding at once, only one goes on)."""
+        changed = await self._session.execute(
+            "UPDATE orders SET refund_held_at = NULL WHERE id = ? AND refund_held_at IS NOT NULL",
+            (order_id,),
+        )
+        return changed == 1
 
     async def reset_item_errors(self, order_id: int) -> None:
         """Forget the order's consecutive per-item errors."""

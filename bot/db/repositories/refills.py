@@ -138,6 +138,13 @@ class RefillRepository:
         )
         return bool(old != state)
 
+    async def latest_for_order(self, order_id: int) -> RefillRow | None:
+        """The order's newest refill request, or None."""
+        row = await self._session.fetch_one(
+            "SELECT * FROM refills WHERE order_id = ? ORDER BY id DESC LIMIT 1", (order_id,)
+        )
+        return None if row is None else RefillRow.from_row(row)
+
     async def for_order(self, order_id: int) -> list[RefillRow]:
         """The order's refills, newest first."""
         rows = await self._session.fetch_all(
