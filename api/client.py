@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final, Generic, Literal, Self, TypeVar
@@ -36,6 +38,20 @@ MAX_IDS_PER_CALL: Final = 100
 MAX_BODY_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_TIMEOUTS: Final = aiohttp.ClientTimeout(total=30, connect=10, sock_read=25)
 _REDACTED: Final = "***"
+#: True where the caller logs a failed call itself: see :func:`caller_reports_failures`.
+_caller_reports: ContextVar[bool] = ContextVar("panel_caller_reports", default=False)
+
+
+@contextlib.contextmanager
+def caller_reports_failures() -> Iterator[None]:
+    """Within this block (of this task), a failed call is logged by the client at DEBUG
+    only: the caller logs it in its own words (a loop saying when it tries again), and one
+    failure makes one line."""
+    token = _caller_reports.set(True)
+    try:
+        yield
+    finally:
+        _caller_reports.reset(token)
 
 
 def chunked(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[list[int]]:
@@ -294,7 +310,8 @@ class PanelClient:
             return responses.decode(action, status, body)
         except PanelError as exc:
             self._scrub(exc)
-            logger.warning("panel %s failed: %s", action, exc)
+            level = logging.DEBUG if _caller_reports.get() else logging.WARNING
+            logger.log(level, "panel %s failed: %s", action, exc)
             raise
         finally:
             logger.debug("panel %s took %.3fs", action, time.perf_counter() - started)

@@ -13,7 +13,7 @@ try:
 except ImportError:  # pragma: no cover - not installed on Windows
     uvloop = None  # type: ignore[assignment]
 
-from bot.app import run
+from bot.app import TelegramRefused, run
 from bot.config import SANDBOX, ConfigError, load_settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -42,7 +42,8 @@ def _options() -> argparse.Namespace:
 
 
 def main() -> None:
-    """Read the settings, then run the bot; a bad setting ends with one clear line."""
+    """Read the settings, then run the bot; a bad setting, or one Telegram refuses (the
+    token), ends with one clear line and exit status 2."""
     options = _options()
     try:
         settings = load_settings(**({"panel_api_url": SANDBOX} if options.sandbox else {}))
@@ -54,8 +55,13 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # aiogram logs every update at INFO; the shop's own log says what matters.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
-        runner.run(run(settings))
+    try:
+        with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
+            runner.run(run(settings))
+    except TelegramRefused as exc:
+        # Everything opened was closed on the way out; only the reason is left to say.
+        print(f"smm-bot: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -72,7 +72,7 @@ class Alerts:
             order_id=str(order.id),
             user_id=str(order.user_id),
             price=self._shop.currency.format(order.price),
-            status=html.escape(status),
+            status=escaped(status, PANEL_WORDS),
             remains="—" if remains is None else str(remains),
             charge="—" if charge is None else format(charge, "f"),
         )

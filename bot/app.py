@@ -8,30 +8,62 @@ import contextlib
 import logging
 import secrets
 import signal
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Final, TypeVar
 
+import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiogram_i18n import I18nMiddleware
 from aiohttp import web
 from pydantic import SecretStr
 
-from api import PanelError
+from api import PanelClient, PanelError
+from api.client import caller_reports_failures
 from bot.config import Settings
 from bot.db.fsm import SQLiteStorage
 from bot.embedded_sandbox import embedded_sandbox
 from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightMiddleware
 from bot.ordering import recover_interrupted
 from bot.services import ShopServices
+from bot.supervisor import Backoff
 from bot.telegram_session import KeepResponseModels
 from handlers import build_router
 from handlers.callbacks import OrderCb
 from handlers.menu import register_commands
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The waits between attempts to reach Telegram at start: 1, 2, 4... up to 60 seconds.
+TELEGRAM_BACKOFF: Final = Backoff(1.0, 60.0)
+#: How long one attempt at start may take before it counts as unanswered.
+TELEGRAM_ATTEMPT_SECONDS: Final = 30.0
+
+
+class TelegramRefused(Exception):
+    """Telegram refused a setting outright (the token, the webhook's address): trying again
+    cannot help. The message is one line for the owner, naming the setting."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{setting} was refused by Telegram ({reason})")
+
+
+class _StopRequested(Exception):
+    """SIGTERM or SIGINT came while the bot was still starting."""
 
 
 async def open_services(settings: Settings, *, sandbox: bool = False) -> ShopServices:
@@ -97,18 +129,24 @@ DRAIN_SECONDS = 20.0
 
 async def _on_startup(bot: Bot, services: ShopServices) -> None:
     await register_commands(bot, services.texts)
-    me = await bot.get_me()
+    me = await bot.me()
     logger.info("bot @%s started; panel at %s", me.username, services.panel.url)
     if services.sandbox:
         logger.warning("SANDBOX MODE: orders go to a sandbox panel in this process; no real money")
     await recover_interrupted(services.db, services.alerts)
+    # In the background: customers are served while a panel out of reach keeps it waiting.
+    services.spawn(_report_panel_balance(services.panel), name="panel-balance")
+    services.start(bot)
+
+
+async def _report_panel_balance(panel: PanelClient) -> None:
     try:
-        balance = await services.panel.balance()
+        with caller_reports_failures():
+            balance = await panel.balance()
     except PanelError as exc:
         logger.error("the panel does not answer as expected: %s", exc)
     else:
         logger.info("panel balance: %s %s", balance.balance, balance.currency)
-    services.start(bot)
 
 
 async def _on_shutdown(services: ShopServices, in_flight: InFlightMiddleware) -> None:
@@ -121,8 +159,26 @@ async def _on_shutdown(services: ShopServices, in_flight: InFlightMiddleware) ->
 
 async def run(settings: Settings) -> None:
     """Run the bot until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is
-    set; on an embedded sandbox panel when PANEL_API_URL is ``sandbox``."""
+    set; on an embedded sandbox panel when PANEL_API_URL is ``sandbox``.
+
+    Telegram is asked first who the bot is: a token it refuses raises
+    :class:`TelegramRefused` before anything else is opened. While Telegram does not
+    answer, start-up waits for it (see :func:`until_telegram_answers`); a signal meanwhile
+    stops the bot cleanly.
+    """
+    with _stop_on_signals() as stopping:
+        try:
+            await _run(settings, stopping)
+        except _StopRequested:
+            logger.info("stopped before start-up finished")
+
+
+async def _run(settings: Settings, stopping: asyncio.Event) -> None:
     async with contextlib.AsyncExitStack() as stack:
+        bot = create_bot(settings)
+        # Closed last: the services still send through it as they stop.
+        stack.push_async_callback(bot.session.close)
+        await until_telegram_answers(bot.me, "getMe", stopping)
         sandbox = settings.uses_sandbox
         if sandbox:
             url, key = await stack.enter_async_context(embedded_sandbox(settings.sandbox_speed))
@@ -131,18 +187,126 @@ async def run(settings: Settings) -> None:
             )
         services = await open_services(settings, sandbox=sandbox)
         stack.push_async_callback(services.aclose)
-        bot = create_bot(settings)
         dispatcher = create_dispatcher(services)
         if settings.webhook_url:
-            await _serve_webhook(dispatcher, bot, settings)
+            await _serve_webhook(dispatcher, bot, settings, stopping)
         else:
-            await bot.delete_webhook()
-            await dispatcher.start_polling(bot)
+            await _poll(dispatcher, bot, stopping)
 
 
-async def _serve_webhook(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> None:
-    """Take updates on ``WEBHOOK_HOST:WEBHOOK_PORT`` + ``WEBHOOK_PATH``; requests without
-    the secret token are refused."""
+async def until_telegram_answers(
+    call: Callable[[], Awaitable[T]],
+    what: str,
+    stopping: asyncio.Event,
+    *,
+    bad_request_blames: str | None = None,
+) -> T:
+    """``call``'s answer, asking again until Telegram gives one.
+
+    No connection, a 5xx, a page that is not the Bot API's, no answer within
+    :data:`TELEGRAM_ATTEMPT_SECONDS`: one log line, and another attempt after 1, 2, 4...
+    up to 60 seconds (or the wait a 429 names). A refused token (401, or 404 for one
+    Telegram cannot read) raises :class:`TelegramRefused` naming BOT_TOKEN; so does a 400
+    naming ``bad_request_blames``, when given. Raises :class:`_StopRequested` once
+    ``stopping`` is set.
+    """
+    failures = 0
+    while True:
+        try:
+            return await _unless_stopped(call, stopping)
+        except (TelegramUnauthorizedError, TelegramNotFound) as exc:
+            raise TelegramRefused("BOT_TOKEN", exc.message) from None
+        except TelegramBadRequest as exc:
+            if bad_request_blames is None:
+                raise
+            raise TelegramRefused(bad_request_blames, exc.message) from None
+        except (
+            TelegramAPIError,
+            ClientDecodeError,
+            aiohttp.ClientError,
+            OSError,
+            TimeoutError,
+        ) as exc:
+            failures += 1
+            wait = (
+                float(exc.retry_after)
+                if isinstance(exc, TelegramRetryAfter)
+                else TELEGRAM_BACKOFF.after(failures)
+            )
+            logger.warning(
+                "Telegram did not answer %s (%s); trying again in %g s", what, _why(exc), wait
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), wait)
+        if stopping.is_set():
+            raise _StopRequested
+
+
+async def _unless_stopped(call: Callable[[], Awaitable[T]], stopping: asyncio.Event) -> T:
+    """``call``'s answer within :data:`TELEGRAM_ATTEMPT_SECONDS`, unless ``stopping`` is
+    set first: then it is abandoned and :class:`_StopRequested` raised."""
+    attempt = asyncio.ensure_future(asyncio.wait_for(call(), TELEGRAM_ATTEMPT_SECONDS))
+    stop = asyncio.ensure_future(stopping.wait())
+    try:
+        await asyncio.wait({attempt, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        if not attempt.done():
+            attempt.cancel()
+            await asyncio.gather(attempt, return_exceptions=True)
+    if attempt.cancelled():
+        raise _StopRequested
+    return attempt.result()
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong, briefly: a proxy's HTML page can be long."""
+    text = getattr(exc, "message", None) or str(exc) or "no answer in time"
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[asyncio.Event]:
+    """An event set by SIGTERM or SIGINT, from start-up to the end."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
+
+    def stop(signum: signal.Signals) -> None:
+        logger.info("%s received: stopping", signum.name)
+        stopping.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop, signum)
+            handled.append(signum)
+    try:
+        yield stopping
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+
+
+async def _poll(dispatcher: Dispatcher, bot: Bot, stopping: asyncio.Event) -> None:
+    """Take updates by long polling until ``stopping`` is set."""
+    await until_telegram_answers(bot.delete_webhook, "deleteWebhook", stopping)
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+    stop = asyncio.ensure_future(stopping.wait())
+    try:
+        await asyncio.wait({polling, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+    if not polling.done():
+        # Updates being handled finish, then the shutdown hook runs (see _on_shutdown).
+        await dispatcher.stop_polling()
+    await polling
+
+
+async def _serve_webhook(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, stopping: asyncio.Event
+) -> None:
+    """Take updates on ``WEBHOOK_HOST:WEBHOOK_PORT`` + ``WEBHOOK_PATH`` until ``stopping``
+    is set; requests without the secret token are refused."""
     assert settings.webhook_url is not None
     secret = (
         settings.webhook_secret.get_secret_value()
@@ -163,21 +327,18 @@ async def _serve_webhook(dispatcher: Dispatcher, bot: Bot, settings: Settings) -
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-        await bot.set_webhook(
-            url=settings.webhook_url.rstrip("/") + settings.webhook_path,
-            secret_token=secret,
-            allowed_updates=dispatcher.resolve_used_update_types(),
+        url = settings.webhook_url.rstrip("/") + settings.webhook_path
+        await until_telegram_answers(
+            lambda: bot.set_webhook(
+                url=url,
+                secret_token=secret,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+            ),
+            "setWebhook",
+            stopping,
+            bad_request_blames="WEBHOOK_URL",
         )
         logger.info("taking updates by webhook on port %d", settings.webhook_port)
-        await _until_stopped()
+        await stopping.wait()
     finally:
         await runner.cleanup()
-
-
-async def _until_stopped() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    await stop.wait()

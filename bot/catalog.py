@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Final
 
 from api import PanelClient, PanelError, Service
+from api.client import caller_reports_failures
 from bot.alerts import Alerts
 from bot.db import CategoryRow, Database, Repositories, ServiceRow, utc_now
 from bot.display import shortened
 from bot.pricing import customer_price
 from bot.shop import Shop
+from bot.supervisor import Backoff, keep_running
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ NO_CATEGORY = "Other"
 _KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c") | frozenset(
     map(chr, range(0xE0020, 0xE0080))
 )
+#: The wait after a failed sync; it doubles with each failure in a row, up to the interval.
+SYNC_RETRY_SECONDS: Final = 2.0
 
 
 class CatalogueSyncFailed(Exception):
@@ -120,14 +124,22 @@ async def sync_catalogue(
 async def keep_catalogue_synced(
     db: Database, panel: PanelClient, interval: float, alerts: Alerts | None = None
 ) -> None:
-    """Sync now and then every ``interval`` seconds, until cancelled; failures are logged
-    and retried at the next turn."""
-    while True:
-        try:
+    """Sync now and then every ``interval`` seconds, until cancelled. A failed sync keeps
+    the last catalogue and is tried again after 2, 4, 8... seconds, up to ``interval``: a
+    panel out of reach at start is not waited for a whole interval. No error ends it."""
+
+    async def sync() -> float:
+        with caller_reports_failures():
             await sync_catalogue(db, panel, alerts)
-        except CatalogueSyncFailed as exc:
-            logger.warning("catalogue sync failed, keeping the last catalogue: %s", exc)
-        await asyncio.sleep(interval)
+        return interval
+
+    await keep_running(
+        "catalogue sync",
+        sync,
+        Backoff(min(SYNC_RETRY_SECONDS, interval), interval),
+        expected=(CatalogueSyncFailed,),
+        log=logger,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         case_sensitive=False,
+        # ``.env.example`` leaves optional settings empty (``ADMIN_CHAT_ID=``): empty means
+        # not set, in .env and in the environment alike.
+        env_ignore_empty=True,
         extra="ignore",
         frozen=True,
     )
@@ -120,6 +123,19 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_not_set(cls, data: Any) -> Any:
+        # Whitespace only (``ADMIN_CHAT_ID= `` in a Docker env file) is empty as well, for
+        # every setting whatever its type; a required one left so is then reported missing.
+        if not isinstance(data, dict):
+            return data
+        return {
+            name: value
+            for name, value in data.items()
+            if not (isinstance(value, str) and not value.strip())
+        }
 
     @field_validator("webhook_path")
     @classmethod

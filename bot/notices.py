@@ -142,7 +142,7 @@ class Notices:
             f"notice:order:{order.id}:refund-settled",
             "notice-refund-settled" if refund > 0 else "notice-refund-none",
             order.id,
-            service=html.escape(service.name if service else str(order.service_id)),
+            service=escaped(service.name if service else str(order.service_id)),
             refund=self._shop.currency.format(refund),
             balance=self._shop.currency.format(balance),
         )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import logging
 import time
 from contextvars import ContextVar
@@ -52,11 +51,14 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.db import Database, OutboxRow, utc_now
+from bot.supervisor import Backoff, keep_running
 
 logger = logging.getLogger(__name__)
 
 #: How long the notifier sleeps when nothing is due and nobody wakes it.
 IDLE_SECONDS: Final = 1.0
+#: Longest wait between rounds while delivering keeps failing.
+MAX_BACKOFF_SECONDS: Final = 30.0
 _BATCH: Final = 200
 #: Requests that put a message in a chat, so count against Telegram's sending limits.
 _SENDING: Final = (
@@ -115,18 +117,16 @@ class Notifier:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
-        while True:
-            self._wake.clear()
-            try:
-                wait = await self.deliver_due()
-            except Exception:
-                # The database failing for a moment must not stop delivery for good.
-                logger.exception("delivering the outbox failed; trying again shortly")
-                wait = IDLE_SECONDS
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), wait)
+        """Deliver until cancelled. A failing round (the database failing for a moment) is
+        tried again after 1 s, then longer, up to :data:`MAX_BACKOFF_SECONDS`: it never stops
+        delivery for good."""
+        await keep_running(
+            "delivering the outbox",
+            self.deliver_due,
+            Backoff(IDLE_SECONDS, MAX_BACKOFF_SECONDS),
+            wake=self._wake,
+            log=logger,
+        )
 
     async def flush(self, timeout: float) -> None:
         """Deliver what is due now, for up to ``timeout`` seconds (used at shutdown)."""

@@ -7,7 +7,7 @@ Dispatcher's workflow data.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +20,7 @@ from bot.alerts import Alerts
 from bot.catalog import Catalogue, keep_catalogue_synced
 from bot.config import Settings
 from bot.db import Database
+from bot.housekeeping import keep_house
 from bot.i18n import Texts
 from bot.notices import Notices
 from bot.notifier import Notifier, OtherSends, SendLimits
@@ -27,6 +28,10 @@ from bot.payments import TopUpTerms
 from bot.shop import Shop
 from bot.star_reconciler import StarReconciler
 from bot.tracking import Tracker
+
+logger = logging.getLogger(__name__)
+#: How long shutdown gives the notifier to send what is due.
+FLUSH_SECONDS = 5.0
 
 
 def panel_timeouts(seconds: float) -> aiohttp.ClientTimeout:
@@ -93,8 +98,9 @@ class ShopServices:
 
     def start(self, bot: Bot) -> None:
         """Start the background tasks: catalogue sync, tracking, delivery of the outbox,
-        reconciliation of Stars payments. A reference to each is kept, so shutdown can stop
-        it."""
+        reconciliation of Stars payments, housekeeping. Each loop outlives any error of its
+        own (see :mod:`bot.supervisor`); a reference to each task is kept, so shutdown can
+        stop it."""
         settings = self.settings
         self.notifier = Notifier(
             self.db,
@@ -121,8 +127,12 @@ class ShopServices:
                 self.alerts,
                 default_locale=settings.default_locale,
             ).run(),
+            "housekeeping": keep_house(self.db),
         }
-        self.tasks += [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+        for name, job in jobs.items():
+            task = asyncio.create_task(job, name=name)
+            task.add_done_callback(_report_end)
+            self.tasks.append(task)
 
     def wake_notifier(self) -> None:
         """Something was queued for sending: deliver it now rather than at the next tick."""
@@ -138,20 +148,41 @@ class ShopServices:
     def _forget(self, task: asyncio.Task[None]) -> None:
         if task in self.tasks:
             self.tasks.remove(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.error("background job %s failed", task.get_name(), exc_info=exc)
 
     async def stop(self) -> None:
-        """Stop the background tasks, giving the notifier a moment to send what is due."""
+        """Stop the background tasks, giving the notifier a moment to send what is due.
+        A task that died, or fails as it stops, stops nothing else."""
         tasks, self.tasks = self.tasks, []
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self.notifier is not None:
-            await self.notifier.flush(timeout=5)
+        # Whatever a task ended with was reported when it ended (see ``_report_end``).
+        await asyncio.gather(*tasks, return_exceptions=True)
+        notifier, self.notifier = self.notifier, None
+        if notifier is not None:
+            try:
+                await notifier.flush(timeout=FLUSH_SECONDS)
+            except Exception:
+                logger.exception("sending what was due at shutdown failed")
 
     async def aclose(self) -> None:
-        """Stop the background tasks, then close the panel client and the database."""
-        await self.stop()
-        await self.http.close()
-        await self.db.close()
+        """Stop the background tasks, then close the panel client and the database, each
+        whatever happened to the steps before it."""
+        try:
+            await self.stop()
+        finally:
+            try:
+                await self.http.close()
+            finally:
+                await self.db.close()
+
+
+def _report_end(task: asyncio.Task[None]) -> None:
+    """A background task ended: unless shutdown cancelled it, say how, once."""
+    if task.cancelled():
+        return
+    if (exc := task.exception()) is not None:
+        logger.error("background task %s died", task.get_name(), exc_info=exc)
+    else:
+        logger.error("background task %s ended", task.get_name())

@@ -10,13 +10,13 @@ update, keyed by that charge id, so a payment credited already is not credited a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Final
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import StarTransaction, TransactionPartnerUser
 
 from bot.alerts import Alerts
@@ -24,6 +24,7 @@ from bot.customers import language_for
 from bot.db import Database, Repositories, utc_now
 from bot.notices import Notices
 from bot.payments import TopUp, TopUpTerms, settle_in
+from bot.supervisor import Backoff, keep_running
 
 logger = logging.getLogger(__name__)
 
@@ -138,20 +139,15 @@ class StarReconciler:
         """Run now and then every ``every`` seconds, until cancelled. A failed run is
         logged in one line and tried again ``backoff`` seconds later, twice that after a
         second failure in a row, and so on up to :data:`MAX_BACKOFF`."""
-        failures = 0
-        while True:
-            try:
-                await self.run_once()
-            except Exception as exc:
-                failures += 1
-                delay = min(backoff * 2 ** (failures - 1), MAX_BACKOFF)
-                logger.warning(
-                    "Stars payments not reconciled (%s: %s); trying again in %.0f s",
-                    type(exc).__name__,
-                    " ".join(str(exc).split()),
-                    delay,
-                )
-            else:
-                failures = 0
-                delay = every
-            await asyncio.sleep(delay)
+
+        async def reconcile() -> float:
+            await self.run_once()
+            return every
+
+        await keep_running(
+            "Stars reconciliation",
+            reconcile,
+            Backoff(backoff, max(backoff, MAX_BACKOFF)),
+            expected=(TelegramAPIError,),
+            log=logger,
+        )

@@ -14,7 +14,6 @@ poll, and never rolls back the others.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Iterable
@@ -24,6 +23,7 @@ from decimal import Decimal
 from typing import Final, TypeVar
 
 from api import ChunkedAnswer, ItemError, OrderStatus, PanelClient, PanelError, RefillStatus
+from api.client import caller_reports_failures
 from api.models import RefillStatusInfo, StatusInfo
 from bot.accounts import credit
 from bot.alerts import Alerts
@@ -43,6 +43,7 @@ from bot.money import Currency
 from bot.notices import Notices
 from bot.ordering import refund_key
 from bot.refunds import PACKAGE_TYPES, refund_due
+from bot.supervisor import Backoff, keep_running
 
 logger = logging.getLogger(__name__)
 
@@ -341,33 +342,37 @@ class Tracker:
     # --- the loop --------------------------------------------------------------------------
 
     async def run(self, interval: float) -> None:
-        """Poll every ``interval`` seconds until cancelled. A failing panel is asked again
-        later and later (up to :data:`MAX_BACKOFF_SECONDS`); the loop never dies, and a poll
-        slower than the interval is simply followed by the next one, never overlapped."""
-        failures = 0
+        """Poll every ``interval`` seconds until cancelled. A failing poll is tried again
+        later and later (twice the interval, then doubling, up to
+        :data:`MAX_BACKOFF_SECONDS`) and the admins are told after
+        :data:`FAILED_POLLS_ALERT_AFTER` in a row; no error ends the loop, and a poll slower
+        than the interval is simply followed by the next one, never overlapped."""
         failing_since = utc_now()
-        while True:
+
+        async def poll() -> float:
             started = time.monotonic()
-            try:
+            with caller_reports_failures():
                 await self.poll_once()
-            except Exception as exc:
-                if failures == 0:
-                    failing_since = utc_now()
-                failures += 1
-                if isinstance(exc, PanelError):
-                    logger.warning("poll %d in a row failed: %s", failures, exc)
-                else:
-                    logger.exception("poll failed unexpectedly")
-                if failures == FAILED_POLLS_ALERT_AFTER:
-                    await _never_fatal(self._alert_failing(failing_since.isoformat(), str(exc)))
-            else:
-                failures = 0
                 self.last_poll_at = utc_now()
                 if time.monotonic() - self._balance_checked_at >= BALANCE_CHECK_SECONDS:
                     await _never_fatal(self.check_panel_balance())
-            wait = interval * 2 ** min(failures, 10) if failures else interval
-            elapsed = time.monotonic() - started
-            await asyncio.sleep(max(0.0, min(wait, max(interval, MAX_BACKOFF_SECONDS)) - elapsed))
+            return max(0.0, interval - (time.monotonic() - started))
+
+        async def failed(failures: int, exc: Exception) -> None:
+            nonlocal failing_since
+            if failures == 1:
+                failing_since = utc_now()
+            if failures == FAILED_POLLS_ALERT_AFTER:
+                await self._alert_failing(failing_since.isoformat(), str(exc))
+
+        await keep_running(
+            "status poll",
+            poll,
+            Backoff(2 * interval, max(interval, MAX_BACKOFF_SECONDS)),
+            expected=(PanelError,),
+            on_failure=failed,
+            log=logger,
+        )
 
     async def check_panel_balance(self) -> None:
         """Alert the admins once when the panel's balance falls below the threshold; again

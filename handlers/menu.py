@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommand, CallbackQuery, Message
@@ -129,5 +129,6 @@ async def register_commands(bot: Bot, texts: Texts) -> None:
         language = None if locale == texts.default_locale else locale
         try:
             await bot.set_my_commands(commands, language_code=language)
-        except TelegramAPIError as exc:
+        except (TelegramAPIError, ClientDecodeError) as exc:
+            # ClientDecodeError: an HTML page from Telegram's front instead of an answer.
             logger.warning("the bot's commands (%s) were not set: %s", locale, exc)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_PANEL_API_URL, ConfigError, load_settings
+from bot.config import DEFAULT_PANEL_API_URL, ConfigError, Settings, load_settings
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 SETTING_NAMES = [
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in SETTING_NAMES:
+    for name in {*SETTING_NAMES, *(field.upper() for field in Settings.model_fields)}:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -186,3 +186,70 @@ def test_settings_that_contradict_each_other_are_named(monkeypatch: pytest.Monke
     assert str(caught.value) == (
         "TOPUP_MIN is above TOPUP_MAX; fix it in the environment or in .env"
     )
+
+
+#: Every setting with a default, but PANEL_API_KEY (required unless on the sandbox).
+OPTIONAL_SETTINGS = [
+    name
+    for name, field in Settings.model_fields.items()
+    if not field.is_required() and name != "panel_api_key"
+]
+
+
+@pytest.mark.parametrize("where", ["dotenv", "environment"])
+def test_an_empty_value_means_the_setting_is_not_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    """``.env.example`` leaves optional settings empty (``ADMIN_CHAT_ID=``): each then takes
+    its default, whatever its type or validator."""
+    blanks = [f"{name.upper()}=" for name in OPTIONAL_SETTINGS]
+    if where == "dotenv":
+        (tmp_path / ".env").write_text(
+            "\n".join([f"BOT_TOKEN={TOKEN}", "PANEL_API_KEY=key", *blanks]) + "\n"
+        )
+    else:
+        monkeypatch.setenv("BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("PANEL_API_KEY", "key")
+        for name in OPTIONAL_SETTINGS:
+            monkeypatch.setenv(name.upper(), "")
+    settings = load_settings()
+    for name in OPTIONAL_SETTINGS:
+        assert getattr(settings, name) == Settings.model_fields[name].default, name
+
+
+def test_blank_values_mean_not_set_as_well(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "key")
+    monkeypatch.setenv("ADMIN_CHAT_ID", "  ")
+    monkeypatch.setenv("ADMIN_IDS", " ")
+    monkeypatch.setenv("MARKUP_PERCENT", "\t")
+    settings = load_settings()
+    assert (settings.admin_chat_id, settings.admin_ids) == (None, ())
+    assert settings.markup_percent == Decimal(30)
+
+
+@pytest.mark.parametrize("where", ["dotenv", "environment"])
+@pytest.mark.parametrize("name", ["BOT_TOKEN", "PANEL_API_KEY"])
+def test_an_empty_required_setting_is_reported_as_not_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, where: str
+) -> None:
+    values = {"BOT_TOKEN": TOKEN, "PANEL_API_KEY": "key", name: ""}
+    if where == "dotenv":
+        (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    else:
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"{name} is not set: add {name}=...")
+
+
+def test_the_environment_wins_over_an_empty_value_in_dotenv(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=\nPANEL_API_KEY=key\nADMIN_CHAT_ID=\n")
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("ADMIN_CHAT_ID", "-1001234567890")
+    settings = load_settings()
+    assert settings.bot_token.get_secret_value() == TOKEN
+    assert settings.admin_chat_id == -1001234567890

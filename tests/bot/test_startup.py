@@ -1,23 +1,38 @@
 """``python -m bot`` starts for real: it logs in, migrates its database, recovers interrupted
-orders, takes the panel's catalogue, polls for updates, and stops cleanly on SIGTERM."""
+orders, takes the panel's catalogue, polls for updates, and stops cleanly on SIGTERM.
+
+It starts as a new owner starts it, from ``.env.example``; a token Telegram refuses ends it
+in one line; Telegram or the panel out of reach at start only delays what needs them."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import sqlite3
 import sys
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestServer
 
 from api.sandbox import ManualClock, SandboxPanel, create_app
+from bot.config import Settings
 
-from ..support.bot_api import BotApiDouble, create_bot_api_app
+from ..support.bot_api import (
+    BAD_GATEWAY,
+    NOT_FOUND,
+    SERVER_ERROR,
+    BotApiDouble,
+    bad_request,
+    create_bot_api_app,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
@@ -177,3 +192,313 @@ async def test_webhook_mode_checks_the_secret_and_answers_updates(tmp_path: Path
     assert welcome.params["chat_id"] == 777
     assert "Hello, Ann!" in welcome.params["text"]
     assert "s3cret-token" not in log
+
+
+# --- starting as a new owner does, and with Telegram or the panel out of reach -------------
+
+#: Another well-formed token: Telegram answers 401 Unauthorized to it.
+REFUSED_TOKEN = "987654321:AAFrefusedrefusedrefusedrefusedrefu"
+#: Every setting's variable: none may leak in from the environment the tests run in.
+SETTING_VARIABLES = frozenset(name.upper() for name in Settings.model_fields)
+
+
+def _free_port() -> int:
+    """A loopback port nothing listens on (until a test serves something there)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_update(user_id: int = 777) -> dict[str, Any]:
+    return {
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": user_id, "type": "private"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ann", "language_code": "en"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        }
+    }
+
+
+class BotProcess:
+    """``python -m bot`` in ``workdir`` with exactly ``settings`` (nothing from the tests'
+    own environment); its stderr is read line by line while it runs."""
+
+    def __init__(self, workdir: Path, settings: Mapping[str, str], *args: str) -> None:
+        self.workdir = workdir
+        self.env = {
+            key: value for key, value in os.environ.items() if key.upper() not in SETTING_VARIABLES
+        }
+        self.env.update({"PYTHONPATH": str(ROOT), **settings})
+        self.args = args
+        self.lines: list[str] = []
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> BotProcess:
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *self.args, cwd=self.workdir, env=self.env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+        await self._finished()
+
+    @property
+    def process(self) -> asyncio.subprocess.Process:
+        assert self._process is not None
+        return self._process
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        while line := await self.process.stderr.readline():
+            self.lines.append(line.decode(errors="replace"))
+
+    async def _finished(self) -> None:
+        await asyncio.wait_for(self.process.wait(), 30)
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, 10)
+
+    async def wait_for(self, condition: Callable[[], bool], seconds: float = 20) -> None:
+        """Until ``condition`` holds; fails at once, with the log, if the bot exits."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not condition():
+            assert self.returncode is None, f"the bot exited ({self.returncode}):\n{self.log}"
+            assert loop.time() < deadline, f"timed out; the log so far:\n{self.log}"
+            await asyncio.sleep(0.05)
+
+    async def exit_status(self, seconds: float = 30) -> int:
+        """Wait for the bot to end by itself; its exit status."""
+        await asyncio.wait_for(self.process.wait(), seconds)
+        await self._finished()
+        assert self.returncode is not None
+        return self.returncode
+
+    async def terminate(self) -> int:
+        """SIGTERM, as systemd and Docker stop it; its exit status."""
+        self.process.send_signal(signal.SIGTERM)
+        return await self.exit_status()
+
+
+def assert_quiet_exit(log: str) -> None:
+    """No crash, no leak, no secret in a run's log."""
+    assert "Traceback" not in log, log
+    assert "Unclosed" not in log, log
+    assert TOKEN.split(":")[1] not in log, log
+    assert REFUSED_TOKEN.split(":")[1] not in log, log
+
+
+async def serve(app: Any, port: int | None = None) -> TestServer:
+    server = TestServer(app, host="127.0.0.1", port=port)
+    await server.start_server()
+    return server
+
+
+async def test_the_committed_env_example_runs_with_only_a_bot_token(tmp_path: Path) -> None:
+    """``cp .env.example .env`` and a token (the environment wins over .env): the bot
+    starts, answers /start, and stops cleanly; the example's panel is out of reach here."""
+    shutil.copyfile(ROOT / ".env.example", tmp_path / ".env")
+    double = BotApiDouble(token=TOKEN)
+    telegram = await serve(create_bot_api_app(double))
+    settings = {"BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": str(telegram.make_url(""))}
+    try:
+        async with BotProcess(tmp_path, settings) as bot:
+            await bot.wait_for(lambda: "getUpdates" in double.methods())
+            double.queue_update(_start_update())
+            await bot.wait_for(lambda: bool(double.delivered_to(777)))
+            assert double.delivered_to(777)[0].startswith("👋 <b>Hello, Ann!</b>")
+            assert await bot.terminate() == 0, bot.log
+    finally:
+        await telegram.close()
+    assert_quiet_exit(bot.log)
+    assert (tmp_path / "data" / "bot.sqlite3").exists()
+
+
+@pytest.mark.parametrize("refusal", ["unauthorized", "not_found"])
+async def test_a_token_telegram_refuses_ends_in_one_line(tmp_path: Path, refusal: str) -> None:
+    """401 for a token Telegram does not know, 404 for one it cannot read: one line naming
+    BOT_TOKEN, exit status 2, nothing else (no database is even created)."""
+    double = BotApiDouble(token=TOKEN)
+    token = REFUSED_TOKEN
+    if refusal == "not_found":
+        double.fail_method("getMe", NOT_FOUND, times=100)
+        token = TOKEN
+    telegram = await serve(create_bot_api_app(double))
+    settings = {
+        "BOT_TOKEN": token,
+        "TELEGRAM_API_URL": str(telegram.make_url("")),
+        "PANEL_API_URL": "sandbox",
+        "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
+    }
+    try:
+        async with BotProcess(tmp_path, settings) as bot:
+            status = await bot.exit_status()
+    finally:
+        await telegram.close()
+    assert status == 2, bot.log
+    assert len(bot.lines) == 1, bot.log
+    reason = "Unauthorized" if refusal == "unauthorized" else "Not Found"
+    assert bot.lines[0] == f"smm-bot: BOT_TOKEN was refused by Telegram ({reason})\n"
+    assert_quiet_exit(bot.log)
+    assert double.methods() == ["getMe"]
+    assert not (tmp_path / "shop.sqlite3").exists()
+
+
+def _retries(log: str) -> list[str]:
+    return [line for line in log.splitlines() if "Telegram did not answer" in line]
+
+
+async def test_telegram_out_of_reach_at_start_is_waited_for(tmp_path: Path) -> None:
+    """Nothing listens where Telegram should be: one line per attempt, tried again after
+    1, 2 ... seconds; once it answers, customers are served."""
+    port = _free_port()
+    settings = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
+        "PANEL_API_URL": "sandbox",
+        "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
+    }
+    double = BotApiDouble(token=TOKEN)
+    telegram: TestServer | None = None
+    try:
+        async with BotProcess(tmp_path, settings) as bot:
+            await bot.wait_for(lambda: len(_retries(bot.log)) >= 2)
+            telegram = await serve(create_bot_api_app(double), port)
+            await bot.wait_for(lambda: "getUpdates" in double.methods())
+            double.queue_update(_start_update())
+            await bot.wait_for(lambda: bool(double.delivered_to(777)))
+            assert await bot.terminate() == 0, bot.log
+    finally:
+        if telegram is not None:
+            await telegram.close()
+    assert_quiet_exit(bot.log)
+    first, second = _retries(bot.log)[:2]
+    assert "trying again in 1 s" in first
+    assert "trying again in 2 s" in second
+
+
+async def test_sigterm_while_waiting_for_telegram_stops_cleanly(tmp_path: Path) -> None:
+    settings = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{_free_port()}",
+        "PANEL_API_URL": "sandbox",
+        "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
+    }
+    async with BotProcess(tmp_path, settings) as bot:
+        await bot.wait_for(lambda: len(_retries(bot.log)) >= 1)
+        assert await bot.terminate() == 0, bot.log
+    assert_quiet_exit(bot.log)
+
+
+async def test_webhook_mode_waits_for_telegram_as_well(tmp_path: Path) -> None:
+    """Telegram answers 5xx, then an HTML page from its front: the bot tries again, then
+    registers its webhook and takes updates there."""
+    double = BotApiDouble(token=TOKEN)
+    double.fail_method("getMe", SERVER_ERROR)
+    double.fail_method("setWebhook", BAD_GATEWAY)
+    telegram = await serve(create_bot_api_app(double))
+    port = _free_port()
+    settings = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": str(telegram.make_url("")),
+        "PANEL_API_URL": "sandbox",
+        "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
+        "WEBHOOK_URL": "https://shop.example.test",
+        "WEBHOOK_SECRET": "s3cret-token",
+        "WEBHOOK_PORT": str(port),
+    }
+    update = {"update_id": 1, **_start_update()}
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    try:
+        async with BotProcess(tmp_path, settings) as bot:
+            await bot.wait_for(lambda: double.methods().count("setWebhook") == 2)
+            async with aiohttp.ClientSession() as http:
+                url = f"http://127.0.0.1:{port}/telegram/webhook"
+                async with http.post(url, json=update, headers=headers) as accepted:
+                    assert accepted.status == 200
+            await bot.wait_for(lambda: bool(double.delivered_to(777)))
+            assert await bot.terminate() == 0, bot.log
+    finally:
+        await telegram.close()
+    assert_quiet_exit(bot.log)
+    assert len(_retries(bot.log)) == 2, bot.log
+
+
+async def test_a_panel_out_of_reach_at_start_delays_only_the_catalogue(tmp_path: Path) -> None:
+    """The panel does not answer at start: customers are served meanwhile, and once it
+    answers the catalogue is taken within seconds, not after CATALOGUE_SYNC_MINUTES."""
+    port = _free_port()
+    panel = SandboxPanel(clock=ManualClock())
+    panel.add_account(PANEL_KEY, Decimal(10))
+    double = BotApiDouble(token=TOKEN)
+    telegram = await serve(create_bot_api_app(double))
+    database = tmp_path / "shop.sqlite3"
+    settings = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": str(telegram.make_url("")),
+        "PANEL_API_URL": f"http://127.0.0.1:{port}/api/v2",
+        "PANEL_API_KEY": PANEL_KEY,
+        "DATABASE_PATH": str(database),
+        "CATALOGUE_SYNC_MINUTES": "60",
+    }
+    panel_server: TestServer | None = None
+    try:
+        async with BotProcess(tmp_path, settings) as bot:
+            await bot.wait_for(lambda: "catalogue sync failed" in bot.log)
+            double.queue_update(_start_update())
+            await bot.wait_for(lambda: bool(double.delivered_to(777)))
+            panel_server = await serve(create_app(panel), port)
+            await bot.wait_for(lambda: _service_count(database) == len(panel.services), 15)
+            assert await bot.terminate() == 0, bot.log
+    finally:
+        await telegram.close()
+        if panel_server is not None:
+            await panel_server.close()
+    assert_quiet_exit(bot.log)
+    failures = [line for line in bot.lines if "catalogue sync failed" in line]
+    assert failures, bot.log
+    assert "trying again in 2 s" in failures[0]
+    # One line per attempt: the panel client does not repeat what the sync says.
+    assert "panel services failed" not in bot.log
+    assert all(PANEL_KEY not in line for line in bot.lines)
+
+
+async def test_a_webhook_address_telegram_refuses_ends_in_one_line(tmp_path: Path) -> None:
+    double = BotApiDouble(token=TOKEN)
+    double.fail_method("setWebhook", bad_request("bad webhook: Failed to resolve host"))
+    telegram = await serve(create_bot_api_app(double))
+    settings = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": str(telegram.make_url("")),
+        "PANEL_API_URL": "sandbox",
+        "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
+        "WEBHOOK_URL": "https://shop.example.test",
+        "WEBHOOK_PORT": str(_free_port()),
+    }
+    try:
+        async with BotProcess(tmp_path, settings) as bot:
+            status = await bot.exit_status()
+    finally:
+        await telegram.close()
+    assert status == 2, bot.log
+    assert bot.lines[-1] == (
+        "smm-bot: WEBHOOK_URL was refused by Telegram"
+        " (Bad Request: bad webhook: Failed to resolve host)\n"
+    )
+    assert_quiet_exit(bot.log)

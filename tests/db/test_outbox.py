@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.db import Database, OutboxState, utc_now
+from bot.db import Database, OutboxRow, OutboxState, Repositories, utc_now
 
 
 async def test_a_dedupe_key_queues_a_message_once(db: Database) -> None:
@@ -77,3 +77,46 @@ async def test_purge_keeps_pending_messages(db: Database) -> None:
         assert pending is not None
         assert await tx.outbox.get(pending) is not None
     assert purged == 1
+
+
+async def test_purge_keeps_failed_messages_and_recent_ones(db: Database) -> None:
+    """Sent and dropped messages go once old enough; failed ones stay for the admins to see,
+    and pending ones until they are delivered."""
+    now = utc_now()
+    month_ago = now - timedelta(days=31)
+    async with db.transaction() as tx:
+        old_sent = await tx.outbox.enqueue(1, "old", "k", not_before=month_ago)
+        new_sent = await tx.outbox.enqueue(2, "new", "k")
+        failed = await tx.outbox.enqueue(3, "failed", "k", not_before=month_ago)
+        await tx.outbox.enqueue(4, "pending", "k", not_before=month_ago)
+        dropped = await tx.outbox.enqueue(5, "dropped", "k")
+        assert old_sent is not None
+        assert new_sent is not None
+        assert failed is not None
+        await tx.outbox.mark_sent(old_sent, month_ago)
+        await tx.outbox.mark_sent(new_sent, now)
+        await tx.outbox.mark_failed(failed, "400 Bad Request")
+        await tx.outbox.drop_pending_for_chat(5)
+        purged_month = await tx.outbox.purge_finished(now - timedelta(days=30))
+        left_month = {row.text for row in await _all(tx)}
+        purged_later = await tx.outbox.purge_finished(now + timedelta(days=1))
+        left_later = {row.text for row in await _all(tx)}
+    assert (purged_month, left_month) == (1, {"new", "failed", "pending", "dropped"})
+    assert (purged_later, left_later) == (2, {"failed", "pending"})
+    assert dropped is not None
+
+
+async def test_purge_takes_at_most_its_limit_of_messages(db: Database) -> None:
+    async with db.transaction() as tx:
+        for chat in range(5):
+            message = await tx.outbox.enqueue(chat, "a", "k")
+            assert message is not None
+            await tx.outbox.mark_sent(message)
+        later = utc_now() + timedelta(days=1)
+        counts = [await tx.outbox.purge_finished(later, limit=2) for _ in range(4)]
+    assert counts == [2, 2, 1, 0]
+
+
+async def _all(tx: Repositories) -> list[OutboxRow]:
+    rows = [await tx.outbox.get(message_id) for message_id in range(1, 100)]
+    return [row for row in rows if row is not None]

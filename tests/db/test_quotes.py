@@ -66,3 +66,28 @@ async def test_purge_removes_only_unused_expired_quotes(db: Database) -> None:
         assert await tx.quotes.get(fresh.id) is None
         assert await tx.quotes.get(order.quote_id) is not None
     assert (purged_now, purged_later) == (1, 1)
+
+
+async def test_purge_removes_dropped_quotes_but_keeps_ordered_ones(db: Database) -> None:
+    """A quote the customer dropped was consumed without an order: nothing refers to it once
+    it has expired. A quote that became an order stays, whatever its age."""
+    async with db.transaction() as tx:
+        order = await add_order(tx)
+        await tx.quotes.consume(order.quote_id, utc_now())
+        dropped = await add_quote(tx, expires_in=timedelta(seconds=-5))
+        assert await tx.quotes.consume(dropped.id, utc_now() - timedelta(seconds=10))
+        purged = await tx.quotes.purge_expired(utc_now() + timedelta(days=365))
+        assert await tx.quotes.get(dropped.id) is None
+        assert await tx.quotes.get(order.quote_id) is not None
+    assert purged == 1
+
+
+async def test_purge_takes_at_most_its_limit_of_quotes(db: Database) -> None:
+    async with db.transaction() as tx:
+        await add_user(tx)
+        await add_service(tx)
+        for _ in range(5):
+            await add_quote(tx, expires_in=timedelta(seconds=-5))
+        first = await tx.quotes.purge_expired(utc_now(), limit=3)
+        second = await tx.quotes.purge_expired(utc_now(), limit=3)
+    assert (first, second) == (3, 2)

@@ -7,7 +7,8 @@ over a group's per-minute allowance is refused with ``429 Too Many Requests`` an
 ``retry_after``. A test can also make chats block the bot (``403``) and inject failures.
 Without limits (the default) every call is answered at once, as before.
 
-Like Telegram, it refuses an edit that changes nothing (``400 message is not modified``).
+Like Telegram, it refuses an edit that changes nothing (``400 message is not modified``),
+and, given a ``token``, every call made under another token (``401 Unauthorized``).
 :meth:`BotApiDouble.fail_method` makes any method fail, getUpdates included, with an error
 answer, an HTML page, or a dropped connection.
 
@@ -143,6 +144,12 @@ DISCONNECT = ApiFailure(0, "connection reset", disconnect=True)
 
 SERVER_ERROR = ApiFailure(500, "Internal Server Error")
 
+#: Telegram's answer to a call under a token it does not know (revoked, or mistyped).
+UNAUTHORIZED = ApiFailure(401, "Unauthorized")
+
+#: Telegram's answer to a call under something that is not a token at all.
+NOT_FOUND = ApiFailure(404, "Not Found")
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -199,6 +206,8 @@ class BotApiDouble:
     #: Called with each call once it is answered or refused (``result`` then set or None),
     #: e.g. by a benchmark timing the bot's replies; None: nobody is told.
     on_call: Callable[[BotApiCall], None] | None = None
+    #: The one token the double accepts; None: any.
+    token: str | None = None
 
     def methods(self) -> list[str]:
         return [call.method for call in self.calls]
@@ -439,6 +448,8 @@ def create_bot_api_app(double: BotApiDouble) -> web.Application:
 
     async def respond(request: web.Request, call: BotApiCall) -> web.Response:
         method, params = call.method, call.params
+        if double.token is not None and request.match_info["token"] != double.token:
+            return web.json_response(UNAUTHORIZED.body(), status=UNAUTHORIZED.status)
         failure = double.check(method, params)
         if failure is not None and failure.disconnect:
             if request.transport is not None:

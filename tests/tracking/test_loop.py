@@ -168,7 +168,13 @@ async def test_the_bot_starts_its_loops_and_stops_them_cleanly(
     try:
         services.start(bot)
         tasks = list(services.tasks)
-        assert {task.get_name() for task in tasks} == {"catalogue-sync", "tracker", "notifier"}
+        assert {task.get_name() for task in tasks} == {
+            "catalogue-sync",
+            "tracker",
+            "notifier",
+            "star-reconciler",
+            "housekeeping",
+        }
         # The first poll comes at once: the order placed before start-up is asked about.
         await wait_until(lambda: any(r.action == "status" for r in panel.requests))
         assert all(not task.done() for task in tasks)

@@ -111,3 +111,12 @@ class InvoiceRepository:
         await self._session.execute(
             "UPDATE star_invoices SET refunded_at = NULL WHERE id = ?", (invoice_id,)
         )
+
+    async def purge_unpaid(self, before: datetime, limit: int = 500) -> int:
+        """Delete up to ``limit`` invoices created before ``before`` and never paid; how
+        many. Paid ones stay: a refund of the stars needs them."""
+        return await self._session.execute(
+            "DELETE FROM star_invoices WHERE id IN (SELECT id FROM star_invoices"
+            " WHERE paid_at IS NULL AND created_at < ? LIMIT ?)",
+            (to_db_time(before), limit),
+        )

@@ -177,12 +177,22 @@ class OutboxRepository:
         )
         return {OutboxState(row["state"]): int(row["n"]) for row in rows}
 
-    async def purge_finished(self, before: datetime) -> int:
-        """Delete messages that stopped being pending and were created before ``before``.
+    async def purge_finished(self, before: datetime, limit: int = 500) -> int:
+        """Delete up to ``limit`` messages sent before ``before``, or dropped and queued
+        before it; how many. Pending and failed messages stay.
 
         Their dedupe keys go with them, so keep well past the time a duplicate could arrive.
         """
+        # A message is due no later than it is sent, so ``not_before`` bounds both kinds
+        # and lets the scan use the index on (state, not_before).
         return await self._session.execute(
-            "DELETE FROM outbox WHERE state <> ? AND created_at < ?",
-            (OutboxState.PENDING.value, to_db_time(before)),
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN (?, ?)"
+            " AND not_before < ? AND COALESCE(sent_at, created_at) < ? LIMIT ?)",
+            (
+                OutboxState.SENT.value,
+                OutboxState.DROPPED.value,
+                to_db_time(before),
+                to_db_time(before),
+                limit,
+            ),
         )

@@ -107,10 +107,12 @@ class QuoteRepository:
         )
         return changed == 1
 
-    async def purge_expired(self, before: datetime) -> int:
-        """Delete unused quotes that expired before ``before``; how many were deleted."""
+    async def purge_expired(self, before: datetime, limit: int = 500) -> int:
+        """Delete up to ``limit`` quotes that expired before ``before`` and became no order:
+        unused ones and ones the customer dropped. A quote an order was placed from stays
+        with its order. How many were deleted."""
         return await self._session.execute(
-            "DELETE FROM quotes WHERE consumed_at IS NULL AND expires_at < ?"
-            " AND id NOT IN (SELECT quote_id FROM orders)",
-            (to_db_time(before),),
+            "DELETE FROM quotes WHERE id IN (SELECT id FROM quotes AS q WHERE expires_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM orders WHERE orders.quote_id = q.id) LIMIT ?)",
+            (to_db_time(before), limit),
         )
