@@ -30,6 +30,9 @@ from bot.supervisor import Backoff, keep_running
 from ..db.factories import add_order, add_quote, add_service, add_user
 from ..support.bot_api import BotApiDouble, create_bot_api_app
 
+#: The lifetime of the invoices made here.
+HOUR = timedelta(hours=1)
+
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 PANEL_KEY = "background-panel-key-3d9"
 
@@ -260,8 +263,8 @@ async def test_housekeeping_purges_at_start_and_then_on_schedule(db: Database) -
         assert failed is not None
         await tx.outbox.mark_sent(sent, now)
         await tx.outbox.mark_failed(failed, "400 Bad Request")
-        unpaid = await tx.invoices.create(1, 100, Decimal("1.30"))
-        paid = await tx.invoices.create(1, 100, Decimal("1.30"))
+        unpaid = await tx.invoices.create(1, 100, Decimal("1.30"), HOUR)
+        paid = await tx.invoices.create(1, 100, Decimal("1.30"), HOUR)
         await tx.invoices.mark_paid(paid.id, "charge-1")
     # The loop runs with a clock 60 days ahead: everything finished is old enough to go.
     later: list[datetime] = [now + timedelta(days=60)]

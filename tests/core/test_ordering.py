@@ -413,7 +413,7 @@ async def test_an_order_id_that_is_not_a_positive_number_holds_the_money_and_ale
     await customer(db, 1)
     panel.faults.add(Fault.http_status(200, answer, action="add", after_apply=True, times=1))
     quote = await quote_order(db, shop, 1, followers(panel))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
 
     assert placement.outcome is PlacementOutcome.HELD
     async with db.read() as r:

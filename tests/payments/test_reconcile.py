@@ -200,7 +200,9 @@ async def test_the_loop_survives_failures_and_credits_once_telegram_answers(
         loop.cancel()
         with pytest.raises(asyncio.CancelledError):
             await loop
-    failures = [r.getMessage() for r in caplog.records if "not reconciled" in r.getMessage()]
+    failures = [
+        r.getMessage() for r in caplog.records if "Stars reconciliation failed" in r.getMessage()
+    ]
     assert len(failures) == 2
     assert all("\n" not in line for line in failures)
     assert await ledger_rows(services, alice.user.id) == [(LedgerReason.TOPUP, Decimal("10.01"))]

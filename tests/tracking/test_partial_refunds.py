@@ -32,7 +32,9 @@ def usd(amount: Decimal | str) -> str:
 
 async def place_request(front: Shopfront, user_id: int, request: OrderRequest) -> OrderRow:
     quote = await quote_order(front.db, front.shop, user_id, request)
-    placement = await place_order(front.db, front.client, front.alerts, user_id, quote.id)
+    placement = await place_order(
+        front.db, front.client, front.alerts, user_id, quote.id, shop=front.shop
+    )
     assert placement.outcome is PlacementOutcome.PLACED
     return placement.order
 
