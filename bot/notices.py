@@ -60,24 +60,31 @@ class Notices:
         user_id: int,
         dedupe_key: str,
         key: str,
-        order_id: int,
+        order_id: int | None,
+        *,
+        kind: str = NOTICE_KIND,
         **params: Any,
     ) -> None:
+        """Render ``key`` in the customer's language and queue it once per ``dedupe_key``;
+        a notice about an order carries its number and a button to its card."""
         user = await tx.users.get(user_id)
         if user is None or user.blocked:
             return
-        text = self._texts.get(user.language, key, order_id=str(order_id), **params)
-        button = {
-            "text": self._texts.get(user.language, "button-view-order"),
-            "callback_data": self._order_button(order_id),
-        }
+        markup: dict[str, Any] | None = None
+        if order_id is not None:
+            params["order_id"] = str(order_id)
+            button = {
+                "text": self._texts.get(user.language, "button-view-order"),
+                "callback_data": self._order_button(order_id),
+            }
+            markup = {"inline_keyboard": [[button]]}
         await tx.outbox.enqueue(
             user.id,
-            text,
-            NOTICE_KIND,
+            self._texts.get(user.language, key, **params),
+            kind,
             user_id=user.id,
             dedupe_key=dedupe_key,
-            reply_markup={"inline_keyboard": [[button]]},
+            reply_markup=markup,
         )
 
     async def order_changed(
@@ -171,21 +178,15 @@ class Notices:
         balance: Decimal,
     ) -> None:
         """Tell the customer a Stars payment the bot had missed is on their balance now."""
-        user = await tx.users.get(user_id)
-        if user is None or user.blocked:
-            return
         money = self._shop.currency.format
-        text = self._texts.get(
-            user.language,
+        await self._queue(
+            tx,
+            user_id,
+            f"notice:topup:{charge_id}",
             "notice-topup-recovered",
+            None,
+            kind=TOPUP_NOTICE_KIND,
             stars=stars,
             amount=money(amount),
             balance=money(balance),
-        )
-        await tx.outbox.enqueue(
-            user.id,
-            text,
-            TOPUP_NOTICE_KIND,
-            user_id=user.id,
-            dedupe_key=f"notice:topup:{charge_id}",
         )

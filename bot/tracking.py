@@ -171,18 +171,10 @@ class Tracker:
         async with self._db.transaction() as tx:
             for panel_id, answer in read.items.items():
                 refill = by_panel_id[panel_id]
-                try:
-                    async with tx.savepoint():
-                        change = await self._store_refill(tx, refill, answer, now)
-                except Exception as exc:
-                    logger.warning(
-                        "refill %d: answer not stored, asked again next poll: %s: %s",
-                        refill.id,
-                        type(exc).__name__,
-                        exc,
-                    )
-                    continue
-                if change is not None:
+                stored, change = await _alone(
+                    tx, f"refill {refill.id}", self._store_refill(tx, refill, answer, now)
+                )
+                if stored and change is not None:
                     report.refill_changes.append(change)
 
     async def _store_refill(
@@ -252,16 +244,10 @@ class Tracker:
         async with self._db.transaction() as tx:
             for panel_id, answer in answers:
                 order = by_panel_id[panel_id]
-                try:
-                    async with tx.savepoint():
-                        stored = await self._store_answer(tx, order, answer, now)
-                except Exception as exc:
-                    logger.warning(
-                        "order %d: answer not stored, asked again next poll: %s: %s",
-                        order.id,
-                        type(exc).__name__,
-                        exc,
-                    )
+                done, stored = await _alone(
+                    tx, f"order {order.id}", self._store_answer(tx, order, answer, now)
+                )
+                if not done:
                     continue
                 if isinstance(stored, OrderChange):
                     report.order_changes.append(stored)
@@ -439,6 +425,20 @@ def _sane_figures(order: OrderRow, answer: StatusInfo) -> StatusInfo:
         ", ".join(f"{name}={getattr(answer, name)}" for name in odd),
     )
     return answer.model_copy(update=odd)
+
+
+async def _alone(tx: Repositories, what: str, store: Awaitable[T]) -> tuple[bool, T | None]:
+    """Store one item's answer in a savepoint of its own: whatever goes wrong undoes only
+    its writes and is logged in one line; the item is asked again at the next poll.
+    ``(True, result)`` when stored, ``(False, None)`` when not."""
+    try:
+        async with tx.savepoint():
+            return True, await store
+    except Exception as exc:
+        logger.warning(
+            "%s: answer not stored, asked again next poll: %s: %s", what, type(exc).__name__, exc
+        )
+        return False, None
 
 
 async def _never_fatal(job: Awaitable[None]) -> None:

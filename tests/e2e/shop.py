@@ -66,6 +66,15 @@ class Shop:
         await self._collect()
         raise AssertionError(f"the bot did not start:\n{self.logs[-1]}")
 
+    async def catalogue_taken(self, timeout: float = 30) -> None:
+        """Wait until the running bot has stored the panel's catalogue: it is taken in the
+        background, while the bot already answers."""
+        for _ in range(int(timeout / 0.05)):
+            if self.query("SELECT COUNT(*) FROM services")[0][0]:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the catalogue was not taken in time")
+
     async def stop(self) -> str:
         """SIGTERM, as systemd and Docker stop it; returns the run's log after checking it
         exited cleanly and kept every secret out of it."""

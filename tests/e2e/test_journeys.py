@@ -77,6 +77,7 @@ async def test_a_customer_tops_up_orders_and_is_told_as_the_order_goes(shop: Sho
 async def test_the_owner_runs_the_shop_from_the_admin_group(shop: Shop) -> None:
     owner = Customer(shop.telegram, user_id=OWNER, first_name="Olga", chat_id=ADMIN_CHAT)
     stranger = Customer(shop.telegram, user_id=5555, first_name="Sam", chat_id=ADMIN_CHAT)
+    await shop.catalogue_taken()
     await owner.send("/panel")
     assert "Balance: 1000.00000 USD" in owner.last.text
     assert "Services for sale: 34" in owner.last.text
