@@ -60,6 +60,10 @@ def _tidy(text: str, fallback: str) -> str:
     """A panel's name or category on one line: whitespace of any kind collapsed, control
     characters dropped, at most :data:`MAX_NAME_LENGTH` characters; ``fallback`` if nothing
     is left."""
+    if text.isprintable() and len(text) <= MAX_NAME_LENGTH and text == " ".join(text.split()):
+        # Most names are tidy already: no control, format or separator character (that is
+        # what isprintable() checks, in C), no run of spaces, not too long.
+        return text or fallback
     kept = "".join(
         " " if char.isspace() else char
         for char in text
@@ -74,13 +78,14 @@ def _as_stored(service: Service) -> Service:
     """The service as the shop keeps it: type in the canonical spelling (so queries can
     match it), name and category tidied."""
     order_type = service.order_type
-    return service.model_copy(
-        update={
-            "type": service.type if order_type is None else order_type.value,
-            "name": _tidy(service.name, f"Service {service.id}"),
-            "category": _tidy(service.category, NO_CATEGORY),
-        }
-    )
+    tidied = {
+        "type": service.type if order_type is None else order_type.value,
+        "name": _tidy(service.name, f"Service {service.id}"),
+        "category": _tidy(service.category, NO_CATEGORY),
+    }
+    if all(getattr(service, field) == value for field, value in tidied.items()):
+        return service
+    return service.model_copy(update=tidied)
 
 
 async def sync_catalogue(

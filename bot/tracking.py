@@ -242,8 +242,14 @@ class Tracker:
         # a page holds the writer for a moment, not for a round trip per order.
         unchanged: list[FigureReport] = []
         async with self._db.transaction() as tx:
-            for panel_id, answer in answers:
+            for panel_id, raw in answers:
                 order = by_panel_id[panel_id]
+                answer = _sane_figures(order, raw) if isinstance(raw, StatusInfo) else raw
+                if (figures := _figures_if_kept(order, answer)) is not None:
+                    # Nothing but figures to store: they go with the page's others, with no
+                    # savepoint of their own.
+                    unchanged.append(figures)
+                    continue
                 done, stored = await _alone(
                     tx, f"order {order.id}", self._store_answer(tx, order, answer, now)
                 )
@@ -251,8 +257,6 @@ class Tracker:
                     continue
                 if isinstance(stored, OrderChange):
                     report.order_changes.append(stored)
-                elif isinstance(stored, FigureReport):
-                    unchanged.append(stored)
                 elif stored is not None:
                     report.order_errors[order.id] = stored
             if unchanged:
@@ -265,10 +269,10 @@ class Tracker:
 
     async def _store_answer(
         self, tx: Repositories, order: OrderRow, answer: StatusInfo | ItemError, now: datetime
-    ) -> OrderChange | FigureReport | int | None:
-        """Store one order's answer: the change it made, the figures of an order that kept
-        its state (stored with the page's others), the count of per-item errors in a row,
-        or None when there is nothing to store."""
+    ) -> OrderChange | int | None:
+        """Store one order's answer that is not the same state again (see :meth:`_store`):
+        the change it made, the count of per-item errors in a row, or None when there is
+        nothing to store. ``answer``'s figures were made sane by the caller."""
         if isinstance(answer, ItemError):
             errors = await tx.orders.bump_item_errors(order.id, now)
             if errors >= ITEM_ERROR_ALERT_AFTER:
@@ -277,17 +281,7 @@ class Tracker:
         if answer.status is OrderStatus.UNRECOGNISED:
             logger.warning("order %d: unknown status %r", order.id, answer.status_raw)
             return None
-        answer = _sane_figures(order, answer)
         state = OrderState.of(answer.status)
-        if state is order.state:
-            return FigureReport(
-                order.id,
-                state,
-                answer.status_raw,
-                answer.start_count,
-                answer.remains,
-                answer.charge,
-            )
         changed = await tx.orders.apply_status(
             order.id,
             state=state,
@@ -425,6 +419,25 @@ def _sane_figures(order: OrderRow, answer: StatusInfo) -> StatusInfo:
         ", ".join(f"{name}={getattr(answer, name)}" for name in odd),
     )
     return answer.model_copy(update=odd)
+
+
+def _figures_if_kept(order: OrderRow, answer: StatusInfo | ItemError) -> FigureReport | None:
+    """What the panel reported, when ``answer`` is a known status that leaves ``order``
+    where it is; else None."""
+    if (
+        not isinstance(answer, StatusInfo)
+        or answer.status is OrderStatus.UNRECOGNISED
+        or OrderState.of(answer.status) is not order.state
+    ):
+        return None
+    return FigureReport(
+        order.id,
+        order.state,
+        answer.status_raw,
+        answer.start_count,
+        answer.remains,
+        answer.charge,
+    )
 
 
 async def _alone(tx: Repositories, what: str, store: Awaitable[T]) -> tuple[bool, T | None]:
