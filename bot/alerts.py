@@ -150,9 +150,9 @@ class Alerts:
     async def stars_refund_uncertain(
         self, tx: Repositories, invoice: InvoiceRow, error: str
     ) -> None:
-        """Telegram's answer to a star refund was lost: the stars may or may not be back,
-        while the balance stays debited. An admin checks and gives the money back if not."""
-        money = self._shop.currency
+        """Telegram's answer to a star refund was lost, or never came: the stars may or may
+        not be back, while the balance stays debited. An admin asks again with /refundstars,
+        which Telegram answers once for good."""
         await self._post(
             tx,
             f"stars-refund-uncertain:{invoice.charge_id}",
@@ -160,8 +160,7 @@ class Alerts:
             user_id=str(invoice.user_id),
             stars=invoice.stars,
             charge_id=escaped(invoice.charge_id or ""),
-            amount=money.format(invoice.amount),
-            plain_amount=f"{invoice.amount.quantize(money.quantum):f}",
+            amount=self._shop.currency.format(invoice.amount),
             error=escaped(error, PANEL_WORDS),
         )
 
@@ -184,6 +183,32 @@ class Alerts:
             referrer_id=str(referrer_id),
             bonus=money(bonus),
             balance=money(balance),
+        )
+
+    async def star_payment_unmatched(
+        self, tx: Repositories, user_id: int, stars: int, charge_id: str, payload: str
+    ) -> None:
+        """A Stars payment matches no invoice of its payer: nothing was credited; an admin
+        credits it (/credit) or returns the stars (/refundstars)."""
+        await self._post(
+            tx,
+            f"star-payment-unmatched:{charge_id}",
+            "alert-star-payment-unmatched",
+            user_id=str(user_id),
+            stars=stars,
+            charge_id=escaped(charge_id),
+            payload=escaped(payload, PANEL_WORDS),
+        )
+
+    async def star_payment_unsettled(self, tx: Repositories, charge_id: str, error: str) -> None:
+        """A Stars transaction could not be settled by the reconciliation: it was passed
+        over, for an admin to look at."""
+        await self._post(
+            tx,
+            f"star-payment-unsettled:{charge_id}",
+            "alert-star-payment-unsettled",
+            charge_id=escaped(charge_id),
+            error=escaped(error, PANEL_WORDS),
         )
 
     async def star_payment_recovered(

@@ -156,13 +156,15 @@ async def check_checkout(
 
 @dataclass(frozen=True, slots=True)
 class TopUp:
-    """A settled payment: what it credited (nothing if it was seen before)."""
+    """A settled payment: what it credited (nothing if it was seen before, or if it matches
+    no invoice of this customer: ``unmatched``, for the admins to decide)."""
 
     invoice: InvoiceRow | None
     credited: Decimal
     balance: Decimal
     referrer_id: int | None = None
     bonus: Decimal = Decimal(0)
+    unmatched: bool = False
 
 
 def topup_key(charge_id: str) -> str:
@@ -175,17 +177,31 @@ def referral_key(charge_id: str) -> str:
     return f"referral:{charge_id}"
 
 
+def _reversal_key(charge_id: str, attempt: str) -> str:
+    # Per attempt: a refund Telegram refused gives the bonus back, and a later attempt
+    # takes it again.
+    return f"referral-reversal:{charge_id}:{attempt}"
+
+
 async def settle_payment(
-    db: Database, terms: TopUpTerms, user_id: int, *, payload: str, charge_id: str, stars: int
+    db: Database,
+    terms: TopUpTerms,
+    user_id: int,
+    *,
+    payload: str,
+    charge_id: str,
+    stars: int,
+    alerts: Alerts | None = None,
 ) -> TopUp:
     """Credit a successful payment once per charge id, with the referral bonus.
 
-    A payment for an invoice the shop does not know (it should not happen: the
-    pre-checkout refuses those) is credited at the current rate rather than lost.
+    The amount is the one the shop stored with the invoice. A payment matching no invoice
+    of this customer (the pre-checkout refuses those, so it should not happen) is credited
+    nothing: ``alerts`` tells the admins, who credit it or return the stars.
     """
     async with db.transaction() as tx:
         return await settle_in(
-            tx, terms, user_id, payload=payload, charge_id=charge_id, stars=stars
+            tx, terms, user_id, payload=payload, charge_id=charge_id, stars=stars, alerts=alerts
         )
 
 
@@ -197,15 +213,17 @@ async def settle_in(
     payload: str,
     charge_id: str,
     stars: int,
+    alerts: Alerts | None = None,
 ) -> TopUp:
     """:func:`settle_payment` inside the caller's transaction, so what reports the credit
     is committed with it."""
     invoice = await tx.invoices.get(payload)
-    if invoice is not None and invoice.user_id == user_id:
-        amount = invoice.amount
-        await tx.invoices.mark_paid(invoice.id, charge_id)
-    else:
-        invoice, amount = None, terms.credit_for(stars)
+    if invoice is None or invoice.user_id != user_id:
+        if alerts is not None:
+            await alerts.star_payment_unmatched(tx, user_id, stars, charge_id, payload)
+        return TopUp(None, Decimal(0), await tx.ledger.balance(user_id), unmatched=True)
+    amount = invoice.amount
+    await tx.invoices.mark_paid(invoice.id, charge_id)
     movement = await credit(
         tx, user_id, amount, LedgerReason.TOPUP, topup_key(charge_id), note=f"{stars} stars"
     )
@@ -307,26 +325,35 @@ async def refund_stars(
     mark, which makes a second refund of the same payment impossible. Then Telegram is
     asked. Only a refusal by Telegram undoes the debit; ``CHARGE_ALREADY_REFUNDED`` means
     the stars are back, and a lost answer keeps the debit and alerts the admins, since the
-    stars may well be back too.
+    stars may well be back too. A refund whose answer was lost, or never came (the bot
+    stopped meanwhile), is finished by asking again: Telegram returns stars once, and the
+    debit made the first time stands for both.
     """
-    attempt = secrets.token_hex(4)
     async with db.transaction() as tx:
         invoice = await tx.invoices.get_by_charge(charge_id)
         if invoice is None or invoice.user_id != user_id:
             raise RefundRefused(RefundProblem.UNKNOWN_PAYMENT)
-        if not await tx.invoices.mark_refunded(invoice.id):
+        if invoice.refunded_at is None:
+            attempt = secrets.token_hex(4)
+            await tx.invoices.mark_refunded(invoice.id, attempt)
+            try:
+                await debit(
+                    tx,
+                    user_id,
+                    invoice.amount,
+                    LedgerReason.STARS_REFUND,
+                    f"stars-refund:{charge_id}:{attempt}",
+                )
+            except InsufficientFunds as short:
+                raise RefundRefused(RefundProblem.BALANCE_TOO_LOW, str(short.balance)) from None
+            bonus = await _take_back_bonus(tx, charge_id, attempt)
+            asked_before = False
+        elif invoice.refund_outcome in (RefundOutcome.RETURNED, RefundOutcome.RETURNED_BEFORE):
             raise RefundRefused(RefundProblem.ALREADY_REFUNDED)
-        try:
-            await debit(
-                tx,
-                user_id,
-                invoice.amount,
-                LedgerReason.STARS_REFUND,
-                f"stars-refund:{charge_id}:{attempt}",
-            )
-        except InsufficientFunds as short:
-            raise RefundRefused(RefundProblem.BALANCE_TOO_LOW, str(short.balance)) from None
-        bonus = await _take_back_bonus(tx, charge_id, attempt)
+        else:
+            attempt = invoice.refund_attempt or ""
+            bonus = await _bonus_taken_back(tx, charge_id, attempt)
+            asked_before = True
     outcome = RefundOutcome.RETURNED
     detail = ""
     try:
@@ -341,13 +368,43 @@ async def refund_stars(
         else:
             outcome = RefundOutcome.UNCERTAIN
     async with db.transaction() as tx:
+        await tx.invoices.set_refund_outcome(invoice.id, outcome.value)
         if outcome is RefundOutcome.UNCERTAIN:
             await alerts.stars_refund_uncertain(tx, invoice, detail)
-        if bonus is not None and not bonus.taken:
+        if bonus is not None and not bonus.taken and not asked_before:
             await alerts.referral_bonus_kept(
                 tx, invoice, bonus.referrer_id, bonus.bonus, bonus.balance
             )
     return StarRefund(invoice, outcome, detail, bonus)
+
+
+async def flag_unanswered_refunds(
+    db: Database, alerts: Alerts, before: datetime, error: str
+) -> list[InvoiceRow]:
+    """Refunds of stars started before ``before`` whose answer never came (the bot stopped
+    while it waited) become uncertain, and the admins are alerted to finish each by asking
+    again with /refundstars; the invoices flagged."""
+    async with db.transaction() as tx:
+        invoices = await tx.invoices.refunds_unanswered(before)
+        for invoice in invoices:
+            await tx.invoices.set_refund_outcome(invoice.id, RefundOutcome.UNCERTAIN.value)
+            await alerts.stars_refund_uncertain(tx, invoice, error)
+    return invoices
+
+
+async def _bonus_taken_back(
+    tx: Repositories, charge_id: str, attempt: str
+) -> BonusReversal | None:
+    """The referral bonus an earlier attempt at this refund took back, if it did."""
+    reversal = await tx.ledger.get_by_key(_reversal_key(charge_id, attempt))
+    if reversal is None:
+        return None
+    return BonusReversal(
+        reversal.user_id,
+        -reversal.amount,
+        taken=True,
+        balance=await tx.ledger.balance(reversal.user_id),
+    )
 
 
 async def _take_back_bonus(tx: Repositories, charge_id: str, attempt: str) -> BonusReversal | None:
@@ -362,7 +419,7 @@ async def _take_back_bonus(tx: Repositories, charge_id: str, attempt: str) -> Bo
             earned.user_id,
             earned.amount,
             LedgerReason.REFERRAL_REVERSAL,
-            f"referral-reversal:{charge_id}:{attempt}",
+            _reversal_key(charge_id, attempt),
             note="the top-up was refunded",
         )
     except InsufficientFunds as short:

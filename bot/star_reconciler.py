@@ -23,7 +23,7 @@ from bot.alerts import Alerts
 from bot.customers import language_for
 from bot.db import Database, Repositories, utc_now
 from bot.notices import Notices
-from bot.payments import TopUp, TopUpTerms, settle_in
+from bot.payments import TopUp, TopUpTerms, flag_unanswered_refunds, settle_in
 from bot.supervisor import Backoff, keep_running
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,12 @@ PAGE_SIZE: Final = 100
 #: A payment younger than this may still have its update on the way: it is left to it, and
 #: read (with everything after it) at a later run.
 UPDATE_GRACE: Final = timedelta(minutes=1)
+#: A refund of stars whose answer has not been recorded this long after it was asked for
+#: was cut short by a stop: the admins are asked to finish it.
+REFUND_ANSWER_WAIT: Final = timedelta(minutes=5)
+#: A payment matching no invoice is reported to the admins if it is younger than this; an
+#: older one is history the shop's database does not hold (a new database on the same bot).
+UNMATCHED_REPORTED_FOR: Final = timedelta(days=7)
 #: Seconds between two runs.
 RECONCILE_EVERY: Final = 300.0
 #: Seconds before trying again after a failed run; doubled at each failure in a row.
@@ -69,10 +75,14 @@ class StarReconciler:
 
     async def run_once(self) -> list[TopUp]:
         """Read the transactions not read yet and credit the payments the shop missed;
-        the top-ups credited now."""
+        the top-ups credited now. Refunds of stars cut short by a stop are reported too."""
+        now = self._clock()
+        await flag_unanswered_refunds(
+            self._db, self._alerts, now - REFUND_ANSWER_WAIT, "the bot stopped before it"
+        )
         async with self._db.read() as r:
             offset = int(await r.meta.get(OFFSET_META_KEY) or 0)
-        settled_before = self._clock() - UPDATE_GRACE
+        settled_before = now - UPDATE_GRACE
         credited: list[TopUp] = []
         while True:
             page = await self._bot.get_star_transactions(offset=offset, limit=PAGE_SIZE)
@@ -84,7 +94,7 @@ class StarReconciler:
             if ready:
                 async with self._db.transaction() as tx:
                     for transaction in ready:
-                        top_up = await self._settle(tx, transaction)
+                        top_up = await self._settle_alone(tx, transaction, now)
                         if top_up is not None:
                             credited.append(top_up)
                     offset += len(ready)
@@ -93,7 +103,24 @@ class StarReconciler:
             if len(ready) < PAGE_SIZE:
                 return credited
 
-    async def _settle(self, tx: Repositories, transaction: StarTransaction) -> TopUp | None:
+    async def _settle_alone(
+        self, tx: Repositories, transaction: StarTransaction, now: datetime
+    ) -> TopUp | None:
+        """Settle one transaction in a savepoint of its own: one that cannot be settled is
+        reported to the admins and passed over, and never holds back those after it."""
+        try:
+            async with tx.savepoint():
+                return await self._settle(tx, transaction, now)
+        except Exception as exc:
+            logger.exception("Stars transaction %s could not be settled", transaction.id)
+            await self._alerts.star_payment_unsettled(
+                tx, transaction.id, f"{type(exc).__name__}: {exc}"
+            )
+            return None
+
+    async def _settle(
+        self, tx: Repositories, transaction: StarTransaction, now: datetime
+    ) -> TopUp | None:
         source = transaction.source
         # Refunds are outgoing (a receiver, no source); withdrawals and others are not ours.
         if (
@@ -114,7 +141,14 @@ class StarReconciler:
             payload=source.invoice_payload,
             charge_id=transaction.id,
             stars=transaction.amount,
+            alerts=self._alerts if now - transaction.date < UNMATCHED_REPORTED_FOR else None,
         )
+        if top_up.unmatched:
+            logger.warning(
+                "Stars payment %s of user %s matches no invoice: not credited",
+                transaction.id,
+                payer.id,
+            )
         if top_up.credited == 0:
             return None
         logger.warning(

@@ -17,6 +17,7 @@ from aiogram.types import (
 )
 from aiogram_i18n import I18nContext
 
+from bot.alerts import Alerts
 from bot.db import Database, UserRow
 from bot.payments import (
     STARS,
@@ -188,7 +189,13 @@ async def pre_checkout(query: PreCheckoutQuery, i18n: I18nContext, db: Database)
 
 @router.message(F.successful_payment)
 async def successful_payment(
-    message: Message, *, i18n: I18nContext, db: Database, topup: TopUpTerms, customer: UserRow
+    message: Message,
+    *,
+    i18n: I18nContext,
+    db: Database,
+    topup: TopUpTerms,
+    alerts: Alerts,
+    customer: UserRow,
 ) -> None:
     payment = message.successful_payment
     assert payment is not None
@@ -199,9 +206,12 @@ async def successful_payment(
         payload=payment.invoice_payload,
         charge_id=payment.telegram_payment_charge_id,
         stars=payment.total_amount,
+        alerts=alerts,
     )
     money = topup.currency.format
-    if result.credited == 0:
+    if result.unmatched:
+        text = i18n.get("topup-unmatched", stars=payment.total_amount)
+    elif result.credited == 0:
         text = i18n.get("topup-seen-before", balance=money(result.balance))
     else:
         text = i18n.get("topup-done", amount=money(result.credited), balance=money(result.balance))

@@ -116,13 +116,14 @@ def real_world_catalogue(count: int = DEFAULT_SIZE, seed: int = 0) -> list[Servi
 
 
 def is_sellable(row: ServiceRow) -> bool:
-    """True when a shop can sell ``row``: a known order type, a rate above 0 and a max not
-    below the min. Everything else a shop must hide rather than fail on."""
+    """True when a shop can sell ``row``: a known order type, a rate above 0 and a max of at
+    least its min (and at least 1: a min of 0 is sold from 1). Everything else a shop must
+    hide rather than fail on."""
     order_type = OrderType.parse(str(row.get("type", "Default")))
     return (
         order_type is not None
         and Decimal(str(row["rate"])) > 0
-        and int(row["min"]) <= int(row["max"])
+        and max(1, int(row["min"])) <= int(row["max"])
     )
 
 

@@ -248,6 +248,10 @@ _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL: Final = """
 -- An invoice holds for STARS_INVOICE_MINUTES: a stale one must not be paid at an old rate.
 -- Invoices from before get the default lifetime, an hour from their creation.
 ALTER TABLE star_invoices ADD COLUMN expires_at TEXT;
+-- A refund of the stars: the attempt whose ledger rows it wrote, and how Telegram answered
+-- ('returned', 'returned_before', 'uncertain'; NULL while its answer is awaited).
+ALTER TABLE star_invoices ADD COLUMN refund_attempt TEXT;
+ALTER TABLE star_invoices ADD COLUMN refund_outcome TEXT;
 UPDATE star_invoices
     SET expires_at = strftime('%Y-%m-%dT%H:%M:%S', created_at, '+60 minutes')
         || substr(created_at, 20);

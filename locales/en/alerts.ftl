@@ -23,7 +23,7 @@ alert-panel-balance = 🪫 <b>The panel's balance is low</b>: { $balance } (aler
 alert-stars-refund-uncertain =
     ⚠️ <b>A Stars refund is uncertain</b>
     Telegram's answer to the refund of { $stars } stars to customer { $user_id } (payment <code>{ $charge_id }</code>) was lost ({ $error }): the stars may or may not have been returned. { $amount } stays taken off the customer's balance.
-    Check the bot's Stars transactions; if the stars were not returned, give the money back: <code>/credit { $user_id } { $plain_amount } stars not returned</code>.
+    Ask again: <code>/refundstars { $user_id } { $charge_id }</code>. Telegram returns stars only once, and says so if they are back already; the balance is not debited twice.
 alert-referral-bonus-kept =
     ⚠️ <b>A referral bonus was not taken back</b>
     The top-up <code>{ $charge_id }</code> of customer { $user_id } was refunded, but their referrer { $referrer_id } has spent the { $bonus } bonus it earned (balance { $balance }): nothing was taken from them. Decide with <code>/user { $referrer_id }</code>.
@@ -32,3 +32,7 @@ alert-refund-held =
     ⏸ <b>Order #{ $order_id } ended { $status }; its refund waits for an admin</b>
     Customer { $user_id } paid { $price }. The panel said: remains { $remains }, charge { $charge }. That does not tell what was not delivered, so nothing was refunded.
     Check it at the panel, then: <code>/refund { $order_id } AMOUNT</code> (from 0 to { $price }; 0 if nothing is owed).
+alert-star-payment-unmatched =
+    ❓ <b>A Stars payment matches no invoice</b>: customer { $user_id } paid { $stars } stars (payment <code>{ $charge_id }</code>, invoice <code>{ $payload }</code>), and nothing was credited.
+    Credit it with <code>/credit { $user_id } AMOUNT</code>, or return the stars with <code>/refundstars { $user_id } { $charge_id }</code>.
+alert-star-payment-unsettled = ⚠️ The Stars transaction <code>{ $charge_id }</code> could not be checked against the shop's books ({ $error }) and was passed over. Look it up in the bot's Stars transactions and settle it by hand.

@@ -18,6 +18,7 @@ topup-done =
     ✅ <b>{ $amount } added to your balance.</b>
     Your balance: { $balance }
 topup-seen-before = ✅ This payment is on your balance already. Your balance: { $balance }
+topup-unmatched = 🕓 We received your payment of { $stars } stars, but it matches none of your invoices. The shop's staff will check it and credit it, or return the stars.
 referral-screen =
     🤝 <b>Invite friends, earn { $percent }%</b>
     Share your link. When someone who joined through it tops up, { $percent }% of it comes to your balance.

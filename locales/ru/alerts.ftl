@@ -23,7 +23,7 @@ alert-panel-balance = 🪫 <b>Баланс панели низкий</b>: { $bal
 alert-stars-refund-uncertain =
     ⚠️ <b>Возврат звёзд под вопросом</b>
     Ответ Telegram на возврат { $stars } звёзд клиенту { $user_id } (платёж <code>{ $charge_id }</code>) потерян ({ $error }): неизвестно, вернулись ли звёзды. { $amount } остаётся списанным с баланса клиента.
-    Проверьте транзакции Stars бота; если звёзды не вернулись, верните деньги: <code>/credit { $user_id } { $plain_amount } звёзды не возвращены</code>.
+    Повторите: <code>/refundstars { $user_id } { $charge_id }</code>. Telegram возвращает звёзды только один раз и сообщит, если они уже возвращены; баланс дважды не спишется.
 alert-referral-bonus-kept =
     ⚠️ <b>Реферальный бонус не списан</b>
     Пополнение <code>{ $charge_id }</code> клиента { $user_id } возвращено, но его реферер { $referrer_id } уже потратил полученный за него бонус { $bonus } (баланс { $balance }): у него ничего не списано. Решите сами: <code>/user { $referrer_id }</code>.
@@ -32,3 +32,7 @@ alert-refund-held =
     ⏸ <b>Заказ #{ $order_id } завершён со статусом { $status }; возврат ждёт решения</b>
     Клиент { $user_id } оплатил { $price }. Панель сообщила: остаток { $remains }, списано { $charge }. Из этого не понять, сколько не выполнено, поэтому ничего не возвращено.
     Проверьте заказ в панели, затем: <code>/refund { $order_id } СУММА</code> (от 0 до { $price }; 0, если возвращать нечего).
+alert-star-payment-unmatched =
+    ❓ <b>Оплата в Stars не совпадает ни с одним счётом</b>: клиент { $user_id } заплатил { $stars } звёзд (платёж <code>{ $charge_id }</code>, счёт <code>{ $payload }</code>), ничего не зачислено.
+    Зачислите её: <code>/credit { $user_id } СУММА</code>, или верните звёзды: <code>/refundstars { $user_id } { $charge_id }</code>.
+alert-star-payment-unsettled = ⚠️ Транзакцию Stars <code>{ $charge_id }</code> не удалось сверить с учётом магазина ({ $error }), она пропущена. Найдите её в транзакциях Stars бота и разберитесь вручную.

@@ -3,12 +3,19 @@ already, and when it refuses; and the referral bonus a refunded top-up had earne
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+from aiogram import Bot
 from aiogram.methods import RefundStarPayment
 
+from bot.db import utc_now
+from bot.payments import refund_stars
 from bot.services import ShopServices
+from bot.star_reconciler import StarReconciler
 
 from ..payments.stars import ask_invoice, pay
 from ..support.telegram import CHARGE_ALREADY_REFUNDED, BotClient
@@ -45,7 +52,7 @@ async def referred_top_up(
     return rita, fred
 
 
-async def test_a_refund_whose_answer_was_lost_keeps_the_debit_and_alerts_and_is_not_redone(
+async def test_a_refund_whose_answer_was_lost_keeps_the_debit_and_is_finished_by_asking_again(
     owner: BotClient, alice: BotClient, services: ShopServices
 ) -> None:
     await paid_top_up(alice, "10.00 USD", "charge-1")
@@ -58,28 +65,77 @@ async def test_a_refund_whose_answer_was_lost_keeps_the_debit_and_alerts_and_is_
     assert reply.startswith("⚠️ Telegram's answer was lost (")
     assert reply.endswith(
         "): the 770 stars may or may not have been returned to 111. 10.01 USD stays taken "
-        "off their balance, and the admins were alerted: check, and use /credit if the stars "
-        "were not returned."
+        "off their balance. Send the same command again later to finish it: Telegram returns "
+        "stars only once, and the balance is not debited twice."
     )
     [alert] = await alert_texts(services)
     assert alert.startswith("⚠️ <b>A Stars refund is uncertain</b>\n")
-    assert "/credit 111 10.01" in alert
+    assert "<code>/refundstars 111 charge-1</code>" in alert
     assert await movements(services, ALICE) == [
         ("topup", Decimal("10.01")),
         ("stars_refund", Decimal("-10.01")),
     ]
 
-    # The admin tries again: the refund stands, nothing moves and Telegram is not asked.
+    # The admin asks again: Telegram says the stars went back; nothing more moves.
     await owner.send("/refundstars 111 charge-1")
 
-    assert owner.screen.last.text == "Not done: this payment was returned already."
+    assert owner.screen.last.text == (
+        "✅ Telegram had returned these 770 stars to 111 already; 10.01 USD taken off their "
+        "balance."
+    )
     assert await movements(services, ALICE) == [
         ("topup", Decimal("10.01")),
         ("stars_refund", Decimal("-10.01")),
     ]
     assert await balance(services, ALICE) == 0
     assert len(owner.session.star_refunds()) == 1
-    assert len(owner.session.requests_of(RefundStarPayment)) == 1
+    assert len(owner.session.requests_of(RefundStarPayment)) == 2
+    # Now it is settled for good: a third time, Telegram is not even asked.
+    await owner.send("/refundstars 111 charge-1")
+    assert owner.screen.last.text == "Not done: this payment was returned already."
+    assert len(owner.session.requests_of(RefundStarPayment)) == 2
+    assert len(await alert_texts(services)) == 1
+
+
+async def test_a_refund_cut_short_by_a_stop_is_reported_and_finished_by_asking_again(
+    owner: BotClient, alice: BotClient, services: ShopServices, bot: Bot
+) -> None:
+    """The bot stops (here: the refund is cancelled) after the debit and before Telegram
+    answers: the reconciliation reports it, and /refundstars finishes it without a second
+    debit."""
+    await paid_top_up(alice, "10.00 USD", "charge-1")
+
+    async def stopped(user_id: int, charge_id: str) -> object:
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await refund_stars(services.db, ALICE, "charge-1", stopped, services.alerts)
+    assert await alert_texts(services) == []
+    five_minutes_on = StarReconciler(
+        services.db,
+        bot,
+        services.topup,
+        services.notices,
+        services.alerts,
+        clock=lambda: utc_now() + timedelta(minutes=6),
+    )
+    await five_minutes_on.run_once()
+    [alert] = await alert_texts(services)
+    assert alert.startswith("⚠️ <b>A Stars refund is uncertain</b>\n")
+    assert "the bot stopped before it" in alert
+    assert "<code>/refundstars 111 charge-1</code>" in alert
+
+    await owner.send("/refundstars 111 charge-1")
+
+    assert owner.screen.last.text == (
+        "✅ 770 stars returned to 111; 10.01 USD taken off their balance."
+    )
+    assert len(owner.session.star_refunds()) == 1
+    assert await movements(services, ALICE) == [
+        ("topup", Decimal("10.01")),
+        ("stars_refund", Decimal("-10.01")),
+    ]
+    await five_minutes_on.run_once()
     assert len(await alert_texts(services)) == 1
 
 

@@ -21,7 +21,7 @@ async def test_purge_removes_old_unpaid_invoices_and_keeps_paid_ones(db: Databas
         refunded = await tx.invoices.create(1, 385, Decimal(5), HOUR)
         await tx.invoices.mark_paid(paid.id, "charge-paid")
         await tx.invoices.mark_paid(refunded.id, "charge-refunded")
-        await tx.invoices.mark_refunded(refunded.id)
+        await tx.invoices.mark_refunded(refunded.id, "attempt-1")
         kept_now = await tx.invoices.purge_unpaid(utc_now() - timedelta(days=1))
         assert await tx.invoices.get(unpaid.id) is not None
         purged = await tx.invoices.purge_unpaid(utc_now() + timedelta(seconds=1))

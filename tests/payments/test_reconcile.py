@@ -8,13 +8,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from aiogram import Bot
 from aiogram.methods import GetStarTransactions
 
+from bot import star_reconciler
 from bot.db import LedgerReason, utc_now
-from bot.payments import refund_stars
+from bot.payments import create_invoice, refund_stars
 from bot.services import ShopServices
 from bot.star_reconciler import StarReconciler
 
@@ -165,8 +167,9 @@ async def test_every_page_of_transactions_is_read(
 ) -> None:
     await alice.send("/start")
     for number in range(230):
+        invoice = await create_invoice(services.db, services.topup, alice.user.id, Decimal(1))
         session.record_star_payment(
-            alice.user, f"gone-{number}", 1, f"charge-{number}", date=utc_now() - LONG_AGO
+            alice.user, invoice.id, invoice.stars, f"charge-{number}", date=utc_now() - LONG_AGO
         )
 
     credited = await reconciler(services, bot).run_once()
@@ -174,7 +177,8 @@ async def test_every_page_of_transactions_is_read(
     assert len(credited) == 230
     assert [m.offset for m in session.requests_of(GetStarTransactions)] == [0, 100, 200]
     assert [m.limit for m in session.requests_of(GetStarTransactions)] == [100, 100, 100]
-    assert await balance(services, alice.user.id) == Decimal("2.30")
+    # Each invoice of 1.00 USD asks 77 stars, which buy 1.00 USD (1.001, rounded down).
+    assert await balance(services, alice.user.id) == Decimal("230.00")
 
 
 async def test_the_loop_survives_failures_and_credits_once_telegram_answers(
@@ -206,3 +210,56 @@ async def test_the_loop_survives_failures_and_credits_once_telegram_answers(
     assert len(failures) == 2
     assert all("\n" not in line for line in failures)
     assert await ledger_rows(services, alice.user.id) == [(LedgerReason.TOPUP, Decimal("10.01"))]
+
+
+async def test_a_payment_matching_no_invoice_is_not_credited_and_the_admins_are_told(
+    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+) -> None:
+    """A new database on a bot with a history, or a payload forged somewhere: nothing is
+    credited at a guessed rate; a recent payment is reported, an old one only logged."""
+    session.record_star_payment(
+        alice.user, "not-an-invoice", 500, "charge-recent", date=utc_now() - LONG_AGO
+    )
+    session.record_star_payment(
+        alice.user, "gone-invoice", 800, "charge-old", date=utc_now() - timedelta(days=30)
+    )
+    await alice.send("/start")
+
+    assert await reconciler(services, bot).run_once() == []
+
+    assert await ledger_rows(services, alice.user.id) == []
+    [alert] = await outbox_texts(services, ADMIN_CHAT)
+    assert alert.startswith("❓ <b>A Stars payment matches no invoice</b>: customer 111 paid 500")
+    assert "charge-recent" in alert and "charge-old" not in alert
+    assert await outbox_texts(services, alice.user.id) == []
+    assert await reconciler(services, bot).run_once() == []
+    assert len(await outbox_texts(services, ADMIN_CHAT)) == 1
+
+
+async def test_a_transaction_that_cannot_be_settled_is_reported_and_passed_over(
+    alice: BotClient,
+    services: ShopServices,
+    session: RecordingSession,
+    bot: Bot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await unhandled_payment(alice, session, "charge-bad")
+    await unhandled_payment(alice, session, "charge-good")
+    settle = star_reconciler.settle_in
+
+    async def settle_but_one(*args: Any, **kwargs: Any) -> Any:
+        if kwargs["charge_id"] == "charge-bad":
+            raise RuntimeError("this one cannot be read")
+        return await settle(*args, **kwargs)
+
+    monkeypatch.setattr(star_reconciler, "settle_in", settle_but_one)
+
+    credited = await reconciler(services, bot).run_once()
+
+    assert [top_up.credited for top_up in credited] == [Decimal("10.01")]
+    assert await ledger_rows(services, alice.user.id) == [(LedgerReason.TOPUP, Decimal("10.01"))]
+    alerts = await outbox_texts(services, ADMIN_CHAT)
+    assert any("charge-bad" in text and "this one cannot be read" in text for text in alerts)
+    # Passed over for good: the next run starts after both.
+    assert await reconciler(services, bot).run_once() == []
+    assert [m.offset for m in session.requests_of(GetStarTransactions)][-1] == 2

@@ -64,7 +64,7 @@ def failing(error: BaseException) -> Callable[[int, str], Awaitable[bool]]:
 
 
 @pytest.mark.parametrize("error", LOST_ANSWERS, ids=lambda e: type(e).__name__)
-async def test_a_lost_answer_keeps_the_debit_and_alerts(
+async def test_a_lost_answer_keeps_the_debit_and_alerts_until_telegram_answers(
     alice: BotClient, services: ShopServices, error: BaseException
 ) -> None:
     await paid(alice)
@@ -78,9 +78,24 @@ async def test_a_lost_answer_keeps_the_debit_and_alerts(
     ]
     [alert] = await alerts(services)
     assert "the stars may or may not have been returned" in alert
-    with pytest.raises(RefundRefused) as again:
-        await refund_stars(services.db, 111, "charge-1", failing(error), services.alerts)
-    assert again.value.problem is RefundProblem.ALREADY_REFUNDED
+    # Asked again, with the answer lost again: still uncertain, and nothing moves twice.
+    again = await refund_stars(services.db, 111, "charge-1", failing(error), services.alerts)
+    assert again.outcome is RefundOutcome.UNCERTAIN
+
+    async def returned(user_id: int, charge_id: str) -> bool:
+        return True
+
+    # Once Telegram answers, the refund is settled, with the one debit made the first time.
+    settled = await refund_stars(services.db, 111, "charge-1", returned, services.alerts)
+    assert settled.outcome is RefundOutcome.RETURNED
+    assert await ledger_rows(services, 111) == [
+        (LedgerReason.TOPUP, Decimal("10.01")),
+        (LedgerReason.STARS_REFUND, Decimal("-10.01")),
+    ]
+    assert len(await alerts(services)) == 1
+    with pytest.raises(RefundRefused) as done:
+        await refund_stars(services.db, 111, "charge-1", returned, services.alerts)
+    assert done.value.problem is RefundProblem.ALREADY_REFUNDED
 
 
 @pytest.mark.parametrize("error", REFUSALS, ids=lambda e: type(e).__name__)

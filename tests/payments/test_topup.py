@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import RefundStarPayment, SendInvoice
 
 from bot.app import ShopServices
-from bot.db import LedgerReason
+from bot.db import LedgerReason, utc_now
 from bot.payments import (
     RefundOutcome,
     RefundProblem,
@@ -183,3 +183,24 @@ async def test_a_refund_is_refused_when_the_money_was_spent_and_undone_if_telegr
         services.db, terms, alice.user.id, payload=invoice.payload, charge_id="charge-s", stars=770
     )
     assert settled.credited == 0
+
+
+async def test_a_payment_matching_no_invoice_of_the_customer_is_not_credited_but_reported(
+    alice: BotClient, services: ShopServices
+) -> None:
+    """Telegram never lets such a payment through the pre-checkout; if one comes anyway,
+    nothing is credited at a guessed rate: the customer is told it is being checked and
+    the admins decide."""
+    await alice.send("/start")
+
+    await pay(alice, "no-such-invoice", 770, "charge-x")
+
+    assert alice.screen.last.text == (
+        "🕓 We received your payment of 770 stars, but it matches none of your invoices. "
+        "The shop's staff will check it and credit it, or return the stars."
+    )
+    assert await ledger_rows(services, alice.user.id) == []
+    async with services.db.read() as r:
+        alerts = [row.text for row in await r.outbox.due(utc_now(), 100) if row.chat_id < 0]
+    [alert] = alerts
+    assert "charge-x" in alert and "no-such-invoice" in alert

@@ -26,6 +26,10 @@ class InvoiceRow:
     paid_at: datetime | None
     charge_id: str | None
     refunded_at: datetime | None
+    #: The refund attempt whose ledger rows stand, and how Telegram answered it (None
+    #: while the answer is awaited).
+    refund_attempt: str | None = None
+    refund_outcome: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> InvoiceRow:
@@ -40,6 +44,8 @@ class InvoiceRow:
             paid_at=optional_from_db_time(row["paid_at"]),
             charge_id=row["charge_id"],
             refunded_at=optional_from_db_time(row["refunded_at"]),
+            refund_attempt=row["refund_attempt"],
+            refund_outcome=row["refund_outcome"],
         )
 
 
@@ -97,20 +103,42 @@ class InvoiceRepository:
         )
         return changed == 1
 
-    async def mark_refunded(self, invoice_id: str) -> bool:
-        """Record that a paid invoice's stars went back; False if already refunded."""
+    async def mark_refunded(
+        self, invoice_id: str, attempt: str, now: datetime | None = None
+    ) -> bool:
+        """Record that a paid invoice's stars are being returned by ``attempt``; False if a
+        refund was recorded already."""
         changed = await self._session.execute(
-            "UPDATE star_invoices SET refunded_at = ?"
+            "UPDATE star_invoices SET refunded_at = ?, refund_attempt = ?, refund_outcome = NULL"
             " WHERE id = ? AND paid_at IS NOT NULL AND refunded_at IS NULL",
-            (to_db_time(utc_now()), invoice_id),
+            (to_db_time(now or utc_now()), attempt, invoice_id),
         )
         return changed == 1
+
+    async def set_refund_outcome(self, invoice_id: str, outcome: str) -> None:
+        """Record how Telegram answered the refund of the invoice's stars."""
+        await self._session.execute(
+            "UPDATE star_invoices SET refund_outcome = ? WHERE id = ? AND refunded_at IS NOT NULL",
+            (outcome, invoice_id),
+        )
 
     async def unmark_refunded(self, invoice_id: str) -> None:
         """Undo :meth:`mark_refunded` when Telegram would not return the stars after all."""
         await self._session.execute(
-            "UPDATE star_invoices SET refunded_at = NULL WHERE id = ?", (invoice_id,)
+            "UPDATE star_invoices SET refunded_at = NULL, refund_attempt = NULL,"
+            " refund_outcome = NULL WHERE id = ?",
+            (invoice_id,),
         )
+
+    async def refunds_unanswered(self, before: datetime) -> list[InvoiceRow]:
+        """Refunds started before ``before`` whose answer from Telegram was never recorded:
+        the bot stopped while it waited."""
+        rows = await self._session.fetch_all(
+            "SELECT * FROM star_invoices WHERE refunded_at IS NOT NULL"
+            " AND refund_outcome IS NULL AND refunded_at < ? ORDER BY refunded_at",
+            (to_db_time(before),),
+        )
+        return [InvoiceRow.from_row(row) for row in rows]
 
     async def purge_unpaid(self, before: datetime, limit: int = 500) -> int:
         """Delete up to ``limit`` invoices created before ``before`` and never paid; how
