@@ -17,6 +17,7 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY bot ./bot
 COPY handlers ./handlers
+COPY shop ./shop
 COPY locales ./locales
 RUN pip install --editable . && chown -R shop:shop /app
 

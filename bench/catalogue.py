@@ -31,10 +31,10 @@ from aiohttp import web
 
 from api import PanelClient
 from api.sandbox import ManualClock, SandboxPanel, create_app, generated_catalogue
-from bot.catalog import Catalogue, SyncReport, sync_catalogue
-from bot.db import Database
-from bot.money import Currency
-from bot.shop import Shop
+from shop.catalogue import Catalogue, SyncReport, sync_catalogue
+from shop.money import Currency
+from shop.storage import Database
+from shop.terms import Terms
 
 KEY = "bench-key"
 
@@ -77,7 +77,7 @@ async def run(count: int, repeat: int) -> None:
     panel.record_requests = False
     panel.add_account(KEY, Decimal(1000))
     answer_bytes = len(json.dumps(rows).encode())
-    shop = Shop(currency=Currency("USD", 2), markup_percent=Decimal(30))
+    shop = Terms(currency=Currency("USD", 2), markup_percent=Decimal(30))
     runner, url = await _serve(panel)
     failures: list[str] = []
     try:

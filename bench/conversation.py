@@ -55,11 +55,11 @@ from aiohttp import web
 
 from api import OrderType
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.accounts import credit
-from bot.app import create_dispatcher, open_services
-from bot.catalog import sync_catalogue
+from bot.app import create_dispatcher, open_runtime
 from bot.config import load_settings
-from bot.db import LedgerReason, OrderState
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.storage import LedgerReason, OrderState
 
 KEY = "bench-key"
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
@@ -305,7 +305,7 @@ async def run_shop(customers: int) -> tuple[Figures, int, int]:
                 panel_api_url=url,
                 database_path=Path(folder) / "shop.sqlite3",
             )
-            services = await open_services(settings)
+            services = await open_runtime(settings)
             try:
                 await sync_catalogue(services.db, services.panel)
                 # Returning customers with money on their balance.

@@ -50,13 +50,21 @@ from aiohttp import web
 from api import DefaultOrder, OrderType, PanelClient, Service
 from api.responses import parse_status
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.accounts import credit
-from bot.catalog import sync_catalogue
-from bot.db import Database, LedgerReason, OrderRow, OrderState, Repositories, ServiceRow, utc_now
-from bot.money import Currency
-from bot.ordering import refund_key, start_order, store_quote
-from bot.refunds import refund_due
-from bot.shop import Shop
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.money import Currency
+from shop.ordering import refund_key, start_order, store_quote
+from shop.refunds import refund_due
+from shop.storage import (
+    Database,
+    LedgerReason,
+    OrderRow,
+    OrderState,
+    Repositories,
+    ServiceRow,
+    utc_now,
+)
+from shop.terms import Terms
 
 # The double and the shop's test settings live with the tests; run as a script, the
 # project's root is not on the path.
@@ -108,7 +116,7 @@ def _final_state(number: int) -> OrderState:
 
 
 async def _placed(
-    tx: Repositories, shop: Shop, request: DefaultOrder, *, user_id: int, panel_id: int
+    tx: Repositories, shop: Terms, request: DefaultOrder, *, user_id: int, panel_id: int
 ) -> OrderRow:
     """An order as a confirmed placement leaves it: quote used, customer charged, pending
     with the panel's id."""
@@ -147,7 +155,7 @@ async def _moved(
 
 
 async def _final_order(
-    tx: Repositories, shop: Shop, service: ServiceRow, user_id: int, number: int
+    tx: Repositories, shop: Terms, service: ServiceRow, user_id: int, number: int
 ) -> None:
     request = DefaultOrder(
         service=service.id, link=f"https://instagram.com/p/history-{number}", quantity=UNITS
@@ -170,7 +178,7 @@ async def seed(
     db: Database,
     panel: SandboxPanel,
     clock: ManualClock,
-    shop: Shop,
+    shop: Terms,
     services: list[ServiceRow],
     *,
     customers: int,
@@ -722,7 +730,7 @@ async def run(options: Options) -> None:
     panel.outcome_mix = {"completed": 0.8, "partial": 0.15, "canceled": 0.05}
     double = BotApiDouble()
     replies = Replies(double)
-    shop = Shop(currency=Currency("USD", 2), markup_percent=Decimal(30))
+    shop = Terms(currency=Currency("USD", 2), markup_percent=Decimal(30))
     services = _ordered_services(panel)
     panel_runner, panel_base = await _serve(create_app(panel))
     telegram_runner, telegram_url = await _serve(create_bot_api_app(double))

@@ -37,8 +37,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp import web
 
-from bot.db import Database, OutboxState
 from bot.notifier import Notifier, SendLimits
+from shop.storage import Database, OutboxState
 
 # The double lives with the tests; run as a script, the project's root is not on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

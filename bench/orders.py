@@ -34,14 +34,14 @@ from aiohttp import web
 
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import Fault, ManualClock, SandboxPanel, create_app
-from bot.accounts import credit
-from bot.alerts import Alerts
-from bot.catalog import sync_catalogue
-from bot.db import Database, LedgerReason, OrderState
-from bot.i18n import Texts
-from bot.money import Currency
-from bot.ordering import PlacementOutcome, charge_key, place_order, quote_order, refund_key
-from bot.shop import Shop
+from shop.alerts import Alerts
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.money import Currency
+from shop.ordering import PlacementOutcome, charge_key, place_order, quote_order, refund_key
+from shop.storage import Database, LedgerReason, OrderState
+from shop.terms import Terms
+from shop.texts import Texts
 
 KEY = "bench-key"
 FIRST_USER = 100_000
@@ -84,7 +84,7 @@ class Storefront:
 
     db: Database
     panel: PanelClient
-    shop: Shop
+    shop: Terms
     alerts: Alerts
     #: Default services that take an order of 1000 units.
     services: list[int]
@@ -102,7 +102,7 @@ async def _customer(front: Storefront, user_id: int, count: int, tally: Tally) -
             quote = await quote_order(front.db, front.shop, user_id, request)
             started = time.perf_counter()
             placement = await place_order(
-                front.db, front.panel, front.alerts, user_id, quote.id, shop=front.shop
+                front.db, front.panel, front.alerts, user_id, quote.id, terms=front.shop
             )
             elapsed = time.perf_counter() - started
             tally.outcomes[placement.outcome] += 1
@@ -176,7 +176,7 @@ async def run(
         )
     if lose_ratio:
         panel.faults.add(Fault.html_502(action="add", ratio=lose_ratio, after_apply=True))
-    shop = Shop(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=-100)
+    shop = Terms(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=-100)
     alerts = Alerts(shop, await Texts.load("en"))
     runner, url = await _serve(panel)
     tally = Tally()

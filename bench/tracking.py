@@ -34,16 +34,16 @@ from aiohttp import web
 
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.accounts import credit
-from bot.alerts import Alerts
-from bot.catalog import sync_catalogue
-from bot.db import Database, LedgerReason, OrderState, utc_now
-from bot.i18n import Texts
-from bot.money import Currency
-from bot.notices import Notices
-from bot.ordering import refund_key, start_order, store_quote
-from bot.shop import Shop
-from bot.tracking import PollReport, Tracker
+from shop.alerts import Alerts
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.money import Currency
+from shop.notices import Notices
+from shop.ordering import refund_key, start_order, store_quote
+from shop.storage import Database, LedgerReason, OrderState, utc_now
+from shop.terms import Terms
+from shop.texts import Texts
+from shop.tracking import PollReport, Tracker
 
 KEY = "bench-key"
 FIRST_USER = 100_000
@@ -85,7 +85,7 @@ async def _seed(
     db: Database,
     panel: SandboxPanel,
     clock: ManualClock,
-    shop: Shop,
+    shop: Terms,
     *,
     customers: int,
     orders: int,
@@ -145,7 +145,7 @@ async def run(orders: int, customers: int, concurrency: int) -> None:
     panel.add_account(KEY, Decimal(10) ** 9)
     # A real shop's mix: most orders complete, some end partial, a few are canceled.
     panel.outcome_mix = {"completed": 0.8, "partial": 0.15, "canceled": 0.05}
-    shop = Shop(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=-100)
+    shop = Terms(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=-100)
     texts = await Texts.load("en")
     runner, url = await _serve(panel)
     try:

@@ -33,16 +33,16 @@ from pydantic import SecretStr
 from api import PanelClient, PanelError
 from api.client import caller_reports_failures
 from bot.config import Settings
-from bot.db.fsm import SQLiteStorage
 from bot.embedded_sandbox import embedded_sandbox
+from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightMiddleware
-from bot.ordering import recover_interrupted
-from bot.services import ShopServices
-from bot.supervisor import Backoff
+from bot.runtime import Runtime
 from bot.telegram_session import KeepResponseModels
 from handlers import build_router
 from handlers.callbacks import OrderCb
 from handlers.menu import register_commands
+from shop.ordering import recover_interrupted
+from shop.supervisor import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +66,9 @@ class _StopRequested(Exception):
     """SIGTERM or SIGINT came while the bot was still starting."""
 
 
-async def open_services(settings: Settings, *, sandbox: bool = False) -> ShopServices:
+async def open_runtime(settings: Settings, *, sandbox: bool = False) -> Runtime:
     """The shop's services, with notices whose button opens the order's card."""
-    return await ShopServices.open(
+    return await Runtime.open(
         settings, lambda order_id: OrderCb(order_id=order_id, page=0).pack(), sandbox=sandbox
     )
 
@@ -88,17 +88,20 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(services: ShopServices) -> Dispatcher:
+def create_dispatcher(services: Runtime) -> Dispatcher:
     """The Dispatcher, with the shop's services in its workflow data and its FSM state kept
     in the shop's database, so a conversation survives a restart."""
     dispatcher = Dispatcher(
         storage=SQLiteStorage(services.db),
         services=services,
-        settings=services.settings,
+        background=services,
+        sandbox=services.sandbox,
+        support_contact=services.settings.support_contact,
+        notices=services.notices,
         db=services.db,
         panel=services.panel,
         texts=services.texts,
-        shop=services.shop,
+        terms=services.terms,
         alerts=services.alerts,
         catalogue=services.catalogue,
         tracker=services.tracker,
@@ -127,7 +130,7 @@ def create_dispatcher(services: ShopServices) -> Dispatcher:
 DRAIN_SECONDS = 20.0
 
 
-async def _on_startup(bot: Bot, services: ShopServices) -> None:
+async def _on_startup(bot: Bot, services: Runtime) -> None:
     await register_commands(bot, services.texts)
     me = await bot.me()
     logger.info("bot @%s started; panel at %s", me.username, services.panel.url)
@@ -149,7 +152,7 @@ async def _report_panel_balance(panel: PanelClient) -> None:
         logger.info("panel balance: %s %s", balance.balance, balance.currency)
 
 
-async def _on_shutdown(services: ShopServices, in_flight: InFlightMiddleware) -> None:
+async def _on_shutdown(services: Runtime, in_flight: InFlightMiddleware) -> None:
     # Updates being handled finish first; then, while the bot can still send, the loops
     # stop and the notifier sends what is due.
     if not await in_flight.wait_idle(DRAIN_SECONDS):
@@ -185,7 +188,7 @@ async def _run(settings: Settings, stopping: asyncio.Event) -> None:
             settings = settings.model_copy(
                 update={"panel_api_url": url, "panel_api_key": SecretStr(key)}
             )
-        services = await open_services(settings, sandbox=sandbox)
+        services = await open_runtime(settings, sandbox=sandbox)
         stack.push_async_callback(services.aclose)
         dispatcher = create_dispatcher(services)
         if settings.webhook_url:

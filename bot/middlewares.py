@@ -11,8 +11,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, User
 from aiogram_i18n.managers import BaseManager
 
-from bot.customers import find_customer, language_for, register_customer, set_language
-from bot.db import Database, UserRow
+from shop.customers import find_customer, language_for, register_customer, set_language
+from shop.storage import Database, UserRow
 
 CUSTOMER_KEY = "customer"
 #: True in the handler data when this update is the customer's first contact with the shop.

@@ -50,8 +50,8 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.db import Database, OutboxRow, utc_now
-from bot.supervisor import Backoff, keep_running
+from shop.storage import Database, OutboxRow, utc_now
+from shop.supervisor import Backoff, keep_running
 
 logger = logging.getLogger(__name__)
 

@@ -6,38 +6,38 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
-from bot.accounts import balance_of, recent_movements
-from bot.db import Database, LedgerRow, UserRow
-from bot.shop import Shop
 from handlers.callbacks import MenuCb
 from handlers.keyboards import button
 from handlers.screens import show
+from shop.ledger import balance_of, recent_movements
+from shop.storage import Database, LedgerRow, UserRow
+from shop.terms import Terms
 
 router = Router(name="account")
 
 
-def movement_line(i18n: I18nContext, row: LedgerRow, shop: Shop) -> str:
+def movement_line(i18n: I18nContext, row: LedgerRow, terms: Terms) -> str:
     """One ledger row in plain words: 'Refund for order #12: +1.20 USD'."""
     sign = "+" if row.amount > 0 else "−"
     return i18n.get(
         f"ledger-{row.reason.value.replace('_', '-')}",
         order_id=str(row.order_id or ""),
-        amount=f"{sign}{shop.currency.format(abs(row.amount))}",
+        amount=f"{sign}{terms.currency.format(abs(row.amount))}",
     )
 
 
 @router.callback_query(MenuCb.filter(F.screen == "balance"))
 async def balance_screen(
-    callback: CallbackQuery, i18n: I18nContext, db: Database, shop: Shop, customer: UserRow
+    callback: CallbackQuery, i18n: I18nContext, db: Database, terms: Terms, customer: UserRow
 ) -> None:
     balance = await balance_of(db, customer.id)
     rows = await recent_movements(db, customer.id)
-    history = "\n".join(movement_line(i18n, row, shop) for row in rows) or i18n.get(
+    history = "\n".join(movement_line(i18n, row, terms) for row in rows) or i18n.get(
         "balance-no-history"
     )
     await show(
         callback,
-        i18n.get("balance-screen", balance=shop.currency.format(balance), history=history),
+        i18n.get("balance-screen", balance=terms.currency.format(balance), history=history),
         InlineKeyboardMarkup(
             inline_keyboard=[
                 [

@@ -15,8 +15,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram_i18n import I18nContext
 
 from api import PanelClient
-from bot.accounts import InsufficientFunds
-from bot.admin import (
+from handlers.background import Background
+from handlers.callbacks import AdminOrderCb
+from handlers.screens import answer_quietly
+from handlers.telegram_stars import stars_returner
+from shop.admin import (
     AdminInputError,
     OrderDetails,
     correct_balance,
@@ -34,20 +37,19 @@ from bot.admin import (
     uncertain_orders,
     user_summary,
 )
-from bot.alerts import Alerts
-from bot.broadcast import broadcast_progress, start_broadcast
-from bot.catalog import CatalogueSyncFailed, sync_catalogue
-from bot.db import Database, OrderRow
-from bot.display import IN_LIST, PANEL_WORDS, WHOLE, escaped
-from bot.order_actions import ActionRefused, request_cancel, request_refill
-from bot.ordering import ResolutionRefused, attach_panel_order, refund_uncertain_order
-from bot.payments import RefundRefused, refund_stars
-from bot.refunds import HeldRefundProblem, HeldRefundRefused, settle_held_refund
-from bot.services import ShopServices
-from bot.shop import Shop
-from bot.tracking import Tracker
-from handlers.callbacks import AdminOrderCb
-from handlers.screens import answer_quietly
+from shop.alerts import Alerts
+from shop.broadcast import broadcast_progress, start_broadcast
+from shop.catalogue import CatalogueSyncFailed, sync_catalogue
+from shop.display import IN_LIST, PANEL_WORDS, WHOLE, escaped
+from shop.ledger import InsufficientFunds
+from shop.notices import Notices
+from shop.order_actions import ActionRefused, request_cancel, request_refill
+from shop.ordering import ResolutionRefused, attach_panel_order, refund_uncertain_order
+from shop.payments import RefundRefused, refund_stars
+from shop.refunds import HeldRefundProblem, HeldRefundRefused, settle_held_refund
+from shop.storage import Database, OrderRow
+from shop.terms import Terms
+from shop.tracking import Tracker
 
 logger = logging.getLogger(__name__)
 router = Router(name="admin")
@@ -100,7 +102,7 @@ async def panel_command(
     db: Database,
     panel: PanelClient,
     tracker: Tracker,
-    services: ShopServices,
+    sandbox: bool,
 ) -> None:
     status = await shop_status(db, panel)
     balance = (
@@ -110,9 +112,9 @@ async def panel_command(
             "admin-panel-unreachable", error=escaped(status.panel_error or "", PANEL_WORDS)
         )
     )
-    sandbox = i18n.get("admin-panel-sandbox") + "\n" if services.sandbox else ""
+    sandbox_line = i18n.get("admin-panel-sandbox") + "\n" if sandbox else ""
     await message.reply(
-        sandbox
+        sandbox_line
         + i18n.get(
             "admin-panel",
             url=escaped(panel.url, PANEL_WORDS),
@@ -132,7 +134,7 @@ async def panel_command(
 
 @router.message(Command("stats"))
 async def stats_command(
-    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
     try:
         period = read_period(command.args)
@@ -140,7 +142,7 @@ async def stats_command(
         await _usage(message, i18n, "stats")
         return
     figures = await sales(db, period)
-    money = shop.currency.format
+    money = terms.currency.format
     top = "\n".join(
         i18n.get("admin-stats-top", service_id=str(sid), name=escaped(name, IN_LIST), orders=count)
         for sid, name, count in figures.top_services
@@ -160,8 +162,8 @@ async def stats_command(
     )
 
 
-def _order_text(i18n: I18nContext, details: OrderDetails, shop: Shop) -> str:
-    order, money = details.order, shop.currency.format
+def _order_text(i18n: I18nContext, details: OrderDetails, terms: Terms) -> str:
+    order, money = details.order, terms.currency.format
     history = "\n".join(
         f"{t.at:%Y-%m-%d %H:%M} {t.old_state.value} → {t.new_state.value}"
         for t in details.transitions
@@ -211,7 +213,7 @@ def _order_buttons(i18n: I18nContext, order: OrderRow) -> InlineKeyboardMarkup:
 
 @router.message(Command("order"))
 async def order_command(
-    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
     try:
         reference = read_id(command.args)
@@ -223,7 +225,7 @@ async def order_command(
         await message.reply(i18n.get("admin-order-not-found", reference=str(reference)))
         return
     await message.reply(
-        _order_text(i18n, details, shop), reply_markup=_order_buttons(i18n, details.order)
+        _order_text(i18n, details, terms), reply_markup=_order_buttons(i18n, details.order)
     )
 
 
@@ -236,8 +238,8 @@ async def order_action(
     db: Database,
     panel: PanelClient,
     tracker: Tracker,
-    shop: Shop,
-    services: ShopServices,
+    terms: Terms,
+    notices: Notices,
 ) -> None:
     details = await order_details(db, callback_data.order_id)
     if details is None:
@@ -254,7 +256,7 @@ async def order_action(
             if result.accepted:
                 # The customer did not ask for it: tell them, as the tracker would.
                 async with db.transaction() as tx:
-                    await services.notices.refill_changed(tx, result.refill)
+                    await notices.refill_changed(tx, result.refill)
             note = result.refill.error or i18n.get(
                 f"refill-state-{result.refill.state.value.replace('_', '-')}"
             )
@@ -265,7 +267,7 @@ async def order_action(
         note = i18n.get(f"action-{refused.problem.value.replace('_', '-')}")
     fresh = await order_details(db, details.order.id)
     assert fresh is not None
-    text = _order_text(i18n, fresh, shop)
+    text = _order_text(i18n, fresh, terms)
     if note:
         text += "\n\n" + escaped(note, PANEL_WORDS)
     if isinstance(callback.message, Message):
@@ -282,7 +284,7 @@ async def outdated_button(callback: CallbackQuery, i18n: I18nContext) -> None:
 
 
 @router.message(Command("unknown"))
-async def unknown_command(message: Message, i18n: I18nContext, db: Database, shop: Shop) -> None:
+async def unknown_command(message: Message, i18n: I18nContext, db: Database, terms: Terms) -> None:
     orders = await uncertain_orders(db)
     if not orders:
         await message.reply(i18n.get("admin-unknown-none"))
@@ -292,7 +294,7 @@ async def unknown_command(message: Message, i18n: I18nContext, db: Database, sho
             "admin-unknown-line",
             order_id=str(order.id),
             user_id=str(order.user_id),
-            price=shop.currency.format(order.price),
+            price=terms.currency.format(order.price),
             created=f"{order.created_at:%Y-%m-%d %H:%M}",
             link=escaped(order.link or "—", LIST_LINK_CHARS),
         )
@@ -329,60 +331,63 @@ async def refund_command(
     *,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
-    services: ShopServices,
+    terms: Terms,
+    notices: Notices,
+    background: Background,
 ) -> None:
     args = _args(command)
     try:
         order_id = read_id(args[0])
         amount = read_amount(args[1], allow_zero=True) if len(args) == 2 else None
-        if len(args) > 2 or (amount is not None and not shop.currency.is_exact(amount)):
+        if len(args) > 2 or (amount is not None and not terms.currency.is_exact(amount)):
             raise AdminInputError("admin-bad-amount")
     except (AdminInputError, IndexError):
         await _usage(message, i18n, "refund")
         return
     if amount is not None:
-        await _settle_refund(message, order_id, amount, i18n=i18n, services=services)
+        await message.reply(
+            await _settle_refund(order_id, amount, i18n=i18n, db=db, terms=terms, notices=notices)
+        )
+        background.wake_notifier()
         return
     try:
-        order = await refund_uncertain_order(db, order_id, services.notices)
+        order = await refund_uncertain_order(db, order_id, notices)
     except ResolutionRefused as refused:
         await message.reply(i18n.get("admin-refused", reason=escaped(str(refused), PANEL_WORDS)))
         return
-    services.wake_notifier()
+    background.wake_notifier()
     await message.reply(
-        i18n.get("admin-refunded", order_id=str(order.id), price=shop.currency.format(order.price))
+        i18n.get(
+            "admin-refunded", order_id=str(order.id), price=terms.currency.format(order.price)
+        )
     )
 
 
 async def _settle_refund(
-    message: Message,
     order_id: int,
     amount: Decimal,
     *,
     i18n: I18nContext,
-    services: ShopServices,
-) -> None:
-    """``/refund <order> <amount>``: an admin's decision on a held refund."""
-    money = services.shop.currency.format
+    db: Database,
+    terms: Terms,
+    notices: Notices,
+) -> str:
+    """``/refund <order> <amount>``: an admin's decision on a held refund; the reply."""
+    money = terms.currency.format
     try:
-        settled = await settle_held_refund(services.db, order_id, amount, services.notices)
+        settled = await settle_held_refund(db, order_id, amount, notices)
     except HeldRefundRefused as refused:
         if refused.problem is HeldRefundProblem.ABOVE_PRICE and refused.order is not None:
             price = money(refused.order.price)
-            text = i18n.get("admin-refund-above-price", order_id=str(order_id), price=price)
-        else:
-            text = i18n.get("admin-refund-not-held", order_id=str(order_id))
-        await message.reply(text)
-        return
-    services.wake_notifier()
+            return i18n.get("admin-refund-above-price", order_id=str(order_id), price=price)
+        return i18n.get("admin-refund-not-held", order_id=str(order_id))
     key = "admin-refund-settled" if settled.amount > 0 else "admin-refund-settled-none"
-    await message.reply(i18n.get(key, order_id=str(order_id), amount=money(settled.amount)))
+    return i18n.get(key, order_id=str(order_id), amount=money(settled.amount))
 
 
 @router.message(Command("user"))
 async def user_command(
-    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
     try:
         user = await find_user(db, command.args)
@@ -394,7 +399,7 @@ async def user_command(
         return
     summary = await user_summary(db, user)
     recent = "\n".join(
-        f"#{o.id} {o.state.value} {shop.currency.format(o.price)}" for o in summary.recent_orders
+        f"#{o.id} {o.state.value} {terms.currency.format(o.price)}" for o in summary.recent_orders
     )
     await message.reply(
         i18n.get(
@@ -404,7 +409,7 @@ async def user_command(
             username=escaped(f"@{user.username}" if user.username else "—"),
             language=user.language,
             blocked=i18n.get("yes" if user.blocked else "no"),
-            balance=shop.currency.format(summary.balance),
+            balance=terms.currency.format(summary.balance),
             orders=summary.orders,
             recent=recent or "—",
             referrer=str(user.referrer_id or "—"),
@@ -420,7 +425,7 @@ async def _adjust(
     *,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
 ) -> None:
     name = "credit" if sign > 0 else "debit"
     args = _args(command)
@@ -436,7 +441,7 @@ async def _adjust(
     if user is None:
         await message.reply(i18n.get("admin-user-not-found"))
         return
-    if not shop.currency.is_exact(amount):
+    if not terms.currency.is_exact(amount):
         await _usage(message, i18n, name)
         return
     try:
@@ -445,31 +450,31 @@ async def _adjust(
         )
     except InsufficientFunds as short:
         await message.reply(
-            i18n.get("admin-debit-short", balance=shop.currency.format(short.balance))
+            i18n.get("admin-debit-short", balance=terms.currency.format(short.balance))
         )
         return
     await message.reply(
         i18n.get(
             f"admin-{name}-done",
             user_id=str(user.id),
-            amount=shop.currency.format(amount),
-            balance=shop.currency.format(movement.balance),
+            amount=terms.currency.format(amount),
+            balance=terms.currency.format(movement.balance),
         )
     )
 
 
 @router.message(Command("credit"))
 async def credit_command(
-    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
-    await _adjust(message, command, 1, i18n=i18n, db=db, shop=shop)
+    await _adjust(message, command, 1, i18n=i18n, db=db, terms=terms)
 
 
 @router.message(Command("debit"))
 async def debit_command(
-    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, shop: Shop
+    message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
-    await _adjust(message, command, -1, i18n=i18n, db=db, shop=shop)
+    await _adjust(message, command, -1, i18n=i18n, db=db, terms=terms)
 
 
 @router.message(Command("sync"))
@@ -550,7 +555,7 @@ async def markup_command(
 
 @router.message(Command("broadcast"))
 async def broadcast_command(
-    message: Message, *, bot: Bot, i18n: I18nContext, db: Database, services: ShopServices
+    message: Message, *, bot: Bot, i18n: I18nContext, db: Database, background: Background
 ) -> None:
     source = message.reply_to_message
     text = (source.html_text if source is not None else "") or ""
@@ -558,9 +563,9 @@ async def broadcast_command(
         await _usage(message, i18n, "broadcast")
         return
     kind, total = await start_broadcast(db, text, f"{message.chat.id}:{message.message_id}")
-    services.wake_notifier()
+    background.wake_notifier()
     progress = await message.reply(i18n.get("admin-broadcast-started", total=total))
-    services.spawn(_follow_broadcast(bot, db, i18n, progress, kind), name=f"progress-{kind}")
+    background.spawn(_follow_broadcast(bot, db, i18n, progress, kind), name=f"progress-{kind}")
 
 
 async def _follow_broadcast(
@@ -599,7 +604,7 @@ async def refund_stars_command(
     bot: Bot,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
     alerts: Alerts,
 ) -> None:
     args = _args(command)
@@ -615,11 +620,8 @@ async def refund_stars_command(
         await message.reply(i18n.get("admin-user-not-found"))
         return
 
-    async def return_stars(user_id: int, charge: str) -> object:
-        return await bot.refund_star_payment(user_id=user_id, telegram_payment_charge_id=charge)
-
     try:
-        refund = await refund_stars(db, user.id, charge_id, return_stars, alerts)
+        refund = await refund_stars(db, user.id, charge_id, stars_returner(bot), alerts)
     except RefundRefused as refused:
         await message.reply(
             i18n.get(
@@ -633,7 +635,7 @@ async def refund_stars_command(
             f"admin-refundstars-{refund.outcome.value.replace('_', '-')}",
             user_id=str(user.id),
             stars=refund.invoice.stars,
-            amount=shop.currency.format(refund.invoice.amount),
+            amount=terms.currency.format(refund.invoice.amount),
             detail=escaped(refund.detail, PANEL_WORDS),
         )
     )

@@ -7,13 +7,13 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot.catalog import PAGE_SIZE, Catalogue, ServiceOffer
-from bot.display import escaped
-from bot.order_forms import steps_for
-from bot.shop import Shop
 from handlers import keyboards
 from handlers.callbacks import CategoriesCb, CategoryCb, MenuCb, ServiceCb
 from handlers.screens import answer_quietly, show
+from shop.catalogue import PAGE_SIZE, Catalogue, ServiceOffer
+from shop.display import escaped
+from shop.order_forms import steps_for
+from shop.terms import Terms
 
 router = Router(name="catalog")
 
@@ -57,7 +57,7 @@ async def category_page(
     *,
     i18n: I18nContext,
     catalogue: Catalogue,
-    shop: Shop,
+    terms: Terms,
 ) -> None:
     page = await catalogue.page(callback_data.anchor, callback_data.page)
     if not page.offers:
@@ -67,12 +67,12 @@ async def category_page(
         callback,
         i18n.get("catalog-services", category=escaped(page.category)),
         keyboards.services(
-            i18n, page, callback_data.anchor, shop.currency, back_page=callback_data.back
+            i18n, page, callback_data.anchor, terms.currency, back_page=callback_data.back
         ),
     )
 
 
-def service_card_text(i18n: I18nContext, offer: ServiceOffer, shop: Shop) -> str:
+def service_card_text(i18n: I18nContext, offer: ServiceOffer, terms: Terms) -> str:
     """The card of a service: what it is, what it costs, what the form will ask."""
     service = offer.service
     order_type = service.order_type
@@ -91,7 +91,7 @@ def service_card_text(i18n: I18nContext, offer: ServiceOffer, shop: Shop) -> str
         kind=i18n.get(f"type-{service.type.lower().replace(' ', '-')}"),
         price=i18n.get(
             price_key,
-            price=shop.currency.format(offer.unit_price),
+            price=terms.currency.format(offer.unit_price),
             min=service.least_quantity,
             max=service.max,
         ),
@@ -108,7 +108,7 @@ async def service_card(
     *,
     i18n: I18nContext,
     catalogue: Catalogue,
-    shop: Shop,
+    terms: Terms,
 ) -> None:
     offer = await catalogue.offer(callback_data.service_id)
     if offer is None:
@@ -116,7 +116,7 @@ async def service_card(
         return
     await show(
         callback,
-        service_card_text(i18n, offer, shop),
+        service_card_text(i18n, offer, terms),
         keyboards.service_card(
             i18n, offer.service.id, offer.service.id, callback_data.page, callback_data.back
         ),
@@ -124,7 +124,7 @@ async def service_card(
 
 
 @router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
-async def search(message: Message, i18n: I18nContext, catalogue: Catalogue, shop: Shop) -> None:
+async def search(message: Message, i18n: I18nContext, catalogue: Catalogue, terms: Terms) -> None:
     text = message.text or ""
     if len(text) > MAX_SEARCH_LENGTH:
         await message.answer(i18n.get("search-too-long"), reply_markup=keyboards.main_menu(i18n))
@@ -140,6 +140,6 @@ async def search(message: Message, i18n: I18nContext, catalogue: Catalogue, shop
         i18n.get("search-results", query=escaped(text)),
         reply_markup=keyboards.search_results(
             i18n,
-            [(o.service.id, o.service.name, shop.currency.format(o.unit_price)) for o in offers],
+            [(o.service.id, o.service.name, terms.currency.format(o.unit_price)) for o in offers],
         ),
     )

@@ -8,10 +8,14 @@ from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
 
 from api import PanelClient
-from bot.accounts import InsufficientFunds, balance_of
-from bot.alerts import Alerts
-from bot.db import Database, UserRow
-from bot.ordering import (
+from handlers import keyboards
+from handlers.callbacks import QuoteCb
+from handlers.order_form import quoted_answers, refusal_text, summary_text
+from handlers.order_states import Confirming
+from handlers.screens import show
+from shop.alerts import Alerts
+from shop.ledger import InsufficientFunds, balance_of
+from shop.ordering import (
     Placement,
     PlacementOutcome,
     PriceRose,
@@ -20,20 +24,16 @@ from bot.ordering import (
     drop_quote,
     place_order,
 )
-from bot.shop import Shop
-from handlers import keyboards
-from handlers.callbacks import QuoteCb
-from handlers.order_form import quoted_answers, refusal_text, summary_text
-from handlers.order_states import Confirming
-from handlers.screens import show
+from shop.storage import Database, UserRow
+from shop.terms import Terms
 
 router = Router(name="confirm")
 
 
-def placement_text(i18n: I18nContext, placement: Placement, shop: Shop) -> str:
+def placement_text(i18n: I18nContext, placement: Placement, terms: Terms) -> str:
     """What the customer is told about a confirmation's outcome."""
     order = placement.order
-    money = shop.currency.format
+    money = terms.currency.format
     match placement.outcome:
         case PlacementOutcome.PLACED:
             return i18n.get(
@@ -66,15 +66,15 @@ async def confirm(
     db: Database,
     panel: PanelClient,
     alerts: Alerts,
-    shop: Shop,
+    terms: Terms,
     customer: UserRow,
 ) -> None:
     try:
         placement = await place_order(
-            db, panel, alerts, customer.id, callback_data.quote_id, shop=shop
+            db, panel, alerts, customer.id, callback_data.quote_id, terms=terms
         )
     except PriceRose as rose:
-        await _show_new_price(callback, rose, state=state, i18n=i18n, db=db, shop=shop)
+        await _show_new_price(callback, rose, state=state, i18n=i18n, db=db, terms=terms)
         return
     except QuoteRefused as refused:
         await state.clear()
@@ -83,7 +83,7 @@ async def confirm(
     except InsufficientFunds as short:
         await show(
             callback,
-            i18n.get("order-short", missing=shop.currency.format(short.missing)),
+            i18n.get("order-short", missing=terms.currency.format(short.missing)),
             keyboards.quote(i18n, callback_data.quote_id, short_of_funds=True),
         )
         return
@@ -93,7 +93,7 @@ async def confirm(
         await show(callback, i18n.get(key), keyboards.main_menu(i18n))
         return
     await state.clear()
-    await show(callback, placement_text(i18n, placement, shop), keyboards.main_menu(i18n))
+    await show(callback, placement_text(i18n, placement, terms), keyboards.main_menu(i18n))
 
 
 async def _show_new_price(
@@ -103,7 +103,7 @@ async def _show_new_price(
     state: FSMContext,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
 ) -> None:
     """The summary again, with the new quote to confirm and a word on the price."""
     quote = rose.quote
@@ -111,10 +111,10 @@ async def _show_new_price(
     answers = quoted_answers(rose.service, quote.fields)
     changed = i18n.get(
         "quote-price-changed",
-        old=shop.currency.format(rose.old_price),
-        new=shop.currency.format(quote.price),
+        old=terms.currency.format(rose.old_price),
+        new=terms.currency.format(quote.price),
     )
-    summary = summary_text(i18n, shop, rose.service, answers, quote, balance=balance)
+    summary = summary_text(i18n, terms, rose.service, answers, quote, balance=balance)
     text = f"{changed}\n\n{summary}"
     await state.set_state(Confirming.quote)
     await state.set_data({"quote_id": quote.id})

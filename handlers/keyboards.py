@@ -9,11 +9,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from api import SUBSCRIPTION_DELAYS
-from bot.catalog import ServicePage
-from bot.db import CategoryRow
-from bot.display import ON_BUTTON, shortened
-from bot.money import Currency
-from bot.order_forms import Answer, Step
 from handlers.callbacks import (
     CancelFormCb,
     CategoriesCb,
@@ -25,6 +20,11 @@ from handlers.callbacks import (
     QuoteCb,
     ServiceCb,
 )
+from shop.catalogue import ServicePage
+from shop.display import ON_BUTTON, shortened
+from shop.money import Currency
+from shop.order_forms import Answer, Step
+from shop.storage import CategoryRow
 
 #: Longest button label; Telegram shows long labels cut anyway.
 MAX_LABEL = ON_BUTTON

@@ -11,15 +11,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommand, CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot.config import Settings
-from bot.customers import link_referrer, referrer_from_start
-from bot.db import Database, UserRow
-from bot.display import escaped
-from bot.i18n import SUPPORTED_LOCALES, Texts
-from bot.ordering import drop_quote
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, LanguageCb, MenuCb
 from handlers.screens import show
+from shop.customers import link_referrer, referrer_from_start
+from shop.display import escaped
+from shop.ordering import drop_quote
+from shop.storage import Database, UserRow
+from shop.texts import SUPPORTED_LOCALES, Texts
 
 logger = logging.getLogger(__name__)
 router = Router(name="menu")
@@ -76,17 +75,19 @@ async def cancel_by_button(
     )
 
 
-def help_text(i18n: I18nContext, settings: Settings) -> str:
+def help_text(i18n: I18nContext, support_contact: str) -> str:
     """How ordering works, and how to reach the shop when it has said how."""
     text = i18n.get("help-text")
-    if settings.support_contact:
-        text += "\n\n" + i18n.get("help-contact", contact=escaped(settings.support_contact))
+    if support_contact:
+        text += "\n\n" + i18n.get("help-contact", contact=escaped(support_contact))
     return text
 
 
 @router.message(Command("help"))
-async def help_command(message: Message, i18n: I18nContext, settings: Settings) -> None:
-    await message.answer(help_text(i18n, settings), reply_markup=keyboards.back_to_menu(i18n))
+async def help_command(message: Message, i18n: I18nContext, support_contact: str) -> None:
+    await message.answer(
+        help_text(i18n, support_contact), reply_markup=keyboards.back_to_menu(i18n)
+    )
 
 
 @router.callback_query(MenuCb.filter(F.screen == "main"))
@@ -98,8 +99,8 @@ async def main_menu(
 
 
 @router.callback_query(MenuCb.filter(F.screen == "help"))
-async def help_screen(callback: CallbackQuery, i18n: I18nContext, settings: Settings) -> None:
-    await show(callback, help_text(i18n, settings), keyboards.back_to_menu(i18n))
+async def help_screen(callback: CallbackQuery, i18n: I18nContext, support_contact: str) -> None:
+    await show(callback, help_text(i18n, support_contact), keyboards.back_to_menu(i18n))
 
 
 @router.callback_query(MenuCb.filter(F.screen == "language"))

@@ -1,7 +1,7 @@
 """The order form: one question per step of the service's flow, then the quote.
 
-The handlers only move between Telegram and bot.order_forms (which steps, how answers are
-checked) and bot.ordering (the quote). The form lives in the FSM storage, so a restart in
+The handlers only move between Telegram and shop.order_forms (which steps, how answers are
+checked) and shop.ordering (the quote). The form lives in the FSM storage, so a restart in
 the middle of a form resumes it.
 """
 
@@ -18,11 +18,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
 from api import OrderType
-from bot.accounts import balance_of
-from bot.catalog import Catalogue
-from bot.db import Database, QuoteRow, ServiceRow, UserRow
-from bot.display import WHOLE, escaped, shortened
-from bot.order_forms import (
+from handlers import keyboards
+from handlers.callbacks import ChoiceCb, OrderStartCb
+from handlers.order_states import FORM_STATES, Confirming, state_for
+from handlers.screens import answer_quietly
+from shop.catalogue import Catalogue
+from shop.display import WHOLE, escaped, shortened
+from shop.ledger import balance_of
+from shop.order_forms import (
     Answer,
     InputProblem,
     OrderForm,
@@ -32,12 +35,9 @@ from bot.order_forms import (
     read_answer,
     steps_for,
 )
-from bot.ordering import QuoteRefused, quote_order
-from bot.shop import Shop
-from handlers import keyboards
-from handlers.callbacks import ChoiceCb, OrderStartCb
-from handlers.order_states import FORM_STATES, Confirming, state_for
-from handlers.screens import answer_quietly
+from shop.ordering import QuoteRefused, quote_order
+from shop.storage import Database, QuoteRow, ServiceRow, UserRow
+from shop.terms import Terms
 
 router = Router(name="order_form")
 
@@ -116,7 +116,7 @@ async def _take_answer(
     state: FSMContext,
     i18n: I18nContext,
     catalogue: Catalogue,
-    shop: Shop,
+    terms: Terms,
     db: Database,
     customer: UserRow,
 ) -> None:
@@ -141,7 +141,7 @@ async def _take_answer(
         await _ask(message, i18n, service, steps[following], answers)
         return
     await _quote(message, OrderForm(service.id, OrderType(service.type), answers), service,
-                 state=state, i18n=i18n, shop=shop, db=db, customer=customer)  # fmt: skip
+                 state=state, i18n=i18n, terms=terms, db=db, customer=customer)  # fmt: skip
 
 
 #: Lines of a list shown in the summary, and the longest each may be there; the longest
@@ -171,18 +171,18 @@ async def _quote(
     *,
     state: FSMContext,
     i18n: I18nContext,
-    shop: Shop,
+    terms: Terms,
     db: Database,
     customer: UserRow,
 ) -> None:
     try:
-        quote = await quote_order(db, shop, customer.id, form.to_request())
+        quote = await quote_order(db, terms, customer.id, form.to_request())
     except QuoteRefused as refused:
         await state.clear()
         await message.answer(refusal_text(i18n, refused), reply_markup=keyboards.main_menu(i18n))
         return
     balance = await balance_of(db, customer.id)
-    text = summary_text(i18n, shop, service, form.answers, quote, balance=balance)
+    text = summary_text(i18n, terms, service, form.answers, quote, balance=balance)
     await state.set_state(Confirming.quote)
     await state.set_data({"quote_id": quote.id})
     await message.answer(
@@ -204,7 +204,7 @@ def quoted_answers(service: ServiceRow, fields: Mapping[str, str]) -> dict[str, 
 
 def summary_text(
     i18n: I18nContext,
-    shop: Shop,
+    terms: Terms,
     service: ServiceRow,
     answers: Mapping[str, str],
     quote: QuoteRow,
@@ -223,12 +223,12 @@ def summary_text(
         name=escaped(service.name),
         details="\n".join(lines),
         units=quote.units,
-        price=shop.currency.format(quote.price),
-        balance=shop.currency.format(balance),
+        price=terms.currency.format(quote.price),
+        balance=terms.currency.format(balance),
     )
     if balance < quote.price:
         text += "\n\n" + i18n.get(
-            "quote-short", missing=shop.currency.format(quote.price - balance)
+            "quote-short", missing=terms.currency.format(quote.price - balance)
         )
     return text
 
@@ -240,12 +240,12 @@ async def typed_answer(
     state: FSMContext,
     i18n: I18nContext,
     catalogue: Catalogue,
-    shop: Shop,
+    terms: Terms,
     db: Database,
     customer: UserRow,
 ) -> None:
     await _take_answer(message, message.text or "", state=state, i18n=i18n,
-                       catalogue=catalogue, shop=shop, db=db, customer=customer)  # fmt: skip
+                       catalogue=catalogue, terms=terms, db=db, customer=customer)  # fmt: skip
 
 
 @router.callback_query(StateFilter(*FORM_STATES), ChoiceCb.filter())
@@ -256,7 +256,7 @@ async def button_answer(
     state: FSMContext,
     i18n: I18nContext,
     catalogue: Catalogue,
-    shop: Shop,
+    terms: Terms,
     db: Database,
     customer: UserRow,
 ) -> None:
@@ -270,7 +270,7 @@ async def button_answer(
         return
     await answer_quietly(callback)
     await _take_answer(callback.message, callback_data.value, state=state, i18n=i18n,
-                       catalogue=catalogue, shop=shop, db=db, customer=customer)  # fmt: skip
+                       catalogue=catalogue, terms=terms, db=db, customer=customer)  # fmt: skip
 
 
 @router.message(StateFilter(*FORM_STATES))

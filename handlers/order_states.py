@@ -1,4 +1,4 @@
-"""One StatesGroup per order form; each state is one step of bot.order_forms.FLOWS."""
+"""One StatesGroup per order form; each state is one step of shop.order_forms.FLOWS."""
 
 from __future__ import annotations
 

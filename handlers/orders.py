@@ -8,9 +8,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
 from api import PanelClient
-from bot.db import CancelOutcome, Database, OrderRow, UserRow
-from bot.display import WHOLE, escaped
-from bot.order_actions import (
+from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb
+from handlers.keyboards import button, pager
+from handlers.screens import answer_quietly, show
+from shop.display import WHOLE, escaped
+from shop.order_actions import (
     ActionRefused,
     OrderView,
     own_order,
@@ -18,13 +20,11 @@ from bot.order_actions import (
     request_refill,
     view_order,
 )
-from bot.ordering import customer_orders
-from bot.refusals import classify_refusal
-from bot.shop import Shop
-from bot.tracking import Tracker
-from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb
-from handlers.keyboards import button, pager
-from handlers.screens import answer_quietly, show
+from shop.ordering import customer_orders
+from shop.refusals import classify_refusal
+from shop.storage import CancelOutcome, Database, OrderRow, UserRow
+from shop.terms import Terms
+from shop.tracking import Tracker
 
 router = Router(name="orders")
 
@@ -52,7 +52,7 @@ def _state(i18n: I18nContext, order: OrderRow) -> str:
 
 
 def _list_keyboard(
-    i18n: I18nContext, orders: list[OrderRow], page: int, pages: int, shop: Shop
+    i18n: I18nContext, orders: list[OrderRow], page: int, pages: int, terms: Terms
 ) -> InlineKeyboardMarkup:
     rows = [
         [
@@ -62,7 +62,7 @@ def _list_keyboard(
                     icon=STATE_ICONS.get(order.state.value, "•"),
                     order_id=str(order.id),
                     state=_state(i18n, order),
-                    price=shop.currency.format(order.price),
+                    price=terms.currency.format(order.price),
                 ),
                 OrderCb(order_id=order.id, page=page).pack(),
             )
@@ -81,21 +81,23 @@ async def _show_list(
     *,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
     customer: UserRow,
 ) -> None:
     orders, page, pages = await customer_orders(db, customer.id, page)
     if not orders:
-        await show(callback, i18n.get("orders-none"), _list_keyboard(i18n, [], 0, 1, shop))
+        await show(callback, i18n.get("orders-none"), _list_keyboard(i18n, [], 0, 1, terms))
         return
-    await show(callback, i18n.get("orders-title"), _list_keyboard(i18n, orders, page, pages, shop))
+    await show(
+        callback, i18n.get("orders-title"), _list_keyboard(i18n, orders, page, pages, terms)
+    )
 
 
 @router.callback_query(MenuCb.filter(F.screen == "orders"))
 async def orders_menu(
-    callback: CallbackQuery, i18n: I18nContext, db: Database, shop: Shop, customer: UserRow
+    callback: CallbackQuery, i18n: I18nContext, db: Database, terms: Terms, customer: UserRow
 ) -> None:
-    await _show_list(callback, 0, i18n=i18n, db=db, shop=shop, customer=customer)
+    await _show_list(callback, 0, i18n=i18n, db=db, terms=terms, customer=customer)
 
 
 @router.callback_query(OrdersCb.filter())
@@ -105,13 +107,15 @@ async def orders_page(
     *,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
     customer: UserRow,
 ) -> None:
-    await _show_list(callback, callback_data.page, i18n=i18n, db=db, shop=shop, customer=customer)
+    await _show_list(
+        callback, callback_data.page, i18n=i18n, db=db, terms=terms, customer=customer
+    )
 
 
-def card_text(i18n: I18nContext, view: OrderView, shop: Shop) -> str:
+def card_text(i18n: I18nContext, view: OrderView, terms: Terms) -> str:
     """An order's card: what was ordered, what it cost, where it stands."""
     order = view.order
     refill = (
@@ -125,7 +129,7 @@ def card_text(i18n: I18nContext, view: OrderView, shop: Shop) -> str:
         service=escaped(view.service_name),
         link=escaped(order.link or "—", WHOLE),
         quantity=order.quantity,
-        price=shop.currency.format(order.price),
+        price=terms.currency.format(order.price),
         state=_state(i18n, order),
         icon=STATE_ICONS.get(order.state.value, "•"),
         start_count=order.start_count if order.start_count is not None else "—",
@@ -160,7 +164,7 @@ async def _show_card(
     *,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
     customer: UserRow,
     note: str | None = None,
 ) -> None:
@@ -168,7 +172,7 @@ async def _show_card(
     if view is None:
         await answer_quietly(callback, i18n.get("order-not-found"))
         return
-    text = card_text(i18n, view, shop)
+    text = card_text(i18n, view, terms)
     if note:
         text = f"{text}\n\n{note}"
     await show(callback, text, card_keyboard(i18n, view, page))
@@ -181,11 +185,11 @@ async def order_card(
     *,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
     customer: UserRow,
 ) -> None:
     await _show_card(callback, callback_data.order_id, callback_data.page,
-                     i18n=i18n, db=db, shop=shop, customer=customer)  # fmt: skip
+                     i18n=i18n, db=db, terms=terms, customer=customer)  # fmt: skip
 
 
 @router.callback_query(OrderActionCb.filter(F.action == "refresh"))
@@ -195,7 +199,7 @@ async def refresh(
     *,
     i18n: I18nContext,
     db: Database,
-    shop: Shop,
+    terms: Terms,
     tracker: Tracker,
     customer: UserRow,
 ) -> None:
@@ -204,7 +208,7 @@ async def refresh(
         await answer_quietly(callback, i18n.get("order-not-found"))
         return
     await tracker.refresh_order(order)
-    await _show_card(callback, order.id, 0, i18n=i18n, db=db, shop=shop, customer=customer)
+    await _show_card(callback, order.id, 0, i18n=i18n, db=db, terms=terms, customer=customer)
 
 
 def _refusal_text(i18n: I18nContext, refused: ActionRefused) -> str:
@@ -219,7 +223,7 @@ async def refill(
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
-    shop: Shop,
+    terms: Terms,
     customer: UserRow,
 ) -> None:
     try:
@@ -237,7 +241,7 @@ async def refill(
                 "refill-refused", reason=i18n.get(f"reason-{reason.value.replace('_', '-')}")
             )
     await _show_card(callback, callback_data.order_id, 0,
-                     i18n=i18n, db=db, shop=shop, customer=customer, note=note)  # fmt: skip
+                     i18n=i18n, db=db, terms=terms, customer=customer, note=note)  # fmt: skip
 
 
 @router.callback_query(OrderActionCb.filter(F.action == "cancel"))
@@ -248,7 +252,7 @@ async def cancel_order(
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
-    shop: Shop,
+    terms: Terms,
     customer: UserRow,
 ) -> None:
     try:
@@ -264,4 +268,4 @@ async def cancel_order(
             case _:
                 note = i18n.get("cancel-refused", reason=_reason(i18n, result.request.error))
     await _show_card(callback, callback_data.order_id, 0,
-                     i18n=i18n, db=db, shop=shop, customer=customer, note=note)  # fmt: skip
+                     i18n=i18n, db=db, terms=terms, customer=customer, note=note)  # fmt: skip

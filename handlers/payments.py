@@ -17,9 +17,12 @@ from aiogram.types import (
 )
 from aiogram_i18n import I18nContext
 
-from bot.alerts import Alerts
-from bot.db import Database, UserRow
-from bot.payments import (
+from handlers import keyboards
+from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb
+from handlers.keyboards import button
+from handlers.screens import answer_quietly, show
+from shop.alerts import Alerts
+from shop.payments import (
     STARS,
     AmountRefused,
     TopUpTerms,
@@ -29,10 +32,7 @@ from bot.payments import (
     referral_stats,
     settle_payment,
 )
-from handlers import keyboards
-from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb
-from handlers.keyboards import button
-from handlers.screens import answer_quietly, show
+from shop.storage import Database, UserRow
 
 logger = logging.getLogger(__name__)
 router = Router(name="payments")

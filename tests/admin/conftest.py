@@ -16,10 +16,10 @@ from aiogram import Bot, Dispatcher
 from aiohttp.test_utils import TestServer
 
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.app import create_dispatcher, open_services
-from bot.catalog import sync_catalogue
+from bot.app import create_dispatcher, open_runtime
 from bot.config import load_settings
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.catalogue import sync_catalogue
 
 from ..core.ledger_check import assert_ledger_consistent
 from ..support.telegram import BotClient, RecordingSession, make_bot
@@ -57,7 +57,7 @@ async def panel_server(panel: SandboxPanel) -> AsyncIterator[TestServer]:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, panel_server: TestServer) -> AsyncIterator[ShopServices]:
+async def services(tmp_path: Path, panel_server: TestServer) -> AsyncIterator[Runtime]:
     settings = load_settings(
         env_file=None,
         bot_token=TOKEN,
@@ -69,11 +69,11 @@ async def services(tmp_path: Path, panel_server: TestServer) -> AsyncIterator[Sh
         large_order_alert=LARGE_ORDER_ALERT,
         panel_balance_alert=PANEL_BALANCE_ALERT,
     )
-    shop_services = await open_services(settings)
+    shop_services = await open_runtime(settings)
     await sync_catalogue(shop_services.db, shop_services.panel)
     yield shop_services
     # Whatever the admins did, the books are in order.
-    await assert_ledger_consistent(shop_services.db, shop_services.shop.currency)
+    await assert_ledger_consistent(shop_services.db, shop_services.terms.currency)
     await shop_services.aclose()
 
 
@@ -88,7 +88,7 @@ def bot(session: RecordingSession) -> Bot:
 
 
 @pytest.fixture
-def dispatcher(services: ShopServices) -> Dispatcher:
+def dispatcher(services: Runtime) -> Dispatcher:
     return create_dispatcher(services)
 
 

@@ -10,11 +10,11 @@ import aiohttp
 
 from api import DefaultOrder, PanelClient
 from api.sandbox import Fault, SandboxPanel
-from bot.accounts import credit
-from bot.alerts import ALERT_KIND
-from bot.db import LedgerReason, LedgerRow, OrderRow, OutboxRow, utc_now
-from bot.ordering import Placement, PlacementOutcome, place_order, quote_order
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.alerts import ALERT_KIND
+from shop.ledger import credit
+from shop.ordering import Placement, PlacementOutcome, place_order, quote_order
+from shop.storage import LedgerReason, LedgerRow, OrderRow, OutboxRow, utc_now
 
 from .conftest import PANEL_KEY
 
@@ -31,7 +31,7 @@ def usd(amount: Decimal | int | str) -> str:
 
 
 async def add_customer(
-    services: ShopServices,
+    services: Runtime,
     user_id: int,
     *,
     username: str | None = None,
@@ -50,7 +50,7 @@ async def add_customer(
 
 
 async def place(
-    services: ShopServices,
+    services: Runtime,
     user_id: int,
     *,
     service_id: int = FOLLOWERS,
@@ -60,36 +60,36 @@ async def place(
 ) -> Placement:
     """Quote and confirm a Default order, as the customer's Confirm does."""
     request = DefaultOrder(service=service_id, link=link, quantity=quantity)
-    quote = await quote_order(services.db, services.shop, user_id, request)
+    quote = await quote_order(services.db, services.terms, user_id, request)
     return await place_order(
         services.db,
         panel or services.panel,
         services.alerts,
         user_id,
         quote.id,
-        shop=services.shop,
+        terms=services.terms,
     )
 
 
-async def ledger_rows(services: ShopServices, user_id: int) -> list[LedgerRow]:
+async def ledger_rows(services: Runtime, user_id: int) -> list[LedgerRow]:
     """The customer's ledger, oldest first."""
     async with services.db.read() as r:
         return list(reversed(await r.ledger.history(user_id, limit=1000)))
 
 
-async def balance(services: ShopServices, user_id: int) -> Decimal:
+async def balance(services: Runtime, user_id: int) -> Decimal:
     async with services.db.read() as r:
         return await r.ledger.balance(user_id)
 
 
-async def order(services: ShopServices, order_id: int) -> OrderRow:
+async def order(services: Runtime, order_id: int) -> OrderRow:
     async with services.db.read() as r:
         found = await r.orders.get(order_id)
     assert found is not None
     return found
 
 
-async def group_alerts(services: ShopServices) -> list[OutboxRow]:
+async def group_alerts(services: Runtime) -> list[OutboxRow]:
     """The alerts queued for the admin group, oldest first."""
     async with services.db.read() as r:
         rows = await r.outbox.due(utc_now(), 10_000)
@@ -105,7 +105,7 @@ def undated(text: str | None) -> str:
 
 
 async def uncertain_order(
-    services: ShopServices,
+    services: Runtime,
     panel: SandboxPanel,
     user_id: int,
     *,

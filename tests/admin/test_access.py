@@ -13,9 +13,9 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, GetMe, SendMessage
 
 from api.sandbox import SandboxPanel
-from bot.db import OrderState
-from bot.payments import create_invoice, settle_payment
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.payments import create_invoice, settle_payment
+from shop.storage import OrderState
 
 from ..support.telegram import BotClient
 from .conftest import ADMIN_CHAT, OWNER, STRANGER
@@ -50,7 +50,7 @@ COMMANDS = [
 ]
 
 
-def snapshot(services: ShopServices, *, with_users: bool) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(services: Runtime, *, with_users: bool) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the shop's tables (the FSM's aside), read as another process would."""
     skipped = {"fsm", "schema_migrations", *(() if with_users else ("users",))}
     with closing(sqlite3.connect(services.settings.database_path)) as connection:
@@ -68,7 +68,7 @@ def snapshot(services: ShopServices, *, with_users: bool) -> dict[str, list[tupl
 
 
 @pytest.fixture
-async def shop_with_work(services: ShopServices, panel: SandboxPanel) -> None:
+async def shop_with_work(services: Runtime, panel: SandboxPanel) -> None:
     """Something for every command to act on: an uncertain order (1), an order the panel is
     working on (2), a paid Stars top-up, a customer with money."""
     await add_customer(services, ALICE, username="alice", funds=Decimal(10))
@@ -117,7 +117,7 @@ async def _send(client: BotClient, text: str, message_id: int) -> list[Any]:
 
 @pytest.mark.usefixtures("shop_with_work")
 async def test_admin_commands_from_outside_do_nothing_and_answer_nothing(
-    outsider: BotClient, services: ShopServices, panel: SandboxPanel
+    outsider: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     """Nothing is done and nothing about the commands is told: in a private chat they get
     what any command the storefront does not know gets, elsewhere no answer at all."""
@@ -162,7 +162,7 @@ async def test_the_order_buttons_work_for_admins_only(
     owner: BotClient,
     stranger: BotClient,
     owner_in_private: BotClient,
-    services: ShopServices,
+    services: Runtime,
     panel: SandboxPanel,
 ) -> None:
     await owner.send("/order 2")
@@ -190,7 +190,7 @@ async def test_the_order_buttons_work_for_admins_only(
 
 
 async def test_in_the_admin_group_the_same_command_works_for_the_admin_only(
-    owner: BotClient, stranger: BotClient, services: ShopServices, panel: SandboxPanel
+    owner: BotClient, stranger: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     await uncertain_order(services, panel, ALICE)

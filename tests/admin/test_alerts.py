@@ -10,12 +10,12 @@ from decimal import Decimal
 from aiogram import Bot
 
 from api.sandbox import Fault, ManualClock, SandboxPanel
-from bot.alerts import ALERT_KIND
-from bot.db import OrderState
 from bot.notifier import Notifier, SendLimits
-from bot.ordering import recover_interrupted
-from bot.services import ShopServices
-from bot.tracking import FAILED_POLLS_ALERT_AFTER, ITEM_ERROR_ALERT_AFTER
+from bot.runtime import Runtime
+from shop.alerts import ALERT_KIND
+from shop.ordering import recover_interrupted
+from shop.storage import OrderState
+from shop.tracking import FAILED_POLLS_ALERT_AFTER, ITEM_ERROR_ALERT_AFTER
 
 from ..conversation.conftest import top_up
 from ..support.telegram import BotClient, RecordingSession
@@ -25,7 +25,7 @@ from .shop import FOLLOWERS, LINK, add_customer, group_alerts, order, place, unc
 ALICE = 111
 
 
-async def alert_texts(services: ShopServices) -> list[str]:
+async def alert_texts(services: Runtime) -> list[str]:
     rows = await group_alerts(services)
     assert all(
         (row.chat_id, row.kind, row.user_id) == (ADMIN_CHAT, ALERT_KIND, None) for row in rows
@@ -53,7 +53,7 @@ async def confirm_an_order(
 
 
 async def test_an_uncertain_order_alerts_once_with_the_commands_that_resolve_it(
-    alice: BotClient, services: ShopServices, panel: SandboxPanel, clock: ManualClock
+    alice: BotClient, services: Runtime, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await alice.send("/start")
     await top_up(services, ALICE, Decimal(10))
@@ -90,7 +90,7 @@ async def test_an_uncertain_order_alerts_once_with_the_commands_that_resolve_it(
 
 
 async def test_a_panel_refusal_that_is_the_shops_problem_alerts_once(
-    alice: BotClient, services: ShopServices, panel: SandboxPanel
+    alice: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     await alice.send("/start")
     await top_up(services, ALICE, Decimal(10))
@@ -111,7 +111,7 @@ async def test_a_panel_refusal_that_is_the_shops_problem_alerts_once(
 
 
 async def test_a_low_panel_balance_alerts_once_per_fall(
-    services: ShopServices, panel: SandboxPanel
+    services: Runtime, panel: SandboxPanel
 ) -> None:
     tracker = services.tracker
     panel.accounts[PANEL_KEY].balance = Decimal("12.5")
@@ -143,7 +143,7 @@ async def _until(condition: Callable[[], bool], seconds: float = 10) -> None:
 
 
 async def test_polls_failing_in_a_row_alert_once_per_outage(
-    services: ShopServices, panel: SandboxPanel
+    services: Runtime, panel: SandboxPanel
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     await place(services, ALICE)
@@ -177,7 +177,7 @@ async def test_polls_failing_in_a_row_alert_once_per_outage(
 
 
 async def test_an_order_the_panel_keeps_answering_with_an_error_alerts_once(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel
+    owner: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     held = await uncertain_order(services, panel, ALICE)
@@ -197,7 +197,7 @@ async def test_an_order_the_panel_keeps_answering_with_an_error_alerts_once(
 
 
 async def test_a_large_order_alerts_the_group(
-    alice: BotClient, services: ShopServices, panel: SandboxPanel
+    alice: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     await alice.send("/start")
     await top_up(services, ALICE, Decimal(50))
@@ -214,7 +214,7 @@ async def test_a_large_order_alerts_the_group(
 
 
 async def test_alerts_reach_the_group_within_its_rate_limit(
-    services: ShopServices, panel: SandboxPanel, session: RecordingSession, bot: Bot
+    services: Runtime, panel: SandboxPanel, session: RecordingSession, bot: Bot
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(100))
     await place(services, ALICE, quantity=10_000)

@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestServer
 
 import handlers.admin as admin_handlers
 from bot.app import create_bot
-from bot.db import OutboxState
 from bot.notifier import Notifier, SendLimits
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.storage import OutboxState
 
 from ..support.bot_api import BotApiDouble, RateLimits, create_bot_api_app
 from ..support.telegram import BOT_BLOCKED, BotClient
@@ -32,13 +32,13 @@ def quick_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(admin_handlers, "PROGRESS_EVERY", 0.05)
 
 
-async def _progress_done(services: ShopServices) -> None:
+async def _progress_done(services: Runtime) -> None:
     """Wait for the task that edits the progress message to see the broadcast end."""
     [follow] = [task for task in services.tasks if task.get_name().startswith("progress-")]
     await asyncio.wait_for(follow, 60)
 
 
-async def _customers(services: ShopServices, ids: range, *, blocked: bool = False) -> None:
+async def _customers(services: Runtime, ids: range, *, blocked: bool = False) -> None:
     async with services.db.transaction() as tx:
         for user_id in ids:
             await tx.users.upsert(user_id, None, f"Customer {user_id}", "en")
@@ -46,7 +46,7 @@ async def _customers(services: ShopServices, ids: range, *, blocked: bool = Fals
                 await tx.users.set_blocked(user_id, True)
 
 
-async def _blocked(services: ShopServices, ids: Iterable[int]) -> set[int]:
+async def _blocked(services: Runtime, ids: Iterable[int]) -> set[int]:
     """Which of ``ids`` the shop has marked as having blocked the bot."""
     async with services.db.read() as r:
         users = [await r.users.get(user_id) for user_id in ids]
@@ -54,7 +54,7 @@ async def _blocked(services: ShopServices, ids: Iterable[int]) -> set[int]:
 
 
 async def test_broadcast_sends_the_replied_message_to_every_customer_and_counts(
-    owner: BotClient, bot: Bot, services: ShopServices
+    owner: BotClient, bot: Bot, services: Runtime
 ) -> None:
     await _customers(services, range(201, 204))
     await _customers(services, range(204, 205), blocked=True)
@@ -98,7 +98,7 @@ async def test_broadcast_sends_the_replied_message_to_every_customer_and_counts(
 
 
 async def test_broadcast_to_no_customer_finishes_at_once(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     source = command_message(owner.chat, owner.user, "Anyone?", message_id=100)
     await owner.feed(
@@ -133,7 +133,7 @@ async def bot_api() -> AsyncIterator[tuple[BotApiDouble, TestServer]]:
 
 
 async def test_a_broadcast_to_1000_customers_reaches_each_once_within_the_limits(
-    services: ShopServices,
+    services: Runtime,
     dispatcher: Dispatcher,
     bot_api: tuple[BotApiDouble, TestServer],
 ) -> None:
@@ -209,7 +209,7 @@ async def test_a_broadcast_to_1000_customers_reaches_each_once_within_the_limits
 
 
 async def test_the_same_broadcast_command_delivered_twice_sends_once(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await _customers(services, range(201, 204))
     source = command_message(owner.chat, owner.user, "Once only", message_id=100)

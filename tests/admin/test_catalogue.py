@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from api.sandbox import Fault, SandboxPanel
-from bot.services import ShopServices
+from bot.runtime import Runtime
 
 from ..conversation.conftest import top_up
 from ..support.telegram import BotClient
@@ -52,7 +52,7 @@ async def quoted_price(customer: BotClient, panel: SandboxPanel, service_id: int
 
 
 async def test_sync_takes_the_panels_catalogue_now_and_says_what_changed(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     assert "Facebook Page Likes (1)" in await categories(alice)
     rows = [dict(row) for row in panel.services if row["service"] != 601]
@@ -81,7 +81,7 @@ async def test_sync_takes_the_panels_catalogue_now_and_says_what_changed(
 
 
 async def test_sync_hides_a_free_service_and_tells_the_group_once(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     rows = [dict(row) for row in panel.services]
     for row in rows:
@@ -112,7 +112,7 @@ async def test_a_failed_sync_keeps_the_last_catalogue(
 
 
 async def test_service_off_takes_a_service_off_sale_and_on_puts_it_back(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await owner.send(f"/service {FOLLOWERS} off")
     assert owner.screen.last.text == f"✅ Service {FOLLOWERS} is not for sale any more."
@@ -131,7 +131,7 @@ async def test_service_off_takes_a_service_off_sale_and_on_puts_it_back(
 
 
 async def test_price_and_markup_change_what_a_customer_is_quoted(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await alice.send("/start")
     await top_up(services, alice.user.id, Decimal(10))

@@ -11,8 +11,8 @@ import pytest
 
 from api import OrderType
 from api.sandbox import SandboxPanel
-from bot.db import LedgerReason
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.storage import LedgerReason
 
 from ..conversation.conftest import top_up
 from ..conversation.shopping import (
@@ -36,11 +36,11 @@ def summary(price: str, balance: str = "10.00 USD") -> str:
     )
 
 
-async def ledger(services: ShopServices, user_id: int) -> list[tuple[LedgerReason, Decimal]]:
+async def ledger(services: Runtime, user_id: int) -> list[tuple[LedgerReason, Decimal]]:
     return [(row.reason, row.amount) for row in await ledger_rows(services, user_id)]
 
 
-async def followers_summary(alice: BotClient, panel: SandboxPanel, services: ShopServices) -> str:
+async def followers_summary(alice: BotClient, panel: SandboxPanel, services: Runtime) -> str:
     """Alice, with 10.00 USD, at the summary of 1000 followers at 1.17 USD; the data of its
     Confirm button."""
     await alice.send("/start")
@@ -55,7 +55,7 @@ async def followers_summary(alice: BotClient, panel: SandboxPanel, services: Sho
 
 
 async def test_confirm_after_the_service_went_off_sale_places_and_charges_nothing(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     confirm = await followers_summary(alice, panel, services)
     await owner.send(f"/service {FOLLOWERS} off")
@@ -84,7 +84,7 @@ async def test_confirm_after_a_markup_rise_shows_the_new_price_to_confirm(
     owner: BotClient,
     alice: BotClient,
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
     command: str,
     price: str,
 ) -> None:
@@ -118,7 +118,7 @@ async def test_confirm_after_a_markup_rise_shows_the_new_price_to_confirm(
 
 
 async def test_confirm_after_the_panel_raised_its_rate_shows_the_new_price_to_confirm(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await followers_summary(alice, panel, services)
     rows = [dict(row) for row in panel.services]
@@ -140,7 +140,7 @@ async def test_confirm_after_the_panel_raised_its_rate_shows_the_new_price_to_co
 
 
 async def test_a_rise_past_the_balance_offers_a_top_up_with_the_new_price(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await followers_summary(alice, panel, services)
     await owner.send("/markup 1000")
@@ -164,7 +164,7 @@ async def test_a_rise_past_the_balance_offers_a_top_up_with_the_new_price(
 
 
 async def test_confirm_after_a_price_cut_charges_the_lower_price_and_the_current_cost(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await followers_summary(alice, panel, services)
     await owner.send("/markup 10")
@@ -184,7 +184,7 @@ async def test_confirm_after_a_price_cut_charges_the_lower_price_and_the_current
 
 
 async def test_confirm_at_an_unchanged_price_places_the_order(
-    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    owner: BotClient, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await followers_summary(alice, panel, services)
     await owner.send("/markup 30")

@@ -8,9 +8,9 @@ from typing import Any
 
 from aiogram.methods import RefundStarPayment, SendMessage, TelegramMethod
 
-from bot.db import LedgerReason
-from bot.payments import create_invoice, settle_payment
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.payments import create_invoice, settle_payment
+from shop.storage import LedgerReason
 
 from ..core.ledger_check import assert_ledger_consistent
 from ..support.telegram import BotClient
@@ -22,7 +22,7 @@ ALICE, BOB = 111, 222
 
 
 async def test_user_shows_a_customer_found_by_id_or_username(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await add_customer(services, BOB, username="bob", funds=Decimal(1))
     await add_customer(
@@ -67,7 +67,7 @@ async def test_user_shows_a_customer_found_by_id_or_username(
 
 
 async def test_credit_and_debit_write_ledger_rows_with_the_admins_reason(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await add_customer(services, ALICE, username="alice", funds=Decimal(10))
 
@@ -89,11 +89,11 @@ async def test_credit_and_debit_write_ledger_rows_with_the_admins_reason(
     ]
     assert all(row.order_id is None for row in rows)
     assert await balance(services, ALICE) == Decimal("12.51")
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)
 
 
 async def test_a_debit_larger_than_the_balance_is_refused(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
 
@@ -106,11 +106,11 @@ async def test_a_debit_larger_than_the_balance_is_refused(
     await owner.send("/debit 111 0.01 below zero")
     assert owner.screen.last.text == "Not done: the balance is only 0.00 USD."
     assert await balance(services, ALICE) == 0
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)
 
 
 async def test_credit_or_debit_for_someone_the_shop_does_not_know_changes_nothing(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     for command in ("/credit 999 5 x", "/debit @nobody 5 x"):
         await owner.send(command)
@@ -120,7 +120,7 @@ async def test_credit_or_debit_for_someone_the_shop_does_not_know_changes_nothin
 
 
 async def test_the_same_command_delivered_twice_moves_money_once(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     credit = update_of(
@@ -151,10 +151,10 @@ async def test_the_same_command_delivered_twice_moves_money_once(
     # The same words in a new message are a new correction.
     await owner.send("/debit 111 3 correction")
     assert await balance(services, ALICE) == Decimal(9)
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)
 
 
-async def _paid_invoice(services: ShopServices, user_id: int, charge_id: str) -> int:
+async def _paid_invoice(services: Runtime, user_id: int, charge_id: str) -> int:
     """A top-up of 10 USD paid in stars; the stars it took."""
     invoice = await create_invoice(services.db, services.topup, user_id, Decimal(10))
     await settle_payment(
@@ -169,7 +169,7 @@ async def _paid_invoice(services: ShopServices, user_id: int, charge_id: str) ->
 
 
 async def test_refundstars_returns_a_payment_and_takes_it_off_the_balance(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await add_customer(services, ALICE, username="alice")
     stars = await _paid_invoice(services, ALICE, "charge-1")
@@ -206,7 +206,7 @@ async def test_refundstars_returns_a_payment_and_takes_it_off_the_balance(
 
 
 async def test_refundstars_is_refused_when_the_money_was_spent(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await add_customer(services, ALICE)
     await _paid_invoice(services, ALICE, "charge-1")

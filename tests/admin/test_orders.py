@@ -7,8 +7,8 @@ from decimal import Decimal
 from aiogram.methods import EditMessageText, SendMessage
 
 from api.sandbox import FIRST_ORDER_ID, Fault, ManualClock, SandboxPanel
-from bot.db import LedgerReason, OrderState, utc_now
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.storage import LedgerReason, OrderState, utc_now
 
 from ..conversation.conftest import top_up
 from ..conversation.shopping import reach_summary
@@ -62,7 +62,7 @@ def order_card(
 
 
 async def test_order_shows_an_order_by_shop_id_or_panel_id_with_its_history_and_money(
-    owner: BotClient, services: ShopServices, clock: ManualClock, panel: SandboxPanel
+    owner: BotClient, services: Runtime, clock: ManualClock, panel: SandboxPanel
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     await place(services, ALICE)
@@ -95,7 +95,7 @@ async def test_order_shows_an_order_by_shop_id_or_panel_id_with_its_history_and_
 
 
 async def test_the_buttons_of_an_order_cancel_refresh_and_refill_it(
-    owner: BotClient, services: ShopServices, clock: ManualClock, panel: SandboxPanel
+    owner: BotClient, services: Runtime, clock: ManualClock, panel: SandboxPanel
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     await place(services, ALICE)  # order 1, to be canceled
@@ -161,7 +161,7 @@ async def test_the_buttons_of_an_order_cancel_refresh_and_refill_it(
 
 
 async def test_an_uncertain_order_is_listed_then_attached_to_its_panel_order(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel, clock: ManualClock
+    owner: BotClient, services: Runtime, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     await owner.send("/unknown")
@@ -204,7 +204,7 @@ async def test_an_uncertain_order_is_listed_then_attached_to_its_panel_order(
 
 
 async def test_attach_refuses_a_panel_order_that_belongs_to_another_order(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel
+    owner: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     placed = await place(services, ALICE, link=f"{LINK}/placed")
@@ -220,7 +220,7 @@ async def test_attach_refuses_a_panel_order_that_belongs_to_another_order(
 
 
 async def test_an_uncertain_order_the_panel_never_got_is_refunded_with_refund(
-    owner: BotClient, alice: BotClient, services: ShopServices, panel: SandboxPanel
+    owner: BotClient, alice: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     # Alice confirms; the panel's proxy answers 502 and the order never reached the panel.
     await alice.send("/start")
@@ -256,7 +256,7 @@ async def test_an_uncertain_order_the_panel_never_got_is_refunded_with_refund(
 
 
 async def _held_partial(
-    services: ShopServices, panel: SandboxPanel, clock: ManualClock, link: str = LINK
+    services: Runtime, panel: SandboxPanel, clock: ManualClock, link: str = LINK
 ) -> int:
     """An order that ends Partial with neither remains nor charge: its refund is held."""
     placed = await place(services, ALICE, link=link)
@@ -269,14 +269,14 @@ async def _held_partial(
     return held.id
 
 
-async def _customer_notices(services: ShopServices) -> list[str]:
+async def _customer_notices(services: Runtime) -> list[str]:
     async with services.db.read() as r:
         rows = await r.outbox.due(utc_now(), 1000)
     return [row.text for row in rows if row.chat_id == ALICE]
 
 
 async def test_a_held_refund_is_settled_once_by_refund_with_an_amount(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel, clock: ManualClock
+    owner: BotClient, services: Runtime, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     held = await _held_partial(services, panel, clock)
@@ -322,7 +322,7 @@ async def test_a_held_refund_is_settled_once_by_refund_with_an_amount(
 
 
 async def test_a_held_refund_settled_with_zero_writes_nothing_and_tells_the_customer(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel, clock: ManualClock
+    owner: BotClient, services: Runtime, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     held = await _held_partial(services, panel, clock)
@@ -346,7 +346,7 @@ async def test_a_held_refund_settled_with_zero_writes_nothing_and_tells_the_cust
 
 
 async def test_a_forged_button_for_an_order_that_does_not_exist_is_answered(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime
 ) -> None:
     await owner.send("/help")
     requests = await owner.click_data("ao:refresh:99")
@@ -355,7 +355,7 @@ async def test_a_forged_button_for_an_order_that_does_not_exist_is_answered(
 
 
 async def test_unknown_lists_many_uncertain_orders_with_long_links(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel
+    owner: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     """Twenty orders caught by one outage of the panel, their links as long as the order form
     allows (500 characters): every one is listed, in messages Telegram accepts."""

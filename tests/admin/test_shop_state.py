@@ -10,12 +10,13 @@ from contextlib import closing
 from datetime import timedelta
 from decimal import Decimal
 
+from aiogram import Dispatcher
 from aiogram.methods import SendMessage
 
 from api.sandbox import PARTIAL_MARKER, Fault, ManualClock, SandboxPanel
-from bot.db import utc_now
-from bot.db.times import to_db_time
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.storage import utc_now
+from shop.storage.times import to_db_time
 
 from ..support.telegram import BotClient
 from .conftest import ADMIN_CHAT, PANEL_KEY, STAFF
@@ -63,7 +64,7 @@ async def test_help_lists_every_command_in_the_admins_language(
 
 
 async def test_panel_shows_the_panels_balance_and_the_shops_counts(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel
+    owner: BotClient, services: Runtime, panel: SandboxPanel
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     await place(services, ALICE)
@@ -112,7 +113,7 @@ async def test_panel_says_when_the_panel_does_not_answer(
     assert lines[4:] == ["Last status check: —", "Active orders: 0 · uncertain: 0 · refills: 0"]
 
 
-def _backdate_customer(services: ShopServices, user_id: int, days: int) -> None:
+def _backdate_customer(services: Runtime, user_id: int, days: int) -> None:
     with closing(sqlite3.connect(services.settings.database_path)) as connection:
         connection.execute(
             "UPDATE users SET created_at = ? WHERE id = ?",
@@ -122,7 +123,7 @@ def _backdate_customer(services: ShopServices, user_id: int, days: int) -> None:
 
 
 async def test_stats_reports_the_period_asked_for(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel, clock: ManualClock
+    owner: BotClient, services: Runtime, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await add_customer(services, ALICE, funds=Decimal(10))
     await add_customer(services, BOB)
@@ -172,9 +173,10 @@ async def test_stats_of_a_shop_without_sales(owner: BotClient) -> None:
 
 
 async def test_panel_says_so_when_the_shop_runs_on_its_sandbox(
-    owner: BotClient, services: ShopServices
+    owner: BotClient, services: Runtime, dispatcher: Dispatcher
 ) -> None:
-    services.sandbox = True
+    # As create_dispatcher puts it for a shop started with --sandbox.
+    dispatcher["sandbox"] = True
     await owner.send("/panel")
     lines = (owner.screen.last.text or "").split("\n")
     assert lines[0].startswith("🧪 SANDBOX: the panel is a sandbox inside the bot.")

@@ -12,10 +12,11 @@ import pytest
 from aiogram import Bot
 from aiogram.methods import RefundStarPayment
 
-from bot.db import utc_now
-from bot.payments import refund_stars
-from bot.services import ShopServices
-from bot.star_reconciler import StarReconciler
+from bot.runtime import Runtime
+from handlers.telegram_stars import BotStarHistory
+from shop.payments import refund_stars
+from shop.star_reconciler import StarReconciler
+from shop.storage import utc_now
 
 from ..payments.stars import ask_invoice, pay
 from ..support.telegram import CHARGE_ALREADY_REFUNDED, BotClient
@@ -32,11 +33,11 @@ async def paid_top_up(client: BotClient, preset: str, charge_id: str) -> int:
     return stars
 
 
-async def movements(services: ShopServices, user_id: int) -> list[tuple[str, Decimal]]:
+async def movements(services: Runtime, user_id: int) -> list[tuple[str, Decimal]]:
     return [(row.reason.value, row.amount) for row in await ledger_rows(services, user_id)]
 
 
-async def alert_texts(services: ShopServices) -> list[str]:
+async def alert_texts(services: Runtime) -> list[str]:
     return [row.text for row in await group_alerts(services)]
 
 
@@ -53,7 +54,7 @@ async def referred_top_up(
 
 
 async def test_a_refund_whose_answer_was_lost_keeps_the_debit_and_is_finished_by_asking_again(
-    owner: BotClient, alice: BotClient, services: ShopServices
+    owner: BotClient, alice: BotClient, services: Runtime
 ) -> None:
     await paid_top_up(alice, "10.00 USD", "charge-1")
     # Telegram returns the stars, but its answer never reaches the bot.
@@ -98,7 +99,7 @@ async def test_a_refund_whose_answer_was_lost_keeps_the_debit_and_is_finished_by
 
 
 async def test_a_refund_cut_short_by_a_stop_is_reported_and_finished_by_asking_again(
-    owner: BotClient, alice: BotClient, services: ShopServices, bot: Bot
+    owner: BotClient, alice: BotClient, services: Runtime, bot: Bot
 ) -> None:
     """The bot stops (here: the refund is cancelled) after the debit and before Telegram
     answers: the reconciliation reports it, and /refundstars finishes it without a second
@@ -113,7 +114,7 @@ async def test_a_refund_cut_short_by_a_stop_is_reported_and_finished_by_asking_a
     assert await alert_texts(services) == []
     five_minutes_on = StarReconciler(
         services.db,
-        bot,
+        BotStarHistory(bot),
         services.topup,
         services.notices,
         services.alerts,
@@ -140,7 +141,7 @@ async def test_a_refund_cut_short_by_a_stop_is_reported_and_finished_by_asking_a
 
 
 async def test_charge_already_refunded_counts_as_a_refund_made(
-    owner: BotClient, alice: BotClient, services: ShopServices
+    owner: BotClient, alice: BotClient, services: Runtime
 ) -> None:
     await paid_top_up(alice, "10.00 USD", "charge-1")
     owner.session.fail_next(RefundStarPayment, CHARGE_ALREADY_REFUNDED)
@@ -162,7 +163,7 @@ async def test_charge_already_refunded_counts_as_a_refund_made(
 
 
 async def test_a_definite_refusal_by_telegram_undoes_the_debit_and_the_bonus_reversal(
-    owner: BotClient, make_client: Callable[..., BotClient], services: ShopServices
+    owner: BotClient, make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     await referred_top_up(make_client, "charge-f")
     # Telegram does not know the payment: it refuses, and nothing was returned.
@@ -188,7 +189,7 @@ async def test_a_definite_refusal_by_telegram_undoes_the_debit_and_the_bonus_rev
 
 
 async def test_a_refunded_top_up_takes_back_the_referral_bonus_it_earned_once(
-    owner: BotClient, make_client: Callable[..., BotClient], services: ShopServices
+    owner: BotClient, make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     rita, _ = await referred_top_up(make_client, "charge-f")
     assert await movements(services, RITA) == [("referral_bonus", Decimal("2.50"))]
@@ -212,7 +213,7 @@ async def test_a_refunded_top_up_takes_back_the_referral_bonus_it_earned_once(
 
 
 async def test_a_bonus_already_spent_is_not_taken_back_and_the_admins_are_told(
-    owner: BotClient, make_client: Callable[..., BotClient], services: ShopServices
+    owner: BotClient, make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     await referred_top_up(make_client, "charge-f")
     await place(services, RITA)  # 1.17 USD of Rita's 2.50 USD bonus is spent.

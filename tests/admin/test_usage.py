@@ -8,7 +8,7 @@ import pytest
 from aiogram.methods import SendMessage
 
 from api.sandbox import SandboxPanel
-from bot.services import ShopServices
+from bot.runtime import Runtime
 
 from ..support.telegram import BotClient
 from .conftest import ADMIN_CHAT
@@ -100,7 +100,7 @@ def _by_command() -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("name", "commands"), list(_by_command().items()))
 async def test_bad_arguments_get_the_usage_text_and_change_nothing(
-    owner: BotClient, services: ShopServices, panel: SandboxPanel, name: str, commands: list[str]
+    owner: BotClient, services: Runtime, panel: SandboxPanel, name: str, commands: list[str]
 ) -> None:
     await add_customer(services, 111, username="alice", funds=Decimal(10))
     panel.requests.clear()

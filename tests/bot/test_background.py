@@ -20,12 +20,12 @@ from aiohttp.test_utils import TestServer
 
 from api import PanelClient
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.app import ShopServices, open_services
-from bot.catalog import keep_catalogue_synced
+from bot.app import Runtime, open_runtime
 from bot.config import load_settings
-from bot.db import ClosedError, Database, OutboxState, utc_now
-from bot.housekeeping import keep_house
-from bot.supervisor import Backoff, keep_running
+from shop.catalogue import keep_catalogue_synced
+from shop.housekeeping import keep_house
+from shop.storage import ClosedError, Database, OutboxState, utc_now
+from shop.supervisor import Backoff, keep_running
 
 from ..db.factories import add_order, add_quote, add_service, add_user
 from ..support.bot_api import BotApiDouble, create_bot_api_app
@@ -94,7 +94,7 @@ async def test_a_failing_turn_is_retried_later_and_later_and_logged_with_one_tra
     async def failed(failures: int, _: Exception) -> None:
         failures_seen.append(failures)
 
-    with caplog.at_level(logging.INFO, logger="bot"):
+    with caplog.at_level(logging.INFO, logger="shop"):
         loop = asyncio.create_task(
             keep_running("the job", turn, Backoff(0.02, 0.05), on_failure=failed)
         )
@@ -205,7 +205,7 @@ async def telegram() -> AsyncIterator[tuple[BotApiDouble, Bot]]:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, panel_url: str) -> ShopServices:
+async def services(tmp_path: Path, panel_url: str) -> Runtime:
     settings = load_settings(
         env_file=None,
         bot_token=TOKEN,
@@ -213,7 +213,7 @@ async def services(tmp_path: Path, panel_url: str) -> ShopServices:
         panel_api_url=panel_url,
         database_path=tmp_path / "services.sqlite3",
     )
-    return await open_services(settings)
+    return await open_runtime(settings)
 
 
 async def _died() -> None:
@@ -229,7 +229,7 @@ async def _raises_when_cancelled() -> None:
 
 @pytest.mark.parametrize("job", [_died, _raises_when_cancelled])
 async def test_shutdown_flushes_and_closes_everything_even_after_a_job_died(
-    services: ShopServices,
+    services: Runtime,
     telegram: tuple[BotApiDouble, Bot],
     job: Callable[[], asyncio.Future[None]],
 ) -> None:
@@ -305,7 +305,7 @@ async def test_housekeeping_purges_at_start_and_then_on_schedule(db: Database) -
 
 
 async def test_the_bot_runs_housekeeping_with_its_other_loops(
-    services: ShopServices, telegram: tuple[BotApiDouble, Bot]
+    services: Runtime, telegram: tuple[BotApiDouble, Bot]
 ) -> None:
     _, bot = telegram
     services.start(bot)

@@ -8,7 +8,7 @@ import html
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.display import ON_BUTTON, escaped, shortened
+from shop.display import ON_BUTTON, escaped, shortened
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"
 

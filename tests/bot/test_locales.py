@@ -9,15 +9,15 @@ import pytest
 from fluent.syntax import FluentParser, ast
 
 from api import OrderType
-from bot.db import CancelOutcome, LedgerReason, OrderState, RefillState
-from bot.i18n import LOCALES_DIR, SUPPORTED_LOCALES
-from bot.notices import ORDER_NOTICES, REFILL_NOTICES
-from bot.order_actions import ActionProblem
-from bot.order_forms import FLOWS, Answer
-from bot.ordering import QuoteProblem
-from bot.payments import AmountProblem, CheckoutProblem, RefundOutcome, RefundProblem
-from bot.refusals import RefusalReason
 from handlers.admin import COMMANDS as ADMIN_COMMANDS
+from shop.notices import ORDER_NOTICES, REFILL_NOTICES
+from shop.order_actions import ActionProblem
+from shop.order_forms import FLOWS, Answer
+from shop.ordering import QuoteProblem
+from shop.payments import AmountProblem, CheckoutProblem, RefundOutcome, RefundProblem
+from shop.refusals import RefusalReason
+from shop.storage import CancelOutcome, LedgerReason, OrderState, RefillState
+from shop.texts import LOCALES_DIR, SUPPORTED_LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]

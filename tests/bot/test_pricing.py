@@ -23,8 +23,8 @@ from api import (
     PollOrder,
     SubscriptionOrder,
 )
-from bot.money import Currency
-from bot.pricing import UNIT_RULES, UnpriceableOrder, order_units, price_order
+from shop.money import Currency
+from shop.pricing import UNIT_RULES, UnpriceableOrder, order_units, price_order
 
 USD = Currency("USD", 2)
 LINK = "https://instagram.com/p/abc"

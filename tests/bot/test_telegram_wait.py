@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestServer
 
 from bot import app
 from bot.app import TelegramRefused, until_telegram_answers
-from bot.supervisor import Backoff
+from shop.supervisor import Backoff
 
 from ..support.bot_api import (
     BAD_GATEWAY,

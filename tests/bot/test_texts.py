@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from bot.i18n import Texts
+from shop.texts import Texts
 
 
 @pytest.fixture

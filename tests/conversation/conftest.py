@@ -12,12 +12,12 @@ from aiogram import Bot, Dispatcher
 from aiohttp.test_utils import TestServer
 
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.accounts import credit
-from bot.app import ShopServices, create_dispatcher, open_services
-from bot.catalog import sync_catalogue
+from bot.app import Runtime, create_dispatcher, open_runtime
 from bot.config import load_settings
-from bot.db import LedgerReason
-from bot.i18n import LOCALES_DIR, Texts
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.storage import LedgerReason
+from shop.texts import LOCALES_DIR, Texts
 
 from ..support.telegram import BotClient, RecordingSession, make_bot
 
@@ -64,7 +64,7 @@ def settings_overrides() -> dict[str, object]:
 @pytest.fixture
 async def services(
     tmp_path: Path, panel: SandboxPanel, settings_overrides: dict[str, object]
-) -> AsyncIterator[ShopServices]:
+) -> AsyncIterator[Runtime]:
     server = TestServer(create_app(panel), host="127.0.0.1")
     await server.start_server()
     settings = load_settings(
@@ -76,7 +76,7 @@ async def services(
         admin_chat_id=-100500,
         **settings_overrides,
     )
-    shop_services = await open_services(settings)
+    shop_services = await open_runtime(settings)
     await sync_catalogue(shop_services.db, shop_services.panel)
     yield shop_services
     await shop_services.aclose()
@@ -94,7 +94,7 @@ def bot(session: RecordingSession) -> Bot:
 
 
 @pytest.fixture
-def dispatcher(services: ShopServices) -> Dispatcher:
+def dispatcher(services: Runtime) -> Dispatcher:
     return create_dispatcher(services)
 
 
@@ -111,6 +111,6 @@ def alice(make_client: Callable[..., BotClient]) -> BotClient:
     return make_client()
 
 
-async def top_up(services: ShopServices, user_id: int, amount: Decimal) -> None:
+async def top_up(services: Runtime, user_id: int, amount: Decimal) -> None:
     async with services.db.transaction() as tx:
         await credit(tx, user_id, amount, LedgerReason.TOPUP, f"topup:test:{user_id}:{amount}")

@@ -19,8 +19,8 @@ from aiogram.types import Message, PhotoSize, Sticker, Update
 
 from api import OrderType, Service
 from api.sandbox import SandboxPanel
-from bot.app import ShopServices
-from bot.db import LedgerReason, LedgerRow
+from bot.app import Runtime
+from shop.storage import LedgerReason, LedgerRow
 
 from ..support.telegram import BotClient, ScreenMessage
 
@@ -115,7 +115,7 @@ async def start_order(client: BotClient, panel: SandboxPanel, service: Service) 
     await client.click("Order")
 
 
-async def ledger(services: ShopServices, user_id: int) -> list[tuple[LedgerReason, Decimal]]:
+async def ledger(services: Runtime, user_id: int) -> list[tuple[LedgerReason, Decimal]]:
     """The customer's ledger, oldest first, as (reason, amount)."""
     rows: list[LedgerRow]
     async with services.db.read() as r:
@@ -123,7 +123,7 @@ async def ledger(services: ShopServices, user_id: int) -> list[tuple[LedgerReaso
     return [(row.reason, row.amount) for row in reversed(rows)]
 
 
-def row_count(services: ShopServices, table: str) -> int:
+def row_count(services: Runtime, table: str) -> int:
     """Rows in a table of the shop's database, read as another process would."""
     with sqlite3.connect(services.settings.database_path) as connection:
         (count,) = connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608

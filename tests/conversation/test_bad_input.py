@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from api import OrderType, Service
 from api.sandbox import SandboxPanel
-from bot.app import ShopServices
+from bot.app import Runtime
 
 from ..support.telegram import BotClient
 from .shopping import (
@@ -209,7 +209,7 @@ async def _reach(client: BotClient, panel: SandboxPanel, case: BadInput) -> None
 
 
 async def _nothing_changed(
-    client: BotClient, services: ShopServices, panel: SandboxPanel, state: object, data: object
+    client: BotClient, services: Runtime, panel: SandboxPanel, state: object, data: object
 ) -> None:
     assert await client.fsm_state() == state
     assert await client.fsm_context().get_data() == data
@@ -221,7 +221,7 @@ async def _nothing_changed(
 
 @pytest.mark.parametrize("case", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
 async def test_bad_input_is_asked_again_with_the_reason(
-    case: BadInput, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    case: BadInput, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await _reach(alice, panel, case)
     question = alice.screen.last
@@ -247,7 +247,7 @@ NON_TEXT_STEPS = {
 @pytest.mark.parametrize("kind", ["photo", "sticker"])
 @pytest.mark.parametrize("case", NON_TEXT_STEPS.values(), ids=NON_TEXT_STEPS.keys())
 async def test_a_photo_or_sticker_is_asked_again_as_text(
-    case: BadInput, kind: str, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    case: BadInput, kind: str, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await _reach(alice, panel, case)
     question = alice.screen.last
@@ -263,7 +263,7 @@ async def test_a_photo_or_sticker_is_asked_again_as_text(
 
 
 async def test_a_button_of_an_earlier_step_is_outdated(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await _reach(alice, panel, BadInput(D, (LINK, "100", Tap("Yes")), "", "", _drip))
     drip_question = alice.screen.bot_messages[-2]

@@ -10,8 +10,8 @@ import pytest
 
 from api import OrderType
 from api.sandbox import SandboxPanel, builtin_catalogue, generated_catalogue
-from bot.app import ShopServices
-from bot.catalog import sync_catalogue
+from bot.app import Runtime
+from shop.catalogue import sync_catalogue
 
 from ..support.telegram import BotClient
 from .conftest import top_up
@@ -32,7 +32,7 @@ OUTDATED = "This button is out of date. Open the menu to start again."
 UNAVAILABLE = "This service is not available any more."
 
 
-async def _resync(services: ShopServices, panel: SandboxPanel, rows: list[dict[str, Any]]) -> None:
+async def _resync(services: Runtime, panel: SandboxPanel, rows: list[dict[str, Any]]) -> None:
     panel.set_services(rows)
     await sync_catalogue(services.db, services.panel)
 
@@ -139,7 +139,7 @@ async def test_a_long_service_name_is_cut_so_the_price_still_shows(
 
 
 async def test_categories_and_services_of_a_large_catalogue_fit_telegram(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     long_name = "Premium " * 20
     rows = [
@@ -196,7 +196,7 @@ HTML_ROW = {
 
 
 async def test_panel_names_with_html_are_shown_as_written(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await _resync(services, panel, [*builtin_catalogue(), HTML_ROW])
     service = panel.service(901)
@@ -224,7 +224,7 @@ async def test_panel_names_with_html_are_shown_as_written(
 
 
 async def test_a_search_shows_html_names_as_written(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await _resync(services, panel, [*builtin_catalogue(), HTML_ROW])
     await alice.send("/start")
@@ -299,7 +299,7 @@ async def test_a_number_too_large_for_an_id_finds_nothing(alice: BotClient) -> N
 
 
 async def test_a_service_taken_off_sale_after_its_page_was_shown_answers_politely(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT)
     await alice.send("/start")
@@ -317,7 +317,7 @@ async def test_a_service_taken_off_sale_after_its_page_was_shown_answers_politel
 
 
 async def test_order_on_an_old_card_of_a_service_taken_off_sale_answers_politely(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT)
     await alice.send("/start")
@@ -332,7 +332,7 @@ async def test_order_on_an_old_card_of_a_service_taken_off_sale_answers_politely
 
 
 async def test_a_service_taken_off_sale_during_the_form_ends_it(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT)
     await start_order(alice, panel, service)
@@ -348,7 +348,7 @@ async def test_a_service_taken_off_sale_during_the_form_ends_it(
 
 
 async def test_an_old_button_of_a_category_that_emptied_shows_the_categories(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     category = "Facebook Page Likes"
     label = category_label(panel, category)
@@ -386,7 +386,7 @@ FORGED = {
 
 @pytest.mark.parametrize(("data", "answer"), FORGED.values(), ids=FORGED.keys())
 async def test_a_forged_button_is_answered_and_changes_nothing(
-    data: str, answer: str, alice: BotClient, services: ShopServices
+    data: str, answer: str, alice: BotClient, services: Runtime
 ) -> None:
     await alice.send("/start")
     menu = alice.screen.last

@@ -9,8 +9,8 @@ from aiogram.methods import EditMessageText
 
 from api import OrderType, Service
 from api.sandbox import Fault, SandboxPanel
-from bot.app import ShopServices
-from bot.db import LedgerReason
+from bot.app import Runtime
+from shop.storage import LedgerReason
 
 from ..support.telegram import MESSAGE_CANT_BE_EDITED, BotClient
 from .conftest import top_up
@@ -40,7 +40,7 @@ def confirm_data(client: BotClient) -> str:
 
 
 async def test_tapping_confirm_twice_places_one_order(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     await alice.send("/start")
@@ -64,7 +64,7 @@ async def test_tapping_confirm_twice_places_one_order(
 
 
 async def test_two_taps_at_the_same_moment_place_one_order(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     await alice.send("/start")
@@ -94,7 +94,7 @@ async def test_two_taps_at_the_same_moment_place_one_order(
 
 
 async def test_an_old_summary_left_on_screen_cannot_place_a_second_order(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     await alice.send("/start")
@@ -116,7 +116,7 @@ async def test_an_old_summary_left_on_screen_cannot_place_a_second_order(
 
 
 async def test_a_short_balance_says_what_is_missing_and_charges_nothing(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     price = order_price(service, 1000)
@@ -142,7 +142,7 @@ async def test_a_short_balance_says_what_is_missing_and_charges_nothing(
 
 
 async def test_after_a_top_up_the_same_confirm_places_the_order(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     price = order_price(service, 1000)
@@ -167,7 +167,7 @@ async def test_after_a_top_up_the_same_confirm_places_the_order(
 
 
 async def test_cancel_on_the_summary_drops_the_order(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await alice.send("/start")
     await top_up(services, alice.user.id, Decimal(10))
@@ -183,7 +183,7 @@ async def test_cancel_on_the_summary_drops_the_order(
 
 
 async def test_text_sent_on_the_summary_points_to_its_buttons(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await alice.send("/start")
     await reach_summary(alice, panel, followers(panel))
@@ -197,7 +197,7 @@ async def test_text_sent_on_the_summary_points_to_its_buttons(
 
 
 async def test_a_link_the_panel_is_already_serving_is_refused_in_plain_words_and_refunded(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     price = order_price(service, 1000)
@@ -223,7 +223,7 @@ async def test_a_link_the_panel_is_already_serving_is_refused_in_plain_words_and
 
 
 async def test_a_lost_panel_answer_holds_the_money_and_says_the_order_is_checked(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     price = order_price(service, 1000)
@@ -246,7 +246,7 @@ async def test_a_lost_panel_answer_holds_the_money_and_says_the_order_is_checked
 
 
 async def test_an_old_confirm_after_cancelling_places_nothing(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = followers(panel)
     await alice.send("/start")

@@ -36,13 +36,13 @@ from hypothesis import strategies as st
 
 from api import OrderType, Service
 from api.sandbox import SandboxPanel
-from bot.app import ShopServices, create_dispatcher
-from bot.catalog import sync_catalogue
-from bot.customers import set_language
-from bot.db import LedgerReason
-from bot.i18n import LOCALES_DIR
-from bot.order_forms import FLOWS
+from bot.app import Runtime, create_dispatcher
 from handlers.order_states import FORMS, state_for
+from shop.catalogue import sync_catalogue
+from shop.customers import set_language
+from shop.order_forms import FLOWS
+from shop.storage import LedgerReason
+from shop.texts import LOCALES_DIR
 
 from ..admin.shop import add_customer, place
 from ..support.telegram import BotClient, RecordingSession, bad_request, inline_rows, parse_html
@@ -85,7 +85,7 @@ def handler_errors() -> list[BaseException]:
 
 
 @pytest.fixture
-def dispatcher(services: ShopServices, handler_errors: list[BaseException]) -> Dispatcher:
+def dispatcher(services: Runtime, handler_errors: list[BaseException]) -> Dispatcher:
     built = create_dispatcher(services)
 
     async def record(event: ErrorEvent) -> None:
@@ -246,7 +246,7 @@ def hostile_text(valid: str = "") -> st.SearchStrategy[str]:
 
 
 async def assert_money_untouched(
-    services: ShopServices, panel: SandboxPanel, user_id: int, funds: Decimal = FUNDS
+    services: Runtime, panel: SandboxPanel, user_id: int, funds: Decimal = FUNDS
 ) -> None:
     """No order, no ledger row but the customer's top-up, no ``add`` at the panel."""
     assert await ledger(services, user_id) == [(LedgerReason.TOPUP, funds)]
@@ -254,7 +254,7 @@ async def assert_money_untouched(
     assert add_requests(panel) == []
 
 
-def shop_rows(services: ShopServices) -> dict[str, list[tuple[Any, ...]]]:
+def shop_rows(services: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the shop's tables but the FSM's, read as another process would."""
     skipped = {"fsm", "schema_migrations"}
     with closing(sqlite3.connect(services.settings.database_path)) as connection:
@@ -383,7 +383,7 @@ class Scene:
         self.question = client.screen.last.html or ""
         self.buttons = client.screen.last.buttons
 
-    async def restore(self, services: ShopServices) -> BotClient:
+    async def restore(self, services: Runtime) -> BotClient:
         """Back to the remembered step, in English, whatever the last example did."""
         assert self.client is not None
         context = self.client.fsm_context()
@@ -408,7 +408,7 @@ async def _at_step(
     step: FormStep,
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> BotClient:
     if scene.client is not None:
         return await scene.restore(services)
@@ -433,7 +433,7 @@ async def test_hostile_text_at_a_form_step_is_asked_again_or_taken(
     handler_errors: list[BaseException],
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     client = await _at_step(scene, step, make_client, panel, services)
     text = data.draw(hostile_text(step.typed_valid), label="text")
@@ -503,7 +503,7 @@ def _shown(value: str, limit: int) -> str:
 
 @pytest.mark.parametrize("form", WORST_FORMS, ids=lambda form: form.order_type.value)
 async def test_the_longest_answers_full_of_markup_are_summarised_as_typed(
-    form: Form, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    form: Form, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await alice.send("/start")
     await top_up(services, alice.user.id, Decimal(500))
@@ -527,7 +527,7 @@ async def test_a_link_full_of_markup_is_shown_escaped_on_the_card_and_to_the_adm
     alice: BotClient,
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT, lambda s: not s.dripfeed)
     await alice.send("/start")
@@ -560,7 +560,7 @@ async def test_hostile_text_at_the_menu_is_searched_for_as_typed(
     handler_errors: list[BaseException],
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     if scene.client is None:
         client = make_client(user_id=5200)
@@ -594,7 +594,7 @@ async def test_hostile_text_at_the_summary_points_to_its_buttons(
     handler_errors: list[BaseException],
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     if scene.client is None:
         client = make_client(user_id=5300)
@@ -627,7 +627,7 @@ async def test_hostile_text_for_a_top_up_amount_is_asked_again_or_invoiced(
     handler_errors: list[BaseException],
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     if scene.client is None:
         client = make_client(user_id=5400)
@@ -700,7 +700,7 @@ async def test_hostile_admin_arguments_get_usage_or_a_refusal_and_change_nothing
     scene: Scene,
     handler_errors: list[BaseException],
     make_client: Callable[..., BotClient],
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     if scene.client is None:
         await add_customer(services, 111, username="alice", first_name="Alice", funds=FUNDS)
@@ -770,7 +770,7 @@ async def test_a_forged_button_is_answered_and_moves_no_money(
     handler_errors: list[BaseException],
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     if scene.client is None:
         client = make_client(user_id=5500)
@@ -827,7 +827,7 @@ FORGED = {
 
 @pytest.mark.parametrize(("data", "toast"), FORGED.values(), ids=FORGED.keys())
 async def test_a_forged_button_gets_a_polite_toast_and_changes_nothing(
-    data: str, toast: str, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    data: str, toast: str, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await alice.send("/start")
     await top_up(services, alice.user.id, FUNDS)
@@ -846,7 +846,7 @@ async def test_a_forged_button_gets_a_polite_toast_and_changes_nothing(
 
 
 async def test_an_admins_forged_button_in_the_group_is_answered(
-    make_client: Callable[..., BotClient], services: ShopServices
+    make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     owner = make_client(user_id=OWNER, chat_id=ADMIN_CHAT, first_name="Olga")
     await owner.send("/stats")
@@ -905,7 +905,7 @@ async def test_a_forged_answer_button_is_checked_like_typed_text(
     reason: str,
     alice: BotClient,
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     await alice.send("/start")
     await top_up(services, alice.user.id, FUNDS)
@@ -938,7 +938,7 @@ async def test_another_customers_quote_can_be_neither_confirmed_nor_dropped(
     alice: BotClient,
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT, lambda s: not s.dripfeed)
     bob = make_client(user_id=222, first_name="Bob", username="bob")
@@ -982,7 +982,7 @@ def _buttons_ever_sent(client: BotClient) -> list[str]:
 
 
 async def test_every_old_button_replayed_after_the_order_and_a_catalogue_sync_moves_no_money(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT, lambda s: s.dripfeed)
     price = order_price(service, 1000)
@@ -1022,7 +1022,7 @@ async def test_every_old_button_replayed_after_the_order_and_a_catalogue_sync_mo
 
 
 async def test_a_confirm_replayed_after_cancel_finds_the_price_gone(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await alice.send("/start")
     await top_up(services, alice.user.id, FUNDS)

@@ -9,7 +9,7 @@ import pytest
 
 from api import OrderType
 from api.sandbox import SandboxPanel
-from bot.app import ShopServices
+from bot.app import Runtime
 
 from ..support.telegram import BotClient
 from .shopping import MENU, service_of_type, start_order
@@ -17,7 +17,7 @@ from .shopping import MENU, service_of_type, start_order
 RUSSIAN_MENU = [["🛒 Новый заказ"], ["📦 Мои заказы", "💰 Баланс"], ["🌐 Язык", "❓ Помощь"]]
 
 
-async def _language_of(services: ShopServices, user_id: int) -> str:
+async def _language_of(services: Runtime, user_id: int) -> str:
     async with services.db.read() as r:
         user = await r.users.get(user_id)
     assert user is not None
@@ -25,7 +25,7 @@ async def _language_of(services: ShopServices, user_id: int) -> str:
 
 
 async def test_a_russian_telegram_user_is_greeted_in_russian(
-    make_client: Callable[..., BotClient], services: ShopServices
+    make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     ivan = make_client(user_id=222, first_name="Иван", language_code="ru")
 
@@ -38,7 +38,7 @@ async def test_a_russian_telegram_user_is_greeted_in_russian(
 
 @pytest.mark.parametrize("language_code", ["de", "pt-br", None])
 async def test_other_languages_get_the_default_english(
-    language_code: str | None, make_client: Callable[..., BotClient], services: ShopServices
+    language_code: str | None, make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     hans = make_client(user_id=222, first_name="Hans", language_code=language_code)
 
@@ -50,7 +50,7 @@ async def test_other_languages_get_the_default_english(
 
 
 async def test_the_language_screen_switches_and_the_choice_is_remembered(
-    alice: BotClient, services: ShopServices
+    alice: BotClient, services: Runtime
 ) -> None:
     await alice.send("/start")
     await alice.click("Language")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from api import OrderType
 from api.sandbox import SandboxPanel
-from bot.services import ShopServices
+from bot.runtime import Runtime
 
 from ..support.telegram import BotClient
 from .conftest import top_up
@@ -14,7 +14,7 @@ from .shopping import add_requests, service_of_type, start_order
 
 
 async def test_long_comments_are_summarised_and_sent_whole(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.CUSTOM_COMMENTS, lambda s: s.min <= 12 <= s.max)
     comments = [f"Comment {n}: " + "lovely post " * 20 for n in range(12)]

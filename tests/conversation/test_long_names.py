@@ -9,8 +9,8 @@ import html
 from decimal import Decimal
 
 from api.sandbox import SandboxPanel, builtin_catalogue
-from bot.app import ShopServices
-from bot.catalog import sync_catalogue
+from bot.app import Runtime
+from shop.catalogue import sync_catalogue
 
 from ..support.telegram import BotClient, ScreenMessage
 from .conftest import top_up
@@ -45,7 +45,7 @@ def assert_fits_telegram(message: ScreenMessage) -> None:
 
 
 async def test_a_name_of_455_quotes_is_shown_as_far_as_it_fits_from_the_catalogue_to_the_order(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     panel.set_services([*builtin_catalogue(), ROW])
     await sync_catalogue(services.db, services.panel)
@@ -85,7 +85,7 @@ async def test_a_name_of_455_quotes_is_shown_as_far_as_it_fits_from_the_catalogu
 
 
 async def test_a_search_finds_a_name_of_455_quotes_and_shows_it_on_a_button(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     panel.set_services([*builtin_catalogue(), ROW])
     await sync_catalogue(services.db, services.panel)

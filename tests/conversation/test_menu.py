@@ -12,7 +12,7 @@ from aiogram.methods import SetMyCommands
 
 from api import OrderType
 from api.sandbox import SandboxPanel
-from bot.app import ShopServices
+from bot.app import Runtime
 from handlers.menu import register_commands
 
 from ..support.telegram import BotClient, RecordingSession, TelegramFailure, bad_request
@@ -102,7 +102,7 @@ async def _reach(client: BotClient, panel: SandboxPanel, answers: tuple[str, ...
 
 @pytest.mark.parametrize("step", STEPS)
 async def test_cancel_command_leaves_any_step_for_the_menu(
-    step: str, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    step: str, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await _reach(alice, panel, STEPS[step])
     assert await alice.fsm_state() == f"DefaultForm:{step}"
@@ -120,7 +120,7 @@ async def test_cancel_command_leaves_any_step_for_the_menu(
 
 @pytest.mark.parametrize("step", STEPS)
 async def test_cancel_button_leaves_any_step_for_the_menu(
-    step: str, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    step: str, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await _reach(alice, panel, STEPS[step])
     question = alice.screen.last
@@ -136,7 +136,7 @@ async def test_cancel_button_leaves_any_step_for_the_menu(
 
 
 async def test_cancel_on_the_summary_leaves_no_order(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await alice.send("/start")
     await reach_summary(alice, panel, service_of_type(panel, OrderType.DEFAULT))
@@ -176,7 +176,7 @@ async def test_every_button_tapped_on_the_way_is_answered(
 # --- referrals --------------------------------------------------------------------------------
 
 
-async def _referrer_of(services: ShopServices, user_id: int) -> int | None:
+async def _referrer_of(services: Runtime, user_id: int) -> int | None:
     async with services.db.read() as r:
         user = await r.users.get(user_id)
     assert user is not None
@@ -184,7 +184,7 @@ async def _referrer_of(services: ShopServices, user_id: int) -> int | None:
 
 
 async def test_a_new_customer_is_linked_to_the_customer_who_referred_them(
-    make_client: Callable[..., BotClient], services: ShopServices
+    make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     bob = make_client(user_id=222, first_name="Bob", username="bob")
     await bob.send("/start")
@@ -196,7 +196,7 @@ async def test_a_new_customer_is_linked_to_the_customer_who_referred_them(
     assert await _referrer_of(services, alice.user.id) == 222
 
 
-async def test_nobody_refers_themselves(alice: BotClient, services: ShopServices) -> None:
+async def test_nobody_refers_themselves(alice: BotClient, services: Runtime) -> None:
     await alice.send(f"/start ref_{alice.user.id}")
 
     assert alice.screen.last.buttons == MENU
@@ -204,7 +204,7 @@ async def test_nobody_refers_themselves(alice: BotClient, services: ShopServices
 
 
 async def test_a_customer_who_was_here_before_is_not_linked_later(
-    make_client: Callable[..., BotClient], services: ShopServices
+    make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     await make_client(user_id=222, first_name="Bob", username="bob").send("/start")
     alice = make_client()
@@ -219,7 +219,7 @@ async def test_a_customer_who_was_here_before_is_not_linked_later(
     "parameter", ["ref_999", "ref_99999999999999999999999", "ref_abc", "ref_", "promo"]
 )
 async def test_an_unknown_or_malformed_referrer_is_ignored(
-    parameter: str, alice: BotClient, services: ShopServices
+    parameter: str, alice: BotClient, services: Runtime
 ) -> None:
     await alice.send(f"/start {parameter}")
 
@@ -231,7 +231,7 @@ async def test_an_unknown_or_malformed_referrer_is_ignored(
 
 
 async def test_commands_are_registered_in_each_language(
-    bot: Bot, session: RecordingSession, services: ShopServices
+    bot: Bot, session: RecordingSession, services: Runtime
 ) -> None:
     await register_commands(bot, services.texts)
 
@@ -261,7 +261,7 @@ async def test_a_refused_command_list_is_logged_and_start_up_goes_on(
     failure: TelegramFailure,
     bot: Bot,
     session: RecordingSession,
-    services: ShopServices,
+    services: Runtime,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     session.fail_always(SetMyCommands, failure)
@@ -277,7 +277,7 @@ async def test_a_refused_command_list_is_logged_and_start_up_goes_on(
 
 
 async def test_one_refused_language_does_not_stop_the_other(
-    bot: Bot, session: RecordingSession, services: ShopServices, caplog: pytest.LogCaptureFixture
+    bot: Bot, session: RecordingSession, services: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     session.fail_next(SetMyCommands, bad_request("BOT_COMMAND_INVALID"))
 

@@ -13,8 +13,8 @@ import pytest
 
 from api import OrderType, Service
 from api.sandbox import SandboxPanel
-from bot.app import ShopServices
-from bot.db import LedgerReason
+from bot.app import Runtime
+from shop.storage import LedgerReason
 
 from ..support.telegram import BotClient
 from .conftest import top_up
@@ -294,7 +294,7 @@ async def _answer(client: BotClient, answer: Answer) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 async def test_a_customer_orders_from_start_to_placed_order(
-    case: Case, alice: BotClient, panel: SandboxPanel, services: ShopServices
+    case: Case, alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, case.order_type, case.where)
     await alice.send("/start")
@@ -360,7 +360,7 @@ async def test_a_customer_orders_from_start_to_placed_order(
 
 
 async def test_a_drip_feed_service_can_be_ordered_in_one_run(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT, lambda service: service.dripfeed)
     await alice.send("/start")
@@ -382,7 +382,7 @@ async def test_a_drip_feed_service_can_be_ordered_in_one_run(
 
 
 async def test_optional_subscription_steps_can_be_skipped(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.SUBSCRIPTIONS)
     await alice.send("/start")

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from api.sandbox import Fault, SandboxPanel, builtin_catalogue
-from bot.app import ShopServices
-from bot.catalog import sync_catalogue
-from bot.db import LedgerReason
+from bot.app import Runtime
+from shop.catalogue import sync_catalogue
+from shop.storage import LedgerReason
 
 from ..support.telegram import BotClient
 from .conftest import top_up
@@ -34,13 +34,13 @@ def tiktok_views(**fields: Any) -> dict[str, Any]:
     }
 
 
-async def offer(services: ShopServices, panel: SandboxPanel, row: dict[str, Any]) -> None:
+async def offer(services: Runtime, panel: SandboxPanel, row: dict[str, Any]) -> None:
     panel.set_services([*builtin_catalogue(), row])
     await sync_catalogue(services.db, services.panel)
 
 
 async def test_any_whole_quantity_between_min_and_max_is_taken_and_priced_exactly(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await offer(services, panel, tiktok_views())
     await alice.send("/start")
@@ -72,7 +72,7 @@ async def test_any_whole_quantity_between_min_and_max_is_taken_and_priced_exactl
 
 
 async def test_a_quantity_the_panel_refuses_is_explained_and_refunded(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await offer(services, panel, tiktok_views())
     await alice.send("/start")
@@ -96,7 +96,7 @@ async def test_a_quantity_the_panel_refuses_is_explained_and_refunded(
 
 
 async def test_a_minimum_of_zero_is_offered_and_asked_from_one(
-    alice: BotClient, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, panel: SandboxPanel, services: Runtime
 ) -> None:
     await offer(services, panel, tiktok_views(min="0", max="10000000", rate="0.01234"))
     await alice.send("/start")

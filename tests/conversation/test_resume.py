@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from api import OrderType
 from api.sandbox import SandboxPanel
-from bot.app import ShopServices, create_dispatcher, open_services
-from bot.db import LedgerReason
+from bot.app import Runtime, create_dispatcher, open_runtime
+from shop.storage import LedgerReason
 
 from ..support.telegram import BotClient, RecordingSession, make_bot
 from .conftest import top_up
@@ -22,14 +22,14 @@ from .shopping import (
 )
 
 
-async def _restarted(services: ShopServices) -> ShopServices:
+async def _restarted(services: Runtime) -> Runtime:
     """The process stops and a new one opens the shop over the same database."""
     await services.aclose()
-    return await open_services(services.settings)
+    return await open_runtime(services.settings)
 
 
 async def test_a_form_interrupted_by_a_restart_goes_on_from_the_same_step(
-    alice: BotClient, session: RecordingSession, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, session: RecordingSession, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT, lambda service: service.dripfeed)
     await start_order(alice, panel, service)
@@ -64,7 +64,7 @@ async def test_a_form_interrupted_by_a_restart_goes_on_from_the_same_step(
 
 
 async def test_a_summary_shown_before_a_restart_can_be_confirmed_after_it(
-    alice: BotClient, session: RecordingSession, panel: SandboxPanel, services: ShopServices
+    alice: BotClient, session: RecordingSession, panel: SandboxPanel, services: Runtime
 ) -> None:
     service = service_of_type(panel, OrderType.DEFAULT)
     await alice.send("/start")

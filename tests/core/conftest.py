@@ -12,14 +12,14 @@ from aiohttp.test_utils import TestServer
 
 from api import PanelClient
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot.alerts import Alerts
-from bot.catalog import sync_catalogue
-from bot.db import Database
-from bot.i18n import Texts
-from bot.money import Currency
-from bot.notices import Notices
-from bot.shop import Shop
-from bot.tracking import PollReport, Tracker
+from shop.alerts import Alerts
+from shop.catalogue import sync_catalogue
+from shop.money import Currency
+from shop.notices import Notices
+from shop.storage import Database
+from shop.terms import Terms
+from shop.texts import Texts
+from shop.tracking import PollReport, Tracker
 
 from .ledger_check import assert_ledger_consistent
 
@@ -51,8 +51,8 @@ async def panel_client(panel: SandboxPanel) -> AsyncIterator[PanelClient]:
 
 
 @pytest.fixture
-def shop() -> Shop:
-    return Shop(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=ADMIN_CHAT)
+def shop() -> Terms:
+    return Terms(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=ADMIN_CHAT)
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ async def texts() -> Texts:
 
 
 @pytest.fixture
-def alerts(shop: Shop, texts: Texts) -> Alerts:
+def alerts(shop: Terms, texts: Texts) -> Alerts:
     return Alerts(shop, texts)
 
 
@@ -81,7 +81,7 @@ def order_button(order_id: int) -> str:
 
 async def poll_once(db: Database, panel_client: PanelClient, currency: Currency) -> PollReport:
     """One poll by a tracker that queues its notices and alerts as the bot's would."""
-    shop = Shop(currency=currency, markup_percent=Decimal(30), admin_chat_id=ADMIN_CHAT)
+    shop = Terms(currency=currency, markup_percent=Decimal(30), admin_chat_id=ADMIN_CHAT)
     texts = await Texts.load("en")
     tracker = Tracker(
         db, panel_client, currency, Notices(shop, texts, order_button), Alerts(shop, texts)

@@ -18,18 +18,18 @@ from decimal import Decimal
 import aiohttp
 
 from api import DefaultOrder, PanelClient
-from bot.accounts import credit
-from bot.alerts import Alerts
-from bot.catalog import sync_catalogue
-from bot.db import Database, LedgerReason
-from bot.i18n import Texts
-from bot.money import Currency
-from bot.ordering import place_order, quote_order
-from bot.shop import Shop
+from shop.alerts import Alerts
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.money import Currency
+from shop.ordering import place_order, quote_order
+from shop.storage import Database, LedgerReason
+from shop.terms import Terms
+from shop.texts import Texts
 
 
 async def run(args: argparse.Namespace) -> None:
-    shop = Shop(
+    shop = Terms(
         currency=Currency("USD", 2),
         markup_percent=Decimal(args.markup),
         admin_chat_id=args.admin_chat,
@@ -49,7 +49,7 @@ async def run(args: argparse.Namespace) -> None:
         request = DefaultOrder(service=args.service, link=args.link, quantity=args.quantity)
         quote = await quote_order(db, shop, args.user, request)
         print(f"quote {quote.id}", flush=True)
-        placement = await place_order(db, panel, alerts, args.user, quote.id, shop=shop)
+        placement = await place_order(db, panel, alerts, args.user, quote.id, terms=shop)
         print(f"placed {placement.outcome.value}", flush=True)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.db import Database, LedgerReason, OrderState
-from bot.money import Currency
-from bot.refunds import FULL_REFUND_STATES
+from shop.money import Currency
+from shop.refunds import FULL_REFUND_STATES
+from shop.storage import Database, LedgerReason, OrderState
 
 NO_REFUND_STATES = {
     OrderState.SUBMITTING,

@@ -11,19 +11,19 @@ import pytest
 
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import Fault, SandboxPanel, ServiceRow
-from bot.accounts import credit
-from bot.alerts import ALERT_KIND, Alerts
-from bot.catalog import (
+from shop.alerts import ALERT_KIND, Alerts
+from shop.catalogue import (
     PAGE_SIZE,
     SYNCED_AT_META_KEY,
     Catalogue,
     CatalogueSyncFailed,
     sync_catalogue,
 )
-from bot.db import Database, LedgerReason, OutboxRow, utc_now
-from bot.db import ServiceRow as StoredService
-from bot.ordering import QuoteProblem, QuoteRefused, quote_order
-from bot.shop import MARKUP_META_KEY, Shop
+from shop.ledger import credit
+from shop.ordering import QuoteProblem, QuoteRefused, quote_order
+from shop.storage import Database, LedgerReason, OutboxRow, utc_now
+from shop.storage import ServiceRow as StoredService
+from shop.terms import MARKUP_META_KEY, Terms
 
 LINK = "https://instagram.com/p/catalogue-post"
 
@@ -175,7 +175,7 @@ async def test_changed_rate_min_and_name_are_updated_and_owner_settings_kept(
 
 
 async def test_service_gone_from_the_panel_is_taken_off_sale_but_stays_readable(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     catalogue = Catalogue(db, shop)
     gone = 102
@@ -221,7 +221,7 @@ async def test_service_gone_from_the_panel_is_taken_off_sale_but_stays_readable(
     ids=["html-502", "invalid-key", "garbage", "http-500"],
 )
 async def test_panel_error_raises_and_leaves_the_last_catalogue_in_place(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop, fault: Fault
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms, fault: Fault
 ) -> None:
     catalogue = Catalogue(db, shop)
     ids = panel_ids(panel)
@@ -243,7 +243,7 @@ async def test_panel_error_raises_and_leaves_the_last_catalogue_in_place(
 
 
 async def test_an_empty_catalogue_is_refused(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     ids = panel_ids(panel)
     before = await stored(db, ids)
@@ -270,7 +270,7 @@ async def test_a_catalogue_with_no_readable_service_is_refused(
 
 
 async def test_unknown_order_type_is_stored_but_never_shown(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     catalogue = Catalogue(db, shop)
     panel.set_services(
@@ -313,7 +313,7 @@ async def test_unknown_order_type_is_stored_but_never_shown(
 
 
 async def test_type_spellings_are_stored_canonically(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     panel.set_services(
         with_rows(
@@ -348,7 +348,7 @@ async def test_type_spellings_are_stored_canonically(
 
 
 async def test_categories_count_enabled_services_only(
-    db: Database, panel: SandboxPanel, shop: Shop
+    db: Database, panel: SandboxPanel, shop: Terms
 ) -> None:
     catalogue = Catalogue(db, shop)
     categories = await catalogue.categories()
@@ -380,7 +380,7 @@ async def test_categories_count_enabled_services_only(
 
 
 async def test_paging_a_category(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     extra = [extra_service(1000 + n, f"Bulk Followers #{n}", "Bulk Followers") for n in range(19)]
     panel.set_services(with_rows(panel, *extra))
@@ -429,7 +429,7 @@ async def test_paging_a_category(
 
 
 async def test_search_by_id_and_by_words_of_the_name(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     panel.set_services(
         with_rows(
@@ -475,7 +475,7 @@ async def test_search_by_id_and_by_words_of_the_name(
 
 
 async def test_search_puts_the_id_match_first(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     panel.set_services(
         with_rows(
@@ -505,7 +505,7 @@ async def test_search_puts_the_id_match_first(
     ],
 )
 async def test_offer_price_is_rate_with_markup_rounded_up_to_cents(
-    db: Database, shop: Shop, service_id: int, expected: Decimal
+    db: Database, shop: Terms, service_id: int, expected: Decimal
 ) -> None:
     offer = await Catalogue(db, shop).offer(service_id)
     assert offer is not None
@@ -515,7 +515,7 @@ async def test_offer_price_is_rate_with_markup_rounded_up_to_cents(
 
 
 async def test_offer_follows_the_service_override_then_the_shop_default(
-    db: Database, shop: Shop
+    db: Database, shop: Terms
 ) -> None:
     catalogue = Catalogue(db, shop)
 
@@ -555,7 +555,7 @@ async def test_offer_follows_the_service_override_then_the_shop_default(
     assert [o.unit_price for o in await catalogue.search("302")] == [Decimal("1.69")]
 
 
-async def test_offer_of_services_not_for_sale(db: Database, shop: Shop) -> None:
+async def test_offer_of_services_not_for_sale(db: Database, shop: Terms) -> None:
     catalogue = Catalogue(db, shop)
     assert await catalogue.offer(424_242) is None
     async with db.transaction() as tx:
@@ -578,7 +578,7 @@ UNSELLABLE = {
 
 
 async def test_a_service_the_shop_cannot_price_or_fit_is_never_shown_or_quoted(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     catalogue = Catalogue(db, shop)
     panel.set_services(
@@ -642,7 +642,7 @@ async def test_each_unsellable_service_is_reported_to_the_admins_once(
 
 
 async def test_a_minimum_of_zero_is_sold_from_one(
-    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Shop
+    db: Database, panel: SandboxPanel, panel_client: PanelClient, shop: Terms
 ) -> None:
     catalogue = Catalogue(db, shop)
     panel.set_services(

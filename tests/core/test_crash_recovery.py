@@ -23,18 +23,18 @@ import pytest
 
 from api import PanelClient
 from api.sandbox import Fault, ManualClock, SandboxPanel
-from bot.alerts import ALERT_KIND, Alerts
-from bot.db import Database, LedgerReason, OrderState, utc_now
-from bot.money import Currency
-from bot.ordering import (
+from shop.alerts import ALERT_KIND, Alerts
+from shop.money import Currency
+from shop.ordering import (
     PlacementOutcome,
     attach_panel_order,
     charge_key,
     place_order,
     recover_interrupted,
 )
-from bot.pricing import customer_price
-from bot.shop import Shop
+from shop.pricing import customer_price
+from shop.storage import Database, LedgerReason, OrderState, utc_now
+from shop.terms import Terms
 
 from .conftest import ADMIN_CHAT, PANEL_KEY, poll_once
 from .ledger_check import assert_ledger_consistent
@@ -99,7 +99,7 @@ async def test_order_interrupted_by_a_crash_is_held_never_resent_and_then_tracke
     clock: ManualClock,
     panel: SandboxPanel,
     panel_client: PanelClient,
-    shop: Shop,
+    shop: Terms,
     alerts: Alerts,
 ) -> None:
     db_path = tmp_path / "crash.sqlite3"
@@ -158,7 +158,7 @@ async def test_order_interrupted_by_a_crash_is_held_never_resent_and_then_tracke
         assert f"{order.id}" in messages[0].text
 
         # The customer taps "confirm" again: nothing is sent, nothing is charged.
-        again = await place_order(db, panel_client, alerts, USER, quote_id, shop=shop)
+        again = await place_order(db, panel_client, alerts, USER, quote_id, terms=shop)
         assert again.outcome is PlacementOutcome.ALREADY_PLACED
         assert again.order.id == order.id
         assert again.order.state is OrderState.UNKNOWN

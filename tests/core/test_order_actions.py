@@ -9,17 +9,17 @@ import pytest
 
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import REFILL_REJECT_MARKER, Fault, ManualClock, SandboxPanel
-from bot.alerts import Alerts
-from bot.db import CancelOutcome, Database, OrderState, RefillState, utc_now
-from bot.order_actions import (
+from shop.alerts import Alerts
+from shop.order_actions import (
     ACTION_COOL_DOWN,
     ActionProblem,
     ActionRefused,
     request_cancel,
     request_refill,
 )
-from bot.ordering import PlacementOutcome, place_order, quote_order
-from bot.shop import Shop
+from shop.ordering import PlacementOutcome, place_order, quote_order
+from shop.storage import CancelOutcome, Database, OrderState, RefillState, utc_now
+from shop.terms import Terms
 
 from .conftest import poll_once
 from .test_ordering import LINK, balance, customer, service_of
@@ -27,7 +27,7 @@ from .test_ordering import LINK, balance, customer, service_of
 
 async def _place(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     client: PanelClient,
     alerts: Alerts,
     panel: SandboxPanel,
@@ -37,13 +37,13 @@ async def _place(
     service = service_of(panel, OrderType.DEFAULT, **flags)
     request = DefaultOrder(service=service.id, link=link, quantity=service.min)
     quote = await quote_order(db, shop, 1, request)
-    placement = await place_order(db, client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, client, alerts, 1, quote.id, terms=shop)
     assert placement.outcome is PlacementOutcome.PLACED
     return placement.order.id
 
 
 async def _finish(
-    db: Database, shop: Shop, client: PanelClient, panel: SandboxPanel, clock: ManualClock
+    db: Database, shop: Terms, client: PanelClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     clock.advance(panel.pending_seconds + panel.progress_seconds + 5)
     await poll_once(db, client, shop.currency)
@@ -51,7 +51,7 @@ async def _finish(
 
 async def test_refill_of_a_completed_order_is_tracked_to_completion(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -81,7 +81,7 @@ async def test_refill_of_a_completed_order_is_tracked_to_completion(
 
 async def test_a_rejected_refill_is_recorded(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -100,7 +100,7 @@ async def test_a_rejected_refill_is_recorded(
 
 async def test_refill_refusals_are_kept_with_the_panels_words(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -122,7 +122,7 @@ async def test_refill_refusals_are_kept_with_the_panels_words(
 @pytest.mark.parametrize("answer", ['{"refill": 0}', '{"refill": "-3"}'])
 async def test_a_refill_answered_with_an_id_that_is_not_positive_is_ambiguous_not_created(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -148,7 +148,7 @@ async def test_a_refill_answered_with_an_id_that_is_not_positive_is_ambiguous_no
 
 async def test_refill_only_where_the_service_offers_it_and_only_for_the_owner(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -169,7 +169,7 @@ async def test_refill_only_where_the_service_offers_it_and_only_for_the_owner(
 
 async def test_cancel_accepted_then_refunded_by_the_tracker(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -189,7 +189,7 @@ async def test_cancel_accepted_then_refunded_by_the_tracker(
 
 async def test_a_customer_asks_the_panel_once_per_cool_down_and_an_accepted_cancel_once(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -237,7 +237,7 @@ async def test_a_customer_asks_the_panel_once_per_cool_down_and_an_accepted_canc
 
 async def test_cancel_refused_where_the_service_does_not_allow_it(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -252,7 +252,7 @@ async def test_cancel_refused_where_the_service_does_not_allow_it(
 
 async def test_a_cancel_the_panel_refuses_is_recorded_with_its_reason(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,

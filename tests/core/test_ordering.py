@@ -19,13 +19,11 @@ from api import (
     SubscriptionOrder,
 )
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, Fault, ManualClock, SandboxPanel
-from bot.accounts import InsufficientFunds, credit
-from bot.alerts import ALERT_KIND, Alerts
-from bot.catalog import sync_catalogue
-from bot.db import Database, LedgerReason, OrderState, OutboxRow, utc_now
-from bot.i18n import Texts
-from bot.notices import Notices
-from bot.ordering import (
+from shop.alerts import ALERT_KIND, Alerts
+from shop.catalogue import sync_catalogue
+from shop.ledger import InsufficientFunds, credit
+from shop.notices import Notices
+from shop.ordering import (
     PlacementOutcome,
     QuoteNotUsable,
     QuoteProblem,
@@ -37,9 +35,11 @@ from bot.ordering import (
     recover_interrupted,
     refund_uncertain_order,
 )
-from bot.pricing import price_order
-from bot.refusals import RefusalReason
-from bot.shop import Shop
+from shop.pricing import price_order
+from shop.refusals import RefusalReason
+from shop.storage import Database, LedgerReason, OrderState, OutboxRow, utc_now
+from shop.terms import Terms
+from shop.texts import Texts
 
 from .conftest import ADMIN_CHAT, order_button, poll_once
 
@@ -80,14 +80,14 @@ def followers(panel: SandboxPanel, link: str = LINK, quantity: int | None = None
 
 async def quote_and_place(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     client: PanelClient,
     alerts: Alerts,
     user_id: int,
     request: OrderRequest,
 ) -> tuple[Decimal, PlacementOutcome, int]:
     quote = await quote_order(db, shop, user_id, request)
-    placement = await place_order(db, client, alerts, user_id, quote.id, shop=shop)
+    placement = await place_order(db, client, alerts, user_id, quote.id, terms=shop)
     return quote.price, placement.outcome, placement.order.id
 
 
@@ -95,7 +95,7 @@ async def quote_and_place(
 
 
 async def test_quote_fixes_the_price_the_customer_saw(
-    db: Database, shop: Shop, panel: SandboxPanel
+    db: Database, shop: Terms, panel: SandboxPanel
 ) -> None:
     await customer(db, 1)
     request = followers(panel, quantity=1234)
@@ -121,7 +121,7 @@ async def test_quote_fixes_the_price_the_customer_saw(
     ],
 )  # fmt: skip
 async def test_bad_order_forms_are_refused_with_the_reason(
-    db: Database, shop: Shop, panel: SandboxPanel, problem: QuoteProblem, build: object
+    db: Database, shop: Terms, panel: SandboxPanel, problem: QuoteProblem, build: object
 ) -> None:
     await customer(db, 1)
     service = service_of(panel, OrderType.DEFAULT, dripfeed=False)
@@ -131,7 +131,7 @@ async def test_bad_order_forms_are_refused_with_the_reason(
 
 
 async def test_comment_lines_are_counted_against_min_and_max(
-    db: Database, shop: Shop, panel: SandboxPanel
+    db: Database, shop: Terms, panel: SandboxPanel
 ) -> None:
     await customer(db, 1)
     service = service_of(panel, OrderType.CUSTOM_COMMENTS)
@@ -144,7 +144,7 @@ async def test_comment_lines_are_counted_against_min_and_max(
 
 
 async def test_a_subscription_without_posts_is_not_sold(
-    db: Database, shop: Shop, panel: SandboxPanel
+    db: Database, shop: Terms, panel: SandboxPanel
 ) -> None:
     await customer(db, 1)
     service = service_of(panel, OrderType.SUBSCRIPTIONS)
@@ -157,7 +157,7 @@ async def test_a_subscription_without_posts_is_not_sold(
 
 
 async def test_a_disabled_service_cannot_be_quoted(
-    db: Database, shop: Shop, panel: SandboxPanel
+    db: Database, shop: Terms, panel: SandboxPanel
 ) -> None:
     await customer(db, 1)
     request = followers(panel)
@@ -169,7 +169,7 @@ async def test_a_disabled_service_cannot_be_quoted(
 
 
 async def test_a_confirm_after_the_rate_fell_to_zero_places_and_charges_nothing(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1)
     request = followers(panel)
@@ -183,14 +183,14 @@ async def test_a_confirm_after_the_rate_fell_to_zero_places_and_charges_nothing(
     await sync_catalogue(db, panel_client)
 
     with pytest.raises(QuoteRefused) as refused:
-        await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+        await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
 
     assert refused.value.problem is QuoteProblem.SERVICE_UNAVAILABLE
     assert await balance(db, 1) == Decimal(100)
     assert [r for r in panel.requests if r.action == "add"] == []
     # Used up: the old price can never be confirmed.
     with pytest.raises(QuoteNotUsable):
-        await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+        await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
 
 
 # --- placement --------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ async def test_a_confirm_after_the_rate_fell_to_zero_places_and_charges_nothing(
 
 async def test_order_placed_tracked_and_completed(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -207,7 +207,7 @@ async def test_order_placed_tracked_and_completed(
     await customer(db, 1, Decimal(50))
     request = followers(panel)
     quote = await quote_order(db, shop, 1, request)
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
 
     assert placement.outcome is PlacementOutcome.PLACED
     assert placement.order.state is OrderState.PENDING
@@ -239,7 +239,7 @@ async def test_order_placed_tracked_and_completed(
 
 async def test_partial_is_refunded_for_the_remains_once_over_repeated_polls(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -271,7 +271,7 @@ async def test_partial_is_refunded_for_the_remains_once_over_repeated_polls(
 
 async def test_canceled_by_the_panel_is_refunded_in_full_once(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -291,12 +291,12 @@ async def test_canceled_by_the_panel_is_refunded_in_full_once(
 
 
 async def test_definite_refusal_fails_the_order_and_refunds_at_once(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1)
     await quote_and_place(db, shop, panel_client, alerts, 1, followers(panel))
     quote = await quote_order(db, shop, 1, followers(panel))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     assert placement.outcome is PlacementOutcome.REFUSED
     assert placement.reason is RefusalReason.ACTIVE_ORDER_FOR_LINK
     assert placement.panel_message is not None
@@ -313,7 +313,7 @@ async def _price_of(db: Database, user_id: int, *, first: bool) -> Decimal:
 
 
 async def test_a_refusal_that_is_the_shops_problem_alerts_the_admins(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1)
     panel.faults.add(Fault.error("Not enough funds on balance", action="add"))
@@ -338,7 +338,7 @@ async def test_a_refusal_that_is_the_shops_problem_alerts_the_admins(
 )
 async def test_a_quantity_the_panel_refuses_is_the_customers_to_change(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -348,7 +348,7 @@ async def test_a_quantity_the_panel_refuses_is_the_customers_to_change(
     panel.faults.add(Fault.error(wording, action="add", times=1))
     quote = await quote_order(db, shop, 1, followers(panel, quantity=1233))
 
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
 
     assert placement.outcome is PlacementOutcome.REFUSED
     assert placement.reason is RefusalReason.BAD_QUANTITY
@@ -371,7 +371,7 @@ async def test_a_quantity_the_panel_refuses_is_the_customers_to_change(
 )
 async def test_an_ambiguous_failure_holds_the_money_and_is_attached_by_an_admin(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -381,14 +381,14 @@ async def test_an_ambiguous_failure_holds_the_money_and_is_attached_by_an_admin(
     await customer(db, 1)
     panel.faults.add(fault)
     quote = await quote_order(db, shop, 1, followers(panel))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     assert placement.outcome is PlacementOutcome.HELD
     assert placement.order.state is OrderState.UNKNOWN
     assert placement.balance == Decimal(100) - quote.price
     [alert] = await admin_alerts(db)
     assert f"/attach {placement.order.id}" in alert.text
     # Confirming again does not send a second add.
-    again = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    again = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     assert again.outcome is PlacementOutcome.ALREADY_PLACED
     assert [r.action for r in panel.requests].count("add") == 1
     assert (await poll_once(db, panel_client, shop.currency)).orders_polled == 0
@@ -404,7 +404,7 @@ async def test_an_ambiguous_failure_holds_the_money_and_is_attached_by_an_admin(
 @pytest.mark.parametrize("answer", ['{"order": 0}', '{"order": "-23501"}', '{"order": "0.0"}'])
 async def test_an_order_id_that_is_not_a_positive_number_holds_the_money_and_alerts(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     panel: SandboxPanel,
     panel_client: PanelClient,
     alerts: Alerts,
@@ -413,7 +413,7 @@ async def test_an_order_id_that_is_not_a_positive_number_holds_the_money_and_ale
     await customer(db, 1)
     panel.faults.add(Fault.http_status(200, answer, action="add", after_apply=True, times=1))
     quote = await quote_order(db, shop, 1, followers(panel))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
 
     assert placement.outcome is PlacementOutcome.HELD
     async with db.read() as r:
@@ -436,7 +436,7 @@ async def test_an_order_id_that_is_not_a_positive_number_holds_the_money_and_ale
 
 async def test_an_uncertain_order_the_panel_never_got_is_refunded_by_an_admin(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     texts: Texts,
     panel: SandboxPanel,
     panel_client: PanelClient,
@@ -468,24 +468,24 @@ async def test_an_uncertain_order_the_panel_never_got_is_refunded_by_an_admin(
 
 
 async def test_short_balance_changes_nothing_and_the_quote_stays_usable(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1, Decimal("0.01"))
     quote = await quote_order(db, shop, 1, followers(panel, quantity=5000))
     with pytest.raises(InsufficientFunds) as caught:
-        await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+        await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     assert caught.value.missing == quote.price - Decimal("0.01")
     assert panel.orders == {}
     async with db.read() as r:
         assert await r.orders.get_by_quote(quote.id) is None
     await customer(db, 1, quote.price)
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     assert placement.outcome is PlacementOutcome.PLACED
     assert placement.balance == Decimal("0.01")
 
 
 async def test_expired_and_foreign_quotes_are_not_usable(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1)
     await customer(db, 2)
@@ -493,22 +493,22 @@ async def test_expired_and_foreign_quotes_are_not_usable(
         db, shop, 1, followers(panel), now=utc_now() - shop.quote_ttl - dt.timedelta(seconds=1)
     )
     with pytest.raises(QuoteNotUsable) as expired:
-        await place_order(db, panel_client, alerts, 1, stale.id, shop=shop)
+        await place_order(db, panel_client, alerts, 1, stale.id, terms=shop)
     assert expired.value.expired
     fresh = await quote_order(db, shop, 1, followers(panel))
     with pytest.raises(QuoteNotUsable) as foreign:
-        await place_order(db, panel_client, alerts, 2, fresh.id, shop=shop)
+        await place_order(db, panel_client, alerts, 2, fresh.id, terms=shop)
     assert not foreign.value.expired
     assert panel.orders == {}
 
 
 async def test_fifty_concurrent_confirms_of_one_quote_place_one_order(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1)
     quote = await quote_order(db, shop, 1, followers(panel))
     placements = await asyncio.gather(
-        *(place_order(db, panel_client, alerts, 1, quote.id, shop=shop) for _ in range(50))
+        *(place_order(db, panel_client, alerts, 1, quote.id, terms=shop) for _ in range(50))
     )
     outcomes = [p.outcome for p in placements]
     assert outcomes.count(PlacementOutcome.PLACED) == 1
@@ -519,7 +519,7 @@ async def test_fifty_concurrent_confirms_of_one_quote_place_one_order(
 
 
 async def test_two_hundred_concurrent_customers_keep_their_books(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     for user_id in range(1, 201):
         await customer(db, user_id, Decimal(20))
@@ -542,12 +542,12 @@ async def test_two_hundred_concurrent_customers_keep_their_books(
 
 
 async def test_orders_left_submitting_by_a_stopped_process_become_uncertain(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1)
     panel.faults.add(Fault.latency(30, action="add"))
     quote = await quote_order(db, shop, 1, followers(panel))
-    placing = asyncio.create_task(place_order(db, panel_client, alerts, 1, quote.id, shop=shop))
+    placing = asyncio.create_task(place_order(db, panel_client, alerts, 1, quote.id, terms=shop))
     while not panel.orders:
         await asyncio.sleep(0.01)
     placing.cancel()  # the process stops while waiting for the panel's answer
@@ -564,6 +564,6 @@ async def test_orders_left_submitting_by_a_stopped_process_become_uncertain(
     [alert] = await admin_alerts(db)
     assert f"Order #{recovered.id}" in alert.text
     assert await recover_interrupted(db, alerts) == []
-    again = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    again = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     assert again.outcome is PlacementOutcome.ALREADY_PLACED
     assert [r.action for r in panel.requests].count("add") == 1

@@ -10,15 +10,15 @@ from typing import Any
 
 from api import DefaultOrder, PanelClient
 from api.sandbox import ManualClock, SandboxPanel, builtin_catalogue
-from bot.accounts import credit
-from bot.alerts import Alerts
-from bot.catalog import sync_catalogue
-from bot.db import Database, LedgerReason, OrderState, OutboxRow, utc_now
-from bot.i18n import Texts
-from bot.money import Currency
-from bot.notices import NOTICE_KIND, Notices
-from bot.ordering import place_order, quote_order
-from bot.shop import Shop
+from shop.alerts import Alerts
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.money import Currency
+from shop.notices import NOTICE_KIND, Notices
+from shop.ordering import place_order, quote_order
+from shop.storage import Database, LedgerReason, OrderState, OutboxRow, utc_now
+from shop.terms import Terms
+from shop.texts import Texts
 
 from .conftest import order_button, poll_once
 
@@ -99,7 +99,7 @@ async def test_names_and_categories_are_cleaned_when_the_catalogue_is_taken(
 
 async def test_a_notice_names_a_service_of_455_quotes_as_far_as_it_fits(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     texts: Texts,
     panel: SandboxPanel,
     panel_client: PanelClient,
@@ -109,7 +109,7 @@ async def test_a_notice_names_a_service_of_455_quotes_as_far_as_it_fits(
     await sync_catalogue(db, panel_client)
     await customer(db, 1)
     quote = await quote_order(db, shop, 1, DefaultOrder(service=806, link=LINK, quantity=1000))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     notices = Notices(shop, texts, order_button)
 
     async with db.transaction() as tx:
@@ -128,7 +128,7 @@ async def test_a_notice_names_a_service_of_455_quotes_as_far_as_it_fits(
 
 async def test_a_poll_tells_of_an_order_of_a_service_named_with_455_quotes(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     clock: ManualClock,
     panel: SandboxPanel,
     panel_client: PanelClient,
@@ -138,7 +138,7 @@ async def test_a_poll_tells_of_an_order_of_a_service_named_with_455_quotes(
     await sync_catalogue(db, panel_client)
     await customer(db, 1)
     quote = await quote_order(db, shop, 1, DefaultOrder(service=806, link=LINK, quantity=1000))
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
     clock.advance(panel.pending_seconds + 1)
 
     report = await poll_once(db, panel_client, Currency("USD", 2))

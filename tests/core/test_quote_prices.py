@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from api import DefaultOrder, PanelClient, Service
 from api.sandbox import SandboxPanel
-from bot.alerts import Alerts
-from bot.db import Database, utc_now
-from bot.ordering import PlacementOutcome, QuoteProblem, QuoteRefused, place_order, quote_order
-from bot.shop import Shop
+from shop.alerts import Alerts
+from shop.ordering import PlacementOutcome, QuoteProblem, QuoteRefused, place_order, quote_order
+from shop.storage import Database, utc_now
+from shop.terms import Terms
 
 from .test_ordering import customer
 
@@ -57,7 +57,7 @@ async def offer_service(
 
 
 async def test_a_rate_with_four_decimals_is_quoted_and_placed(
-    db: Database, shop: Shop, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
+    db: Database, shop: Terms, panel: SandboxPanel, panel_client: PanelClient, alerts: Alerts
 ) -> None:
     await customer(db, 1)
     panel.set_services(
@@ -71,7 +71,7 @@ async def test_a_rate_with_four_decimals_is_quoted_and_placed(
     request = DefaultOrder(service=SERVICE_ID, link=LINK, quantity=1233)
 
     quote = await quote_order(db, shop, 1, request)
-    placement = await place_order(db, panel_client, alerts, 1, quote.id, shop=shop)
+    placement = await place_order(db, panel_client, alerts, 1, quote.id, terms=shop)
 
     # 0.0045 x 1233 / 1000 = 0.0055485 exactly; x 1.3 = 0.00721305, up to the cent.
     assert quote.price == Decimal("0.01")
@@ -86,7 +86,7 @@ async def test_a_rate_with_four_decimals_is_quoted_and_placed(
 
 
 async def test_a_price_too_large_to_keep_is_refused_as_unpriceable(
-    db: Database, shop: Shop
+    db: Database, shop: Terms
 ) -> None:
     await customer(db, 1)
     await offer_service(db, Decimal("999999999999999.99999"), maximum=10_000_000)
@@ -129,7 +129,7 @@ MARKUPS = st.one_of(
 )
 async def test_any_rate_quantity_and_markup_is_priced_exactly_or_refused(
     db: Database,
-    shop: Shop,
+    shop: Terms,
     rate: Decimal,
     markup: Decimal | None,
     quantity: int,

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api import OrderType
-from bot.db import OrderRow, OrderState
-from bot.money import Currency
-from bot.refunds import RefundBasis, refund_due
+from shop.money import Currency
+from shop.refunds import RefundBasis, refund_due
+from shop.storage import OrderRow, OrderState
 
 USD = Currency("USD", 2)
 AT = datetime(2026, 1, 1, tzinfo=UTC)

@@ -13,7 +13,7 @@ from aiogram import Bot, Dispatcher
 from aiohttp.test_utils import TestServer
 
 from api.sandbox import ManualClock, SandboxPanel, create_app, real_world_catalogue
-from bot.app import ShopServices, create_dispatcher, open_services
+from bot.app import Runtime, create_dispatcher, open_runtime
 from bot.config import load_settings
 
 from ..support.telegram import RecordingSession, make_bot
@@ -39,7 +39,7 @@ def panel(clock: ManualClock) -> SandboxPanel:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, panel: SandboxPanel) -> AsyncIterator[ShopServices]:
+async def services(tmp_path: Path, panel: SandboxPanel) -> AsyncIterator[Runtime]:
     server = TestServer(create_app(panel), host="127.0.0.1")
     await server.start_server()
     settings = load_settings(
@@ -50,7 +50,7 @@ async def services(tmp_path: Path, panel: SandboxPanel) -> AsyncIterator[ShopSer
         database_path=tmp_path / "shop.sqlite3",
         admin_chat_id=ADMIN_CHAT,
     )
-    shop_services = await open_services(settings)
+    shop_services = await open_runtime(settings)
     yield shop_services
     await shop_services.aclose()
     await server.close()
@@ -67,5 +67,5 @@ def bot(session: RecordingSession) -> Bot:
 
 
 @pytest.fixture
-def dispatcher(services: ShopServices) -> Dispatcher:
+def dispatcher(services: Runtime) -> Dispatcher:
     return create_dispatcher(services)

@@ -39,13 +39,13 @@ from hypothesis import strategies as st
 from api import OrderType, Service
 from api.sandbox import ManualClock, Outcome, SandboxPanel
 from api.sandbox.corpus import is_sellable
-from bot.accounts import credit
-from bot.app import ShopServices
-from bot.catalog import sync_catalogue
-from bot.db import LedgerReason, OrderState, ServiceRow
-from bot.order_forms import OrderForm, next_step, steps_for
-from bot.ordering import PlacementOutcome, place_order, quote_order
+from bot.app import Runtime
 from handlers.callbacks import CategoriesCb, CategoryCb, ChoiceCb, ServiceCb
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.order_forms import OrderForm, next_step, steps_for
+from shop.ordering import PlacementOutcome, place_order, quote_order
+from shop.storage import LedgerReason, OrderState, ServiceRow
 
 from ..core.ledger_check import assert_ledger_consistent
 from ..support.telegram import BotClient, parse_html
@@ -153,13 +153,13 @@ def stored_row(service: Service) -> ServiceRow:
     )
 
 
-async def new_customer(services: ShopServices, user_id: int, money: Decimal) -> None:
+async def new_customer(services: Runtime, user_id: int, money: Decimal) -> None:
     async with services.db.transaction() as tx:
         await tx.users.upsert(user_id, f"user{user_id}", "Customer", "en")
         await credit(tx, user_id, money, LedgerReason.TOPUP, f"topup:corpus:{user_id}")
 
 
-def outbox(services: ShopServices, where: str, *params: object) -> list[sqlite3.Row]:
+def outbox(services: Runtime, where: str, *params: object) -> list[sqlite3.Row]:
     with sqlite3.connect(services.settings.database_path) as connection:
         connection.row_factory = sqlite3.Row
         return connection.execute(f"SELECT * FROM outbox WHERE {where}", params).fetchall()  # noqa: S608
@@ -175,7 +175,7 @@ def assert_fits_telegram(text: str) -> None:
 
 
 async def test_every_service_is_synced_and_the_unsellable_ones_are_hidden_and_reported_once(
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     report = await sync_catalogue(services.db, services.panel, services.alerts)
     assert report.total == len(CORPUS) == 2400
@@ -229,7 +229,7 @@ def callback_data(client: BotClient) -> list[str]:
 
 
 async def test_every_category_page_and_every_service_card_fits_telegram(
-    services: ShopServices, dispatcher: Dispatcher, bot: Bot
+    services: Runtime, dispatcher: Dispatcher, bot: Bot
 ) -> None:
     await sync_catalogue(services.db, services.panel, services.alerts)
     client = BotClient(dispatcher, bot)
@@ -274,7 +274,7 @@ async def test_every_category_page_and_every_service_card_fits_telegram(
 
 
 async def test_every_sellable_service_is_quoted_at_its_min_and_its_max_at_the_exact_price(
-    services: ShopServices,
+    services: Runtime,
 ) -> None:
     await sync_catalogue(services.db, services.panel, services.alerts)
     await new_customer(services, 1, Decimal(1))
@@ -282,7 +282,7 @@ async def test_every_sellable_service_is_quoted_at_its_min_and_its_max_at_the_ex
         row = stored_row(service)
         for quantity in sorted({least(service), service.max}):
             form = OrderForm(service.id, row.order_type, answers_for(service, quantity, 0))  # type: ignore[arg-type]
-            quote = await quote_order(services.db, services.shop, 1, form.to_request())
+            quote = await quote_order(services.db, services.terms, 1, form.to_request())
             units = units_of(service, quantity)
             assert quote.units == units, service
             assert quote.price == expected_price(service, units), (service, quantity)
@@ -320,7 +320,7 @@ def random_quantity(rng: random.Random, service: Service) -> int:
 
 
 async def test_every_sellable_service_is_placed_tracked_to_its_end_and_refunded_exactly(
-    services: ShopServices, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await sync_catalogue(services.db, services.panel, services.alerts)
     panel.alternate_spellings = True
@@ -334,9 +334,9 @@ async def test_every_sellable_service_is_placed_tracked_to_its_end_and_refunded_
         row = stored_row(service)
         form = OrderForm(service.id, row.order_type, answers_for(service, quantity, serial, runs))  # type: ignore[arg-type]
         user_id = 1000 + serial % CUSTOMERS
-        quote = await quote_order(services.db, services.shop, user_id, form.to_request())
+        quote = await quote_order(services.db, services.terms, user_id, form.to_request())
         placement = await place_order(
-            services.db, services.panel, services.alerts, user_id, quote.id, shop=services.shop
+            services.db, services.panel, services.alerts, user_id, quote.id, terms=services.terms
         )
         assert placement.outcome is PlacementOutcome.PLACED, (service, placement)
         order = placement.order
@@ -404,7 +404,7 @@ async def test_every_sellable_service_is_placed_tracked_to_its_end_and_refunded_
             notices = outbox(services, "dedupe_key LIKE ?", f"notice:order:{order_id}:%")
             assert len(notices) == 1, (service, ending, notices)
             assert_fits_telegram(notices[0]["text"])
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)
 
     # Polling again changes nothing: every order has ended, every refund is made.
     with sqlite3.connect(services.settings.database_path) as connection:
@@ -422,7 +422,7 @@ BUTTON_FIELDS = {"drip_feed", "delay"}
 _customers = iter(range(5000, 10**6))
 
 
-async def synced_once(services: ShopServices) -> None:
+async def synced_once(services: Runtime) -> None:
     """Sync the catalogue the first time only: Hypothesis runs many examples on one shop."""
     async with services.db.read() as r:
         stored = await r.services.count()
@@ -437,7 +437,7 @@ async def synced_once(services: ShopServices) -> None:
 )
 @given(data=st.data())
 async def test_any_service_at_any_quantity_is_ordered_through_the_chat_and_refunded_as_it_ends(
-    services: ShopServices,
+    services: Runtime,
     panel: SandboxPanel,
     clock: ManualClock,
     dispatcher: Dispatcher,
@@ -473,7 +473,7 @@ async def test_any_service_at_any_quantity_is_ordered_through_the_chat_and_refun
     check_screen(client)
     price = expected_price(service, units)
     summary = client.screen.last.text or ""
-    assert services.shop.currency.format(price) in summary, summary
+    assert services.terms.currency.format(price) in summary, summary
     adds_before = sum(r.action == "add" for r in panel.requests)
     await client.click("✅ Confirm")
     assert "placed" in (client.screen.last.text or ""), client.screen.transcript()
@@ -521,4 +521,4 @@ async def test_any_service_at_any_quantity_is_ordered_through_the_chat_and_refun
     notices = outbox(services, "dedupe_key LIKE ?", f"notice:order:{order.id}:%")
     assert len(notices) == 1
     assert_fits_telegram(notices[0]["text"])
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)

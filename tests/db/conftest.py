@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database
+from shop.storage import Database
 
 
 @pytest.fixture

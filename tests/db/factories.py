@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from api.models import Service
-from bot.db import OrderRow, QuoteRow, Repositories, utc_now
+from shop.storage import OrderRow, QuoteRow, Repositories, utc_now
 
 
 def panel_service(

@@ -9,8 +9,8 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.db import Database
-from bot.db.fsm import SQLiteStorage
+from bot.fsm_storage import SQLiteStorage
+from shop.storage import Database
 
 
 class OrderForm(StatesGroup):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from bot.db import Database, utc_now
+from shop.storage import Database, utc_now
 
 from .factories import add_user
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.db import Database, LedgerReason, from_micros, to_micros
+from shop.storage import Database, LedgerReason, from_micros, to_micros
 
 from .factories import add_order, add_user
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import (
+from shop.storage import (
     LATEST_VERSION,
     MIGRATIONS,
     Database,
@@ -18,7 +18,7 @@ from bot.db import (
     SchemaTooNew,
     utc_now,
 )
-from bot.db.times import to_db_time
+from shop.storage.times import to_db_time
 
 from .factories import add_user
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from api.models import OrderStatus, RefillStatus
-from bot.db import ConstraintError, Database, FigureReport, OrderState, RefillState, utc_now
+from shop.storage import ConstraintError, Database, FigureReport, OrderState, RefillState, utc_now
 
 from .factories import add_order
 

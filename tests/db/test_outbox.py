@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.db import Database, OutboxRow, OutboxState, Repositories, utc_now
+from shop.storage import Database, OutboxRow, OutboxState, Repositories, utc_now
 
 
 async def test_a_dedupe_key_queues_a_message_once(db: Database) -> None:

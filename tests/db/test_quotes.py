@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
-from bot.db import Database, utc_now
+from shop.storage import Database, utc_now
 
 from .factories import add_order, add_quote, add_service, add_user
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db import Database, RefillState, utc_now
+from shop.storage import Database, RefillState, utc_now
 
 from .factories import add_order
 

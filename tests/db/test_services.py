@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.db import Database, SyncCounts, utc_now
+from shop.storage import Database, SyncCounts, utc_now
 
 from .factories import panel_service
 

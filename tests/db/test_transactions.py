@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import (
+from shop.storage import (
     ClosedError,
     ConstraintError,
     Database,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db import Database
+from shop.storage import Database
 
 from .factories import add_user
 

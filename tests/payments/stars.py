@@ -10,21 +10,21 @@ from decimal import Decimal
 from aiogram.methods import AnswerPreCheckoutQuery, SendInvoice
 from aiogram.types import Chat, Message, PreCheckoutQuery, SuccessfulPayment, Update
 
-from bot.db import LedgerReason
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.storage import LedgerReason
 
 from ..support.telegram import BotClient
 
 _ids = itertools.count(1)
 
 
-async def ledger_rows(services: ShopServices, user_id: int) -> list[tuple[LedgerReason, Decimal]]:
+async def ledger_rows(services: Runtime, user_id: int) -> list[tuple[LedgerReason, Decimal]]:
     """The customer's ledger, oldest first, as (reason, amount)."""
     async with services.db.read() as r:
         return [(row.reason, row.amount) for row in reversed(await r.ledger.history(user_id, 100))]
 
 
-async def balance(services: ShopServices, user_id: int) -> Decimal:
+async def balance(services: Runtime, user_id: int) -> Decimal:
     async with services.db.read() as r:
         return await r.ledger.balance(user_id)
 

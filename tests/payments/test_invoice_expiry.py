@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from bot.db import LedgerReason, utc_now
-from bot.payments import create_invoice
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from shop.payments import create_invoice
+from shop.storage import LedgerReason, utc_now
 
 from ..support.telegram import BotClient
 from .stars import ask_invoice, ledger_rows, pay, pre_checkout
@@ -17,7 +17,7 @@ EXPIRED = "This invoice has expired. Please ask for a new one: Balance → Top u
 
 
 async def test_a_pre_checkout_for_an_expired_invoice_is_refused_and_a_new_invoice_is_accepted(
-    alice: BotClient, services: ShopServices
+    alice: BotClient, services: Runtime
 ) -> None:
     await alice.send("/start")
     stale = await create_invoice(
@@ -37,7 +37,7 @@ async def test_a_pre_checkout_for_an_expired_invoice_is_refused_and_a_new_invoic
     assert (accepted.ok, accepted.error_message) == (True, None)
 
 
-async def test_an_invoice_holds_for_its_lifetime(alice: BotClient, services: ShopServices) -> None:
+async def test_an_invoice_holds_for_its_lifetime(alice: BotClient, services: Runtime) -> None:
     await alice.send("/start")
     almost = await create_invoice(
         services.db,
@@ -51,7 +51,7 @@ async def test_an_invoice_holds_for_its_lifetime(alice: BotClient, services: Sho
 
 
 async def test_a_payment_arriving_after_its_invoice_expired_is_credited(
-    alice: BotClient, services: ShopServices
+    alice: BotClient, services: Runtime
 ) -> None:
     await alice.send("/start")
     # Pre-checkout said yes in time; the payment's update comes after the invoice expired.

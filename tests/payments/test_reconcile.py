@@ -14,11 +14,12 @@ import pytest
 from aiogram import Bot
 from aiogram.methods import GetStarTransactions
 
-from bot import star_reconciler
-from bot.db import LedgerReason, utc_now
-from bot.payments import create_invoice, refund_stars
-from bot.services import ShopServices
-from bot.star_reconciler import StarReconciler
+from bot.runtime import Runtime
+from handlers.telegram_stars import BotStarHistory
+from shop import star_reconciler
+from shop.payments import create_invoice, refund_stars
+from shop.star_reconciler import StarReconciler
+from shop.storage import LedgerReason, utc_now
 
 from ..support.telegram import BotClient, RecordingSession, TelegramFailure
 from .stars import ask_invoice, balance, ledger_rows, pay
@@ -27,13 +28,11 @@ ADMIN_CHAT = -100500
 LONG_AGO = timedelta(minutes=5)
 
 
-def reconciler(
-    services: ShopServices, bot: Bot, *, later: timedelta = timedelta(0)
-) -> StarReconciler:
+def reconciler(services: Runtime, bot: Bot, *, later: timedelta = timedelta(0)) -> StarReconciler:
     """The shop's reconciler; ``later`` moves its clock on."""
     return StarReconciler(
         services.db,
-        bot,
+        BotStarHistory(bot),
         services.topup,
         services.notices,
         services.alerts,
@@ -49,7 +48,7 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10) 
     raise AssertionError("it did not happen in time")
 
 
-async def outbox_texts(services: ShopServices, chat_id: int) -> list[str]:
+async def outbox_texts(services: Runtime, chat_id: int) -> list[str]:
     async with services.db.read() as r:
         rows = await r.outbox.due(utc_now(), 10_000)
     return [row.text for row in rows if row.chat_id == chat_id]
@@ -67,7 +66,7 @@ async def unhandled_payment(client: BotClient, session: RecordingSession, charge
 
 
 async def test_a_payment_whose_update_was_never_handled_is_credited_when_the_bot_starts(
-    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+    alice: BotClient, services: Runtime, session: RecordingSession, bot: Bot
 ) -> None:
     await unhandled_payment(alice, session, "charge-lost")
     assert await balance(services, alice.user.id) == 0
@@ -94,7 +93,7 @@ async def test_a_payment_whose_update_was_never_handled_is_credited_when_the_bot
 
 
 async def test_reconciling_again_credits_nothing_more(
-    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+    alice: BotClient, services: Runtime, session: RecordingSession, bot: Bot
 ) -> None:
     await unhandled_payment(alice, session, "charge-lost")
 
@@ -111,7 +110,7 @@ async def test_reconciling_again_credits_nothing_more(
 
 
 async def test_a_payment_already_credited_is_not_credited_again(
-    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+    alice: BotClient, services: Runtime, session: RecordingSession, bot: Bot
 ) -> None:
     invoice = await ask_invoice(alice, "10.00 USD")
     await pay(alice, invoice.payload, 770, "charge-1", date=utc_now() - LONG_AGO)
@@ -125,7 +124,7 @@ async def test_a_payment_already_credited_is_not_credited_again(
 
 
 async def test_refunds_in_the_transaction_list_are_ignored(
-    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+    alice: BotClient, services: Runtime, session: RecordingSession, bot: Bot
 ) -> None:
     invoice = await ask_invoice(alice, "10.00 USD")
     await pay(alice, invoice.payload, 770, "charge-1", date=utc_now() - LONG_AGO)
@@ -146,7 +145,7 @@ async def test_refunds_in_the_transaction_list_are_ignored(
 
 
 async def test_a_payment_of_the_last_minute_is_left_to_its_update(
-    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+    alice: BotClient, services: Runtime, session: RecordingSession, bot: Bot
 ) -> None:
     invoice = await ask_invoice(alice, "10.00 USD")
     session.record_star_payment(alice.user, invoice.payload, 770, "charge-new")
@@ -163,7 +162,7 @@ async def test_a_payment_of_the_last_minute_is_left_to_its_update(
 
 
 async def test_every_page_of_transactions_is_read(
-    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+    alice: BotClient, services: Runtime, session: RecordingSession, bot: Bot
 ) -> None:
     await alice.send("/start")
     for number in range(230):
@@ -183,7 +182,7 @@ async def test_every_page_of_transactions_is_read(
 
 async def test_the_loop_survives_failures_and_credits_once_telegram_answers(
     alice: BotClient,
-    services: ShopServices,
+    services: Runtime,
     session: RecordingSession,
     bot: Bot,
     caplog: pytest.LogCaptureFixture,
@@ -213,7 +212,7 @@ async def test_the_loop_survives_failures_and_credits_once_telegram_answers(
 
 
 async def test_a_payment_matching_no_invoice_is_not_credited_and_the_admins_are_told(
-    alice: BotClient, services: ShopServices, session: RecordingSession, bot: Bot
+    alice: BotClient, services: Runtime, session: RecordingSession, bot: Bot
 ) -> None:
     """A new database on a bot with a history, or a payload forged somewhere: nothing is
     credited at a guessed rate; a recent payment is reported, an old one only logged."""
@@ -238,7 +237,7 @@ async def test_a_payment_matching_no_invoice_is_not_credited_and_the_admins_are_
 
 async def test_a_transaction_that_cannot_be_settled_is_reported_and_passed_over(
     alice: BotClient,
-    services: ShopServices,
+    services: Runtime,
     session: RecordingSession,
     bot: Bot,
     monkeypatch: pytest.MonkeyPatch,

@@ -19,10 +19,11 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import RefundStarPayment
 
-from bot.alerts import ALERT_KIND
-from bot.db import LedgerReason, utc_now
-from bot.payments import RefundOutcome, RefundProblem, RefundRefused, refund_stars
-from bot.services import ShopServices
+from bot.runtime import Runtime
+from handlers.telegram_stars import stars_returner
+from shop.alerts import ALERT_KIND
+from shop.payments import RefundOutcome, RefundProblem, RefundRefused, refund_stars
+from shop.storage import LedgerReason, utc_now
 
 from ..support.telegram import BotClient
 from .stars import ask_invoice, ledger_rows, pay
@@ -50,22 +51,30 @@ async def paid(alice: BotClient) -> None:
     await pay(alice, invoice.payload, 770, "charge-1")
 
 
-async def alerts(services: ShopServices) -> list[str]:
+async def alerts(services: Runtime) -> list[str]:
     async with services.db.read() as r:
         rows = await r.outbox.due(utc_now(), 100)
     return [row.text for row in rows if row.kind == ALERT_KIND]
 
 
-def failing(error: BaseException) -> Callable[[int, str], Awaitable[bool]]:
-    async def return_stars(user_id: int, charge_id: str) -> bool:
-        raise error
+class FailingBot:
+    """A bot whose refundStarPayment call fails with ``error``."""
 
-    return return_stars
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    async def refund_star_payment(self, **_: object) -> bool:
+        raise self.error
+
+
+def failing(error: BaseException) -> Callable[[int, str], Awaitable[None]]:
+    """The bot's way of returning stars (Telegram's errors in the shop's words), failing."""
+    return stars_returner(FailingBot(error))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("error", LOST_ANSWERS, ids=lambda e: type(e).__name__)
 async def test_a_lost_answer_keeps_the_debit_and_alerts_until_telegram_answers(
-    alice: BotClient, services: ShopServices, error: BaseException
+    alice: BotClient, services: Runtime, error: BaseException
 ) -> None:
     await paid(alice)
 
@@ -100,7 +109,7 @@ async def test_a_lost_answer_keeps_the_debit_and_alerts_until_telegram_answers(
 
 @pytest.mark.parametrize("error", REFUSALS, ids=lambda e: type(e).__name__)
 async def test_a_refusal_by_telegram_undoes_the_debit(
-    alice: BotClient, services: ShopServices, error: BaseException
+    alice: BotClient, services: Runtime, error: BaseException
 ) -> None:
     await paid(alice)
 

@@ -6,19 +6,19 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import RefundStarPayment, SendInvoice
+from aiogram.methods import SendInvoice
 
-from bot.app import ShopServices
-from bot.db import LedgerReason, utc_now
-from bot.payments import (
+from bot.app import Runtime
+from shop.payments import (
     RefundOutcome,
     RefundProblem,
     RefundRefused,
+    StarsRefused,
     TopUpTerms,
     refund_stars,
     settle_payment,
 )
+from shop.storage import LedgerReason, utc_now
 
 from ..conversation.conftest import top_up
 from ..core.ledger_check import assert_ledger_consistent
@@ -27,7 +27,7 @@ from .stars import ask_invoice, balance, ledger_rows, pay, pre_checkout
 
 
 async def test_a_preset_top_up_is_invoiced_in_stars_and_credited_once(
-    alice: BotClient, services: ShopServices
+    alice: BotClient, services: Runtime
 ) -> None:
     invoice = await ask_invoice(alice, "10.00 USD")
     # 10.00 USD at 0.013 a star: 770 stars, which buy 10.01 USD.
@@ -44,7 +44,7 @@ async def test_a_preset_top_up_is_invoiced_in_stars_and_credited_once(
     again = await pre_checkout(alice, invoice.payload, 770)
     assert not again.ok
     assert again.error_message == "This invoice is paid already."
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ async def test_a_typed_amount_is_checked_then_invoiced(alice: BotClient) -> None
 
 
 async def test_the_referrer_earns_their_percent_once_per_top_up(
-    make_client: Callable[..., BotClient], services: ShopServices
+    make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     referrer = make_client(user_id=501, first_name="Rita", username="rita")
     await referrer.send("/start")
@@ -96,7 +96,7 @@ async def test_the_referrer_earns_their_percent_once_per_top_up(
     await pay(friend, invoice.payload, total, "charge-friend")
     credited = (await ledger_rows(services, 502))[0][1]
     assert await ledger_rows(services, 501) == [
-        (LedgerReason.REFERRAL_BONUS, services.shop.currency.round_down(credited * 5 / 100))
+        (LedgerReason.REFERRAL_BONUS, services.terms.currency.round_down(credited * 5 / 100))
     ]
     await referrer.click("Balance")
     await referrer.click("Referrals")
@@ -104,11 +104,11 @@ async def test_the_referrer_earns_their_percent_once_per_top_up(
     assert "https://t.me/shop_bot?start=ref_501" in text
     assert "Friends joined: 1" in text
     assert "Earned: 2.50 USD" in text
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)
 
 
 async def test_self_referral_and_relinking_are_refused(
-    make_client: Callable[..., BotClient], services: ShopServices
+    make_client: Callable[..., BotClient], services: Runtime
 ) -> None:
     first = make_client(user_id=601)
     await first.send("/start")
@@ -122,7 +122,7 @@ async def test_self_referral_and_relinking_are_refused(
 
 
 async def test_refund_of_a_star_payment_debits_the_balance_once(
-    alice: BotClient, services: ShopServices, session: RecordingSession
+    alice: BotClient, services: Runtime, session: RecordingSession
 ) -> None:
     invoice = await ask_invoice(alice, "10.00 USD")
     await pay(alice, invoice.payload, 770, "charge-r")
@@ -147,11 +147,11 @@ async def test_refund_of_a_star_payment_debits_the_balance_once(
         )
     assert unknown.value.problem is RefundProblem.UNKNOWN_PAYMENT
     assert len(returned) == 1
-    await assert_ledger_consistent(services.db, services.shop.currency)
+    await assert_ledger_consistent(services.db, services.terms.currency)
 
 
 async def test_a_refund_is_refused_when_the_money_was_spent_and_undone_if_telegram_refuses(
-    alice: BotClient, services: ShopServices
+    alice: BotClient, services: Runtime
 ) -> None:
     invoice = await ask_invoice(alice, "10.00 USD")
     await pay(alice, invoice.payload, 770, "charge-s")
@@ -168,10 +168,7 @@ async def test_a_refund_is_refused_when_the_money_was_spent_and_undone_if_telegr
     await top_up(services, alice.user.id, Decimal(5))
 
     async def refused(user_id: int, charge_id: str) -> bool:
-        raise TelegramBadRequest(
-            RefundStarPayment(user_id=user_id, telegram_payment_charge_id=charge_id),
-            "Bad Request: CHARGE_NOT_FOUND",
-        )
+        raise StarsRefused("Bad Request: CHARGE_NOT_FOUND")
 
     before = await balance(services, alice.user.id)
     with pytest.raises(RefundRefused) as telegram:
@@ -186,7 +183,7 @@ async def test_a_refund_is_refused_when_the_money_was_spent_and_undone_if_telegr
 
 
 async def test_a_payment_matching_no_invoice_of_the_customer_is_not_credited_but_reported(
-    alice: BotClient, services: ShopServices
+    alice: BotClient, services: Runtime
 ) -> None:
     """Telegram never lets such a payment through the pre-checkout; if one comes anyway,
     nothing is credited at a guessed rate: the customer is told it is being checked and

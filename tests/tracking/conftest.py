@@ -17,12 +17,16 @@ from aiohttp.test_utils import TestServer
 
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import Clock, ManualClock, RecordedRequest, SandboxPanel, create_app
-from bot.accounts import credit
-from bot.alerts import ALERT_KIND, Alerts
-from bot.app import ShopServices, create_dispatcher, open_services
-from bot.catalog import sync_catalogue
+from bot.app import Runtime, create_dispatcher, open_runtime
 from bot.config import load_settings
-from bot.db import (
+from handlers.callbacks import OrderCb
+from shop.alerts import ALERT_KIND, Alerts
+from shop.catalogue import sync_catalogue
+from shop.ledger import credit
+from shop.money import Currency
+from shop.notices import Notices
+from shop.ordering import PlacementOutcome, place_order, quote_order
+from shop.storage import (
     Database,
     LedgerReason,
     LedgerRow,
@@ -31,13 +35,9 @@ from bot.db import (
     TransitionRow,
     utc_now,
 )
-from bot.i18n import LOCALES_DIR, Texts
-from bot.money import Currency
-from bot.notices import Notices
-from bot.ordering import PlacementOutcome, place_order, quote_order
-from bot.shop import Shop
-from bot.tracking import PollReport, Tracker
-from handlers.callbacks import OrderCb
+from shop.terms import Terms
+from shop.texts import LOCALES_DIR, Texts
+from shop.tracking import PollReport, Tracker
 
 from ..core.ledger_check import assert_ledger_consistent
 from ..support.telegram import BotClient, RecordingSession, make_bot
@@ -78,7 +78,7 @@ class Shopfront:
     panel: SandboxPanel
     clock: ManualClock
     client: PanelClient
-    shop: Shop
+    shop: Terms
     texts: Texts
     db: Database
     alerts: Alerts
@@ -88,7 +88,7 @@ class Shopfront:
     async def open(
         cls, path: Path, panel: SandboxPanel, clock: ManualClock, client: PanelClient
     ) -> Shopfront:
-        shop = Shop(currency=USD, markup_percent=Decimal(30), admin_chat_id=ADMIN_CHAT)
+        shop = Terms(currency=USD, markup_percent=Decimal(30), admin_chat_id=ADMIN_CHAT)
         texts = await Texts.load("en")
         db = await Database.open(path)
         alerts = Alerts(shop, texts)
@@ -126,7 +126,7 @@ class Shopfront:
         request = DefaultOrder(service=service, link=link, quantity=quantity or entry.min * 2)
         quote = await quote_order(self.db, self.shop, user_id, request)
         placement = await place_order(
-            self.db, self.client, self.alerts, user_id, quote.id, shop=self.shop
+            self.db, self.client, self.alerts, user_id, quote.id, terms=self.shop
         )
         assert placement.outcome is PlacementOutcome.PLACED, placement
         return placement.order
@@ -258,7 +258,7 @@ async def front(
 @pytest.fixture
 async def services(
     tmp_path: Path, panel: SandboxPanel, panel_server: TestServer
-) -> AsyncIterator[ShopServices]:
+) -> AsyncIterator[Runtime]:
     settings = load_settings(
         env_file=None,
         bot_token=TOKEN,
@@ -267,10 +267,10 @@ async def services(
         database_path=tmp_path / "bot.sqlite3",
         admin_chat_id=ADMIN_CHAT,
     )
-    shop_services = await open_services(settings)
+    shop_services = await open_runtime(settings)
     await sync_catalogue(shop_services.db, shop_services.panel)
     yield shop_services
-    await assert_ledger_consistent(shop_services.db, shop_services.shop.currency)
+    await assert_ledger_consistent(shop_services.db, shop_services.terms.currency)
     await shop_services.aclose()
 
 
@@ -285,7 +285,7 @@ def bot(session: RecordingSession) -> Bot:
 
 
 @pytest.fixture
-def dispatcher(services: ShopServices) -> Dispatcher:
+def dispatcher(services: Runtime) -> Dispatcher:
     return create_dispatcher(services)
 
 

@@ -17,11 +17,11 @@ from aiohttp.test_utils import TestServer
 
 from api import DefaultOrder
 from api.sandbox import Fault, SandboxPanel
-from bot.accounts import credit
-from bot.app import ShopServices
-from bot.db import LedgerReason, OrderState
-from bot.ordering import place_order, quote_order
-from bot.tracking import FAILED_POLLS_ALERT_AFTER
+from bot.app import Runtime
+from shop.ledger import credit
+from shop.ordering import place_order, quote_order
+from shop.storage import LedgerReason, OrderState
+from shop.tracking import FAILED_POLLS_ALERT_AFTER
 
 from ..support.bot_api import BotApiDouble, create_bot_api_app
 from .conftest import ADMIN_CHAT, LINK, REFILL_AND_CANCEL, TOKEN, Shopfront
@@ -148,17 +148,17 @@ async def test_the_loop_outlives_failures_of_its_own_alerts(
 
 
 async def test_the_bot_starts_its_loops_and_stops_them_cleanly(
-    services: ShopServices, panel: SandboxPanel
+    services: Runtime, panel: SandboxPanel
 ) -> None:
-    """``ShopServices.start`` (the dispatcher's startup hook) runs the tracker and the
+    """``Runtime.start`` (the dispatcher's startup hook) runs the tracker and the
     notifier as kept tasks; ``stop`` (shutdown) cancels and awaits them."""
     async with services.db.transaction() as tx:
         await tx.users.upsert(1, "alice", "Alice", "en")
         await credit(tx, 1, Decimal(10), LedgerReason.TOPUP, "topup:test:1")
     request = DefaultOrder(service=REFILL_AND_CANCEL, link=LINK, quantity=100)
-    quote = await quote_order(services.db, services.shop, 1, request)
+    quote = await quote_order(services.db, services.terms, 1, request)
     await place_order(
-        services.db, services.panel, services.alerts, 1, quote.id, shop=services.shop
+        services.db, services.panel, services.alerts, 1, quote.id, terms=services.terms
     )
     double = BotApiDouble()
     telegram = TestServer(create_bot_api_app(double), host="127.0.0.1")

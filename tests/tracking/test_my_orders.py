@@ -13,11 +13,11 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 
 from api import DefaultOrder
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, Fault, ManualClock, SandboxPanel
-from bot.accounts import credit
-from bot.app import ShopServices
-from bot.db import CancelOutcome, LedgerReason, OrderRow, OrderState, utc_now
-from bot.ordering import PlacementOutcome, place_order, quote_order
+from bot.app import Runtime
 from handlers.callbacks import OrderActionCb, OrderCb
+from shop.ledger import credit
+from shop.ordering import PlacementOutcome, place_order, quote_order
+from shop.storage import CancelOutcome, LedgerReason, OrderRow, OrderState, utc_now
 
 from ..support.telegram import BotClient
 from .conftest import CANCEL_ONLY, LINK, REFILL_AND_CANCEL, REFILL_ONLY, order_button
@@ -31,18 +31,18 @@ CANCEL_REQUESTED = (
 
 
 async def place(
-    services: ShopServices, user_id: int, link: str, service: int = REFILL_AND_CANCEL
+    services: Runtime, user_id: int, link: str, service: int = REFILL_AND_CANCEL
 ) -> OrderRow:
     request = DefaultOrder(service=service, link=link, quantity=1000)
-    quote = await quote_order(services.db, services.shop, user_id, request)
+    quote = await quote_order(services.db, services.terms, user_id, request)
     placement = await place_order(
-        services.db, services.panel, services.alerts, user_id, quote.id, shop=services.shop
+        services.db, services.panel, services.alerts, user_id, quote.id, terms=services.terms
     )
     assert placement.outcome is PlacementOutcome.PLACED
     return placement.order
 
 
-async def join(client: BotClient, services: ShopServices, funds: Decimal = Decimal(100)) -> None:
+async def join(client: BotClient, services: Runtime, funds: Decimal = Decimal(100)) -> None:
     """The customer starts the bot and tops up."""
     await client.send("/start")
     async with services.db.transaction() as tx:
@@ -50,7 +50,7 @@ async def join(client: BotClient, services: ShopServices, funds: Decimal = Decim
         await credit(tx, client.user.id, funds, LedgerReason.TOPUP, key)
 
 
-async def poll(services: ShopServices) -> None:
+async def poll(services: Runtime) -> None:
     await services.tracker.poll_once()
 
 
@@ -76,7 +76,7 @@ def alice(make_client: Callable[..., BotClient]) -> BotClient:
 
 
 async def test_my_orders_lists_newest_first_with_status_icons_eight_a_page(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, alice: BotClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await join(alice, services)
     gone = await place(services, ALICE, f"{LINK}/1?{CANCEL_MARKER}")
@@ -119,7 +119,7 @@ async def test_my_orders_lists_newest_first_with_status_icons_eight_a_page(
 
 
 async def test_an_order_card_shows_what_was_ordered_and_where_it_stands(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, alice: BotClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await join(alice, services)
     order = await place(services, ALICE, f"{LINK}?{PARTIAL_MARKER}&a=<b>")
@@ -149,7 +149,7 @@ async def test_an_order_card_shows_what_was_ordered_and_where_it_stands(
 
 
 async def test_the_view_order_button_of_a_notice_opens_the_card(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, alice: BotClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await join(alice, services)
     order = await place(services, ALICE, LINK)
@@ -168,7 +168,7 @@ async def test_the_view_order_button_of_a_notice_opens_the_card(
 
 
 async def test_refresh_asks_the_panel_once_and_not_again_within_30_seconds(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, alice: BotClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await join(alice, services)
     order = await place(services, ALICE, LINK)
@@ -199,7 +199,7 @@ async def test_refresh_asks_the_panel_once_and_not_again_within_30_seconds(
 
 
 async def test_refresh_is_limited_per_customer_across_their_orders(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, alice: BotClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await join(alice, services)
     first = await place(services, ALICE, f"{LINK}/1")
@@ -222,7 +222,7 @@ async def test_refresh_is_limited_per_customer_across_their_orders(
 
 
 async def test_refill_and_cancel_are_offered_only_where_they_apply(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, alice: BotClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await join(alice, services)
     finished = {
@@ -251,7 +251,7 @@ async def test_refill_and_cancel_are_offered_only_where_they_apply(
 
 
 async def test_refill_shows_the_panels_answer_in_plain_words(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, clock: ManualClock
+    services: Runtime, alice: BotClient, panel: SandboxPanel, clock: ManualClock
 ) -> None:
     await join(alice, services)
     accepted = await place(services, ALICE, f"{LINK}/a")
@@ -292,7 +292,7 @@ async def test_refill_shows_the_panels_answer_in_plain_words(
     ],
 )  # fmt: skip
 async def test_cancel_shows_the_panels_answer_in_plain_words(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel, fault: Fault | None, note: str
+    services: Runtime, alice: BotClient, panel: SandboxPanel, fault: Fault | None, note: str
 ) -> None:
     await join(alice, services)
     order = await place(services, ALICE, LINK)
@@ -335,7 +335,7 @@ async def tap(alice: BotClient, action: str, order: OrderRow, times: int = 20) -
 
 
 async def test_twenty_taps_on_cancel_make_one_call_and_one_request_the_others_answered(
-    services: ShopServices, alice: BotClient, panel: SandboxPanel
+    services: Runtime, alice: BotClient, panel: SandboxPanel
 ) -> None:
     await join(alice, services)
     order = await place(services, ALICE, LINK)
@@ -373,7 +373,7 @@ async def test_twenty_taps_on_cancel_make_one_call_and_one_request_the_others_an
     ids=["cancel-refused", "cancel-no-answer", "refill-refused", "refill-no-answer"],
 )  # fmt: skip
 async def test_twenty_taps_after_a_refusal_ask_the_panel_once_per_cool_down(
-    services: ShopServices,
+    services: Runtime,
     alice: BotClient,
     panel: SandboxPanel,
     clock: ManualClock,
@@ -407,7 +407,7 @@ async def test_twenty_taps_after_a_refusal_ask_the_panel_once_per_cool_down(
 
 
 async def test_a_forged_button_with_another_customers_order_reveals_and_does_nothing(
-    services: ShopServices,
+    services: Runtime,
     alice: BotClient,
     make_client: Callable[..., BotClient],
     panel: SandboxPanel,

@@ -23,8 +23,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp.test_utils import TestServer
 
-from bot.db import Database, OutboxRow, OutboxState
 from bot.notifier import Notifier, SendLimits
+from shop.storage import Database, OutboxRow, OutboxState
 
 from ..support.bot_api import (
     BAD_GATEWAY,

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from api import CustomCommentsPackageOrder, OrderRequest, PackageOrder
-from bot.db import LedgerReason, LedgerRow, OrderRow, OrderState
-from bot.ordering import PlacementOutcome, place_order, quote_order
+from shop.ordering import PlacementOutcome, place_order, quote_order
+from shop.storage import LedgerReason, LedgerRow, OrderRow, OrderState
 
 from .conftest import ADMIN_CHAT, FUNDS, LINK, USD, Shopfront, order_button
 
@@ -33,7 +33,7 @@ def usd(amount: Decimal | str) -> str:
 async def place_request(front: Shopfront, user_id: int, request: OrderRequest) -> OrderRow:
     quote = await quote_order(front.db, front.shop, user_id, request)
     placement = await place_order(
-        front.db, front.client, front.alerts, user_id, quote.id, shop=front.shop
+        front.db, front.client, front.alerts, user_id, quote.id, terms=front.shop
     )
     assert placement.outcome is PlacementOutcome.PLACED
     return placement.order

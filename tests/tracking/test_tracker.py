@@ -13,11 +13,11 @@ import pytest
 
 from api import DefaultOrder, PanelClient, PanelError
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, REFILL_REJECT_MARKER, Fault
-from bot.db import CancelOutcome, OrderState, RefillState
-from bot.notices import NOTICE_KIND, Notices
-from bot.order_actions import request_cancel, request_refill
-from bot.ordering import PlacementOutcome, attach_panel_order, place_order, quote_order
-from bot.tracking import ITEM_ERROR_ALERT_AFTER
+from shop.notices import NOTICE_KIND, Notices
+from shop.order_actions import request_cancel, request_refill
+from shop.ordering import PlacementOutcome, attach_panel_order, place_order, quote_order
+from shop.storage import CancelOutcome, OrderState, RefillState
+from shop.tracking import ITEM_ERROR_ALERT_AFTER
 
 from .conftest import ADMIN_CHAT, FUNDS, LINK, PANEL_KEY, USD, Shopfront, order_button
 
@@ -373,7 +373,7 @@ async def test_an_order_the_panel_does_not_know_is_counted_alerted_once_and_not_
         front.db, front.shop, 1, DefaultOrder(service=101, link=f"{LINK}/lost", quantity=100)
     )
     placement = await place_order(
-        front.db, front.client, front.alerts, 1, quote.id, shop=front.shop
+        front.db, front.client, front.alerts, 1, quote.id, terms=front.shop
     )
     assert placement.outcome is PlacementOutcome.HELD
     lost = await attach_panel_order(front.db, placement.order.id, 99_999_999)
@@ -534,7 +534,7 @@ async def test_one_order_that_cannot_be_stored_never_holds_back_the_others_of_it
 async def test_odd_figures_of_one_order_are_not_stored_and_its_state_still_moves(
     front: Shopfront, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.tracking")
+    caplog.set_level(logging.INFO, logger="shop.tracking")
     await front.customer(1)
     odd, plain = await front.place(1, f"{LINK}/odd"), await front.place(1, f"{LINK}/plain")
     assert odd.panel_order_id is not None

@@ -1,0 +1,217 @@
+"""What the running bot holds: the database, the panel client, the shop's services and the
+background tasks.
+
+Opened once at start-up and closed once at shutdown; handlers receive the services they
+use through the Dispatcher's workflow data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from aiogram import Bot
+
+from api import PanelClient
+from bot.config import Settings
+from bot.notifier import Notifier, OtherSends, SendLimits
+from handlers.telegram_stars import BotStarHistory
+from shop.alerts import Alerts
+from shop.catalogue import Catalogue, keep_catalogue_synced
+from shop.housekeeping import keep_house
+from shop.money import Currency
+from shop.notices import Notices
+from shop.payments import TopUpTerms
+from shop.star_reconciler import StarReconciler
+from shop.storage import Database
+from shop.terms import Terms
+from shop.texts import Texts
+from shop.tracking import Tracker
+
+logger = logging.getLogger(__name__)
+#: How long shutdown gives the notifier to send what is due.
+FLUSH_SECONDS = 5.0
+
+
+def terms_from(settings: Settings) -> Terms:
+    """The shop's terms, from the settings."""
+    return Terms(
+        currency=Currency(settings.currency, settings.currency_decimals),
+        markup_percent=settings.markup_percent,
+        admin_chat_id=settings.admin_chat_id,
+        admin_locale=settings.default_locale,
+        large_order_alert=settings.large_order_alert,
+        panel_balance_alert=settings.panel_balance_alert,
+    )
+
+
+def topup_terms_from(settings: Settings) -> TopUpTerms:
+    """How top-ups work in this shop, from the settings."""
+    return TopUpTerms(
+        currency=Currency(settings.currency, settings.currency_decimals),
+        stars_rate=settings.stars_rate,
+        min_amount=settings.topup_min,
+        max_amount=settings.topup_max,
+        presets=settings.topup_presets,
+        referral_percent=settings.referral_percent,
+        invoice_lifetime=timedelta(minutes=settings.stars_invoice_minutes),
+    )
+
+
+def panel_timeouts(seconds: float) -> aiohttp.ClientTimeout:
+    """The panel client's limits: the whole call within ``seconds``, connecting within 10."""
+    return aiohttp.ClientTimeout(total=seconds, connect=min(10.0, seconds))
+
+
+@dataclass
+class Runtime:
+    """Everything the handlers and background tasks share; closed once, at shutdown."""
+
+    settings: Settings
+    db: Database
+    http: aiohttp.ClientSession
+    panel: PanelClient
+    texts: Texts
+    terms: Terms
+    alerts: Alerts
+    catalogue: Catalogue
+    tracker: Tracker
+    notices: Notices
+    topup: TopUpTerms
+    #: True when the panel is the embedded sandbox: nothing real is bought.
+    sandbox: bool = False
+    notifier: Notifier | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, order_button: Callable[[int], str], *, sandbox: bool = False
+    ) -> Runtime:
+        """Open the database (migrating it) and the panel client; load the translations.
+
+        ``order_button`` gives the callback data of an order's card, for notices.
+        """
+        db = await Database.open(settings.database_path)
+        http = aiohttp.ClientSession()
+        terms = terms_from(settings)
+        texts = await Texts.load(settings.default_locale)
+        panel = PanelClient(
+            settings.panel_api_url,
+            settings.panel_key,
+            session=http,
+            timeouts=panel_timeouts(settings.panel_timeout_seconds),
+        )
+        alerts = Alerts(terms, texts)
+        notices = Notices(terms, texts, order_button)
+        return cls(
+            settings=settings,
+            db=db,
+            http=http,
+            panel=panel,
+            texts=texts,
+            terms=terms,
+            alerts=alerts,
+            catalogue=Catalogue(db, terms),
+            tracker=Tracker(
+                db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
+            ),
+            notices=notices,
+            topup=topup_terms_from(settings),
+            sandbox=sandbox,
+        )
+
+    def start(self, bot: Bot) -> None:
+        """Start the background tasks: catalogue sync, tracking, delivery of the outbox,
+        reconciliation of Stars payments, housekeeping. Each loop outlives any error of its
+        own (see :mod:`shop.supervisor`); a reference to each task is kept, so shutdown can
+        stop it."""
+        settings = self.settings
+        self.notifier = Notifier(
+            self.db,
+            bot,
+            SendLimits(
+                per_second=settings.notify_per_second,
+                chat_interval_seconds=settings.notify_chat_interval_seconds,
+                group_per_minute=settings.notify_group_per_minute,
+            ),
+        )
+        bot.session.middleware(OtherSends(self.notifier))
+        jobs = {
+            "catalogue-sync": keep_catalogue_synced(
+                self.db, self.panel, settings.catalogue_sync_minutes * 60, self.alerts
+            ),
+            "tracker": self.tracker.run(settings.poll_interval_seconds),
+            "notifier": self.notifier.run(),
+            # Stars paid while the bot was stopped inside the payment handler.
+            "star-reconciler": StarReconciler(
+                self.db,
+                BotStarHistory(bot),
+                self.topup,
+                self.notices,
+                self.alerts,
+                default_locale=settings.default_locale,
+            ).run(),
+            "housekeeping": keep_house(self.db),
+        }
+        for name, job in jobs.items():
+            task = asyncio.create_task(job, name=name)
+            task.add_done_callback(_report_end)
+            self.tasks.append(task)
+
+    def wake_notifier(self) -> None:
+        """Something was queued for sending: deliver it now rather than at the next tick."""
+        if self.notifier is not None:
+            self.notifier.wake()
+
+    def spawn(self, job: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``job`` in the background until it ends or the bot stops."""
+        task = asyncio.create_task(job, name=name)
+        self.tasks.append(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        if task in self.tasks:
+            self.tasks.remove(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.error("background job %s failed", task.get_name(), exc_info=exc)
+
+    async def stop(self) -> None:
+        """Stop the background tasks, giving the notifier a moment to send what is due.
+        A task that died, or fails as it stops, stops nothing else."""
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            task.cancel()
+        # Whatever a task ended with was reported when it ended (see ``_report_end``).
+        await asyncio.gather(*tasks, return_exceptions=True)
+        notifier, self.notifier = self.notifier, None
+        if notifier is not None:
+            try:
+                await notifier.flush(timeout=FLUSH_SECONDS)
+            except Exception:
+                logger.exception("sending what was due at shutdown failed")
+
+    async def aclose(self) -> None:
+        """Stop the background tasks, then close the panel client and the database, each
+        whatever happened to the steps before it."""
+        try:
+            await self.stop()
+        finally:
+            try:
+                await self.http.close()
+            finally:
+                await self.db.close()
+
+
+def _report_end(task: asyncio.Task[None]) -> None:
+    """A background task ended: unless shutdown cancelled it, say how, once."""
+    if task.cancelled():
+        return
+    if (exc := task.exception()) is not None:
+        logger.error("background task %s died", task.get_name(), exc_info=exc)
+    else:
+        logger.error("background task %s ended", task.get_name())

@@ -1,0 +1,222 @@
+"""The catalogue: the panel's services, kept in the shop's database and shown to customers."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Final
+
+from api import PanelClient, PanelError, Service
+from api.client import caller_reports_failures
+from shop.alerts import Alerts
+from shop.display import shortened
+from shop.pricing import customer_price
+from shop.storage import CategoryRow, Database, Repositories, ServiceRow, utc_now
+from shop.supervisor import Backoff, keep_running
+from shop.terms import Terms
+
+logger = logging.getLogger(__name__)
+
+SYNCED_AT_META_KEY = "catalogue_synced_at"
+PAGE_SIZE = 8
+#: Longest name or category kept: generous, as real names run to hundreds of characters;
+#: each place that shows one shortens it again for itself.
+MAX_NAME_LENGTH = 1000
+#: The category of services the panel puts in none.
+NO_CATEGORY = "Other"
+# Invisible format characters kept: they make emoji (joiners, the tags of subdivision flags)
+# and right-to-left text (direction marks) come out right. The other ones, such as the
+# overrides that turn the rest of a message backwards, go.
+_KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c") | frozenset(
+    map(chr, range(0xE0020, 0xE0080))
+)
+#: The wait after a failed sync; it doubles with each failure in a row, up to the interval.
+SYNC_RETRY_SECONDS: Final = 2.0
+
+
+class CatalogueSyncFailed(Exception):
+    """The panel's catalogue could not be taken; the last good one stays in place."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one sync changed."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+    removed: int
+    synced_at: datetime
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def _tidy(text: str, fallback: str) -> str:
+    """A panel's name or category on one line: whitespace of any kind collapsed, control
+    characters dropped, at most :data:`MAX_NAME_LENGTH` characters; ``fallback`` if nothing
+    is left."""
+    if text.isprintable() and len(text) <= MAX_NAME_LENGTH and text == " ".join(text.split()):
+        # Most names are tidy already: no control, format or separator character (that is
+        # what isprintable() checks, in C), no run of spaces, not too long.
+        return text or fallback
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace()
+        or unicodedata.category(char) not in ("Cc", "Cf", "Cs")
+        or char in _KEPT_FORMAT
+    )
+    return shortened(" ".join(kept.split()), MAX_NAME_LENGTH) or fallback
+
+
+def _as_stored(service: Service) -> Service:
+    """The service as the shop keeps it: type in the canonical spelling (so queries can
+    match it), name and category tidied."""
+    order_type = service.order_type
+    tidied = {
+        "type": service.type if order_type is None else order_type.value,
+        "name": _tidy(service.name, f"Service {service.id}"),
+        "category": _tidy(service.category, NO_CATEGORY),
+    }
+    if all(getattr(service, field) == value for field, value in tidied.items()):
+        return service
+    return service.model_copy(update=tidied)
+
+
+async def sync_catalogue(
+    db: Database, panel: PanelClient, alerts: Alerts | None = None
+) -> SyncReport:
+    """Take the panel's ``services`` and store them: insert new ones, update changed ones,
+    take the ones that disappeared off sale (their orders stay readable). Idempotent.
+
+    Services the shop cannot sell (no rate above zero, or limits no quantity fits) are
+    stored but never shown; ``alerts`` tells the admins of each once, in the same
+    transaction.
+
+    A panel error, or an empty catalogue (a glitch far more often than a real answer),
+    raises :class:`CatalogueSyncFailed` and changes nothing.
+    """
+    try:
+        services = await panel.services()
+    except PanelError as exc:
+        raise CatalogueSyncFailed(str(exc)) from exc
+    if not services:
+        raise CatalogueSyncFailed("the panel listed no services")
+    now = utc_now()
+    async with db.transaction() as tx:
+        counts = await tx.services.upsert_many(map(_as_stored, services), now)
+        removed = await tx.services.mark_missing_off_panel({s.id for s in services}, now)
+        if alerts is not None:
+            for unsellable in await tx.services.offered_but_unsellable():
+                await alerts.service_unsellable(tx, unsellable)
+        await tx.meta.set(SYNCED_AT_META_KEY, now.isoformat())
+    report = SyncReport(counts.inserted, counts.updated, counts.unchanged, removed, now)
+    logger.info(
+        "catalogue synced: %d new, %d changed, %d unchanged, %d removed",
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.removed,
+    )
+    return report
+
+
+async def keep_catalogue_synced(
+    db: Database, panel: PanelClient, interval: float, alerts: Alerts | None = None
+) -> None:
+    """Sync now and then every ``interval`` seconds, until cancelled. A failed sync keeps
+    the last catalogue and is tried again after 2, 4, 8... seconds, up to ``interval``: a
+    panel out of reach at start is not waited for a whole interval. No error ends it."""
+
+    async def sync() -> float:
+        with caller_reports_failures():
+            await sync_catalogue(db, panel, alerts)
+        return interval
+
+    await keep_running(
+        "catalogue sync",
+        sync,
+        Backoff(min(SYNC_RETRY_SECONDS, interval), interval),
+        expected=(CatalogueSyncFailed,),
+        log=logger,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOffer:
+    """A service as a customer sees it: the panel's data with the shop's price."""
+
+    service: ServiceRow
+    #: Price per 1000 units, or per package for package types.
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePage:
+    """One page of a category's services."""
+
+    category: str
+    offers: list[ServiceOffer]
+    page: int
+    pages: int
+
+
+class Catalogue:
+    """The queries the storefront needs, with prices in the shop's currency."""
+
+    def __init__(self, db: Database, terms: Terms) -> None:
+        self._db = db
+        self._terms = terms
+
+    async def categories(self) -> list[CategoryRow]:
+        """Categories with the number of services customers can order in each."""
+        async with self._db.read() as r:
+            return await r.services.categories()
+
+    async def _offers(self, r: Repositories, services: list[ServiceRow]) -> list[ServiceOffer]:
+        # The default markup is read once for the whole list, not once per service.
+        default = await self._terms.default_markup(r)
+        return [
+            ServiceOffer(
+                service,
+                customer_price(
+                    service.rate, self._terms.markup_of(service, default), self._terms.currency
+                ),
+            )
+            for service in services
+        ]
+
+    async def page(self, category_of: int, page: int, per_page: int = PAGE_SIZE) -> ServicePage:
+        """Page ``page`` (from 0) of the category that service ``category_of`` belongs to.
+
+        Categories are named by one of their services' ids, because a category's name may
+        not fit in a button's callback data.
+        """
+        async with self._db.read() as r:
+            anchor = await r.services.get(category_of)
+            category = anchor.category if anchor is not None else ""
+            total = await r.services.count_in_category(category)
+            pages = max(1, -(-total // per_page))
+            page = min(max(page, 0), pages - 1)
+            rows = await r.services.in_category(category, page * per_page, per_page)
+            offers = await self._offers(r, rows)
+        return ServicePage(category, offers, page, pages)
+
+    async def search(self, text: str, limit: int = PAGE_SIZE) -> list[ServiceOffer]:
+        """Services matching an id or words of their name."""
+        async with self._db.read() as r:
+            return await self._offers(r, await r.services.search(text, limit))
+
+    async def offer(self, service_id: int) -> ServiceOffer | None:
+        """One service customers can order, with its price; None if it is not for sale."""
+        async with self._db.read() as r:
+            service = await r.services.get(service_id)
+            if service is None or not service.available:
+                return None
+            [offer] = await self._offers(r, [service])
+        return offer

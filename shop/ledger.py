@@ -1,0 +1,97 @@
+"""Customers' money: every change is a ledger row with a reason and a unique key.
+
+A balance is the sum of the customer's ledger rows, always. Writing the same key twice
+writes nothing the second time, so replaying an event (a repeated poll, a restart, a
+duplicated update) can never move money twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from shop.storage import Database, LedgerReason, LedgerRow, Repositories
+
+
+class InsufficientFunds(Exception):
+    """A debit larger than the balance; nothing was written."""
+
+    def __init__(self, balance: Decimal, needed: Decimal) -> None:
+        super().__init__(f"balance {balance} is short of {needed}")
+        self.balance = balance
+        self.needed = needed
+
+    @property
+    def missing(self) -> Decimal:
+        return self.needed - self.balance
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """The result of a credit or debit: whether it was written now, and the new balance."""
+
+    written: bool
+    balance: Decimal
+
+
+def _check_amount(amount: Decimal) -> None:
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise ValueError(f"an amount must be a positive Decimal, not {amount!r}")
+
+
+async def credit(
+    tx: Repositories,
+    user_id: int,
+    amount: Decimal,
+    reason: LedgerReason,
+    key: str,
+    *,
+    order_id: int | None = None,
+    note: str | None = None,
+) -> Movement:
+    """Add ``amount`` to the balance once per ``key``."""
+    _check_amount(amount)
+    row = await tx.ledger.append(user_id, amount, reason, key, order_id=order_id, note=note)
+    return Movement(written=row is not None, balance=await tx.ledger.balance(user_id))
+
+
+async def debit(
+    tx: Repositories,
+    user_id: int,
+    amount: Decimal,
+    reason: LedgerReason,
+    key: str,
+    *,
+    order_id: int | None = None,
+    note: str | None = None,
+) -> Movement:
+    """Take ``amount`` from the balance once per ``key``; :class:`InsufficientFunds` if the
+    balance would go negative (transactions run one at a time, so the check holds)."""
+    _check_amount(amount)
+    balance = await tx.ledger.balance(user_id)
+    if await tx.ledger.has_key(key):
+        return Movement(written=False, balance=balance)
+    if balance < amount:
+        raise InsufficientFunds(balance, amount)
+    await tx.ledger.append(user_id, -amount, reason, key, order_id=order_id, note=note)
+    return Movement(written=True, balance=balance - amount)
+
+
+async def adjust(db: Database, user_id: int, amount: Decimal, note: str, key: str) -> Movement:
+    """An admin's correction: credit a positive ``amount``, debit a negative one."""
+    async with db.transaction() as tx:
+        if amount >= 0:
+            return await credit(tx, user_id, amount, LedgerReason.ADMIN_ADJUSTMENT, key, note=note)
+        return await debit(tx, user_id, -amount, LedgerReason.ADMIN_ADJUSTMENT, key, note=note)
+
+
+async def balance_of(db: Database, user_id: int) -> Decimal:
+    """The customer's balance: the sum of their ledger."""
+    async with db.read() as r:
+        return await r.ledger.balance(user_id)
+
+
+async def recent_movements(db: Database, user_id: int, limit: int = 5) -> list[LedgerRow]:
+    """The customer's latest ledger rows, newest first."""
+    async with db.read() as r:
+        return await r.ledger.history(user_id, limit)

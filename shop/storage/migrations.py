@@ -1,0 +1,362 @@
+"""The schema, as an ordered list of numbered migrations, and the code that applies them.
+
+Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the row that
+records it in ``schema_migrations``, so a crash leaves the database at a whole version.
+Migrations are only ever appended: a shipped migration never changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import aiosqlite
+
+from shop.storage.errors import SchemaTooNew
+from shop.storage.times import to_db_time, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: its version number and the SQL script that performs it."""
+
+    version: int
+    script: str
+
+    def statements(self) -> Iterator[str]:
+        """The script split into complete statements (a trigger body stays in one piece)."""
+        pending = ""
+        for piece in self.script.split(";"):
+            pending += piece + ";"
+            if sqlite3.complete_statement(pending):
+                if pending.strip(" \t\r\n;"):
+                    yield pending.strip()
+                pending = ""
+        if pending.strip(" \t\r\n;"):
+            raise ValueError(f"migration {self.version} ends with an incomplete statement")
+
+
+_INITIAL_SCHEMA: Final = """
+CREATE TABLE users (
+    id          INTEGER PRIMARY KEY,
+    username    TEXT,
+    first_name  TEXT,
+    language    TEXT NOT NULL,
+    referrer_id INTEGER REFERENCES users (id),
+    blocked     INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
+    created_at  TEXT NOT NULL,
+    CHECK (referrer_id IS NULL OR referrer_id <> id)
+);
+CREATE INDEX users_by_referrer ON users (referrer_id);
+CREATE INDEX users_by_username ON users (username COLLATE NOCASE);
+
+CREATE TABLE services (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL,
+    type            TEXT NOT NULL,
+    category        TEXT NOT NULL,
+    rate            TEXT NOT NULL,
+    min             INTEGER NOT NULL,
+    max             INTEGER NOT NULL,
+    refill          INTEGER NOT NULL DEFAULT 0 CHECK (refill IN (0, 1)),
+    cancel          INTEGER NOT NULL DEFAULT 0 CHECK (cancel IN (0, 1)),
+    dripfeed        INTEGER NOT NULL DEFAULT 0 CHECK (dripfeed IN (0, 1)),
+    on_panel        INTEGER NOT NULL DEFAULT 1 CHECK (on_panel IN (0, 1)),
+    enabled         INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    markup_override TEXT,
+    synced_at       TEXT NOT NULL
+);
+CREATE INDEX services_by_category ON services (category, id);
+
+CREATE TABLE quotes (
+    id          TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    service_id  INTEGER NOT NULL REFERENCES services (id),
+    order_type  TEXT NOT NULL,
+    fields      TEXT NOT NULL CHECK (json_valid(fields)),
+    units       INTEGER NOT NULL CHECK (units >= 0),
+    price       INTEGER NOT NULL CHECK (price >= 0),
+    cost        INTEGER NOT NULL CHECK (cost >= 0),
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    consumed_at TEXT
+);
+CREATE INDEX quotes_by_expiry ON quotes (expires_at);
+
+CREATE TABLE orders (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id        INTEGER NOT NULL REFERENCES users (id),
+    quote_id       TEXT NOT NULL UNIQUE REFERENCES quotes (id),
+    service_id     INTEGER NOT NULL REFERENCES services (id),
+    order_type     TEXT NOT NULL,
+    link           TEXT,
+    quantity       INTEGER NOT NULL CHECK (quantity >= 0),
+    fields         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(fields)),
+    price          INTEGER NOT NULL CHECK (price >= 0),
+    cost           INTEGER NOT NULL CHECK (cost >= 0),
+    state          TEXT NOT NULL CHECK (state IN (
+                       'submitting', 'unknown', 'pending', 'in_progress', 'processing',
+                       'completed', 'partial', 'canceled', 'refunded', 'failed')),
+    panel_order_id INTEGER UNIQUE,
+    panel_status   TEXT,
+    start_count    INTEGER,
+    remains        INTEGER,
+    panel_charge   TEXT,
+    error          TEXT,
+    item_errors    INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    last_polled_at TEXT
+);
+CREATE INDEX orders_by_state ON orders (state);
+
+CREATE TABLE order_transitions (
+    id        INTEGER PRIMARY KEY,
+    order_id  INTEGER NOT NULL REFERENCES orders (id),
+    old_state TEXT NOT NULL,
+    new_state TEXT NOT NULL,
+    remains   INTEGER,
+    charge    TEXT,
+    at        TEXT NOT NULL,
+    UNIQUE (order_id, old_state, new_state)
+);
+
+CREATE TABLE refills (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id        INTEGER NOT NULL REFERENCES orders (id),
+    user_id         INTEGER NOT NULL REFERENCES users (id),
+    state           TEXT NOT NULL CHECK (state IN (
+                        'requesting', 'pending', 'in_progress', 'processing', 'completed',
+                        'rejected', 'canceled', 'error', 'refused')),
+    panel_refill_id INTEGER UNIQUE,
+    panel_status    TEXT,
+    error           TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+CREATE INDEX refills_by_order ON refills (order_id);
+-- Two taps on "Refill" must not become two refill requests at the panel.
+CREATE UNIQUE INDEX refills_one_active_per_order ON refills (order_id)
+    WHERE state IN ('requesting', 'pending', 'in_progress', 'processing');
+
+CREATE TABLE ledger (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    amount     INTEGER NOT NULL CHECK (amount <> 0),
+    reason     TEXT NOT NULL CHECK (reason IN (
+                   'topup', 'order_charge', 'refund', 'admin_adjustment', 'referral_bonus',
+                   'stars_refund')),
+    key        TEXT NOT NULL UNIQUE,
+    order_id   INTEGER REFERENCES orders (id),
+    note       TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX ledger_by_user ON ledger (user_id, id);
+CREATE INDEX ledger_by_order ON ledger (order_id);
+-- A balance is the sum of the ledger at all times, so a row once written never changes.
+CREATE TRIGGER ledger_rows_are_not_updated BEFORE UPDATE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+CREATE TRIGGER ledger_rows_are_not_deleted BEFORE DELETE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+
+CREATE TABLE outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_id      INTEGER NOT NULL,
+    user_id      INTEGER,
+    text         TEXT NOT NULL,
+    reply_markup TEXT CHECK (reply_markup IS NULL OR json_valid(reply_markup)),
+    kind         TEXT NOT NULL,
+    dedupe_key   TEXT UNIQUE,
+    state        TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sent', 'failed', 'dropped')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    not_before   TEXT NOT NULL,
+    last_error   TEXT,
+    created_at   TEXT NOT NULL,
+    sent_at      TEXT
+);
+CREATE INDEX outbox_by_chat ON outbox (chat_id, state);
+
+CREATE TABLE fsm (
+    key   TEXT PRIMARY KEY,
+    state TEXT,
+    data  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data))
+);
+
+CREATE TABLE meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+_LIST_AND_QUEUE_INDEXES: Final = """
+-- A customer's order list, newest first.
+CREATE INDEX orders_by_user_newest ON orders (user_id, id DESC);
+-- The notifier's scan for pending messages that are due.
+CREATE INDEX outbox_due ON outbox (state, not_before);
+"""
+
+_CANCEL_REQUESTS: Final = """
+-- A customer's request to cancel an order, with what the panel answered.
+CREATE TABLE cancel_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    outcome TEXT NOT NULL
+        CHECK (outcome IN ('requesting', 'accepted', 'refused', 'unknown')),
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cancel_requests_by_order ON cancel_requests (order_id, id DESC);
+"""
+
+_STAR_INVOICES: Final = """
+-- A top-up invoice in Telegram Stars: what was asked, and the payment that settled it.
+CREATE TABLE star_invoices (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    stars INTEGER NOT NULL CHECK (stars > 0),
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    created_at TEXT NOT NULL,
+    paid_at TEXT,
+    charge_id TEXT UNIQUE,
+    refunded_at TEXT
+);
+CREATE INDEX star_invoices_by_user ON star_invoices (user_id, created_at);
+"""
+
+_LEDGER_BY_REASON: Final = """
+-- The owner's figures (/stats) sum the ledger by reason since a moment.
+CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
+"""
+
+_REFUND_HOLD: Final = """
+-- A final order whose refund the panel's answer does not settle (a Partial without remains
+-- or charge) waits here, with no refund written, until an admin decides it with /refund.
+ALTER TABLE orders ADD COLUMN refund_held_at TEXT;
+"""
+
+_INVOICE_EXPIRY_AND_REFERRAL_REVERSAL: Final = """
+-- An invoice holds for STARS_INVOICE_MINUTES: a stale one must not be paid at an old rate.
+-- Invoices from before get the default lifetime, an hour from their creation.
+ALTER TABLE star_invoices ADD COLUMN expires_at TEXT;
+-- A refund of the stars: the attempt whose ledger rows it wrote, and how Telegram answered
+-- ('returned', 'returned_before', 'uncertain'; NULL while its answer is awaited).
+ALTER TABLE star_invoices ADD COLUMN refund_attempt TEXT;
+ALTER TABLE star_invoices ADD COLUMN refund_outcome TEXT;
+UPDATE star_invoices
+    SET expires_at = strftime('%Y-%m-%dT%H:%M:%S', created_at, '+60 minutes')
+        || substr(created_at, 20);
+
+-- A refunded top-up takes back the referral bonus it earned, under a reason of its own.
+-- SQLite cannot change a CHECK: the ledger is rebuilt with the wider one, keeping its rows,
+-- their ids, the AUTOINCREMENT counter, its indexes and its append-only triggers.
+CREATE TABLE ledger_new (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    amount     INTEGER NOT NULL CHECK (amount <> 0),
+    reason     TEXT NOT NULL CHECK (reason IN (
+                   'topup', 'order_charge', 'refund', 'admin_adjustment', 'referral_bonus',
+                   'stars_refund', 'referral_reversal')),
+    key        TEXT NOT NULL UNIQUE,
+    order_id   INTEGER REFERENCES orders (id),
+    note       TEXT,
+    created_at TEXT NOT NULL
+);
+INSERT INTO ledger_new (id, user_id, amount, reason, key, order_id, note, created_at)
+    SELECT id, user_id, amount, reason, key, order_id, note, created_at FROM ledger ORDER BY id;
+DELETE FROM sqlite_sequence WHERE name = 'ledger_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'ledger_new', seq FROM sqlite_sequence
+    WHERE name = 'ledger';
+DROP TABLE ledger;
+ALTER TABLE ledger_new RENAME TO ledger;
+CREATE INDEX ledger_by_user ON ledger (user_id, id);
+CREATE INDEX ledger_by_order ON ledger (order_id);
+CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
+-- A balance is the sum of the ledger at all times, so a row once written never changes.
+CREATE TRIGGER ledger_rows_are_not_updated BEFORE UPDATE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+CREATE TRIGGER ledger_rows_are_not_deleted BEFORE DELETE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+"""
+
+#: Every migration, oldest first. Append new ones; never edit a shipped one.
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(1, _INITIAL_SCHEMA),
+    Migration(2, _LIST_AND_QUEUE_INDEXES),
+    Migration(3, _CANCEL_REQUESTS),
+    Migration(4, _STAR_INVOICES),
+    Migration(5, _LEDGER_BY_REASON),
+    Migration(6, _REFUND_HOLD),
+    Migration(7, _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL),
+)
+
+#: The schema version this code writes.
+LATEST_VERSION: Final = MIGRATIONS[-1].version
+
+
+async def applied_versions(conn: aiosqlite.Connection) -> set[int]:
+    """The versions recorded in ``schema_migrations`` (the table is created if missing)."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    rows = await conn.execute_fetchall("SELECT version FROM schema_migrations")
+    return {int(row[0]) for row in rows}
+
+
+async def migrate(
+    conn: aiosqlite.Connection,
+    location: str,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> list[int]:
+    """Apply the missing ``migrations`` on ``conn`` (in autocommit mode); the versions applied.
+
+    Raises :class:`SchemaTooNew` when the database records a version above the last of
+    ``migrations``; ``location`` names the database in that message.
+    """
+    known = max((m.version for m in migrations), default=0)
+    recorded = await applied_versions(conn)
+    newest = max(recorded, default=0)
+    if newest > known:
+        raise SchemaTooNew(
+            f"the database at {location} was written by a newer version of the bot "
+            f"(schema {newest}, this version knows up to {known}); upgrade the bot"
+        )
+    applied: list[int] = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version in recorded:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Checked again inside the write lock: another process may have just applied it.
+            done = await conn.execute_fetchall(
+                "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+            )
+            if not list(done):
+                for statement in migration.statements():
+                    await conn.execute(statement)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    (migration.version, to_db_time(utc_now())),
+                )
+                applied.append(migration.version)
+            await conn.execute("COMMIT")
+        except BaseException:
+            # When BEGIN itself failed there is nothing to roll back.
+            with contextlib.suppress(sqlite3.OperationalError):
+                await conn.execute("ROLLBACK")
+            raise
+    return applied

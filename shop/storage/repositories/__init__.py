@@ -1,0 +1,89 @@
+"""Repositories: the SQL of each table family, bound to one transaction or read block."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+
+from shop.storage.repositories.cancels import (
+    CancelOutcome,
+    CancelRequestRepository,
+    CancelRequestRow,
+)
+from shop.storage.repositories.fsm import FsmRepository
+from shop.storage.repositories.invoices import InvoiceRepository, InvoiceRow
+from shop.storage.repositories.ledger import LedgerRepository, LedgerRow
+from shop.storage.repositories.meta import MetaRepository
+from shop.storage.repositories.orders import FigureReport, OrderRepository, OrderRow, TransitionRow
+from shop.storage.repositories.outbox import OutboxRepository, OutboxRow
+from shop.storage.repositories.quotes import QuoteRepository, QuoteRow
+from shop.storage.repositories.refills import RefillRepository, RefillRow
+from shop.storage.repositories.services import (
+    CategoryRow,
+    ServiceRepository,
+    ServiceRow,
+    SyncCounts,
+)
+from shop.storage.repositories.stats import SalesFigures, StatsRepository
+from shop.storage.repositories.users import UserRepository, UserRow
+from shop.storage.session import Session
+
+
+class Repositories:
+    """Every repository, bound to one session: ``tx.users``, ``tx.orders``, ``r.ledger``...
+
+    Repositories never commit: the ``db.transaction()`` block that produced them does, once,
+    when it ends without an error.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.users = UserRepository(session)
+        self.services = ServiceRepository(session)
+        self.quotes = QuoteRepository(session)
+        self.orders = OrderRepository(session)
+        self.refills = RefillRepository(session)
+        self.cancels = CancelRequestRepository(session)
+        self.invoices = InvoiceRepository(session)
+        self.stats = StatsRepository(session)
+        self.ledger = LedgerRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.meta = MetaRepository(session)
+        self.fsm = FsmRepository(session)
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """``async with tx.savepoint():`` a part of this transaction that an error undoes on
+        its own, leaving the rest of the transaction to commit (see :meth:`Session.savepoint`).
+        """
+        return self._session.savepoint()
+
+
+__all__ = [
+    "CancelOutcome",
+    "CancelRequestRepository",
+    "CancelRequestRow",
+    "CategoryRow",
+    "FsmRepository",
+    "InvoiceRepository",
+    "InvoiceRow",
+    "LedgerRepository",
+    "LedgerRow",
+    "MetaRepository",
+    "OrderRepository",
+    "FigureReport",
+    "OrderRow",
+    "OutboxRepository",
+    "OutboxRow",
+    "QuoteRepository",
+    "QuoteRow",
+    "RefillRepository",
+    "RefillRow",
+    "Repositories",
+    "SalesFigures",
+    "ServiceRepository",
+    "StatsRepository",
+    "ServiceRow",
+    "SyncCounts",
+    "TransitionRow",
+    "UserRepository",
+    "UserRow",
+]

@@ -1,0 +1,198 @@
+"""The outbox: messages to send to chats, kept until the notifier has delivered them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shop.storage.enums import OutboxState
+from shop.storage.session import Row, Session
+from shop.storage.times import from_db_time, optional_from_db_time, to_db_time, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A message waiting for, or done with, delivery.
+
+    ``reply_markup`` is the JSON object of Telegram's reply markup (as produced by
+    ``markup.model_dump(exclude_none=True)``), or None.
+    """
+
+    id: int
+    chat_id: int
+    user_id: int | None
+    text: str
+    reply_markup: dict[str, Any] | None
+    kind: str
+    dedupe_key: str | None
+    state: OutboxState
+    attempts: int
+    not_before: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> OutboxRow:
+        """The message stored in ``row``."""
+        markup = row["reply_markup"]
+        return cls(
+            id=row["id"],
+            chat_id=row["chat_id"],
+            user_id=row["user_id"],
+            text=row["text"],
+            reply_markup=None if markup is None else json.loads(markup),
+            kind=row["kind"],
+            dedupe_key=row["dedupe_key"],
+            state=OutboxState(row["state"]),
+            attempts=row["attempts"],
+            not_before=from_db_time(row["not_before"]),
+            last_error=row["last_error"],
+            created_at=from_db_time(row["created_at"]),
+            sent_at=optional_from_db_time(row["sent_at"]),
+        )
+
+
+class OutboxRepository:
+    """SQL for the ``outbox`` table."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        text: str,
+        kind: str,
+        *,
+        reply_markup: Mapping[str, Any] | None = None,
+        user_id: int | None = None,
+        dedupe_key: str | None = None,
+        not_before: datetime | None = None,
+    ) -> int | None:
+        """Queue a message; its id, or None when a message with ``dedupe_key`` exists.
+
+        ``kind`` names what the message is about (e.g. ``order_status``, ``broadcast``), for
+        counting; ``not_before`` delays delivery (default: now).
+        """
+        now = utc_now()
+        rows = await self._session.execute_returning(
+            "INSERT INTO outbox (chat_id, user_id, text, reply_markup, kind, dedupe_key,"
+            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            (
+                chat_id,
+                user_id,
+                text,
+                None if reply_markup is None else json.dumps(dict(reply_markup)),
+                kind,
+                dedupe_key,
+                to_db_time(not_before or now),
+                to_db_time(now),
+            ),
+        )
+        return int(rows[0]["id"]) if rows else None
+
+    async def get(self, message_id: int) -> OutboxRow | None:
+        """The message with this id, or None."""
+        row = await self._session.fetch_one("SELECT * FROM outbox WHERE id = ?", (message_id,))
+        return None if row is None else OutboxRow.from_row(row)
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        """Pending messages whose time has come, oldest due first."""
+        rows = await self._session.fetch_all(
+            "SELECT * FROM outbox WHERE state = ? AND not_before <= ?"
+            " ORDER BY not_before, id LIMIT ?",
+            (OutboxState.PENDING.value, to_db_time(now), limit),
+        )
+        return [OutboxRow.from_row(row) for row in rows]
+
+    async def due_per_chat(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        """The oldest pending message of each chat, where its time has come, oldest due
+        first: sending only these keeps every chat's messages in the order queued."""
+        rows = await self._session.fetch_all(
+            "SELECT * FROM outbox AS o WHERE state = ? AND not_before <= ?"
+            " AND id = (SELECT MIN(id) FROM outbox AS p WHERE p.chat_id = o.chat_id"
+            " AND p.state = ?) ORDER BY not_before, id LIMIT ?",
+            (OutboxState.PENDING.value, to_db_time(now), OutboxState.PENDING.value, limit),
+        )
+        return [OutboxRow.from_row(row) for row in rows]
+
+    async def mark_sent(self, message_id: int, now: datetime | None = None) -> bool:
+        """A pending message was delivered; False when it was not pending."""
+        changed = await self._session.execute(
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, sent_at = ?"
+            " WHERE id = ? AND state = ?",
+            (
+                OutboxState.SENT.value,
+                to_db_time(now or utc_now()),
+                message_id,
+                OutboxState.PENDING.value,
+            ),
+        )
+        return changed == 1
+
+    async def mark_retry(self, message_id: int, not_before: datetime, error: str) -> bool:
+        """Delivery failed for now: try again at ``not_before``; False when not pending."""
+        changed = await self._session.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?"
+            " WHERE id = ? AND state = ?",
+            (to_db_time(not_before), error, message_id, OutboxState.PENDING.value),
+        )
+        return changed == 1
+
+    async def mark_failed(self, message_id: int, error: str) -> bool:
+        """Delivery failed for good; False when the message was not pending."""
+        changed = await self._session.execute(
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?"
+            " WHERE id = ? AND state = ?",
+            (OutboxState.FAILED.value, error, message_id, OutboxState.PENDING.value),
+        )
+        return changed == 1
+
+    async def drop_pending_for_chat(self, chat_id: int) -> int:
+        """Give up every pending message to a chat (e.g. the user blocked the bot); how many."""
+        return await self._session.execute(
+            "UPDATE outbox SET state = ? WHERE chat_id = ? AND state = ?",
+            (OutboxState.DROPPED.value, chat_id, OutboxState.PENDING.value),
+        )
+
+    async def move_pending(self, chat_id: int, to_chat_id: int) -> int:
+        """Send every pending message of a chat to another instead (a group that became a
+        supergroup has a new id); how many. Their order is kept."""
+        return await self._session.execute(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = ?",
+            (to_chat_id, chat_id, OutboxState.PENDING.value),
+        )
+
+    async def counts_by_state(self, kind: str | None = None) -> dict[OutboxState, int]:
+        """Number of messages in each state that has any, of one ``kind`` or of all."""
+        rows = await self._session.fetch_all(
+            "SELECT state, COUNT(*) AS n FROM outbox WHERE ? IS NULL OR kind = ?"
+            " GROUP BY state ORDER BY state",
+            (kind, kind),
+        )
+        return {OutboxState(row["state"]): int(row["n"]) for row in rows}
+
+    async def purge_finished(self, before: datetime, limit: int = 500) -> int:
+        """Delete up to ``limit`` messages sent before ``before``, or dropped and queued
+        before it; how many. Pending and failed messages stay.
+
+        Their dedupe keys go with them, so keep well past the time a duplicate could arrive.
+        """
+        # A message is due no later than it is sent, so ``not_before`` bounds both kinds
+        # and lets the scan use the index on (state, not_before).
+        return await self._session.execute(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN (?, ?)"
+            " AND not_before < ? AND COALESCE(sent_at, created_at) < ? LIMIT ?)",
+            (
+                OutboxState.SENT.value,
+                OutboxState.DROPPED.value,
+                to_db_time(before),
+                to_db_time(before),
+                limit,
+            ),
+        )

@@ -1,0 +1,95 @@
+"""Figures for the shop's owner: sales, costs, refunds, customers, best sellers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from shop.money import from_micros
+from shop.storage.enums import LedgerReason, OrderState
+from shop.storage.session import Session, json_list
+from shop.storage.times import to_db_time
+
+#: Orders that cost the shop nothing at the panel.
+_NOT_DELIVERED = [
+    OrderState.FAILED.value,
+    OrderState.CANCELED.value,
+    OrderState.REFUNDED.value,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SalesFigures:
+    """What happened since a moment."""
+
+    orders: int
+    charged: Decimal
+    refunded: Decimal
+    panel_cost: Decimal
+    new_customers: int
+    #: (service id, service name, orders), most ordered first.
+    top_services: list[tuple[int, str, int]]
+
+    @property
+    def revenue(self) -> Decimal:
+        """What customers paid, less what went back to them."""
+        return self.charged - self.refunded
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.panel_cost
+
+
+class StatsRepository:
+    """Aggregate queries over orders, ledger and users."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def _ledger_sum(self, reason: LedgerReason, moment: str) -> Decimal:
+        micros = await self._session.fetch_value(
+            "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE reason = ? AND created_at >= ?",
+            (reason.value, moment),
+        )
+        return from_micros(int(micros))
+
+    async def sales_since(self, since: datetime, top: int = 5) -> SalesFigures:
+        """Figures for everything from ``since`` on. The panel cost of a partly delivered
+        order counts the delivered part only; orders not delivered cost nothing."""
+        moment = to_db_time(since)
+        charged = -await self._ledger_sum(LedgerReason.ORDER_CHARGE, moment)
+        refunded = await self._ledger_sum(LedgerReason.REFUND, moment)
+        orders = int(
+            await self._session.fetch_value(
+                "SELECT COUNT(*) FROM orders WHERE created_at >= ? AND state <> ?",
+                (moment, OrderState.FAILED.value),
+            )
+        )
+        cost = await self._session.fetch_value(
+            "SELECT COALESCE(SUM(CASE WHEN state = ? AND remains IS NOT NULL AND quantity > 0"
+            " THEN cost * (quantity - MIN(MAX(remains, 0), quantity)) / quantity"
+            " ELSE cost END), 0) FROM orders WHERE created_at >= ?"
+            " AND state NOT IN (SELECT value FROM json_each(?))",
+            (OrderState.PARTIAL.value, moment, json_list(_NOT_DELIVERED)),
+        )
+        customers = int(
+            await self._session.fetch_value(
+                "SELECT COUNT(*) FROM users WHERE created_at >= ?", (moment,)
+            )
+        )
+        rows = await self._session.fetch_all(
+            "SELECT o.service_id, COALESCE(s.name, '') AS name, COUNT(*) AS n"
+            " FROM orders AS o LEFT JOIN services AS s ON s.id = o.service_id"
+            " WHERE o.created_at >= ? AND o.state <> ?"
+            " GROUP BY o.service_id ORDER BY n DESC, o.service_id LIMIT ?",
+            (moment, OrderState.FAILED.value, top),
+        )
+        return SalesFigures(
+            orders=orders,
+            charged=charged,
+            refunded=refunded,
+            panel_cost=from_micros(int(cost)),
+            new_customers=customers,
+            top_services=[(int(r["service_id"]), str(r["name"]), int(r["n"])) for r in rows],
+        )

@@ -1,0 +1,130 @@
+"""Customers of the shop, keyed by their Telegram user id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shop.storage.session import Row, Session
+from shop.storage.times import from_db_time, to_db_time, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A customer. ``blocked`` means the user blocked the bot, so nothing is sent to them."""
+
+    id: int
+    username: str | None
+    first_name: str | None
+    language: str
+    referrer_id: int | None
+    blocked: bool
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> UserRow:
+        """The user stored in ``row``."""
+        return cls(
+            id=row["id"],
+            username=row["username"],
+            first_name=row["first_name"],
+            language=row["language"],
+            referrer_id=row["referrer_id"],
+            blocked=bool(row["blocked"]),
+            created_at=from_db_time(row["created_at"]),
+        )
+
+
+class UserRepository:
+    """SQL for the ``users`` table."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> UserRow | None:
+        """The user with this Telegram id, or None."""
+        row = await self._session.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else UserRow.from_row(row)
+
+    async def upsert(
+        self, user_id: int, username: str | None, first_name: str | None, language: str
+    ) -> tuple[UserRow, bool]:
+        """Create the user, or refresh the names of an existing one; ``(user, created)``.
+
+        ``language`` is used only for a new user: an existing user's choice is kept. Telegram
+        usernames are unique at any moment, so the username is taken off any other user who
+        still carries it from before.
+        """
+        if username is not None:
+            await self._session.execute(
+                "UPDATE users SET username = NULL WHERE username = ? COLLATE NOCASE AND id <> ?",
+                (username, user_id),
+            )
+        created = await self._session.execute_returning(
+            "INSERT INTO users (id, username, first_name, language, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *",
+            (user_id, username, first_name, language, to_db_time(utc_now())),
+        )
+        if created:
+            return UserRow.from_row(created[0]), True
+        updated = await self._session.execute_returning(
+            "UPDATE users SET username = ?, first_name = ? WHERE id = ? RETURNING *",
+            (username, first_name, user_id),
+        )
+        return UserRow.from_row(updated[0]), False
+
+    async def set_language(self, user_id: int, language: str) -> bool:
+        """Store the user's language; False when there is no such user."""
+        changed = await self._session.execute(
+            "UPDATE users SET language = ? WHERE id = ?", (language, user_id)
+        )
+        return changed == 1
+
+    async def set_referrer_once(self, user_id: int, referrer_id: int) -> bool:
+        """Record who referred the user; True only if it was unset, not self and known."""
+        changed = await self._session.execute(
+            "UPDATE users SET referrer_id = ?"
+            " WHERE id = ? AND referrer_id IS NULL AND id <> ?"
+            " AND EXISTS (SELECT 1 FROM users WHERE id = ?)",
+            (referrer_id, user_id, referrer_id, referrer_id),
+        )
+        return changed == 1
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> bool:
+        """Record whether the user has blocked the bot; False when there is no such user."""
+        changed = await self._session.execute(
+            "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
+        )
+        return changed == 1
+
+    async def count(self) -> int:
+        """Number of users."""
+        return int(await self._session.fetch_value("SELECT COUNT(*) FROM users"))
+
+    async def count_referrals(self, user_id: int) -> int:
+        """Number of users this user referred."""
+        return int(
+            await self._session.fetch_value(
+                "SELECT COUNT(*) FROM users WHERE referrer_id = ?", (user_id,)
+            )
+        )
+
+    async def ids_not_blocked(self, after_id: int = 0, limit: int = 500) -> list[int]:
+        """Ids of users who have not blocked the bot, ascending, after ``after_id``.
+
+        Pass the last id of one page as ``after_id`` of the next (keyset paging stays cheap
+        and skips nobody while users join during a broadcast).
+        """
+        rows = await self._session.fetch_all(
+            "SELECT id FROM users WHERE id > ? AND blocked = 0 ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+        return [int(row["id"]) for row in rows]
+
+    async def find_by_username(self, username: str) -> UserRow | None:
+        """The user with this username (``@`` optional, case ignored), or None."""
+        row = await self._session.fetch_one(
+            "SELECT * FROM users WHERE username = ? COLLATE NOCASE ORDER BY id LIMIT 1",
+            (username.removeprefix("@"),),
+        )
+        return None if row is None else UserRow.from_row(row)
