@@ -6,12 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from api import PanelClient
@@ -52,7 +61,31 @@ from shop.terms import Terms
 from shop.tracking import Tracker
 
 logger = logging.getLogger(__name__)
-router = Router(name="admin")
+_handlers = Router(name="admin")
+
+
+def router() -> Router:
+    """The admin commands, on a new router: a Router joins one parent only, and each
+    Dispatcher needs a tree of its own (a restart within the process, every test)."""
+    built = Router(name="admin")
+    for event, observer in _handlers.observers.items():
+        built.observers[event].handlers.extend(observer.handlers)
+    built.callback_query.middleware(_answering_themselves)
+    return built
+
+
+async def _answering_themselves(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """These handlers answer their callback queries themselves: the Dispatcher's answer is
+    turned off for them, so none is answered twice."""
+    answer = data.get("callback_answer")
+    if isinstance(answer, CallbackAnswer):
+        answer.disable()
+    return await handler(event, data)
+
 
 COMMANDS = (
     "panel", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
@@ -88,13 +121,13 @@ async def _usage(message: Message, i18n: I18nContext, name: str) -> None:
     await message.reply(i18n.get("admin-usage", usage=i18n.get(f"admin-usage-{name}")))
 
 
-@router.message(Command("help"))
+@_handlers.message(Command("help"))
 async def admin_help(message: Message, i18n: I18nContext) -> None:
     lines = [i18n.get(f"admin-usage-{name}") for name in COMMANDS]
     await message.reply(i18n.get("admin-help", commands="\n".join(lines)))
 
 
-@router.message(Command("panel"))
+@_handlers.message(Command("panel"))
 async def panel_command(
     message: Message,
     *,
@@ -132,7 +165,7 @@ async def panel_command(
     )
 
 
-@router.message(Command("stats"))
+@_handlers.message(Command("stats"))
 async def stats_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
@@ -211,7 +244,7 @@ def _order_buttons(i18n: I18nContext, order: OrderRow) -> InlineKeyboardMarkup:
     )
 
 
-@router.message(Command("order"))
+@_handlers.message(Command("order"))
 async def order_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
@@ -229,7 +262,7 @@ async def order_command(
     )
 
 
-@router.callback_query(AdminOrderCb.filter())
+@_handlers.callback_query(AdminOrderCb.filter())
 async def order_action(
     callback: CallbackQuery,
     callback_data: AdminOrderCb,
@@ -276,14 +309,14 @@ async def order_action(
     await callback.answer()
 
 
-@router.callback_query()
+@_handlers.callback_query()
 async def outdated_button(callback: CallbackQuery, i18n: I18nContext) -> None:
     """A button of the group no handler above takes (old, or forged) still gets an answer,
     so Telegram stops its spinner."""
     await answer_quietly(callback, i18n.get("button-outdated"))
 
 
-@router.message(Command("unknown"))
+@_handlers.message(Command("unknown"))
 async def unknown_command(message: Message, i18n: I18nContext, db: Database, terms: Terms) -> None:
     orders = await uncertain_orders(db)
     if not orders:
@@ -306,7 +339,7 @@ async def unknown_command(message: Message, i18n: I18nContext, db: Database, ter
         await message.answer(page)
 
 
-@router.message(Command("attach"))
+@_handlers.message(Command("attach"))
 async def attach_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
 ) -> None:
@@ -324,7 +357,7 @@ async def attach_command(
     await message.reply(i18n.get("admin-attached", order_id=str(order_id), panel_id=str(panel_id)))
 
 
-@router.message(Command("refund"))
+@_handlers.message(Command("refund"))
 async def refund_command(
     message: Message,
     command: CommandObject,
@@ -385,7 +418,7 @@ async def _settle_refund(
     return i18n.get(key, order_id=str(order_id), amount=money(settled.amount))
 
 
-@router.message(Command("user"))
+@_handlers.message(Command("user"))
 async def user_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
@@ -463,21 +496,21 @@ async def _adjust(
     )
 
 
-@router.message(Command("credit"))
+@_handlers.message(Command("credit"))
 async def credit_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
     await _adjust(message, command, 1, i18n=i18n, db=db, terms=terms)
 
 
-@router.message(Command("debit"))
+@_handlers.message(Command("debit"))
 async def debit_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database, terms: Terms
 ) -> None:
     await _adjust(message, command, -1, i18n=i18n, db=db, terms=terms)
 
 
-@router.message(Command("sync"))
+@_handlers.message(Command("sync"))
 async def sync_command(
     message: Message, i18n: I18nContext, db: Database, panel: PanelClient, alerts: Alerts
 ) -> None:
@@ -497,7 +530,7 @@ async def sync_command(
     )
 
 
-@router.message(Command("service"))
+@_handlers.message(Command("service"))
 async def service_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
 ) -> None:
@@ -516,7 +549,7 @@ async def service_command(
     await message.reply(i18n.get(f"admin-service-{switch}", service_id=str(service_id)))
 
 
-@router.message(Command("price"))
+@_handlers.message(Command("price"))
 async def price_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
 ) -> None:
@@ -540,7 +573,7 @@ async def price_command(
         )
 
 
-@router.message(Command("markup"))
+@_handlers.message(Command("markup"))
 async def markup_command(
     message: Message, command: CommandObject, *, i18n: I18nContext, db: Database
 ) -> None:
@@ -553,7 +586,7 @@ async def markup_command(
     await message.reply(i18n.get("admin-markup-set", percent=format(percent, "f")))
 
 
-@router.message(Command("broadcast"))
+@_handlers.message(Command("broadcast"))
 async def broadcast_command(
     message: Message, *, bot: Bot, i18n: I18nContext, db: Database, background: Background
 ) -> None:
@@ -596,7 +629,7 @@ async def _follow_broadcast(
         await asyncio.sleep(PROGRESS_EVERY)
 
 
-@router.message(Command("refundstars"))
+@_handlers.message(Command("refundstars"))
 async def refund_stars_command(
     message: Message,
     command: CommandObject,
