@@ -106,6 +106,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         catalogue=services.catalogue,
         tracker=services.tracker,
         topup=services.topup,
+        admin_desk=services.admin_desk,
     )
     default_locale = services.settings.default_locale
     in_flight = InFlightMiddleware()

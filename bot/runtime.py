@@ -21,6 +21,7 @@ from api import PanelClient
 from bot.config import Settings
 from bot.notifier import Notifier, OtherSends, SendLimits
 from handlers.telegram_stars import BotStarHistory
+from shop.admin_desk import AdminDesk
 from shop.alerts import Alerts
 from shop.catalogue import Catalogue, keep_catalogue_synced
 from shop.housekeeping import keep_house
@@ -83,6 +84,7 @@ class Runtime:
     tracker: Tracker
     notices: Notices
     topup: TopUpTerms
+    admin_desk: AdminDesk
     #: True when the panel is the embedded sandbox: nothing real is bought.
     sandbox: bool = False
     notifier: Notifier | None = None
@@ -108,6 +110,9 @@ class Runtime:
         )
         alerts = Alerts(terms, texts)
         notices = Notices(terms, texts, order_button)
+        tracker = Tracker(
+            db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
+        )
         return cls(
             settings=settings,
             db=db,
@@ -117,11 +122,10 @@ class Runtime:
             terms=terms,
             alerts=alerts,
             catalogue=Catalogue(db, terms),
-            tracker=Tracker(
-                db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
-            ),
+            tracker=tracker,
             notices=notices,
             topup=topup_terms_from(settings),
+            admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
             sandbox=sandbox,
         )
 

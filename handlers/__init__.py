@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from aiogram import F, Router
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from handlers import (
     account,
@@ -42,10 +43,12 @@ def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Route
     only; the admin commands answer only admins in the admin group, and nobody else."""
     root = Router(name="root")
     if admin_chat_id is not None and admin_ids:
-        staff = _own_copy(admin.router)
+        staff = admin.router()
         admins = frozenset(admin_ids)
         staff.message.filter(F.chat.id == admin_chat_id, F.from_user.id.in_(admins))
         staff.callback_query.filter(F.message.chat.id == admin_chat_id, F.from_user.id.in_(admins))
+        # The admin group's buttons set their toast on ``callback_answer``; this answers them.
+        staff.callback_query.middleware(CallbackAnswerMiddleware())
         root.include_router(staff)
     storefront = Router(name="storefront")
     storefront.message.filter(F.chat.type == "private")
