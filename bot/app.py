@@ -94,7 +94,8 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
     in the shop's database, so a conversation survives a restart.
 
     Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
-    ``wallet``, ``customers``, ``texts``, ``support_contact``. Callback queries are
+    ``wallet``, ``customers``, ``admin_desk``, ``texts``, ``support_contact``, and the
+    running bot's ``background`` work and ``sandbox`` flag. Callback queries are
     answered once each handler is done; a handler sets the answer's text on
     ``callback_answer``.
     """
@@ -107,15 +108,9 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         order_desk=services.order_desk,
         wallet=services.wallet,
         customers=services.customers,
-        # For the admin commands, until they have a desk of their own.
+        admin_desk=services.admin_desk,
         background=services,
         sandbox=services.sandbox,
-        db=services.db,
-        panel=services.panel,
-        terms=services.terms,
-        alerts=services.alerts,
-        notices=services.notices,
-        tracker=services.tracker,
     )
     default_locale = services.settings.default_locale
     in_flight = InFlightMiddleware()

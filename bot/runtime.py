@@ -22,6 +22,7 @@ from api import PanelClient
 from bot.config import Settings
 from bot.notifier import Notifier, OtherSends, SendLimits
 from handlers.telegram_stars import BotStarHistory
+from shop.admin_desk import AdminDesk
 from shop.alerts import Alerts
 from shop.catalogue import Catalogue, keep_catalogue_synced
 from shop.customers import Customers
@@ -90,6 +91,7 @@ class Runtime:
     order_desk: OrderDesk
     wallet: Wallet
     customers: Customers
+    admin_desk: AdminDesk
     #: True when the panel is the embedded sandbox: nothing real is bought.
     sandbox: bool = False
     notifier: Notifier | None = None
@@ -137,6 +139,7 @@ class Runtime:
             ),
             wallet=Wallet(db, topup, alerts),
             customers=Customers(db, settings.default_locale),
+            admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
             sandbox=sandbox,
         )
 

@@ -31,15 +31,3 @@ async def show(
             await message.answer(text, reply_markup=markup)
     elif callback.bot is not None:
         await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
-
-
-async def answer_quietly(callback: CallbackQuery, text: str | None = None) -> None:
-    """Answer a callback query; one too old to answer is not worth an error.
-
-    Only for the admin handlers, which still answer their own callbacks until they set
-    ``callback_answer`` as the storefront's handlers do.
-    """
-    try:
-        await callback.answer(text)
-    except TelegramBadRequest as exc:
-        logger.debug("callback not answered: %s", exc.message)
