@@ -10,3 +10,7 @@ ledger-admin-adjustment = Correction by the shop: { $amount }
 ledger-referral-bonus = Referral bonus: { $amount }
 ledger-stars-refund = Payment returned: { $amount }
 ledger-referral-reversal = Referral bonus taken back: { $amount }
+ledger-crypto-topup = Top-up by crypto: { $amount }
+ledger-manual-topup = Top-up by transfer: { $amount }
+ledger-promo-voucher = Promo code: { $amount }
+ledger-promo-bonus = Promo code bonus: { $amount }

@@ -10,3 +10,7 @@ ledger-admin-adjustment = Корректировка магазином: { $amou
 ledger-referral-bonus = Реферальный бонус: { $amount }
 ledger-stars-refund = Платёж возвращён: { $amount }
 ledger-referral-reversal = Реферальный бонус отменён: { $amount }
+ledger-crypto-topup = Пополнение криптовалютой: { $amount }
+ledger-manual-topup = Пополнение переводом: { $amount }
+ledger-promo-voucher = Промокод: { $amount }
+ledger-promo-bonus = Бонус по промокоду: { $amount }

@@ -82,6 +82,14 @@ class LedgerReason(enum.StrEnum):
     STARS_REFUND = "stars_refund"
     #: A referral bonus taken back because the top-up that earned it was refunded.
     REFERRAL_REVERSAL = "referral_reversal"
+    #: A top-up paid through Crypto Pay.
+    CRYPTO_TOPUP = "crypto_topup"
+    #: A top-up by a transfer an admin approved.
+    MANUAL_TOPUP = "manual_topup"
+    #: A promo code's amount, credited as it is redeemed.
+    PROMO_VOUCHER = "promo_voucher"
+    #: A promo code's percent, credited on the top-up it applies to.
+    PROMO_BONUS = "promo_bonus"
 
 
 class OutboxState(enum.StrEnum):

@@ -292,6 +292,50 @@ BEGIN
 END;
 """
 
+_LEDGER_REASONS_TABLE: Final = """
+-- The reasons a balance may change are rows of their own, which the ledger refers to: a new
+-- way to pay or to credit is one INSERT, not another rebuild of the ledger as a wider CHECK
+-- needs. This is the last such rebuild: it keeps the rows, their ids, the AUTOINCREMENT
+-- counter, the indexes and the append-only triggers.
+CREATE TABLE ledger_reasons (
+    name TEXT PRIMARY KEY
+) WITHOUT ROWID;
+INSERT INTO ledger_reasons (name) VALUES
+    ('topup'), ('order_charge'), ('refund'), ('admin_adjustment'), ('referral_bonus'),
+    ('stars_refund'), ('referral_reversal'),
+    -- Top-ups by Crypto Pay and by a transfer an admin approved; a promo code's voucher,
+    -- and its bonus on a top-up.
+    ('crypto_topup'), ('manual_topup'), ('promo_voucher'), ('promo_bonus');
+CREATE TABLE ledger_new (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    amount     INTEGER NOT NULL CHECK (amount <> 0),
+    reason     TEXT NOT NULL REFERENCES ledger_reasons (name),
+    key        TEXT NOT NULL UNIQUE,
+    order_id   INTEGER REFERENCES orders (id),
+    note       TEXT,
+    created_at TEXT NOT NULL
+);
+INSERT INTO ledger_new (id, user_id, amount, reason, key, order_id, note, created_at)
+    SELECT id, user_id, amount, reason, key, order_id, note, created_at FROM ledger ORDER BY id;
+DELETE FROM sqlite_sequence WHERE name = 'ledger_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'ledger_new', seq FROM sqlite_sequence
+    WHERE name = 'ledger';
+DROP TABLE ledger;
+ALTER TABLE ledger_new RENAME TO ledger;
+CREATE INDEX ledger_by_user ON ledger (user_id, id);
+CREATE INDEX ledger_by_order ON ledger (order_id);
+CREATE INDEX ledger_by_reason_time ON ledger (reason, created_at);
+CREATE TRIGGER ledger_rows_are_not_updated BEFORE UPDATE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+CREATE TRIGGER ledger_rows_are_not_deleted BEFORE DELETE ON ledger
+BEGIN
+    SELECT RAISE(ABORT, 'ledger rows are append-only');
+END;
+"""
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -301,6 +345,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(5, _LEDGER_BY_REASON),
     Migration(6, _REFUND_HOLD),
     Migration(7, _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL),
+    Migration(8, _LEDGER_REASONS_TABLE),
 )
 
 #: The schema version this code writes.

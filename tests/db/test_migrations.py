@@ -192,14 +192,54 @@ async def test_version_seven_widens_the_ledger_keeping_rows_ids_indexes_and_trig
     assert ledger_indexes <= index_names(db_path)
     assert trigger_names(db_path) == {"ledger_rows_are_not_updated", "ledger_rows_are_not_deleted"}
     with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")  # as the shop opens it
         assert conn.execute(
             "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ledger_new'"
         ).fetchone() == (0,)
         for statement in ("UPDATE ledger SET amount = 1", "DELETE FROM ledger"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 conn.execute(statement)
-        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        # Refused by the CHECK of version 7, by the table of reasons since version 8.
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK|FOREIGN KEY"):
             conn.execute(
                 "INSERT INTO ledger (user_id, amount, reason, key, created_at)"
                 " VALUES (7, 1, 'gift', 'gift:1', '2025-01-01')"
             )
+
+
+async def test_version_eight_keeps_the_ledger_and_takes_exactly_the_shops_reasons(
+    db_path: Path,
+) -> None:
+    before = [m for m in MIGRATIONS if m.version < 8]
+    async with await Database.open(db_path, migrations=before) as old, old.transaction() as tx:
+        await add_user(tx, 7, "alice")
+        await tx.ledger.append(7, Decimal("12.5"), LedgerReason.TOPUP, "topup:1")
+        await tx.ledger.append(7, Decimal(-2), LedgerReason.ORDER_CHARGE, "charge:1")
+
+    async with await Database.open(db_path) as upgraded:
+        async with upgraded.transaction() as tx:
+            written = [
+                await tx.ledger.append(7, Decimal(1), reason, f"{reason.value}:new")
+                for reason in (
+                    LedgerReason.CRYPTO_TOPUP,
+                    LedgerReason.MANUAL_TOPUP,
+                    LedgerReason.PROMO_VOUCHER,
+                    LedgerReason.PROMO_BONUS,
+                )
+            ]
+        async with upgraded.read() as r:
+            rows = await r.ledger.history(7)
+
+    assert [row.id for row in written if row is not None] == [3, 4, 5, 6]
+    assert [(row.id, row.key) for row in rows][-2:] == [(2, "charge:1"), (1, "topup:1")]
+    assert trigger_names(db_path) == {"ledger_rows_are_not_updated", "ledger_rows_are_not_deleted"}
+    with sqlite3.connect(db_path) as conn:
+        stored = {name for (name,) in conn.execute("SELECT name FROM ledger_reasons")}
+        conn.execute("PRAGMA foreign_keys = ON")
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            conn.execute(
+                "INSERT INTO ledger (user_id, amount, reason, key, created_at)"
+                " VALUES (7, 1, 'gift', 'gift:1', '2025-01-01')"
+            )
+    # Every reason the code writes is one the database takes, and no other.
+    assert stored == {reason.value for reason in LedgerReason}
