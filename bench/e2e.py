@@ -72,7 +72,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.e2e.chat import text_message  # noqa: E402
 from tests.e2e.shop import ADMIN_CHAT, OWNER, PANEL_KEY, TOKEN  # noqa: E402
-from tests.support.bot_api import BotApiCall, BotApiDouble, create_bot_api_app  # noqa: E402
+from tests.support.telegram.bot_api import BotApiCall, BotApiDouble, create_bot_api_app  # noqa: E402
 
 #: The customers who order during the run are the first ids; the rest only have history.
 FIRST_USER = 100_000

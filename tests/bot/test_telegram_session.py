@@ -16,7 +16,7 @@ from pydantic._internal import _generics
 from bot.app import create_bot
 from bot.config import Settings
 
-from ..support.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 
