@@ -25,6 +25,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiogram_i18n import I18nMiddleware
 from aiohttp import web
@@ -90,34 +91,41 @@ def create_bot(settings: Settings) -> Bot:
 
 def create_dispatcher(services: Runtime) -> Dispatcher:
     """The Dispatcher, with the shop's services in its workflow data and its FSM state kept
-    in the shop's database, so a conversation survives a restart."""
+    in the shop's database, so a conversation survives a restart.
+
+    Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
+    ``wallet``, ``customers``, ``admin_desk``, ``texts``, ``support_contact``, and the
+    running bot's ``background`` work and ``sandbox`` flag. Callback queries are
+    answered once each handler is done; a handler sets the answer's text on
+    ``callback_answer``.
+    """
     dispatcher = Dispatcher(
         storage=SQLiteStorage(services.db),
         services=services,
+        texts=services.texts,
+        support_contact=services.settings.support_contact,
+        catalogue=services.catalogue,
+        order_desk=services.order_desk,
+        wallet=services.wallet,
+        customers=services.customers,
+        admin_desk=services.admin_desk,
         background=services,
         sandbox=services.sandbox,
-        support_contact=services.settings.support_contact,
-        notices=services.notices,
-        db=services.db,
-        panel=services.panel,
-        texts=services.texts,
-        terms=services.terms,
-        alerts=services.alerts,
-        catalogue=services.catalogue,
-        tracker=services.tracker,
-        topup=services.topup,
     )
     default_locale = services.settings.default_locale
     in_flight = InFlightMiddleware()
     dispatcher["in_flight"] = in_flight
     dispatcher.update.outer_middleware(in_flight)
     # The customer is looked up first, so the translations can follow their language.
-    dispatcher.update.outer_middleware(CustomerMiddleware(services.db, default_locale))
+    dispatcher.update.outer_middleware(CustomerMiddleware(services.customers))
     I18nMiddleware(
         core=services.texts.core,
-        manager=CustomerLocaleManager(services.db, default_locale),
+        manager=CustomerLocaleManager(services.customers, default_locale),
         default_locale=default_locale,
     ).setup(dispatcher)
+    # Every callback query is answered, once, after its handler: Telegram shows a spinner
+    # until it is.
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_router(
         build_router(services.settings.admin_chat_id, services.settings.admin_ids)
     )

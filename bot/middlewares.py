@@ -11,8 +11,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, User
 from aiogram_i18n.managers import BaseManager
 
-from shop.customers import find_customer, language_for, register_customer, set_language
-from shop.storage import Database, UserRow
+from shop.customers import Customers
+from shop.storage import UserRow
 
 CUSTOMER_KEY = "customer"
 #: True in the handler data when this update is the customer's first contact with the shop.
@@ -23,9 +23,8 @@ class CustomerMiddleware(BaseMiddleware):
     """Puts the stored customer in the handler data as ``customer`` (registering anyone the
     shop has not met yet, in their Telegram language), before translations are chosen."""
 
-    def __init__(self, db: Database, default_locale: str) -> None:
-        self._db = db
-        self._default_locale = default_locale
+    def __init__(self, customers: Customers) -> None:
+        self._customers = customers
 
     async def __call__(
         self,
@@ -36,16 +35,9 @@ class CustomerMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         if user is not None and not user.is_bot and (chat is None or chat.type == "private"):
-            customer = await find_customer(self._db, user.id)
-            created = False
-            if customer is None or customer.blocked:
-                customer, created = await register_customer(
-                    self._db,
-                    user.id,
-                    user.username,
-                    user.first_name,
-                    language_for(user.language_code, self._default_locale),
-                )
+            customer, created = await self._customers.meet(
+                user.id, user.username, user.first_name, user.language_code
+            )
             data[CUSTOMER_KEY] = customer
             data[NEW_CUSTOMER_KEY] = created
         return await handler(event, data)
@@ -84,9 +76,9 @@ class InFlightMiddleware(BaseMiddleware):
 class CustomerLocaleManager(BaseManager):
     """aiogram-i18n's language store, kept in the customer's row."""
 
-    def __init__(self, db: Database, default_locale: str) -> None:
+    def __init__(self, customers: Customers, default_locale: str) -> None:
         super().__init__(default_locale=default_locale)
-        self._db = db
+        self._customers = customers
 
     async def get_locale(
         self, customer: UserRow | None = None, event_from_user: User | None = None
@@ -94,9 +86,10 @@ class CustomerLocaleManager(BaseManager):
         if customer is not None:
             return customer.language
         # Not a customer (an admin in the group): their Telegram language, if we have it.
-        default = self.default_locale or "en"
-        return language_for(event_from_user.language_code, default) if event_from_user else default
+        if event_from_user is None:
+            return self.default_locale or "en"
+        return self._customers.language_for(event_from_user.language_code)
 
     async def set_locale(self, locale: str, customer: UserRow | None = None) -> None:
         if customer is not None:
-            await set_language(self._db, customer.id, locale)
+            await self._customers.set_language(customer.id, locale)

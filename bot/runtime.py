@@ -1,8 +1,9 @@
 """What the running bot holds: the database, the panel client, the shop's services and the
 background tasks.
 
-Opened once at start-up and closed once at shutdown; handlers receive the services they
-use through the Dispatcher's workflow data.
+Opened once at start-up and closed once at shutdown. The feature services (the catalogue,
+the order desk, the wallet, the customers) are built here once; handlers receive the ones
+they use, by name, through the Dispatcher's workflow data (see :func:`bot.app.create_dispatcher`).
 """
 
 from __future__ import annotations
@@ -21,17 +22,21 @@ from api import PanelClient
 from bot.config import Settings
 from bot.notifier import Notifier, OtherSends, SendLimits
 from handlers.telegram_stars import BotStarHistory
+from shop.admin_desk import AdminDesk
 from shop.alerts import Alerts
 from shop.catalogue import Catalogue, keep_catalogue_synced
+from shop.customers import Customers
 from shop.housekeeping import keep_house
 from shop.money import Currency
 from shop.notices import Notices
+from shop.order_desk import OrderDesk
 from shop.payments import TopUpTerms
 from shop.star_reconciler import StarReconciler
 from shop.storage import Database
 from shop.terms import Terms
 from shop.texts import Texts
 from shop.tracking import Tracker
+from shop.wallet import Wallet
 
 logger = logging.getLogger(__name__)
 #: How long shutdown gives the notifier to send what is due.
@@ -83,6 +88,10 @@ class Runtime:
     tracker: Tracker
     notices: Notices
     topup: TopUpTerms
+    order_desk: OrderDesk
+    wallet: Wallet
+    customers: Customers
+    admin_desk: AdminDesk
     #: True when the panel is the embedded sandbox: nothing real is bought.
     sandbox: bool = False
     notifier: Notifier | None = None
@@ -108,6 +117,11 @@ class Runtime:
         )
         alerts = Alerts(terms, texts)
         notices = Notices(terms, texts, order_button)
+        catalogue = Catalogue(db, terms)
+        tracker = Tracker(
+            db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
+        )
+        topup = topup_terms_from(settings)
         return cls(
             settings=settings,
             db=db,
@@ -116,12 +130,16 @@ class Runtime:
             texts=texts,
             terms=terms,
             alerts=alerts,
-            catalogue=Catalogue(db, terms),
-            tracker=Tracker(
-                db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
-            ),
+            catalogue=catalogue,
+            tracker=tracker,
             notices=notices,
-            topup=topup_terms_from(settings),
+            topup=topup,
+            order_desk=OrderDesk(
+                db, panel, catalogue=catalogue, terms=terms, alerts=alerts, tracker=tracker
+            ),
+            wallet=Wallet(db, topup, alerts),
+            customers=Customers(db, settings.default_locale),
+            admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
             sandbox=sandbox,
         )
 

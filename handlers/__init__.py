@@ -1,4 +1,9 @@
-"""aiogram routers, one module per feature, assembled in one place."""
+"""aiogram routers, one module per feature, assembled in one place.
+
+Each module builds its router with ``router()``, a new one on each call: a Router joins one
+parent only, and each Dispatcher needs a tree of its own (a restart within the process,
+every test). Filters for a whole chat kind go once on its parent router here.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from aiogram import F, Router
 from handlers import (
     account,
     admin,
-    catalog,
+    catalogue,
     confirm,
     fallback,
     menu,
@@ -19,34 +24,27 @@ from handlers import (
 )
 
 
-def _own_copy(template: Router) -> Router:
-    """A new router with the handlers (and middlewares) of a module's router.
-
-    A Router joins one parent only, and each Dispatcher needs a tree of its own (a restart
-    within the process, every test), so the module routers are templates, never attached.
-    Filters for the whole storefront go on the parent built in :func:`build_router`.
-    """
-    router = Router(name=template.name)
-    for event, observer in template.observers.items():
-        copied = router.observers[event]
-        copied.handlers.extend(observer.handlers)
-        for middleware in observer.outer_middleware:
-            copied.outer_middleware.register(middleware)
-        for middleware in observer.middleware:
-            copied.middleware.register(middleware)
-    return router
-
-
 def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Router:
     """The bot's routers, a new tree on each call. The storefront answers private chats
     only; the admin commands answer only admins in the admin group, and nobody else."""
     root = Router(name="root")
     if admin_chat_id is not None and admin_ids:
-        staff = _own_copy(admin.router)
-        admins = frozenset(admin_ids)
-        staff.message.filter(F.chat.id == admin_chat_id, F.from_user.id.in_(admins))
-        staff.callback_query.filter(F.message.chat.id == admin_chat_id, F.from_user.id.in_(admins))
-        root.include_router(staff)
+        root.include_router(_admin_group(admin_chat_id, frozenset(admin_ids)))
+    root.include_router(_storefront())
+    return root
+
+
+def _admin_group(admin_chat_id: int, admins: frozenset[int]) -> Router:
+    """The admin commands, for the admins in the admin group."""
+    group = Router(name="admin_group")
+    group.message.filter(F.chat.id == admin_chat_id, F.from_user.id.in_(admins))
+    group.callback_query.filter(F.message.chat.id == admin_chat_id, F.from_user.id.in_(admins))
+    group.include_router(admin.router())
+    return group
+
+
+def _storefront() -> Router:
+    """The customers' side, in private chats."""
     storefront = Router(name="storefront")
     storefront.message.filter(F.chat.type == "private")
     storefront.callback_query.filter(F.message.chat.type == "private")
@@ -54,9 +52,17 @@ def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Route
     # button no handler takes (stale or forged) is answered last.
     storefront.include_routers(
         *(
-            _own_copy(module.router)
-            for module in (menu, confirm, order_form, orders, account, payments, catalog, fallback)
+            module.router()
+            for module in (
+                menu,
+                confirm,
+                order_form,
+                orders,
+                account,
+                payments,
+                catalogue,
+                fallback,
+            )
         )
     )
-    root.include_router(storefront)
-    return root
+    return storefront

@@ -9,35 +9,40 @@ from aiogram_i18n import I18nContext
 from handlers.callbacks import MenuCb
 from handlers.keyboards import button
 from handlers.screens import show
-from shop.ledger import balance_of, recent_movements
-from shop.storage import Database, LedgerRow, UserRow
-from shop.terms import Terms
-
-router = Router(name="account")
+from shop.money import Currency
+from shop.storage import LedgerRow, UserRow
+from shop.wallet import Wallet
 
 
-def movement_line(i18n: I18nContext, row: LedgerRow, terms: Terms) -> str:
+def router() -> Router:
+    """The balance screen's handlers, on a new router."""
+    account = Router(name="account")
+    account.callback_query.register(balance_screen, MenuCb.filter(F.screen == "balance"))
+    return account
+
+
+def movement_line(i18n: I18nContext, row: LedgerRow, currency: Currency) -> str:
     """One ledger row in plain words: 'Refund for order #12: +1.20 USD'."""
     sign = "+" if row.amount > 0 else "−"
     return i18n.get(
         f"ledger-{row.reason.value.replace('_', '-')}",
         order_id=str(row.order_id or ""),
-        amount=f"{sign}{terms.currency.format(abs(row.amount))}",
+        amount=f"{sign}{currency.format(abs(row.amount))}",
     )
 
 
-@router.callback_query(MenuCb.filter(F.screen == "balance"))
 async def balance_screen(
-    callback: CallbackQuery, i18n: I18nContext, db: Database, terms: Terms, customer: UserRow
+    callback: CallbackQuery, i18n: I18nContext, wallet: Wallet, customer: UserRow
 ) -> None:
-    balance = await balance_of(db, customer.id)
-    rows = await recent_movements(db, customer.id)
-    history = "\n".join(movement_line(i18n, row, terms) for row in rows) or i18n.get(
-        "balance-no-history"
-    )
+    statement = await wallet.statement(customer.id)
+    history = "\n".join(
+        movement_line(i18n, row, wallet.currency) for row in statement.movements
+    ) or i18n.get("balance-no-history")
     await show(
         callback,
-        i18n.get("balance-screen", balance=terms.currency.format(balance), history=history),
+        i18n.get(
+            "balance-screen", balance=wallet.currency.format(statement.balance), history=history
+        ),
         InlineKeyboardMarkup(
             inline_keyboard=[
                 [

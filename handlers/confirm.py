@@ -7,33 +7,30 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
 
-from api import PanelClient
 from handlers import keyboards
 from handlers.callbacks import QuoteCb
-from handlers.order_form import quoted_answers, refusal_text, summary_text
+from handlers.order_form import refusal_text, summary_text
 from handlers.order_states import Confirming
 from handlers.screens import show
-from shop.alerts import Alerts
-from shop.ledger import InsufficientFunds, balance_of
-from shop.ordering import (
-    Placement,
-    PlacementOutcome,
-    PriceRose,
-    QuoteNotUsable,
-    QuoteRefused,
-    drop_quote,
-    place_order,
-)
-from shop.storage import Database, UserRow
-from shop.terms import Terms
-
-router = Router(name="confirm")
+from shop.ledger import InsufficientFunds
+from shop.money import Currency
+from shop.order_desk import OrderDesk, Requoted
+from shop.ordering import Placement, PlacementOutcome, QuoteNotUsable, QuoteRefused
+from shop.storage import UserRow
 
 
-def placement_text(i18n: I18nContext, placement: Placement, terms: Terms) -> str:
+def router() -> Router:
+    """The confirmation's handlers, on a new router."""
+    confirmation = Router(name="confirm")
+    confirmation.callback_query.register(confirm, QuoteCb.filter(F.action == "confirm"))
+    confirmation.callback_query.register(drop, QuoteCb.filter(F.action == "drop"))
+    return confirmation
+
+
+def placement_text(i18n: I18nContext, placement: Placement, currency: Currency) -> str:
     """What the customer is told about a confirmation's outcome."""
     order = placement.order
-    money = terms.currency.format
+    money = currency.format
     match placement.outcome:
         case PlacementOutcome.PLACED:
             return i18n.get(
@@ -56,25 +53,20 @@ def placement_text(i18n: I18nContext, placement: Placement, terms: Terms) -> str
             )
 
 
-@router.callback_query(QuoteCb.filter(F.action == "confirm"))
 async def confirm(
     callback: CallbackQuery,
     callback_data: QuoteCb,
     *,
     state: FSMContext,
     i18n: I18nContext,
-    db: Database,
-    panel: PanelClient,
-    alerts: Alerts,
-    terms: Terms,
+    order_desk: OrderDesk,
     customer: UserRow,
 ) -> None:
+    currency = order_desk.currency
     try:
-        placement = await place_order(
-            db, panel, alerts, customer.id, callback_data.quote_id, terms=terms
-        )
-    except PriceRose as rose:
-        await _show_new_price(callback, rose, state=state, i18n=i18n, db=db, terms=terms)
+        placement = await order_desk.place(customer.id, callback_data.quote_id)
+    except Requoted as requoted:
+        await _show_new_price(callback, requoted, state=state, i18n=i18n, currency=currency)
         return
     except QuoteRefused as refused:
         await state.clear()
@@ -83,7 +75,7 @@ async def confirm(
     except InsufficientFunds as short:
         await show(
             callback,
-            i18n.get("order-short", missing=terms.currency.format(short.missing)),
+            i18n.get("order-short", missing=currency.format(short.missing)),
             keyboards.quote(i18n, callback_data.quote_id, short_of_funds=True),
         )
         return
@@ -93,48 +85,45 @@ async def confirm(
         await show(callback, i18n.get(key), keyboards.main_menu(i18n))
         return
     await state.clear()
-    await show(callback, placement_text(i18n, placement, terms), keyboards.main_menu(i18n))
+    await show(callback, placement_text(i18n, placement, currency), keyboards.main_menu(i18n))
 
 
 async def _show_new_price(
     callback: CallbackQuery,
-    rose: PriceRose,
+    requoted: Requoted,
     *,
     state: FSMContext,
     i18n: I18nContext,
-    db: Database,
-    terms: Terms,
+    currency: Currency,
 ) -> None:
     """The summary again, with the new quote to confirm and a word on the price."""
-    quote = rose.quote
-    balance = await balance_of(db, quote.user_id)
-    answers = quoted_answers(rose.service, quote.fields)
+    quoted = requoted.quoted
     changed = i18n.get(
         "quote-price-changed",
-        old=terms.currency.format(rose.old_price),
-        new=terms.currency.format(quote.price),
+        old=currency.format(requoted.old_price),
+        new=currency.format(quoted.quote.price),
     )
-    summary = summary_text(i18n, terms, rose.service, answers, quote, balance=balance)
-    text = f"{changed}\n\n{summary}"
+    text = f"{changed}\n\n{summary_text(i18n, currency, quoted)}"
     await state.set_state(Confirming.quote)
-    await state.set_data({"quote_id": quote.id})
+    await state.set_data({"quote_id": quoted.quote.id})
     await show(
-        callback, text, keyboards.quote(i18n, quote.id, short_of_funds=balance < quote.price)
+        callback,
+        text,
+        keyboards.quote(i18n, quoted.quote.id, short_of_funds=quoted.short_of_funds),
     )
 
 
-@router.callback_query(QuoteCb.filter(F.action == "drop"))
 async def drop(
     callback: CallbackQuery,
     callback_data: QuoteCb,
     *,
     state: FSMContext,
     i18n: I18nContext,
-    db: Database,
+    order_desk: OrderDesk,
     customer: UserRow,
 ) -> None:
     await state.clear()
-    placed = await drop_quote(db, customer.id, callback_data.quote_id)
+    placed = await order_desk.drop(customer.id, callback_data.quote_id)
     text = (
         i18n.get("order-already-placed", order_id=str(placed.id))
         if placed is not None

@@ -1,7 +1,8 @@
 """What no other handler takes. A command the bot does not know: the reply names the ones
 it does. Buttons from an old message, or forged: Telegram shows a spinner until a callback
-query is answered, so each one gets a polite answer. Replies Telegram refused or lost: the
-update is done with, and the log says so in one line."""
+query is answered, so each one gets a polite answer. Replies Telegram refused or lost (an
+answer to a callback query too old to answer among them): the update is done with, and the
+log says so in one line."""
 
 from __future__ import annotations
 
@@ -11,26 +12,35 @@ from aiogram import F, Router
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers.keyboards import back_to_menu
-from handlers.screens import answer_quietly
 
 logger = logging.getLogger(__name__)
-router = Router(name="fallback")
 
 
-@router.message(F.text.startswith("/"))
+def router() -> Router:
+    """The last handlers, on a new router."""
+    fallback = Router(name="fallback")
+    fallback.message.register(unknown_command, F.text.startswith("/"))
+    fallback.callback_query.register(outdated_button)
+    fallback.errors.register(
+        reply_not_delivered, ExceptionTypeFilter(TelegramAPIError, ClientDecodeError)
+    )
+    return fallback
+
+
 async def unknown_command(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("command-unknown"), reply_markup=back_to_menu(i18n))
 
 
-@router.callback_query()
-async def outdated_button(callback: CallbackQuery, i18n: I18nContext) -> None:
-    await answer_quietly(callback, i18n.get("button-outdated"))
+async def outdated_button(
+    callback: CallbackQuery, i18n: I18nContext, callback_answer: CallbackAnswer
+) -> None:
+    callback_answer.text = i18n.get("button-outdated")
 
 
-@router.errors(ExceptionTypeFilter(TelegramAPIError, ClientDecodeError))
 async def reply_not_delivered(event: ErrorEvent) -> None:
     # A 5xx, a flood wait, a dropped connection or a proxy's HTML page while answering: the
     # customer misses this one answer and can ask again. Whatever the handler stored before

@@ -162,10 +162,12 @@ def step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
         )
     elif current.answer is Answer.DELAY:
         delays = [
-            button(i18n.get("delay-button", minutes=minutes), ChoiceCb(
-                field=current.field, value=str(minutes)).pack())
+            button(
+                i18n.get("delay-button", minutes=minutes),
+                ChoiceCb(field=current.field, value=str(minutes)).pack(),
+            )
             for minutes in SUBSCRIPTION_DELAYS
-        ]  # fmt: skip
+        ]
         for start in range(0, len(delays), 4):
             builder.row(*delays[start : start + 4])
     if current.optional:

@@ -14,60 +14,86 @@ from aiogram_i18n import I18nContext
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, LanguageCb, MenuCb
 from handlers.screens import show
-from shop.customers import link_referrer, referrer_from_start
+from shop.customers import Customers
 from shop.display import escaped
-from shop.ordering import drop_quote
-from shop.storage import Database, UserRow
+from shop.order_desk import OrderDesk
+from shop.storage import UserRow
 from shop.texts import SUPPORTED_LOCALES, Texts
 
 logger = logging.getLogger(__name__)
-router = Router(name="menu")
+
+
+def router() -> Router:
+    """The menu's handlers, on a new router."""
+    menu = Router(name="menu")
+    menu.message.register(start_by_link, CommandStart(deep_link=True), first_contact)
+    menu.message.register(start, CommandStart())
+    menu.message.register(cancel, Command("cancel"))
+    menu.callback_query.register(cancel_by_button, CancelFormCb.filter())
+    menu.message.register(help_command, Command("help"))
+    menu.callback_query.register(main_menu, MenuCb.filter(F.screen == "main"))
+    menu.callback_query.register(help_screen, MenuCb.filter(F.screen == "help"))
+    menu.callback_query.register(language_screen, MenuCb.filter(F.screen == "language"))
+    menu.callback_query.register(choose_language, LanguageCb.filter(F.code.in_(SUPPORTED_LOCALES)))
+    return menu
+
+
+def first_contact(_: Message, new_customer: bool = False) -> bool:
+    """The update is the customer's first contact with the shop."""
+    return new_customer
 
 
 def _menu_text(i18n: I18nContext, customer: UserRow) -> str:
     return i18n.get("menu-title", name=escaped(customer.first_name or ""))
 
 
-@router.message(CommandStart())
-async def start(
-    message: Message,
-    *,
-    command: CommandObject,
-    state: FSMContext,
-    i18n: I18nContext,
-    db: Database,
-    customer: UserRow,
-    new_customer: bool,
-) -> None:
+async def start(message: Message, state: FSMContext, i18n: I18nContext, customer: UserRow) -> None:
     await state.clear()
-    referrer = referrer_from_start(command.args)
-    if new_customer and referrer is not None:
-        await link_referrer(db, customer.id, referrer)
     await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
 
 
-async def _leave_form(state: FSMContext, db: Database, customer: UserRow) -> None:
+async def start_by_link(
+    message: Message,
+    command: CommandObject,
+    *,
+    state: FSMContext,
+    i18n: I18nContext,
+    customers: Customers,
+    customer: UserRow,
+) -> None:
+    """A newcomer who came by a link: a referral link names who brought them."""
+    await customers.accept_referral(customer.id, command.args)
+    await start(message, state, i18n, customer)
+
+
+async def _leave_form(state: FSMContext, order_desk: OrderDesk, customer: UserRow) -> None:
     """End the form; a price already quoted in it can no longer be confirmed."""
     quote_id = (await state.get_data()).get("quote_id")
     await state.clear()
     if isinstance(quote_id, str):
-        await drop_quote(db, customer.id, quote_id)
+        await order_desk.drop(customer.id, quote_id)
 
 
-@router.message(Command("cancel"))
 async def cancel(
-    message: Message, state: FSMContext, i18n: I18nContext, db: Database, customer: UserRow
+    message: Message,
+    state: FSMContext,
+    i18n: I18nContext,
+    order_desk: OrderDesk,
+    customer: UserRow,
 ) -> None:
-    await _leave_form(state, db, customer)
+    await _leave_form(state, order_desk, customer)
     await message.answer(i18n.get("form-cancelled"))
     await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
 
 
-@router.callback_query(CancelFormCb.filter())
 async def cancel_by_button(
-    callback: CallbackQuery, state: FSMContext, i18n: I18nContext, db: Database, customer: UserRow
+    callback: CallbackQuery,
+    state: FSMContext,
+    i18n: I18nContext,
+    order_desk: OrderDesk,
+    customer: UserRow,
 ) -> None:
-    await _leave_form(state, db, customer)
+    await _leave_form(state, order_desk, customer)
     await show(
         callback,
         f"{i18n.get('form-cancelled')}\n\n{_menu_text(i18n, customer)}",
@@ -83,14 +109,12 @@ def help_text(i18n: I18nContext, support_contact: str) -> str:
     return text
 
 
-@router.message(Command("help"))
 async def help_command(message: Message, i18n: I18nContext, support_contact: str) -> None:
     await message.answer(
         help_text(i18n, support_contact), reply_markup=keyboards.back_to_menu(i18n)
     )
 
 
-@router.callback_query(MenuCb.filter(F.screen == "main"))
 async def main_menu(
     callback: CallbackQuery, state: FSMContext, i18n: I18nContext, customer: UserRow
 ) -> None:
@@ -98,17 +122,14 @@ async def main_menu(
     await show(callback, _menu_text(i18n, customer), keyboards.main_menu(i18n))
 
 
-@router.callback_query(MenuCb.filter(F.screen == "help"))
 async def help_screen(callback: CallbackQuery, i18n: I18nContext, support_contact: str) -> None:
     await show(callback, help_text(i18n, support_contact), keyboards.back_to_menu(i18n))
 
 
-@router.callback_query(MenuCb.filter(F.screen == "language"))
 async def language_screen(callback: CallbackQuery, i18n: I18nContext) -> None:
     await show(callback, i18n.get("language-choose"), keyboards.languages(i18n))
 
 
-@router.callback_query(LanguageCb.filter(F.code.in_(SUPPORTED_LOCALES)))
 async def choose_language(
     callback: CallbackQuery, callback_data: LanguageCb, i18n: I18nContext, customer: UserRow
 ) -> None:

@@ -1,4 +1,9 @@
-"""One StatesGroup per order form; each state is one step of shop.order_forms.FLOWS."""
+"""The states of a conversation about an order: one per step of each order type's form, made
+from shop.order_forms.FLOWS, and the quote waiting for its confirmation.
+
+The FSM storage keeps a state by its name, ``<Type>Form:<field>`` (``DefaultForm:link``), so
+a form in progress resumes after a restart, and after an upgrade that changes no step.
+"""
 
 from __future__ import annotations
 
@@ -7,97 +12,32 @@ from typing import Final
 from aiogram.fsm.state import State, StatesGroup
 
 from api import OrderType
+from shop.order_forms import FLOWS
+
+#: Forms stored under a name other than their type's: conversations in progress keep it.
+_STORED_AS: Final = {OrderType.SUBSCRIPTIONS: "SubscriptionForm"}
 
 
-class DefaultForm(StatesGroup):
-    link = State()
-    quantity = State()
-    drip_feed = State()
-    runs = State()
-    interval = State()
+def form_name(order_type: OrderType) -> str:
+    """The name the states of ``order_type``'s form are stored under: "DefaultForm",
+    "MentionsWithHashtagsForm"..."""
+    return _STORED_AS.get(order_type) or order_type.name.title().replace("_", "") + "Form"
 
 
-class PackageForm(StatesGroup):
-    link = State()
+#: The state of each step of each form, by order type and the field the step fills.
+FORM_STATES: Final[dict[tuple[OrderType, str], State]] = {
+    (order_type, step.field): State(step.field, form_name(order_type))
+    for order_type, steps in FLOWS.items()
+    for step in steps
+}
 
 
-class CustomCommentsForm(StatesGroup):
-    link = State()
-    comments = State()
-
-
-class MentionsWithHashtagsForm(StatesGroup):
-    link = State()
-    quantity = State()
-    usernames = State()
-    hashtags = State()
-
-
-class MentionsCustomListForm(StatesGroup):
-    link = State()
-    usernames = State()
-
-
-class MentionsHashtagForm(StatesGroup):
-    link = State()
-    quantity = State()
-    hashtag = State()
-
-
-class MentionsUserFollowersForm(StatesGroup):
-    link = State()
-    quantity = State()
-    username = State()
-
-
-class SubscriptionForm(StatesGroup):
-    username = State()
-    min = State()
-    max = State()
-    posts = State()
-    old_posts = State()
-    delay = State()
-    expiry = State()
-
-
-class CustomCommentsPackageForm(StatesGroup):
-    link = State()
-    comments = State()
-
-
-class PollForm(StatesGroup):
-    link = State()
-    quantity = State()
-    answer_number = State()
+def state_for(order_type: OrderType, field: str) -> State:
+    """The state of the step that fills ``field`` in ``order_type``'s form."""
+    return FORM_STATES[order_type, field]
 
 
 class Confirming(StatesGroup):
     """The summary and price are shown; waiting for Confirm or Cancel."""
 
     quote = State()
-
-
-FORMS: Final[dict[OrderType, type[StatesGroup]]] = {
-    OrderType.DEFAULT: DefaultForm,
-    OrderType.PACKAGE: PackageForm,
-    OrderType.CUSTOM_COMMENTS: CustomCommentsForm,
-    OrderType.MENTIONS_WITH_HASHTAGS: MentionsWithHashtagsForm,
-    OrderType.MENTIONS_CUSTOM_LIST: MentionsCustomListForm,
-    OrderType.MENTIONS_HASHTAG: MentionsHashtagForm,
-    OrderType.MENTIONS_USER_FOLLOWERS: MentionsUserFollowersForm,
-    OrderType.SUBSCRIPTIONS: SubscriptionForm,
-    OrderType.CUSTOM_COMMENTS_PACKAGE: CustomCommentsPackageForm,
-    OrderType.POLL: PollForm,
-}
-
-#: Every state in which the customer is filling in an order form.
-FORM_STATES: Final[tuple[State, ...]] = tuple(
-    state for group in FORMS.values() for state in group.__all_states__
-)
-
-
-def state_for(order_type: OrderType, field: str) -> State:
-    """The state of the step that fills ``field`` in ``order_type``'s form."""
-    state = getattr(FORMS[order_type], field)
-    assert isinstance(state, State)
-    return state

@@ -5,28 +5,31 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
-from api import PanelClient
 from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb
 from handlers.keyboards import button, pager
-from handlers.screens import answer_quietly, show
+from handlers.screens import show
 from shop.display import WHOLE, escaped
-from shop.order_actions import (
-    ActionRefused,
-    OrderView,
-    own_order,
-    request_cancel,
-    request_refill,
-    view_order,
-)
-from shop.ordering import customer_orders
+from shop.money import Currency
+from shop.order_actions import ActionRefused, OrderView
+from shop.order_desk import OrderDesk, OrdersPage
 from shop.refusals import classify_refusal
-from shop.storage import CancelOutcome, Database, OrderRow, UserRow
-from shop.terms import Terms
-from shop.tracking import Tracker
+from shop.storage import CancelOutcome, OrderRow, UserRow
 
-router = Router(name="orders")
+
+def router() -> Router:
+    """My orders' handlers, on a new router."""
+    orders = Router(name="orders")
+    orders.callback_query.register(orders_menu, MenuCb.filter(F.screen == "orders"))
+    orders.callback_query.register(orders_page, OrdersCb.filter())
+    orders.callback_query.register(order_card, OrderCb.filter())
+    orders.callback_query.register(refresh, OrderActionCb.filter(F.action == "refresh"))
+    orders.callback_query.register(refill, OrderActionCb.filter(F.action == "refill"))
+    orders.callback_query.register(cancel_order, OrderActionCb.filter(F.action == "cancel"))
+    return orders
+
 
 STATE_ICONS = {
     "submitting": "⏳",
@@ -52,8 +55,9 @@ def _state(i18n: I18nContext, order: OrderRow) -> str:
 
 
 def _list_keyboard(
-    i18n: I18nContext, orders: list[OrderRow], page: int, pages: int, terms: Terms
+    i18n: I18nContext, listed: OrdersPage, currency: Currency
 ) -> InlineKeyboardMarkup:
+    page = listed.page
     rows = [
         [
             button(
@@ -62,60 +66,51 @@ def _list_keyboard(
                     icon=STATE_ICONS.get(order.state.value, "•"),
                     order_id=str(order.id),
                     state=_state(i18n, order),
-                    price=terms.currency.format(order.price),
+                    price=currency.format(order.price),
                 ),
                 OrderCb(order_id=order.id, page=page).pack(),
             )
         ]
-        for order in orders
+        for order in listed.orders
     ]
-    if pages_row := pager(i18n, page, pages, lambda number: OrdersCb(page=number).pack()):
+    if pages_row := pager(i18n, page, listed.pages, lambda number: OrdersCb(page=number).pack()):
         rows.append(pages_row)
     rows.append([button(i18n.get("button-menu"), MenuCb(screen="main").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def _show_list(
-    callback: CallbackQuery,
-    page: int,
-    *,
-    i18n: I18nContext,
-    db: Database,
-    terms: Terms,
-    customer: UserRow,
+    callback: CallbackQuery, page: int, i18n: I18nContext, order_desk: OrderDesk, customer: UserRow
 ) -> None:
-    orders, page, pages = await customer_orders(db, customer.id, page)
-    if not orders:
-        await show(callback, i18n.get("orders-none"), _list_keyboard(i18n, [], 0, 1, terms))
+    listed = await order_desk.orders(customer.id, page)
+    if not listed.orders:
+        empty = OrdersPage([], 0, 1)
+        await show(
+            callback, i18n.get("orders-none"), _list_keyboard(i18n, empty, order_desk.currency)
+        )
         return
     await show(
-        callback, i18n.get("orders-title"), _list_keyboard(i18n, orders, page, pages, terms)
+        callback, i18n.get("orders-title"), _list_keyboard(i18n, listed, order_desk.currency)
     )
 
 
-@router.callback_query(MenuCb.filter(F.screen == "orders"))
 async def orders_menu(
-    callback: CallbackQuery, i18n: I18nContext, db: Database, terms: Terms, customer: UserRow
+    callback: CallbackQuery, i18n: I18nContext, order_desk: OrderDesk, customer: UserRow
 ) -> None:
-    await _show_list(callback, 0, i18n=i18n, db=db, terms=terms, customer=customer)
+    await _show_list(callback, 0, i18n, order_desk, customer)
 
 
-@router.callback_query(OrdersCb.filter())
 async def orders_page(
     callback: CallbackQuery,
     callback_data: OrdersCb,
-    *,
     i18n: I18nContext,
-    db: Database,
-    terms: Terms,
+    order_desk: OrderDesk,
     customer: UserRow,
 ) -> None:
-    await _show_list(
-        callback, callback_data.page, i18n=i18n, db=db, terms=terms, customer=customer
-    )
+    await _show_list(callback, callback_data.page, i18n, order_desk, customer)
 
 
-def card_text(i18n: I18nContext, view: OrderView, terms: Terms) -> str:
+def card_text(i18n: I18nContext, view: OrderView, currency: Currency) -> str:
     """An order's card: what was ordered, what it cost, where it stands."""
     order = view.order
     refill = (
@@ -129,7 +124,7 @@ def card_text(i18n: I18nContext, view: OrderView, terms: Terms) -> str:
         service=escaped(view.service_name),
         link=escaped(order.link or "—", WHOLE),
         quantity=order.quantity,
-        price=terms.currency.format(order.price),
+        price=currency.format(order.price),
         state=_state(i18n, order),
         icon=STATE_ICONS.get(order.state.value, "•"),
         start_count=order.start_count if order.start_count is not None else "—",
@@ -157,77 +152,63 @@ def card_keyboard(i18n: I18nContext, view: OrderView, page: int) -> InlineKeyboa
     return InlineKeyboardMarkup(inline_keyboard=[actions, [back]])
 
 
-async def _show_card(
-    callback: CallbackQuery,
-    order_id: int,
-    page: int,
-    *,
-    i18n: I18nContext,
-    db: Database,
-    terms: Terms,
-    customer: UserRow,
-    note: str | None = None,
-) -> None:
-    view = await view_order(db, order_id, customer.id)
-    if view is None:
-        await answer_quietly(callback, i18n.get("order-not-found"))
-        return
-    text = card_text(i18n, view, terms)
+def _card(
+    i18n: I18nContext, view: OrderView, currency: Currency, *, page: int = 0, note: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """An order's card screen, with ``note`` under the card."""
+    text = card_text(i18n, view, currency)
     if note:
         text = f"{text}\n\n{note}"
-    await show(callback, text, card_keyboard(i18n, view, page))
+    return text, card_keyboard(i18n, view, page)
 
 
-@router.callback_query(OrderCb.filter())
 async def order_card(
     callback: CallbackQuery,
     callback_data: OrderCb,
     *,
     i18n: I18nContext,
-    db: Database,
-    terms: Terms,
+    order_desk: OrderDesk,
     customer: UserRow,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    await _show_card(callback, callback_data.order_id, callback_data.page,
-                     i18n=i18n, db=db, terms=terms, customer=customer)  # fmt: skip
+    view = await order_desk.card(customer.id, callback_data.order_id)
+    if view is None:
+        callback_answer.text = i18n.get("order-not-found")
+        return
+    await show(callback, *_card(i18n, view, order_desk.currency, page=callback_data.page))
 
 
-@router.callback_query(OrderActionCb.filter(F.action == "refresh"))
 async def refresh(
     callback: CallbackQuery,
     callback_data: OrderActionCb,
     *,
     i18n: I18nContext,
-    db: Database,
-    terms: Terms,
-    tracker: Tracker,
+    order_desk: OrderDesk,
     customer: UserRow,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    order = await own_order(db, callback_data.order_id, customer.id)
-    if order is None:
-        await answer_quietly(callback, i18n.get("order-not-found"))
+    view = await order_desk.refresh(customer.id, callback_data.order_id)
+    if view is None:
+        callback_answer.text = i18n.get("order-not-found")
         return
-    await tracker.refresh_order(order)
-    await _show_card(callback, order.id, 0, i18n=i18n, db=db, terms=terms, customer=customer)
+    await show(callback, *_card(i18n, view, order_desk.currency))
 
 
 def _refusal_text(i18n: I18nContext, refused: ActionRefused) -> str:
     return i18n.get(f"action-{refused.problem.value.replace('_', '-')}")
 
 
-@router.callback_query(OrderActionCb.filter(F.action == "refill"))
 async def refill(
     callback: CallbackQuery,
     callback_data: OrderActionCb,
     *,
     i18n: I18nContext,
-    db: Database,
-    panel: PanelClient,
-    terms: Terms,
+    order_desk: OrderDesk,
     customer: UserRow,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
-        result = await request_refill(db, panel, callback_data.order_id, customer.id)
+        result = await order_desk.refill(customer.id, callback_data.order_id)
     except ActionRefused as refused:
         note = _refusal_text(i18n, refused)
     else:
@@ -236,27 +217,25 @@ async def refill(
         elif result.ambiguous:
             note = i18n.get("action-no-answer")
         else:
-            reason = classify_refusal(result.refill.error or "")
-            note = i18n.get(
-                "refill-refused", reason=i18n.get(f"reason-{reason.value.replace('_', '-')}")
-            )
-    await _show_card(callback, callback_data.order_id, 0,
-                     i18n=i18n, db=db, terms=terms, customer=customer, note=note)  # fmt: skip
+            note = i18n.get("refill-refused", reason=_reason(i18n, result.refill.error))
+    view = await order_desk.card(customer.id, callback_data.order_id)
+    if view is None:
+        callback_answer.text = i18n.get("order-not-found")
+        return
+    await show(callback, *_card(i18n, view, order_desk.currency, note=note))
 
 
-@router.callback_query(OrderActionCb.filter(F.action == "cancel"))
 async def cancel_order(
     callback: CallbackQuery,
     callback_data: OrderActionCb,
     *,
     i18n: I18nContext,
-    db: Database,
-    panel: PanelClient,
-    terms: Terms,
+    order_desk: OrderDesk,
     customer: UserRow,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
-        result = await request_cancel(db, panel, callback_data.order_id, customer.id)
+        result = await order_desk.cancel(customer.id, callback_data.order_id)
     except ActionRefused as refused:
         note = _refusal_text(i18n, refused)
     else:
@@ -267,5 +246,8 @@ async def cancel_order(
                 note = i18n.get("action-no-answer")
             case _:
                 note = i18n.get("cancel-refused", reason=_reason(i18n, result.request.error))
-    await _show_card(callback, callback_data.order_id, 0,
-                     i18n=i18n, db=db, terms=terms, customer=customer, note=note)  # fmt: skip
+    view = await order_desk.card(customer.id, callback_data.order_id)
+    if view is None:
+        callback_answer.text = i18n.get("order-not-found")
+        return
+    await show(callback, *_card(i18n, view, order_desk.currency, note=note))

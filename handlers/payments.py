@@ -15,33 +15,39 @@ from aiogram.types import (
     Message,
     PreCheckoutQuery,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb
 from handlers.keyboards import button
-from handlers.screens import answer_quietly, show
-from shop.alerts import Alerts
-from shop.payments import (
-    STARS,
-    AmountRefused,
-    TopUpTerms,
-    check_checkout,
-    create_invoice,
-    read_amount,
-    referral_stats,
-    settle_payment,
-)
-from shop.storage import Database, UserRow
+from handlers.screens import show
+from shop.payments import STARS, AmountRefused, TopUpTerms
+from shop.storage import UserRow
+from shop.wallet import Wallet
 
 logger = logging.getLogger(__name__)
-router = Router(name="payments")
 
 
 class TopUpForm(StatesGroup):
     """Waiting for a typed top-up amount."""
 
     amount = State()
+
+
+def router() -> Router:
+    """The top-up and referral handlers, on a new router."""
+    payments = Router(name="payments")
+    payments.callback_query.register(topup_screen, MenuCb.filter(F.screen == "topup"))
+    payments.callback_query.register(topup_beside_quote, MenuCb.filter(F.screen == "topup-new"))
+    payments.callback_query.register(preset_amount, TopUpCb.filter(F.amount != ""))
+    payments.callback_query.register(other_amount, TopUpCb.filter(F.amount == ""))
+    payments.message.register(typed_amount, TopUpForm.amount, F.text)
+    payments.message.register(amount_not_text, TopUpForm.amount)
+    payments.pre_checkout_query.register(pre_checkout)
+    payments.message.register(successful_payment, F.successful_payment)
+    payments.callback_query.register(referral_screen, MenuCb.filter(F.screen == "referral"))
+    return payments
 
 
 def topup_keyboard(i18n: I18nContext, terms: TopUpTerms) -> InlineKeyboardMarkup:
@@ -63,34 +69,23 @@ def _topup_text(i18n: I18nContext, topup: TopUpTerms) -> str:
     )
 
 
-@router.callback_query(MenuCb.filter(F.screen == "topup"))
-async def topup_screen(callback: CallbackQuery, i18n: I18nContext, topup: TopUpTerms) -> None:
-    await show(callback, _topup_text(i18n, topup), topup_keyboard(i18n, topup))
+async def topup_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
+    await show(callback, _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms))
 
 
-@router.callback_query(MenuCb.filter(F.screen == "topup-new"))
-async def topup_beside_quote(
-    callback: CallbackQuery, i18n: I18nContext, topup: TopUpTerms
-) -> None:
+async def topup_beside_quote(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
     """Top up from an order summary: a new message, so the summary keeps its Confirm."""
-    await answer_quietly(callback)
     if isinstance(callback.message, Message):
         await callback.message.answer(
-            _topup_text(i18n, topup), reply_markup=topup_keyboard(i18n, topup)
+            _topup_text(i18n, wallet.terms), reply_markup=topup_keyboard(i18n, wallet.terms)
         )
 
 
 async def _send_invoice(
-    message: Message,
-    amount: Decimal,
-    *,
-    i18n: I18nContext,
-    db: Database,
-    topup: TopUpTerms,
-    customer: UserRow,
+    message: Message, amount: Decimal, *, i18n: I18nContext, wallet: Wallet, customer: UserRow
 ) -> None:
-    invoice = await create_invoice(db, topup, customer.id, amount)
-    credited = topup.currency.format(invoice.amount)
+    invoice = await wallet.invoice(customer.id, amount)
+    credited = wallet.currency.format(invoice.amount)
     await message.answer_invoice(
         title=i18n.get("invoice-title", amount=credited),
         description=i18n.get("invoice-description", amount=credited, stars=invoice.stars),
@@ -102,40 +97,35 @@ async def _send_invoice(
     )
 
 
-@router.callback_query(TopUpCb.filter(F.amount != ""))
 async def preset_amount(
     callback: CallbackQuery,
     callback_data: TopUpCb,
     *,
     i18n: I18nContext,
-    db: Database,
-    topup: TopUpTerms,
+    wallet: Wallet,
     customer: UserRow,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
-        amount = read_amount(callback_data.amount, topup)
+        amount = wallet.read_amount(callback_data.amount)
     except AmountRefused:
-        await answer_quietly(callback, i18n.get("button-outdated"))
+        callback_answer.text = i18n.get("button-outdated")
         return
-    await answer_quietly(callback)
     if isinstance(callback.message, Message):
-        await _send_invoice(
-            callback.message, amount, i18n=i18n, db=db, topup=topup, customer=customer
-        )
+        await _send_invoice(callback.message, amount, i18n=i18n, wallet=wallet, customer=customer)
 
 
-@router.callback_query(TopUpCb.filter(F.amount == ""))
 async def other_amount(
-    callback: CallbackQuery, state: FSMContext, i18n: I18nContext, topup: TopUpTerms
+    callback: CallbackQuery, state: FSMContext, i18n: I18nContext, wallet: Wallet
 ) -> None:
     await state.set_state(TopUpForm.amount)
-    await answer_quietly(callback)
     if isinstance(callback.message, Message):
+        terms = wallet.terms
         await callback.message.answer(
             i18n.get(
                 "topup-ask-amount",
-                min=topup.currency.format(topup.min_amount),
-                max=topup.currency.format(topup.max_amount),
+                min=terms.currency.format(terms.min_amount),
+                max=terms.currency.format(terms.max_amount),
             ),
             reply_markup=InlineKeyboardMarkup(
                 inline_keyboard=[[button(i18n.get("button-cancel"), CancelFormCb().pack())]]
@@ -143,40 +133,32 @@ async def other_amount(
         )
 
 
-@router.message(TopUpForm.amount, F.text)
 async def typed_amount(
-    message: Message,
-    *,
-    state: FSMContext,
-    i18n: I18nContext,
-    db: Database,
-    topup: TopUpTerms,
-    customer: UserRow,
+    message: Message, state: FSMContext, i18n: I18nContext, wallet: Wallet, customer: UserRow
 ) -> None:
     try:
-        amount = read_amount(message.text or "", topup)
+        amount = wallet.read_amount(message.text or "")
     except AmountRefused as refused:
+        terms = wallet.terms
         await message.answer(
             i18n.get(
                 f"topup-amount-{refused.problem.value.replace('_', '-')}",
-                min=topup.currency.format(topup.min_amount),
-                max=topup.currency.format(topup.max_amount),
+                min=terms.currency.format(terms.min_amount),
+                max=terms.currency.format(terms.max_amount),
             )
         )
         return
     await state.clear()
-    await _send_invoice(message, amount, i18n=i18n, db=db, topup=topup, customer=customer)
+    await _send_invoice(message, amount, i18n=i18n, wallet=wallet, customer=customer)
 
 
-@router.message(TopUpForm.amount)
 async def amount_not_text(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("input-send-text"))
 
 
-@router.pre_checkout_query()
-async def pre_checkout(query: PreCheckoutQuery, i18n: I18nContext, db: Database) -> None:
-    problem = await check_checkout(
-        db, query.invoice_payload, query.from_user.id, query.currency, query.total_amount
+async def pre_checkout(query: PreCheckoutQuery, i18n: I18nContext, wallet: Wallet) -> None:
+    problem = await wallet.check_checkout(
+        query.from_user.id, query.invoice_payload, query.currency, query.total_amount
     )
     if problem is None:
         await query.answer(ok=True)
@@ -187,28 +169,18 @@ async def pre_checkout(query: PreCheckoutQuery, i18n: I18nContext, db: Database)
     )
 
 
-@router.message(F.successful_payment)
 async def successful_payment(
-    message: Message,
-    *,
-    i18n: I18nContext,
-    db: Database,
-    topup: TopUpTerms,
-    alerts: Alerts,
-    customer: UserRow,
+    message: Message, i18n: I18nContext, wallet: Wallet, customer: UserRow
 ) -> None:
     payment = message.successful_payment
     assert payment is not None
-    result = await settle_payment(
-        db,
-        topup,
+    result = await wallet.settle(
         customer.id,
         payload=payment.invoice_payload,
         charge_id=payment.telegram_payment_charge_id,
         stars=payment.total_amount,
-        alerts=alerts,
     )
-    money = topup.currency.format
+    money = wallet.currency.format
     if result.unmatched:
         text = i18n.get("topup-unmatched", stars=payment.total_amount)
     elif result.credited == 0:
@@ -218,26 +190,19 @@ async def successful_payment(
     await message.answer(text, reply_markup=keyboards.main_menu(i18n))
 
 
-@router.callback_query(MenuCb.filter(F.screen == "referral"))
 async def referral_screen(
-    callback: CallbackQuery,
-    *,
-    bot: Bot,
-    i18n: I18nContext,
-    db: Database,
-    topup: TopUpTerms,
-    customer: UserRow,
+    callback: CallbackQuery, bot: Bot, i18n: I18nContext, wallet: Wallet, customer: UserRow
 ) -> None:
     me = await bot.me()
-    stats = await referral_stats(db, customer.id)
+    stats = await wallet.referrals(customer.id)
     await show(
         callback,
         i18n.get(
             "referral-screen",
             link=f"https://t.me/{me.username}?start=ref_{customer.id}",
-            percent=str(topup.referral_percent.normalize()),
+            percent=str(wallet.terms.referral_percent.normalize()),
             referrals=stats.referrals,
-            earned=topup.currency.format(stats.earned),
+            earned=wallet.currency.format(stats.earned),
         ),
         InlineKeyboardMarkup(
             inline_keyboard=[[button(i18n.get("button-back"), MenuCb(screen="balance").pack())]]

@@ -1,4 +1,9 @@
-"""Showing a screen: edit the message in place where Telegram allows, else send a new one."""
+"""Showing a screen: edit the message in place where Telegram allows, else send a new one.
+
+Callback queries are answered by the Dispatcher's ``CallbackAnswerMiddleware`` once the
+handler is done; a handler that has something to say in the answer sets
+``callback_answer.text``.
+"""
 
 from __future__ import annotations
 
@@ -13,27 +18,16 @@ logger = logging.getLogger(__name__)
 async def show(
     callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Replace the screen the button was on; answer the callback in every case."""
+    """Replace the screen the button was on."""
     message = callback.message
-    try:
-        if isinstance(message, Message):
-            try:
-                await message.edit_text(text, reply_markup=markup)
-            except TelegramBadRequest as exc:
-                if "not modified" in exc.message:
-                    return
-                # Too old to edit, or deleted: the screen comes as a new message.
-                logger.debug("cannot edit message %d: %s", message.message_id, exc.message)
-                await message.answer(text, reply_markup=markup)
-        elif callback.bot is not None:
-            await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
-    finally:
-        await answer_quietly(callback)
-
-
-async def answer_quietly(callback: CallbackQuery, text: str | None = None) -> None:
-    """Answer a callback query; one too old to answer is not worth an error."""
-    try:
-        await callback.answer(text)
-    except TelegramBadRequest as exc:
-        logger.debug("callback not answered: %s", exc.message)
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:
+                return
+            # Too old to edit, or deleted: the screen comes as a new message.
+            logger.debug("cannot edit message %d: %s", message.message_id, exc.message)
+            await message.answer(text, reply_markup=markup)
+    elif callback.bot is not None:
+        await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from api import Balance, PanelClient, PanelError
 from shop.catalogue import SYNCED_AT_META_KEY
 from shop.ledger import Movement, adjust
+from shop.money import Currency
 from shop.storage import (
     ACTIVE_ORDER_STATES,
     Database,
@@ -39,6 +40,7 @@ class AdminInputError(ValueError):
 class ShopStatus:
     """The shop at a glance, for /panel."""
 
+    panel_url: str
     panel_balance: Balance | None
     panel_error: str | None
     services_for_sale: int
@@ -47,10 +49,15 @@ class ShopStatus:
     active_orders: int
     uncertain_orders: int
     active_refills: int
+    #: When the tracker last asked the panel for statuses; None: not since the start.
+    last_poll_at: datetime | None = None
 
 
-async def shop_status(db: Database, panel: PanelClient) -> ShopStatus:
-    """The panel's balance (asked now) and the shop's counts."""
+async def shop_status(
+    db: Database, panel: PanelClient, last_poll_at: datetime | None = None
+) -> ShopStatus:
+    """The panel's balance (asked now) and the shop's counts; ``last_poll_at`` is the
+    tracker's, told as it is."""
     balance: Balance | None = None
     error: str | None = None
     try:
@@ -60,6 +67,7 @@ async def shop_status(db: Database, panel: PanelClient) -> ShopStatus:
     async with db.read() as r:
         states = await r.orders.counts_by_state()
         return ShopStatus(
+            panel_url=panel.url,
             panel_balance=balance,
             panel_error=error,
             services_for_sale=await r.services.count(available_only=True),
@@ -68,6 +76,7 @@ async def shop_status(db: Database, panel: PanelClient) -> ShopStatus:
             active_orders=sum(states.get(state, 0) for state in ACTIVE_ORDER_STATES),
             uncertain_orders=states.get(OrderState.UNKNOWN, 0),
             active_refills=await r.refills.count_active(),
+            last_poll_at=last_poll_at,
         )
 
 
@@ -133,6 +142,14 @@ def read_amount(text: str | None, *, allow_zero: bool = False) -> Decimal:
     return amount
 
 
+def read_money(text: str | None, currency: Currency, *, allow_zero: bool = False) -> Decimal:
+    """An amount as :func:`read_amount` reads it, in whole minor units of ``currency``."""
+    amount = read_amount(text, allow_zero=allow_zero)
+    if not currency.is_exact(amount):
+        raise AdminInputError("admin-bad-amount")
+    return amount
+
+
 def read_percent(text: str | None) -> Decimal:
     """A markup percent from 0 to 10000, with or without ``%``."""
     try:
@@ -180,15 +197,54 @@ async def uncertain_orders(db: Database, limit: int = 20) -> list[OrderRow]:
 _USERNAME = re.compile(r"^@?[A-Za-z0-9_]{3,32}$")
 
 
-async def find_user(db: Database, text: str | None) -> UserRow | None:
-    """A customer by Telegram id or @username."""
+@dataclass(frozen=True, slots=True)
+class UserReference:
+    """A customer as an admin names them: by Telegram id, or else by @username."""
+
+    user_id: int | None = None
+    username: str | None = None
+
+
+def read_user(text: str | None) -> UserReference:
+    """A Telegram id or an @username (the @ may be left out)."""
     reference = (text or "").strip()
-    async with db.read() as r:
-        if reference.isascii() and reference.isdigit():
-            return await r.users.get(read_id(reference))
-        if _USERNAME.match(reference):
-            return await r.users.find_by_username(reference)
+    if reference.isascii() and reference.isdigit():
+        return UserReference(user_id=read_id(reference))
+    if _USERNAME.match(reference):
+        return UserReference(username=reference)
     raise AdminInputError("admin-bad-user")
+
+
+async def find_user(db: Database, reference: UserReference) -> UserRow | None:
+    """The customer named by ``reference``, if the shop knows them."""
+    async with db.read() as r:
+        if reference.user_id is not None:
+            return await r.users.get(reference.user_id)
+        assert reference.username is not None
+        return await r.users.find_by_username(reference.username)
+
+
+def read_switch(text: str | None) -> bool:
+    """``on`` (True) or ``off`` (False), in any case."""
+    switch = (text or "").strip().lower()
+    if switch not in ("on", "off"):
+        raise AdminInputError("admin-bad-switch")
+    return switch == "on"
+
+
+def read_markup(text: str | None) -> Decimal | None:
+    """A service's own markup percent, or ``reset`` (None): back to the shop's default."""
+    if (text or "").strip().lower() == "reset":
+        return None
+    return read_percent(text)
+
+
+def read_reason(text: str | None) -> str:
+    """Why an admin corrects a balance: any text but none."""
+    reason = (text or "").strip()
+    if not reason:
+        raise AdminInputError("admin-bad-reason")
+    return reason
 
 
 @dataclass(frozen=True, slots=True)

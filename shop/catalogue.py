@@ -13,6 +13,7 @@ from api import PanelClient, PanelError, Service
 from api.client import caller_reports_failures
 from shop.alerts import Alerts
 from shop.display import shortened
+from shop.money import Currency
 from shop.pricing import customer_price
 from shop.storage import CategoryRow, Database, Repositories, ServiceRow, utc_now
 from shop.supervisor import Backoff, keep_running
@@ -172,6 +173,11 @@ class Catalogue:
     def __init__(self, db: Database, terms: Terms) -> None:
         self._db = db
         self._terms = terms
+
+    @property
+    def currency(self) -> Currency:
+        """The shop's currency, in which prices are shown."""
+        return self._terms.currency
 
     async def categories(self) -> list[CategoryRow]:
         """Categories with the number of services customers can order in each."""

@@ -61,3 +61,43 @@ async def set_language(db: Database, user_id: int, language: str) -> None:
         raise ValueError(f"unsupported language {language!r}")
     async with db.transaction() as tx:
         await tx.users.set_language(user_id, language)
+
+
+class Customers:
+    """The shop's customers as the bot meets them: who they are, their language, who
+    referred them."""
+
+    def __init__(self, db: Database, default_locale: str) -> None:
+        """``default_locale``: the language of customers whose Telegram language the shop
+        does not speak."""
+        self._db = db
+        self._default_locale = default_locale
+
+    def language_for(self, language_code: str | None) -> str:
+        """The shop's language for a Telegram ``language_code``."""
+        return language_for(language_code, self._default_locale)
+
+    async def meet(
+        self, user_id: int, username: str | None, first_name: str | None, language_code: str | None
+    ) -> tuple[UserRow, bool]:
+        """The customer writing to the shop, ``(customer, first_contact)``: anyone the shop
+        has not met yet is registered in their Telegram language, and one who had blocked
+        the bot is reachable again."""
+        customer = await find_customer(self._db, user_id)
+        if customer is not None and not customer.blocked:
+            return customer, False
+        return await register_customer(
+            self._db, user_id, username, first_name, self.language_for(language_code)
+        )
+
+    async def accept_referral(self, user_id: int, start_parameter: str | None) -> bool:
+        """Link a customer to the one whose referral link (``/start ref_<id>``) brought
+        them; see :func:`link_referrer` for when it is made. True when it was made now."""
+        referrer = referrer_from_start(start_parameter)
+        if referrer is None:
+            return False
+        return await link_referrer(self._db, user_id, referrer)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        """Remember the customer's choice of language."""
+        await set_language(self._db, user_id, language)

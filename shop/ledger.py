@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
-from shop.storage import Database, LedgerReason, LedgerRow, Repositories
+from shop.storage import Database, LedgerReason, Repositories
 
 
 class InsufficientFunds(Exception):
@@ -24,6 +25,14 @@ class InsufficientFunds(Exception):
     @property
     def missing(self) -> Decimal:
         return self.needed - self.balance
+
+
+class EntryDetails(TypedDict, total=False):
+    """What a ledger row may record beside the money and its key: the order it concerns,
+    and a note for whoever reads the books."""
+
+    order_id: int | None
+    note: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +54,11 @@ async def credit(
     amount: Decimal,
     reason: LedgerReason,
     key: str,
-    *,
-    order_id: int | None = None,
-    note: str | None = None,
+    **details: Unpack[EntryDetails],
 ) -> Movement:
     """Add ``amount`` to the balance once per ``key``."""
     _check_amount(amount)
-    row = await tx.ledger.append(user_id, amount, reason, key, order_id=order_id, note=note)
+    row = await tx.ledger.append(user_id, amount, reason, key, **details)
     return Movement(written=row is not None, balance=await tx.ledger.balance(user_id))
 
 
@@ -61,9 +68,7 @@ async def debit(
     amount: Decimal,
     reason: LedgerReason,
     key: str,
-    *,
-    order_id: int | None = None,
-    note: str | None = None,
+    **details: Unpack[EntryDetails],
 ) -> Movement:
     """Take ``amount`` from the balance once per ``key``; :class:`InsufficientFunds` if the
     balance would go negative (transactions run one at a time, so the check holds)."""
@@ -73,7 +78,7 @@ async def debit(
         return Movement(written=False, balance=balance)
     if balance < amount:
         raise InsufficientFunds(balance, amount)
-    await tx.ledger.append(user_id, -amount, reason, key, order_id=order_id, note=note)
+    await tx.ledger.append(user_id, -amount, reason, key, **details)
     return Movement(written=True, balance=balance - amount)
 
 
@@ -83,15 +88,3 @@ async def adjust(db: Database, user_id: int, amount: Decimal, note: str, key: st
         if amount >= 0:
             return await credit(tx, user_id, amount, LedgerReason.ADMIN_ADJUSTMENT, key, note=note)
         return await debit(tx, user_id, -amount, LedgerReason.ADMIN_ADJUSTMENT, key, note=note)
-
-
-async def balance_of(db: Database, user_id: int) -> Decimal:
-    """The customer's balance: the sum of their ledger."""
-    async with db.read() as r:
-        return await r.ledger.balance(user_id)
-
-
-async def recent_movements(db: Database, user_id: int, limit: int = 5) -> list[LedgerRow]:
-    """The customer's latest ledger rows, newest first."""
-    async with db.read() as r:
-        return await r.ledger.history(user_id, limit)

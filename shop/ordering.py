@@ -46,6 +46,7 @@ from shop.storage import (
     ConstraintError,
     Database,
     LedgerReason,
+    NewQuote,
     OrderRow,
     OrderState,
     QuoteRow,
@@ -156,14 +157,16 @@ async def _stored_quote(
     now: datetime,
 ) -> QuoteRow:
     return await tx.quotes.create(
-        user_id=user_id,
-        service_id=request.service,
-        order_type=request.order_type.value,
-        fields=request.to_form(),
-        units=price.units,
-        price=price.price,
-        cost=price.recorded_cost,
-        expires_at=now + terms.quote_ttl,
+        NewQuote(
+            user_id=user_id,
+            service_id=request.service,
+            order_type=request.order_type.value,
+            fields=request.to_form(),
+            units=price.units,
+            price=price.price,
+            cost=price.recorded_cost,
+            expires_at=now + terms.quote_ttl,
+        )
     )
 
 
@@ -274,13 +277,9 @@ async def start_order(
         fresh = await _stored_quote(tx, terms, user_id, request, price, now=now)
         raise PriceRose(fresh, quote.price, service)
     order = await tx.orders.insert_submitting(
-        user_id=user_id,
-        quote_id=quote_id,
-        service_id=quote.service_id,
-        order_type=quote.order_type,
+        quote,
         link=_link_of(quote.fields),
         quantity=price.units,
-        fields=quote.fields,
         price=price.price,
         cost=price.recorded_cost,
     )

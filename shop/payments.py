@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from typing import TypedDict, Unpack
 
 from shop.alerts import Alerts
 from shop.ledger import InsufficientFunds, credit, debit
@@ -139,6 +140,15 @@ async def check_checkout(
     return None
 
 
+class StarPayment(TypedDict):
+    """A successful payment as Telegram reports it: the invoice's payload, Telegram's
+    charge id, and the stars paid."""
+
+    payload: str
+    charge_id: str
+    stars: int
+
+
 @dataclass(frozen=True, slots=True)
 class TopUp:
     """A settled payment: what it credited (nothing if it was seen before, or if it matches
@@ -173,10 +183,8 @@ async def settle_payment(
     terms: TopUpTerms,
     user_id: int,
     *,
-    payload: str,
-    charge_id: str,
-    stars: int,
     alerts: Alerts | None = None,
+    **payment: Unpack[StarPayment],
 ) -> TopUp:
     """Credit a successful payment once per charge id, with the referral bonus.
 
@@ -185,9 +193,7 @@ async def settle_payment(
     nothing: ``alerts`` tells the admins, who credit it or return the stars.
     """
     async with db.transaction() as tx:
-        return await settle_in(
-            tx, terms, user_id, payload=payload, charge_id=charge_id, stars=stars, alerts=alerts
-        )
+        return await settle_in(tx, terms, user_id, alerts=alerts, **payment)
 
 
 async def settle_in(
@@ -195,13 +201,12 @@ async def settle_in(
     terms: TopUpTerms,
     user_id: int,
     *,
-    payload: str,
-    charge_id: str,
-    stars: int,
     alerts: Alerts | None = None,
+    **payment: Unpack[StarPayment],
 ) -> TopUp:
     """:func:`settle_payment` inside the caller's transaction, so what reports the credit
     is committed with it."""
+    payload, charge_id, stars = payment["payload"], payment["charge_id"], payment["stars"]
     invoice = await tx.invoices.get(payload)
     if invoice is None or invoice.user_id != user_id:
         if alerts is not None:

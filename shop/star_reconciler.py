@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Protocol
+from typing import Final, Protocol, TypedDict, Unpack
 
 from shop.alerts import Alerts
 from shop.customers import language_for
@@ -82,6 +82,15 @@ class StarHistory(Protocol):
         ...
 
 
+class ReconcilerOptions(TypedDict, total=False):
+    """Options of a :class:`StarReconciler`."""
+
+    #: The language of a payer the shop has never met (default: en).
+    default_locale: str
+    #: The time now (default: the real one).
+    clock: Callable[[], datetime]
+
+
 class StarReconciler:
     """Credits the Stars payments the shop missed, once each, telling the customer (through
     the outbox) and the admins (an alert). How far the transactions were read is kept in the
@@ -94,18 +103,15 @@ class StarReconciler:
         terms: TopUpTerms,
         notices: Notices,
         alerts: Alerts,
-        *,
-        default_locale: str = "en",
-        clock: Callable[[], datetime] = utc_now,
+        **options: Unpack[ReconcilerOptions],
     ) -> None:
-        """``default_locale`` is the language of a payer the shop has never met."""
         self._db = db
         self._history = history
         self._terms = terms
         self._notices = notices
         self._alerts = alerts
-        self._default_locale = default_locale
-        self._clock = clock
+        self._default_locale = options.get("default_locale", "en")
+        self._clock = options.get("clock", utc_now)
 
     async def run_once(self) -> list[TopUp]:
         """Read the transactions not read yet and credit the payments the shop missed;

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, TypedDict, Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +31,24 @@ class Backoff:
         return min(self.most, self.first * 2.0 ** min(max(failures, 1) - 1, 32))
 
 
+class LoopOptions(TypedDict, total=False):
+    """How a loop of :func:`keep_running` takes failures, wakes and logs (all optional)."""
+
+    #: Errors foreseen: a warning line, no traceback.
+    expected: tuple[type[Exception], ...]
+    #: Hears of each failure with its number in a row.
+    on_failure: Callable[[int, Exception], Awaitable[None]]
+    #: Set to cut short the wait after a turn that went well.
+    wake: asyncio.Event
+    #: Where the lines go: the loop's own module's logger, say.
+    log: logging.Logger
+
+
 async def keep_running(
     name: str,
     turn: Callable[[], Awaitable[float]],
     backoff: Backoff,
-    *,
-    expected: tuple[type[Exception], ...] = (),
-    on_failure: Callable[[int, Exception], Awaitable[None]] | None = None,
-    wake: asyncio.Event | None = None,
-    log: logging.Logger = logger,
+    **options: Unpack[LoopOptions],
 ) -> NoReturn:
     """Run ``turn`` again and again until cancelled; each turn returns the seconds to wait
     before the next one.
@@ -52,6 +61,10 @@ async def keep_running(
     cuts short the wait after a turn that went well (never the wait after a failure).
     Lines go to ``log``: the loop's own module's logger, say.
     """
+    expected = options.get("expected", ())
+    on_failure = options.get("on_failure")
+    wake = options.get("wake")
+    log = options.get("log", logger)
     failures = 0
     while True:
         if wake is not None:

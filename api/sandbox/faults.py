@@ -11,6 +11,7 @@ import enum
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 
 class FaultKind(enum.StrEnum):
@@ -34,6 +35,21 @@ class FaultKind(enum.StrEnum):
 LOSSY_KINDS = frozenset(
     {FaultKind.HTML_502, FaultKind.TIMEOUT, FaultKind.GARBAGE, FaultKind.HTTP_STATUS}
 )
+
+
+class Firing(TypedDict, total=False):
+    """When a fault fires; each option as :class:`Fault` describes it."""
+
+    action: str | None
+    ratio: float
+    times: int | None
+    skip: int
+
+
+class LossyFiring(Firing, total=False):
+    """When a fault that loses the answer fires, and whether the request is applied first."""
+
+    after_apply: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,129 +91,38 @@ class Fault:
             raise ValueError(f"not an HTTP status: {self.status}")
 
     @classmethod
-    def latency(
-        cls,
-        seconds: float,
-        *,
-        action: str | None = None,
-        ratio: float = 1.0,
-        times: int | None = None,
-    ) -> Fault:
+    def latency(cls, seconds: float, **firing: Unpack[Firing]) -> Fault:
         """Answer ``seconds`` late; the request itself is applied on arrival."""
-        return cls(
-            kind=FaultKind.LATENCY, seconds=seconds, action=action, ratio=ratio, times=times
-        )
+        return cls(kind=FaultKind.LATENCY, seconds=seconds, **firing)
 
     @classmethod
-    def html_502(
-        cls,
-        *,
-        action: str | None = None,
-        ratio: float = 1.0,
-        times: int | None = None,
-        skip: int = 0,
-        after_apply: bool = False,
-    ) -> Fault:
+    def html_502(cls, **firing: Unpack[LossyFiring]) -> Fault:
         """Answer HTTP 502 with a CDN's HTML error page."""
-        return cls(
-            kind=FaultKind.HTML_502,
-            status=502,
-            action=action,
-            ratio=ratio,
-            times=times,
-            skip=skip,
-            after_apply=after_apply,
-        )
+        return cls(kind=FaultKind.HTML_502, status=502, **firing)
 
     @classmethod
-    def timeout(
-        cls,
-        *,
-        action: str | None = None,
-        ratio: float = 1.0,
-        times: int | None = None,
-        skip: int = 0,
-        after_apply: bool = False,
-    ) -> Fault:
+    def timeout(cls, **firing: Unpack[LossyFiring]) -> Fault:
         """Never answer; the connection is held open until the server shuts down."""
-        return cls(
-            kind=FaultKind.TIMEOUT,
-            action=action,
-            ratio=ratio,
-            times=times,
-            skip=skip,
-            after_apply=after_apply,
-        )
+        return cls(kind=FaultKind.TIMEOUT, **firing)
 
     @classmethod
-    def error(
-        cls,
-        message: str,
-        *,
-        action: str | None = None,
-        ratio: float = 1.0,
-        times: int | None = None,
-        skip: int = 0,
-    ) -> Fault:
+    def error(cls, message: str, **firing: Unpack[Firing]) -> Fault:
         """Refuse with HTTP 200 ``{"error": message}`` without applying the request."""
-        return cls(
-            kind=FaultKind.ERROR,
-            message=message,
-            action=action,
-            ratio=ratio,
-            times=times,
-            skip=skip,
-        )
+        return cls(kind=FaultKind.ERROR, message=message, **firing)
 
     @classmethod
-    def garbage(
-        cls,
-        body: str | None = None,
-        *,
-        action: str | None = None,
-        ratio: float = 1.0,
-        times: int | None = None,
-        skip: int = 0,
-        after_apply: bool = False,
-    ) -> Fault:
+    def garbage(cls, body: str | None = None, **firing: Unpack[LossyFiring]) -> Fault:
         """Answer HTTP 200 with a body that is not JSON.
 
         Without ``body`` the answer is a PHP warning; after ``after_apply`` the real answer
         follows the warning, which is how a noisy PHP panel breaks its own JSON.
         """
-        return cls(
-            kind=FaultKind.GARBAGE,
-            body=body,
-            action=action,
-            ratio=ratio,
-            times=times,
-            skip=skip,
-            after_apply=after_apply,
-        )
+        return cls(kind=FaultKind.GARBAGE, body=body, **firing)
 
     @classmethod
-    def http_status(
-        cls,
-        status: int,
-        body: str = "",
-        *,
-        action: str | None = None,
-        ratio: float = 1.0,
-        times: int | None = None,
-        skip: int = 0,
-        after_apply: bool = False,
-    ) -> Fault:
+    def http_status(cls, status: int, body: str = "", **firing: Unpack[LossyFiring]) -> Fault:
         """Answer with HTTP ``status`` and ``body`` as they are."""
-        return cls(
-            kind=FaultKind.HTTP_STATUS,
-            status=status,
-            body=body,
-            action=action,
-            ratio=ratio,
-            times=times,
-            skip=skip,
-            after_apply=after_apply,
-        )
+        return cls(kind=FaultKind.HTTP_STATUS, status=status, body=body, **firing)
 
     def matches(self, action: str) -> bool:
         """True when this fault applies to requests for ``action``."""

@@ -12,7 +12,7 @@ from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import Chat, MessageEntity, User
 from aiohttp.test_utils import TestServer
 
-import handlers.admin as admin_handlers
+import handlers.admin.broadcast as admin_broadcast
 from bot.app import create_bot
 from bot.notifier import Notifier, SendLimits
 from bot.runtime import Runtime
@@ -30,7 +30,7 @@ SCALE = 10
 
 @pytest.fixture(autouse=True)
 def quick_progress(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(admin_handlers, "PROGRESS_EVERY", 0.05)
+    monkeypatch.setattr(admin_broadcast, "PROGRESS_EVERY", 0.05)
 
 
 async def _progress_done(services: Runtime) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from api import OrderType
 from api.sandbox import SandboxPanel
 from bot.app import Runtime, create_dispatcher, open_runtime
+from handlers.order_states import FORM_STATES, Confirming
 from shop.storage import LedgerReason
 
 from ..support.telegram import BotClient, RecordingSession, make_bot
@@ -86,3 +87,62 @@ async def test_a_summary_shown_before_a_restart_can_be_confirmed_after_it(
         (LedgerReason.TOPUP, Decimal(10)),
         (LedgerReason.ORDER_CHARGE, -order_price(service, 1000)),
     ]
+
+
+#: The states of the order forms, as conversations in progress are stored under them.
+STORED_FORM_STATES = {
+    "DefaultForm:link",
+    "DefaultForm:quantity",
+    "DefaultForm:drip_feed",
+    "DefaultForm:runs",
+    "DefaultForm:interval",
+    "PackageForm:link",
+    "CustomCommentsForm:link",
+    "CustomCommentsForm:comments",
+    "MentionsWithHashtagsForm:link",
+    "MentionsWithHashtagsForm:quantity",
+    "MentionsWithHashtagsForm:usernames",
+    "MentionsWithHashtagsForm:hashtags",
+    "MentionsCustomListForm:link",
+    "MentionsCustomListForm:usernames",
+    "MentionsHashtagForm:link",
+    "MentionsHashtagForm:quantity",
+    "MentionsHashtagForm:hashtag",
+    "MentionsUserFollowersForm:link",
+    "MentionsUserFollowersForm:quantity",
+    "MentionsUserFollowersForm:username",
+    "SubscriptionForm:username",
+    "SubscriptionForm:min",
+    "SubscriptionForm:max",
+    "SubscriptionForm:posts",
+    "SubscriptionForm:old_posts",
+    "SubscriptionForm:delay",
+    "SubscriptionForm:expiry",
+    "CustomCommentsPackageForm:link",
+    "CustomCommentsPackageForm:comments",
+    "PollForm:link",
+    "PollForm:quantity",
+    "PollForm:answer_number",
+}
+
+
+def test_the_form_states_keep_the_names_conversations_in_progress_are_stored_under() -> None:
+    assert {state.state for state in FORM_STATES.values()} == STORED_FORM_STATES
+    assert Confirming.quote.state == "Confirming:quote"
+
+
+async def test_a_form_stored_by_an_earlier_version_goes_on_from_its_step(
+    alice: BotClient, panel: SandboxPanel
+) -> None:
+    service = service_of_type(panel, OrderType.SUBSCRIPTIONS)
+    await alice.send("/start")
+    await alice.fsm_context().set_state("SubscriptionForm:min")
+    await alice.fsm_context().set_data(
+        {"service_id": service.id, "step": 1, "answers": {"username": "shop.alice"}}
+    )
+
+    await alice.send("100")
+
+    assert await alice.fsm_state() == "SubscriptionForm:max"
+    answers = (await alice.fsm_context().get_data())["answers"]
+    assert answers == {"username": "shop.alice", "min": "100"}

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from api.models import Service
-from shop.storage import OrderRow, QuoteRow, Repositories, utc_now
+from shop.storage import NewQuote, OrderRow, QuoteRow, Repositories, utc_now
 
 
 def panel_service(
@@ -50,14 +50,16 @@ async def add_quote(
     expires_in: timedelta = timedelta(minutes=10),
 ) -> QuoteRow:
     return await tx.quotes.create(
-        user_id=user_id,
-        service_id=service_id,
-        order_type="Default",
-        fields={"link": "https://instagram.com/shop", "quantity": 1000},
-        units=1000,
-        price=price,
-        cost=Decimal("0.90"),
-        expires_at=utc_now() + expires_in,
+        NewQuote(
+            user_id=user_id,
+            service_id=service_id,
+            order_type="Default",
+            fields={"link": "https://instagram.com/shop", "quantity": 1000},
+            units=1000,
+            price=price,
+            cost=Decimal("0.90"),
+            expires_at=utc_now() + expires_in,
+        )
     )
 
 
@@ -71,13 +73,9 @@ async def add_order(
         await add_service(tx, service_id)
     quote = await add_quote(tx, user_id=user_id, service_id=service_id)
     return await tx.orders.insert_submitting(
-        user_id=user_id,
-        quote_id=quote.id,
-        service_id=service_id,
-        order_type="Default",
+        quote,
         link="https://instagram.com/shop",
         quantity=quantity,
-        fields=quote.fields,
         price=quote.price,
         cost=quote.cost,
     )

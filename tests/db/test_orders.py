@@ -16,17 +16,11 @@ from .factories import add_order
 async def test_a_quote_can_have_only_one_order(db: Database) -> None:
     async with db.transaction() as tx:
         order = await add_order(tx)
+        quote = await tx.quotes.get(order.quote_id)
+        assert quote is not None
         with pytest.raises(ConstraintError, match="UNIQUE"):
             await tx.orders.insert_submitting(
-                user_id=order.user_id,
-                quote_id=order.quote_id,
-                service_id=order.service_id,
-                order_type=order.order_type,
-                link=order.link,
-                quantity=order.quantity,
-                fields=order.fields,
-                price=order.price,
-                cost=order.cost,
+                quote, link=order.link, quantity=order.quantity, price=order.price, cost=order.cost
             )
 
 

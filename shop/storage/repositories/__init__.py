@@ -13,9 +13,15 @@ from shop.storage.repositories.fsm import FsmRepository
 from shop.storage.repositories.invoices import InvoiceRepository, InvoiceRow
 from shop.storage.repositories.ledger import LedgerRepository, LedgerRow
 from shop.storage.repositories.meta import MetaRepository
-from shop.storage.repositories.orders import FigureReport, OrderRepository, OrderRow, TransitionRow
+from shop.storage.repositories.orders import (
+    FigureReport,
+    Figures,
+    OrderRepository,
+    OrderRow,
+    TransitionRow,
+)
 from shop.storage.repositories.outbox import OutboxRepository, OutboxRow
-from shop.storage.repositories.quotes import QuoteRepository, QuoteRow
+from shop.storage.repositories.quotes import NewQuote, QuoteRepository, QuoteRow
 from shop.storage.repositories.refills import RefillRepository, RefillRow
 from shop.storage.repositories.services import (
     CategoryRow,
@@ -68,8 +74,10 @@ __all__ = [
     "LedgerRepository",
     "LedgerRow",
     "MetaRepository",
+    "NewQuote",
     "OrderRepository",
     "FigureReport",
+    "Figures",
     "OrderRow",
     "OutboxRepository",
     "OutboxRow",

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from shop.money import from_micros, to_micros
 from shop.storage.enums import ACTIVE_ORDER_STATES, OrderState
-from shop.storage.repositories.quotes import dump_fields
+from shop.storage.repositories.quotes import QuoteRow, dump_fields
 from shop.storage.session import Row, Session, json_list
 from shop.storage.times import from_db_time, optional_from_db_time, to_db_time, utc_now
 
@@ -82,6 +82,14 @@ class OrderRow:
         )
 
 
+class Figures(TypedDict):
+    """The figures the panel reports for an order: None where it left one out."""
+
+    start_count: int | None
+    remains: int | None
+    charge: Decimal | None
+
+
 @dataclass(frozen=True, slots=True)
 class FigureReport:
     """What the panel reported for an order that stays in ``state``."""
@@ -132,32 +140,28 @@ class OrderRepository:
 
     async def insert_submitting(
         self,
+        quote: QuoteRow,
         *,
-        user_id: int,
-        quote_id: str,
-        service_id: int,
-        order_type: str,
         link: str | None,
         quantity: int,
-        fields: Mapping[str, Any],
         price: Decimal,
         cost: Decimal,
     ) -> OrderRow:
-        """Insert an order about to be sent to the panel; ConstraintError if the quote
-        already has an order."""
+        """Insert the order of ``quote`` (its customer, service and form), about to be sent
+        to the panel at ``price``; ConstraintError if the quote already has an order."""
         now = to_db_time(utc_now())
         rows = await self._session.execute_returning(
             "INSERT INTO orders (user_id, quote_id, service_id, order_type, link, quantity,"
             " fields, price, cost, state, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             (
-                user_id,
-                quote_id,
-                service_id,
-                str(order_type),
+                quote.user_id,
+                quote.id,
+                quote.service_id,
+                str(quote.order_type),
                 link,
                 quantity,
-                dump_fields(fields),
+                dump_fields(quote.fields),
                 to_micros(price),
                 to_micros(cost),
                 OrderState.SUBMITTING.value,
@@ -271,10 +275,8 @@ class OrderRepository:
         *,
         state: OrderState,
         panel_status: str,
-        start_count: int | None,
-        remains: int | None,
-        charge: Decimal | None,
         now: datetime,
+        **figures: Unpack[Figures],
     ) -> bool:
         """Store what the panel reported for an active order; True when this changed its
         state and the transition was recorded for the first time.
@@ -286,6 +288,7 @@ class OrderRepository:
         old = await self._state_of(order_id)
         if old is None or old not in ACTIVE_ORDER_STATES:
             return False
+        remains, charge = figures["remains"], figures["charge"]
         at = to_db_time(now)
         await self._session.execute(
             "UPDATE orders SET state = ?, panel_status = ?,"
@@ -296,7 +299,7 @@ class OrderRepository:
             (
                 OrderState(state).value,
                 panel_status,
-                start_count,
+                figures["start_count"],
                 remains,
                 _decimal_text(charge),
                 at,

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from shop.storage.enums import OutboxState
 from shop.storage.session import Row, Session
@@ -56,6 +56,19 @@ class OutboxRow:
         )
 
 
+class Delivery(TypedDict, total=False):
+    """How a queued message is delivered, each optional."""
+
+    #: Inline keyboard, as the Bot API takes it.
+    reply_markup: Mapping[str, Any] | None
+    #: The customer the message is for, when it goes to a customer.
+    user_id: int | None
+    #: A message with the same key is queued once only.
+    dedupe_key: str | None
+    #: Not sent before this moment (default: now).
+    not_before: datetime | None
+
+
 class OutboxRepository:
     """SQL for the ``outbox`` table."""
 
@@ -67,30 +80,27 @@ class OutboxRepository:
         chat_id: int,
         text: str,
         kind: str,
-        *,
-        reply_markup: Mapping[str, Any] | None = None,
-        user_id: int | None = None,
-        dedupe_key: str | None = None,
-        not_before: datetime | None = None,
+        **options: Unpack[Delivery],
     ) -> int | None:
         """Queue a message; its id, or None when a message with ``dedupe_key`` exists.
 
         ``kind`` names what the message is about (e.g. ``order_status``, ``broadcast``), for
-        counting; ``not_before`` delays delivery (default: now).
+        counting; see :class:`Delivery` for the options.
         """
         now = utc_now()
+        reply_markup = options.get("reply_markup")
         rows = await self._session.execute_returning(
             "INSERT INTO outbox (chat_id, user_id, text, reply_markup, kind, dedupe_key,"
             " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             (
                 chat_id,
-                user_id,
+                options.get("user_id"),
                 text,
                 None if reply_markup is None else json.dumps(dict(reply_markup)),
                 kind,
-                dedupe_key,
-                to_db_time(not_before or now),
+                options.get("dedupe_key"),
+                to_db_time(options.get("not_before") or now),
                 to_db_time(now),
             ),
         )

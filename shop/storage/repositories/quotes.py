@@ -56,39 +56,42 @@ class QuoteRow:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class NewQuote:
+    """A quote to store: a customer's order form, its price, and until when it holds."""
+
+    user_id: int
+    service_id: int
+    order_type: str
+    fields: Mapping[str, Any]
+    units: int
+    price: Decimal
+    cost: Decimal
+    expires_at: datetime
+
+
 class QuoteRepository:
     """SQL for the ``quotes`` table."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    async def create(
-        self,
-        *,
-        user_id: int,
-        service_id: int,
-        order_type: str,
-        fields: Mapping[str, Any],
-        units: int,
-        price: Decimal,
-        cost: Decimal,
-        expires_at: datetime,
-    ) -> QuoteRow:
+    async def create(self, quote: NewQuote) -> QuoteRow:
         """Store a new quote under a random, unguessable id (short enough for callback data)."""
         rows = await self._session.execute_returning(
             "INSERT INTO quotes (id, user_id, service_id, order_type, fields, units, price,"
             " cost, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             (
                 secrets.token_urlsafe(12),
-                user_id,
-                service_id,
-                str(order_type),
-                dump_fields(fields),
-                units,
-                to_micros(price),
-                to_micros(cost),
+                quote.user_id,
+                quote.service_id,
+                str(quote.order_type),
+                dump_fields(quote.fields),
+                quote.units,
+                to_micros(quote.price),
+                to_micros(quote.cost),
                 to_db_time(utc_now()),
-                to_db_time(expires_at),
+                to_db_time(quote.expires_at),
             ),
         )
         return QuoteRow.from_row(rows[0])

@@ -5,20 +5,30 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CategoriesCb, CategoryCb, MenuCb, ServiceCb
-from handlers.screens import answer_quietly, show
+from handlers.screens import show
 from shop.catalogue import PAGE_SIZE, Catalogue, ServiceOffer
 from shop.display import escaped
+from shop.money import Currency
 from shop.order_forms import steps_for
-from shop.terms import Terms
-
-router = Router(name="catalog")
 
 #: Longest text taken as a search; longer messages are not searches.
 MAX_SEARCH_LENGTH = 64
+
+
+def router() -> Router:
+    """The catalogue's handlers, on a new router."""
+    catalogue = Router(name="catalogue")
+    catalogue.callback_query.register(new_order, MenuCb.filter(F.screen == "new"))
+    catalogue.callback_query.register(categories_page, CategoriesCb.filter())
+    catalogue.callback_query.register(category_page, CategoryCb.filter())
+    catalogue.callback_query.register(service_card, ServiceCb.filter())
+    catalogue.message.register(search, StateFilter(None), F.text, ~F.text.startswith("/"))
+    return catalogue
 
 
 async def _categories(
@@ -38,26 +48,18 @@ async def _categories(
     )
 
 
-@router.callback_query(MenuCb.filter(F.screen == "new"))
 async def new_order(callback: CallbackQuery, i18n: I18nContext, catalogue: Catalogue) -> None:
     await _categories(callback, 0, i18n, catalogue)
 
 
-@router.callback_query(CategoriesCb.filter())
 async def categories_page(
     callback: CallbackQuery, callback_data: CategoriesCb, i18n: I18nContext, catalogue: Catalogue
 ) -> None:
     await _categories(callback, callback_data.page, i18n, catalogue)
 
 
-@router.callback_query(CategoryCb.filter())
 async def category_page(
-    callback: CallbackQuery,
-    callback_data: CategoryCb,
-    *,
-    i18n: I18nContext,
-    catalogue: Catalogue,
-    terms: Terms,
+    callback: CallbackQuery, callback_data: CategoryCb, i18n: I18nContext, catalogue: Catalogue
 ) -> None:
     page = await catalogue.page(callback_data.anchor, callback_data.page)
     if not page.offers:
@@ -67,12 +69,12 @@ async def category_page(
         callback,
         i18n.get("catalog-services", category=escaped(page.category)),
         keyboards.services(
-            i18n, page, callback_data.anchor, terms.currency, back_page=callback_data.back
+            i18n, page, callback_data.anchor, catalogue.currency, back_page=callback_data.back
         ),
     )
 
 
-def service_card_text(i18n: I18nContext, offer: ServiceOffer, terms: Terms) -> str:
+def service_card_text(i18n: I18nContext, offer: ServiceOffer, currency: Currency) -> str:
     """The card of a service: what it is, what it costs, what the form will ask."""
     service = offer.service
     order_type = service.order_type
@@ -91,7 +93,7 @@ def service_card_text(i18n: I18nContext, offer: ServiceOffer, terms: Terms) -> s
         kind=i18n.get(f"type-{service.type.lower().replace(' ', '-')}"),
         price=i18n.get(
             price_key,
-            price=terms.currency.format(offer.unit_price),
+            price=currency.format(offer.unit_price),
             min=service.least_quantity,
             max=service.max,
         ),
@@ -101,30 +103,28 @@ def service_card_text(i18n: I18nContext, offer: ServiceOffer, terms: Terms) -> s
     )
 
 
-@router.callback_query(ServiceCb.filter())
 async def service_card(
     callback: CallbackQuery,
     callback_data: ServiceCb,
     *,
     i18n: I18nContext,
     catalogue: Catalogue,
-    terms: Terms,
+    callback_answer: CallbackAnswer,
 ) -> None:
     offer = await catalogue.offer(callback_data.service_id)
     if offer is None:
-        await answer_quietly(callback, i18n.get("service-unavailable"))
+        callback_answer.text = i18n.get("service-unavailable")
         return
     await show(
         callback,
-        service_card_text(i18n, offer, terms),
+        service_card_text(i18n, offer, catalogue.currency),
         keyboards.service_card(
             i18n, offer.service.id, offer.service.id, callback_data.page, callback_data.back
         ),
     )
 
 
-@router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
-async def search(message: Message, i18n: I18nContext, catalogue: Catalogue, terms: Terms) -> None:
+async def search(message: Message, i18n: I18nContext, catalogue: Catalogue) -> None:
     text = message.text or ""
     if len(text) > MAX_SEARCH_LENGTH:
         await message.answer(i18n.get("search-too-long"), reply_markup=keyboards.main_menu(i18n))
@@ -140,6 +140,9 @@ async def search(message: Message, i18n: I18nContext, catalogue: Catalogue, term
         i18n.get("search-results", query=escaped(text)),
         reply_markup=keyboards.search_results(
             i18n,
-            [(o.service.id, o.service.name, terms.currency.format(o.unit_price)) for o in offers],
+            [
+                (o.service.id, o.service.name, catalogue.currency.format(o.unit_price))
+                for o in offers
+            ],
         ),
     )

@@ -1,0 +1,77 @@
+"""/panel and /stats: the shop's state at a glance, and its figures over a period."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram_i18n import I18nContext
+
+from handlers.admin.arguments import PERIOD_LINE, Arguments
+from shop.admin import Period
+from shop.admin_desk import AdminDesk
+from shop.display import IN_LIST, PANEL_WORDS, escaped
+
+
+async def panel_command(
+    message: Message, *, i18n: I18nContext, admin_desk: AdminDesk, sandbox: bool
+) -> None:
+    """``sandbox``: the bot runs on its embedded sandbox panel, where nothing is bought."""
+    status = await admin_desk.status()
+    balance = (
+        f"{status.panel_balance.balance} {escaped(status.panel_balance.currency, PANEL_WORDS)}"
+        if status.panel_balance
+        else i18n.get(
+            "admin-panel-unreachable", error=escaped(status.panel_error or "", PANEL_WORDS)
+        )
+    )
+    sandbox_line = i18n.get("admin-panel-sandbox") + "\n" if sandbox else ""
+    await message.reply(
+        sandbox_line
+        + i18n.get(
+            "admin-panel",
+            url=escaped(status.panel_url, PANEL_WORDS),
+            balance=balance,
+            services=status.services_for_sale,
+            stored=status.services_stored,
+            synced=status.synced_at or "—",
+            polled=status.last_poll_at.isoformat(timespec="seconds")
+            if status.last_poll_at
+            else "—",
+            orders=status.active_orders,
+            uncertain=status.uncertain_orders,
+            refills=status.active_refills,
+        )
+    )
+
+
+async def stats_command(
+    message: Message, *, period: Period, i18n: I18nContext, admin_desk: AdminDesk
+) -> None:
+    figures = await admin_desk.sales(period)
+    money = admin_desk.currency.format
+    top = "\n".join(
+        i18n.get("admin-stats-top", service_id=str(sid), name=escaped(name, IN_LIST), orders=count)
+        for sid, name, count in figures.top_services
+    )
+    await message.reply(
+        i18n.get(
+            "admin-stats",
+            period=period.value,
+            orders=figures.orders,
+            revenue=money(figures.revenue),
+            cost=money(figures.panel_cost),
+            margin=money(figures.margin),
+            refunds=money(figures.refunded),
+            customers=figures.new_customers,
+            top=top or "—",
+        )
+    )
+
+
+def router() -> Router:
+    """/panel and /stats."""
+    shop_state = Router(name=__name__)
+    shop_state.message.register(panel_command, Command("panel"))
+    shop_state.message.register(stats_command, Command("stats"), Arguments(period=PERIOD_LINE))
+    return shop_state
