@@ -237,6 +237,21 @@ def alice(make_client: Callable[..., BotClient]) -> BotClient:
     return make_client()
 
 
+# --- the order of the run ---------------------------------------------------------------------
+
+#: Folders whose tests last longest (bot processes, whole catalogues): run first, so that with
+#: several workers (``-n``) the last minute is not one worker finishing them alone.
+LONG_FIRST = ("e2e", "corpus")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        folder = item.path.relative_to(Path(__file__).parent).parts[0]
+        return LONG_FIRST.index(folder) if folder in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)
+
+
 # --- bot processes ----------------------------------------------------------------------------
 
 _launcher: Launcher | None = None

@@ -98,6 +98,11 @@ class Customer:
             return updates.group_chat(self.chat_id)
         return updates.private_chat(self.user_id, self.first_name)
 
+    @property
+    def query_id(self) -> str | None:
+        """The id of the callback or pre-checkout query of the latest step, if it was one."""
+        return self._query_id
+
     # --- what the chat shows ----------------------------------------------------------------
 
     def shown_by(self, call: BotApiCall) -> int | None:
