@@ -28,6 +28,7 @@ import itertools
 import json
 import logging
 import platform
+import sys
 import tempfile
 import time
 from collections.abc import AsyncGenerator, Callable
@@ -43,11 +44,9 @@ from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.methods import EditMessageText, GetMe, SendMessage, TelegramMethod
 from aiogram.types import (
-    CallbackQuery,
     Chat,
     InlineKeyboardMarkup,
     Message,
-    MessageEntity,
     Update,
     User,
 )
@@ -60,6 +59,12 @@ from bot.config import load_settings
 from shop.catalogue import sync_catalogue
 from shop.ledger import credit
 from shop.storage import LedgerReason, OrderState
+
+# The update builders live with the tests; run as a script, the project's root is not on the
+# path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.telegram import updates  # noqa: E402
+from tests.support.telegram.keyboards import inline_rows  # noqa: E402
 
 KEY = "bench-key"
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
@@ -74,11 +79,12 @@ BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Shop", "username": "
 
 @dataclass
 class Screen:
-    """A chat as the customer sees it: the bot's latest message with buttons."""
+    """A chat as the customer sees it: the bot's latest message with buttons, as the Bot API
+    answered it (JSON, as an update quotes it)."""
 
     chat: Chat
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    keyboard_message: Message | None = None
+    keyboard_message: dict[str, Any] | None = None
     last_text: str = ""
 
 
@@ -138,9 +144,10 @@ class LeanSession(BaseSession):
                 reply_markup=method.reply_markup,
             )
             screen.last_text = method.text
+            answer = message.model_dump(mode="json", exclude_none=True, by_alias=True)
             if isinstance(method.reply_markup, InlineKeyboardMarkup):
-                screen.keyboard_message = message
-            return message.model_dump(mode="json", exclude_none=True, by_alias=True)
+                screen.keyboard_message = answer
+            return answer
         return True
 
 
@@ -155,7 +162,9 @@ class Timings:
 
 
 class Customer:
-    """One user sending text and tapping the buttons of the screen they were last shown."""
+    """One user sending text and tapping the buttons of the screen they were last shown: the
+    updates are the ones the tests' chat driver queues at the Bot API double
+    (``tests.support.telegram.updates``), validated as polling validates them."""
 
     def __init__(
         self,
@@ -168,51 +177,39 @@ class Customer:
         self.dispatcher = dispatcher
         self.bot = bot
         self.session = session
-        self.user = User(id=user_id, is_bot=False, first_name=f"Customer {user_id}")
+        self.user_id = user_id
+        self.user = updates.user(user_id, f"Customer {user_id}", language_code=None)
+        self.chat = updates.private_chat(user_id, f"Customer {user_id}")
         self.screen = session.screen(user_id)
         self.timings = timings
-        self.updates = itertools.count(user_id * 100)
+        self.update_ids = itertools.count(user_id * 100)
+        self.callback_ids = itertools.count(1)
 
-    async def _feed(self, update: Update) -> None:
+    async def _feed(self, **update: Any) -> None:
         started = time.perf_counter()
-        await self.dispatcher.feed_update(self.bot, update)
+        event = Update.model_validate({"update_id": next(self.update_ids), **update})
+        await self.dispatcher.feed_update(self.bot, event)
         self.timings.per_update.append(time.perf_counter() - started)
 
     async def send(self, text: str) -> None:
-        command = text.split(maxsplit=1)[0]
-        entities = (
-            [MessageEntity(type="bot_command", offset=0, length=len(command))]
-            if text.startswith("/")
-            else None
+        message_id = next(self.screen.message_ids)
+        await self._feed(
+            message=updates.text_message(self.chat, self.user, text, message_id=message_id)
         )
-        message = Message(
-            message_id=next(self.screen.message_ids),
-            date=datetime.now(UTC),
-            chat=self.screen.chat,
-            from_user=self.user,
-            text=text,
-            entities=entities,
-        )
-        await self._feed(Update(update_id=next(self.updates), message=message))
 
     async def tap(self, wanted: Callable[[str], bool]) -> None:
         """Tap the button ``wanted`` picks, paging forward (▶) until it is shown."""
         message = self.screen.keyboard_message
-        assert message is not None and isinstance(message.reply_markup, InlineKeyboardMarkup)
-        buttons = [button for row in message.reply_markup.inline_keyboard for button in row]
-        button = next((button for button in buttons if wanted(button.text)), None)
-        if button is None:
+        assert message is not None, "no keyboard shown"
+        buttons = [button for row in inline_rows(message["reply_markup"]) for button in row]
+        data = next((data for label, data in buttons if wanted(label)), None)
+        if data is None:
             await self.tap(lambda label: label == "▶")
             await self.tap(wanted)
             return
-        query = CallbackQuery(
-            id=f"{self.user.id}-{next(self.updates)}",
-            from_user=self.user,
-            chat_instance=str(self.user.id),
-            message=message,
-            data=button.callback_data,
-        )
-        await self._feed(Update(update_id=next(self.updates), callback_query=query))
+        query_id = f"{self.user_id}-{next(self.callback_ids)}"
+        query = updates.callback_query(query_id, self.user, data, message, str(self.user_id))
+        await self._feed(callback_query=query)
 
 
 async def order_conversation(customer: Customer, category: str, service: str) -> None:
@@ -222,7 +219,7 @@ async def order_conversation(customer: Customer, category: str, service: str) ->
     await customer.tap(lambda label: label.startswith(f"{category} ("))
     await customer.tap(lambda label: label.startswith(f"{service} — "))
     await customer.tap(lambda label: label.endswith("Order"))
-    await customer.send(f"https://instagram.com/p/bench-{customer.user.id}")
+    await customer.send(f"https://instagram.com/p/bench-{customer.user_id}")
     await customer.send(str(QUANTITY))
     await customer.tap(lambda label: label == "No")
     await customer.tap(lambda label: label.endswith("Confirm"))

@@ -43,7 +43,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
@@ -70,9 +69,10 @@ from shop.terms import Terms
 # project's root is not on the path.
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.e2e.chat import text_message  # noqa: E402
 from tests.e2e.shop import ADMIN_CHAT, OWNER, PANEL_KEY, TOKEN  # noqa: E402
-from tests.support.bot_api import BotApiCall, BotApiDouble, create_bot_api_app  # noqa: E402
+from tests.support.telegram.bot_api import BotApiCall, BotApiDouble, create_bot_api_app  # noqa: E402
+from tests.support.telegram.chat import Customer as Chat  # noqa: E402
+from tests.support.telegram.chat import Screen, screen_of  # noqa: E402
 
 #: The customers who order during the run are the first ids; the rest only have history.
 FIRST_USER = 100_000
@@ -90,7 +90,6 @@ PROGRESS_SECONDS = 3000.0
 FINAL_PANEL_IDS = 90_000_000
 #: A step the bot has not answered in this long counts as an error.
 STEP_TIMEOUT = 60.0
-SCREEN_METHODS = frozenset({"sendMessage", "editMessageText"})
 
 
 # --- the shop's history ---------------------------------------------------------------------
@@ -342,24 +341,6 @@ def _bot_env(
 # --- customers ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Screen:
-    """The bot's message a customer acts on: its id, text and inline keyboard."""
-
-    message_id: int
-    text: str
-    markup: dict[str, Any]
-
-    def button(self, wanted: Callable[[str, str], bool]) -> str | None:
-        """The callback data of the first button ``wanted(label, data)`` picks."""
-        for row in self.markup.get("inline_keyboard", []):
-            for button in row:
-                data = str(button.get("callback_data", ""))
-                if wanted(str(button.get("text", "")), data):
-                    return data
-        return None
-
-
 @dataclass
 class Step:
     """One update a customer sent, and when the bot answered it."""
@@ -395,22 +376,20 @@ class TimeIsUp(Exception):
     """The run is over: no new step."""
 
 
-class Customer:
-    """A person in a private chat with the bot, tapping through one order after another."""
+class Customer(Chat):
+    """A person in a private chat with the bot, tapping through one order after another: the
+    tests' chat driver, timing each step from the update queued to the bot's first reply
+    and to the screen the customer acts on next."""
 
     def __init__(
         self, double: BotApiDouble, user_id: int, service: Service, tally: Tally, until: float
     ) -> None:
-        self.double = double
-        self.user_id = user_id
+        super().__init__(double, user_id)
         self.service = service
         self.tally = tally
         self.until = until
-        self.user = {"id": user_id, "is_bot": False, "first_name": "Ann", "language_code": "en"}
-        self.chat = {"id": user_id, "type": "private", "first_name": "Ann"}
         self.step: Step | None = None
         self.screen: Screen | None = None
-        self.callbacks = itertools.count(1)
 
     # The double calls this for each reply to this chat (see Replies).
     def observe(self, call: BotApiCall, now: float) -> None:
@@ -423,26 +402,22 @@ class Customer:
             return
         if step.first_reply is None:
             step.first_reply = now
-        markup = call.params.get("reply_markup")
+        message_id = self.shown_by(call)
         if (
-            call.method in SCREEN_METHODS
-            and isinstance(call.result, dict)
-            and isinstance(markup, dict)
+            message_id is not None
+            and isinstance(call.params.get("reply_markup"), dict)
             and not step.shown.done()
         ):
             step.screen_at = now
-            text = str(call.params.get("text", ""))
-            step.shown.set_result(Screen(int(call.result["message_id"]), text, markup))
+            step.shown.set_result(screen_of(call, message_id))
 
-    async def _send_update(
-        self, kind: str, update: dict[str, Any], callback_id: str | None = None
-    ) -> Screen:
+    async def _step(self, kind: str, post: Callable[[], object]) -> Screen:
         if time.perf_counter() >= self.until:
             raise TimeIsUp
-        step = Step(kind, time.perf_counter(), asyncio.get_running_loop().create_future(),
-                    callback_id)  # fmt: skip
+        step = Step(kind, time.perf_counter(), asyncio.get_running_loop().create_future())
         self.step = step
-        self.double.queue_update(update)
+        post()
+        step.callback_id = self.query_id
         try:
             screen = await asyncio.wait_for(step.shown, STEP_TIMEOUT)
         except TimeoutError:
@@ -453,8 +428,9 @@ class Customer:
         self.screen = screen
         return screen
 
-    async def send(self, kind: str, text: str) -> Screen:
-        return await self._send_update(kind, {"message": text_message(self.chat, self.user, text)})
+    async def write(self, kind: str, text: str) -> Screen:
+        """Send ``text``; the screen it brings."""
+        return await self._step(kind, lambda: self.post_text(text))
 
     async def tap(self, kind: str, wanted: Callable[[str, str], bool]) -> Screen:
         """Tap the button ``wanted`` picks on the screen shown, turning pages (▶) to find it."""
@@ -471,25 +447,9 @@ class Customer:
             await self._tap("page", screen, forward)
 
     async def _tap(self, kind: str, screen: Screen, data: str) -> Screen:
-        # Not a number: the double reads every parameter as JSON where it can.
-        callback_id = f"{self.user_id}:{next(self.callbacks)}"
-        message = {
-            "message_id": screen.message_id,
-            "date": int(time.time()),
-            "chat": self.chat,
-            "text": screen.text,
-            "reply_markup": screen.markup,
-        }
-        update = {
-            "callback_query": {
-                "id": callback_id,
-                "from": self.user,
-                "chat_instance": str(self.user_id),
-                "message": message,
-                "data": data,
-            }
-        }
-        return await self._send_update(kind, update, callback_id)
+        return await self._step(
+            kind, lambda: self.post_tap(data, screen.message_id, screen.text, screen.markup)
+        )
 
     async def order(self, number: int) -> None:
         service = self.service
@@ -497,8 +457,8 @@ class Customer:
         await self.tap("category", lambda label, _: label.startswith(f"{service.category} ("))
         await self.tap("service", lambda _, data: data.startswith(f"svc:{service.id}:"))
         await self.tap("order", lambda _, data: data == f"buy:{service.id}")
-        await self.send("link", f"https://instagram.com/p/e2e-{self.user_id}-{number}")
-        screen = await self.send("quantity", str(UNITS))
+        await self.write("link", f"https://instagram.com/p/e2e-{self.user_id}-{number}")
+        screen = await self.write("quantity", str(UNITS))
         if screen.button(lambda label, _: label == "No") is not None:
             await self.tap("drip-feed", lambda label, _: label == "No")
         placed = await self.tap("confirm", lambda _, data: data.startswith("q:confirm:"))
@@ -511,7 +471,7 @@ class Customer:
         """Order again and again until the time is up; after an error, start over."""
         numbers = itertools.count(1)
         try:
-            await self.send("start", "/start")
+            await self.write("start", "/start")
         except StepError as error:
             self.tally.errors[error.kind] += 1
         while True:
@@ -522,7 +482,7 @@ class Customer:
             except StepError as error:
                 self.tally.errors[error.kind] += 1
                 try:
-                    await self.send("start", "/start")
+                    await self.write("start", "/start")
                 except StepError as again:
                     self.tally.errors[again.kind] += 1
                 except TimeIsUp:

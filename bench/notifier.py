@@ -42,11 +42,8 @@ from shop.storage import Database, OutboxState
 
 # The double lives with the tests; run as a script, the project's root is not on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.bot_api import (  # noqa: E402
-    BotApiDouble,
-    RateLimits,
-    create_bot_api_app,
-)
+from tests.support.telegram.bot_api import BotApiDouble, create_bot_api_app  # noqa: E402
+from tests.support.telegram.limits import RateLimits  # noqa: E402
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 FIRST_CHAT = 500_000

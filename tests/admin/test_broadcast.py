@@ -18,8 +18,9 @@ from bot.notifier import Notifier, SendLimits
 from bot.runtime import Runtime
 from shop.storage import OutboxState
 
-from ..support.bot_api import BotApiDouble, RateLimits, create_bot_api_app
 from ..support.telegram import BOT_BLOCKED, BotClient
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.limits import RateLimits
 from .conftest import ADMIN_CHAT, OWNER
 from .updates import command_message, update_of
 

@@ -12,7 +12,7 @@ from bot.runtime import Runtime
 from shop.payments import create_invoice, settle_payment
 from shop.storage import LedgerReason
 
-from ..core.ledger_check import assert_ledger_consistent
+from ..support.ledger import assert_ledger_consistent
 from ..support.telegram import BotClient
 from .conftest import ADMIN_CHAT
 from .shop import add_customer, balance, ledger_rows, place

@@ -19,7 +19,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiohttp.test_utils import TestServer
 
 from api import PanelClient
-from api.sandbox import ManualClock, SandboxPanel, create_app
+from api.sandbox import SandboxPanel
 from bot.app import Runtime, open_runtime
 from bot.config import load_settings
 from shop.catalogue import keep_catalogue_synced
@@ -27,14 +27,12 @@ from shop.housekeeping import keep_house
 from shop.storage import ClosedError, Database, OutboxState, utc_now
 from shop.supervisor import Backoff, keep_running
 
+from ..conftest import PANEL_KEY, TOKEN
 from ..db.factories import add_order, add_quote, add_service, add_user
-from ..support.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
 
 #: The lifetime of the invoices made here.
 HOUR = timedelta(hours=1)
-
-TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
-PANEL_KEY = "background-panel-key-3d9"
 
 
 async def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
@@ -48,21 +46,6 @@ async def stopped(task: asyncio.Task[None]) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-
-
-@pytest.fixture
-def panel() -> SandboxPanel:
-    sandbox = SandboxPanel(clock=ManualClock())
-    sandbox.add_account(PANEL_KEY, Decimal(100))
-    return sandbox
-
-
-@pytest.fixture
-async def panel_url(panel: SandboxPanel) -> AsyncIterator[str]:
-    server = TestServer(create_app(panel), host="127.0.0.1")
-    await server.start_server()
-    yield str(server.make_url("/api/v2"))
-    await server.close()
 
 
 @pytest.fixture

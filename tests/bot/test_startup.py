@@ -25,16 +25,10 @@ from aiohttp.test_utils import TestServer
 from api.sandbox import ManualClock, SandboxPanel, create_app
 from bot.config import Settings
 
-from ..support.bot_api import (
-    BAD_GATEWAY,
-    NOT_FOUND,
-    SERVER_ERROR,
-    BotApiDouble,
-    bad_request,
-    create_bot_api_app,
-)
+from ..support.process import ROOT, Child, Launcher
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.failures import BAD_GATEWAY, NOT_FOUND, SERVER_ERROR, bad_request
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 PANEL_KEY = "startup-panel-key-5e1"
 
@@ -44,7 +38,7 @@ async def _wait_for(condition: object, seconds: float = 20) -> None:
     deadline = loop.time() + seconds
     while not condition():  # type: ignore[operator]
         assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
 
 
 def _service_count(path: Path) -> int:
@@ -98,51 +92,40 @@ async def test_the_bot_starts_syncs_the_catalogue_and_stops_on_sigterm(tmp_path:
     assert [r.action for r in panel.requests].count("services") == 1
 
 
-def _base_env(tmp_path: Path, telegram_url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PANEL_")}
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": telegram_url,
-            "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
-            "LOG_LEVEL": "INFO",
-        }
-    )
-    return env
+def _base_settings(tmp_path: Path, telegram_url: str) -> dict[str, str]:
+    return {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram_url,
+        "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
+        "LOG_LEVEL": "INFO",
+    }
 
 
-async def test_sandbox_mode_needs_only_a_bot_token(tmp_path: Path) -> None:
+async def test_sandbox_mode_needs_only_a_bot_token(tmp_path: Path, launcher: Launcher) -> None:
     double = BotApiDouble()
     telegram_server = TestServer(create_bot_api_app(double), host="127.0.0.1")
     await telegram_server.start_server()
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--sandbox", cwd=tmp_path,
-        env=_base_env(tmp_path, str(telegram_server.make_url(""))),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    settings = _base_settings(tmp_path, str(telegram_server.make_url("")))
     try:
-        await _wait_for(lambda: "getUpdates" in double.methods())
-        await _wait_for(lambda: _service_count(tmp_path / "shop.sqlite3") > 0)
+        async with BotProcess(tmp_path, settings, "--sandbox", launcher=launcher) as bot:
+            await bot.wait_for(lambda: "getUpdates" in double.methods())
+            await bot.wait_for(lambda: _service_count(tmp_path / "shop.sqlite3") > 0)
+            assert await bot.terminate() == 0, bot.log
     finally:
-        bot.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(bot.communicate(), 30)
         await telegram_server.close()
-    log = stderr.decode()
-    assert bot.returncode == 0, log
-    assert "SANDBOX MODE" in log
-    assert "Traceback" not in log
+    assert "SANDBOX MODE" in bot.log
+    assert "Traceback" not in bot.log
 
 
-async def test_webhook_mode_checks_the_secret_and_answers_updates(tmp_path: Path) -> None:
+async def test_webhook_mode_checks_the_secret_and_answers_updates(
+    tmp_path: Path, launcher: Launcher
+) -> None:
     double = BotApiDouble()
     telegram_server = TestServer(create_bot_api_app(double), host="127.0.0.1")
     await telegram_server.start_server()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = _base_env(tmp_path, str(telegram_server.make_url("")))
-    env.update(
+    port = _free_port()
+    settings = _base_settings(tmp_path, str(telegram_server.make_url("")))
+    settings.update(
         {
             "PANEL_API_URL": "sandbox",
             "WEBHOOK_URL": "https://shop.example.test",
@@ -152,46 +135,30 @@ async def test_webhook_mode_checks_the_secret_and_answers_updates(tmp_path: Path
             "WEBHOOK_PORT": str(port),
         }
     )
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    update = {
-        "update_id": 1,
-        "message": {
-            "message_id": 1,
-            "date": 0,
-            "chat": {"id": 777, "type": "private"},
-            "from": {"id": 777, "is_bot": False, "first_name": "Ann", "language_code": "en"},
-            "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        },
-    }
+    update = {"update_id": 1, **_start_update()}
     url = f"http://127.0.0.1:{port}/hook"
     try:
-        await _wait_for(lambda: "setWebhook" in double.methods())
-        [hook] = [call for call in double.calls if call.method == "setWebhook"]
-        assert hook.params["url"] == "https://shop.example.test/hook"
-        assert hook.params["secret_token"] == "s3cret-token"
-        async with aiohttp.ClientSession() as http:
-            async with http.post(url, json=update) as refused:
-                assert refused.status in (401, 403)
-            async with http.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
-            ) as accepted:
-                assert accepted.status == 200
-        await _wait_for(lambda: "sendMessage" in double.methods())
+        async with BotProcess(tmp_path, settings, launcher=launcher) as bot:
+            await bot.wait_for(lambda: "setWebhook" in double.methods())
+            [hook] = [call for call in double.calls if call.method == "setWebhook"]
+            assert hook.params["url"] == "https://shop.example.test/hook"
+            assert hook.params["secret_token"] == "s3cret-token"
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=update) as refused:
+                    assert refused.status in (401, 403)
+                async with http.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+                ) as accepted:
+                    assert accepted.status == 200
+            await bot.wait_for(lambda: "sendMessage" in double.methods())
+            assert await bot.terminate() == 0, bot.log
     finally:
-        bot.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(bot.communicate(), 30)
         await telegram_server.close()
-    log = stderr.decode()
-    assert bot.returncode == 0, log
     assert "getUpdates" not in double.methods()
     [welcome] = [call for call in double.calls if call.method == "sendMessage"]
     assert welcome.params["chat_id"] == 777
     assert "Hello, Ann!" in welcome.params["text"]
-    assert "s3cret-token" not in log
+    assert "s3cret-token" not in bot.log
 
 
 # --- starting as a new owner does, and with Telegram or the panel out of reach -------------
@@ -224,25 +191,44 @@ def _start_update(user_id: int = 777) -> dict[str, Any]:
 
 class BotProcess:
     """``python -m bot`` in ``workdir`` with exactly ``settings`` (nothing from the tests'
-    own environment); its stderr is read line by line while it runs."""
+    own environment); its stderr is read as it runs. Forked by ``launcher`` when one is
+    given (a process of its own, but without an interpreter's seconds of imports), else a
+    new interpreter, as the owner starts it."""
 
-    def __init__(self, workdir: Path, settings: Mapping[str, str], *args: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        settings: Mapping[str, str],
+        *args: str,
+        launcher: Launcher | None = None,
+    ) -> None:
         self.workdir = workdir
         self.env = {
             key: value for key, value in os.environ.items() if key.upper() not in SETTING_VARIABLES
         }
         self.env.update({"PYTHONPATH": str(ROOT), **settings})
         self.args = args
-        self.lines: list[str] = []
-        self._process: asyncio.subprocess.Process | None = None
+        self.launcher = launcher
+        self._lines: list[str] = []
+        self._process: asyncio.subprocess.Process | Child | None = None
         self._reader: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> BotProcess:
-        self._process = await asyncio.create_subprocess_exec(
+        if self.launcher is not None:
+            self._process = await self.launcher.run(
+                *self.args,
+                module="bot",
+                env=self.env,
+                cwd=self.workdir,
+                stderr=self.workdir / "bot.stderr",
+            )
+            return self
+        process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", *self.args, cwd=self.workdir, env=self.env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        self._reader = asyncio.create_task(self._read())
+        self._process = process
+        self._reader = asyncio.create_task(self._read(process))
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -252,7 +238,7 @@ class BotProcess:
         await self._finished()
 
     @property
-    def process(self) -> asyncio.subprocess.Process:
+    def process(self) -> asyncio.subprocess.Process | Child:
         assert self._process is not None
         return self._process
 
@@ -261,13 +247,20 @@ class BotProcess:
         return self.process.returncode
 
     @property
+    def lines(self) -> list[str]:
+        """The lines of its stderr so far."""
+        if isinstance(self.process, Child):
+            return self.process.stderr().splitlines(keepends=True)
+        return self._lines
+
+    @property
     def log(self) -> str:
         return "".join(self.lines)
 
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        while line := await self.process.stderr.readline():
-            self.lines.append(line.decode(errors="replace"))
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stderr is not None
+        while line := await process.stderr.readline():
+            self._lines.append(line.decode(errors="replace"))
 
     async def _finished(self) -> None:
         await asyncio.wait_for(self.process.wait(), 30)
@@ -281,7 +274,7 @@ class BotProcess:
         while not condition():
             assert self.returncode is None, f"the bot exited ({self.returncode}):\n{self.log}"
             assert loop.time() < deadline, f"timed out; the log so far:\n{self.log}"
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
 
     async def exit_status(self, seconds: float = 30) -> int:
         """Wait for the bot to end by itself; its exit status."""
@@ -318,6 +311,7 @@ async def test_the_committed_env_example_runs_with_only_a_bot_token(tmp_path: Pa
     telegram = await serve(create_bot_api_app(double))
     settings = {"BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": str(telegram.make_url(""))}
     try:
+        # A new interpreter, exactly as the README starts it.
         async with BotProcess(tmp_path, settings) as bot:
             await bot.wait_for(lambda: "getUpdates" in double.methods())
             double.queue_update(_start_update())
@@ -331,7 +325,9 @@ async def test_the_committed_env_example_runs_with_only_a_bot_token(tmp_path: Pa
 
 
 @pytest.mark.parametrize("refusal", ["unauthorized", "not_found"])
-async def test_a_token_telegram_refuses_ends_in_one_line(tmp_path: Path, refusal: str) -> None:
+async def test_a_token_telegram_refuses_ends_in_one_line(
+    tmp_path: Path, refusal: str, launcher: Launcher
+) -> None:
     """401 for a token Telegram does not know, 404 for one it cannot read: one line naming
     BOT_TOKEN, exit status 2, nothing else (no database is even created)."""
     double = BotApiDouble(token=TOKEN)
@@ -347,7 +343,7 @@ async def test_a_token_telegram_refuses_ends_in_one_line(tmp_path: Path, refusal
         "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
     }
     try:
-        async with BotProcess(tmp_path, settings) as bot:
+        async with BotProcess(tmp_path, settings, launcher=launcher) as bot:
             status = await bot.exit_status()
     finally:
         await telegram.close()
@@ -364,7 +360,9 @@ def _retries(log: str) -> list[str]:
     return [line for line in log.splitlines() if "Telegram did not answer" in line]
 
 
-async def test_telegram_out_of_reach_at_start_is_waited_for(tmp_path: Path) -> None:
+async def test_telegram_out_of_reach_at_start_is_waited_for(
+    tmp_path: Path, launcher: Launcher
+) -> None:
     """Nothing listens where Telegram should be: one line per attempt, tried again after
     1, 2 ... seconds; once it answers, customers are served."""
     port = _free_port()
@@ -377,7 +375,7 @@ async def test_telegram_out_of_reach_at_start_is_waited_for(tmp_path: Path) -> N
     double = BotApiDouble(token=TOKEN)
     telegram: TestServer | None = None
     try:
-        async with BotProcess(tmp_path, settings) as bot:
+        async with BotProcess(tmp_path, settings, launcher=launcher) as bot:
             await bot.wait_for(lambda: len(_retries(bot.log)) >= 2)
             telegram = await serve(create_bot_api_app(double), port)
             await bot.wait_for(lambda: "getUpdates" in double.methods())
@@ -393,20 +391,22 @@ async def test_telegram_out_of_reach_at_start_is_waited_for(tmp_path: Path) -> N
     assert "trying again in 2 s" in second
 
 
-async def test_sigterm_while_waiting_for_telegram_stops_cleanly(tmp_path: Path) -> None:
+async def test_sigterm_while_waiting_for_telegram_stops_cleanly(
+    tmp_path: Path, launcher: Launcher
+) -> None:
     settings = {
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": f"http://127.0.0.1:{_free_port()}",
         "PANEL_API_URL": "sandbox",
         "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
     }
-    async with BotProcess(tmp_path, settings) as bot:
+    async with BotProcess(tmp_path, settings, launcher=launcher) as bot:
         await bot.wait_for(lambda: len(_retries(bot.log)) >= 1)
         assert await bot.terminate() == 0, bot.log
     assert_quiet_exit(bot.log)
 
 
-async def test_webhook_mode_waits_for_telegram_as_well(tmp_path: Path) -> None:
+async def test_webhook_mode_waits_for_telegram_as_well(tmp_path: Path, launcher: Launcher) -> None:
     """Telegram answers 5xx, then an HTML page from its front: the bot tries again, then
     registers its webhook and takes updates there."""
     double = BotApiDouble(token=TOKEN)
@@ -426,7 +426,7 @@ async def test_webhook_mode_waits_for_telegram_as_well(tmp_path: Path) -> None:
     update = {"update_id": 1, **_start_update()}
     headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
     try:
-        async with BotProcess(tmp_path, settings) as bot:
+        async with BotProcess(tmp_path, settings, launcher=launcher) as bot:
             await bot.wait_for(lambda: double.methods().count("setWebhook") == 2)
             async with aiohttp.ClientSession() as http:
                 url = f"http://127.0.0.1:{port}/telegram/webhook"
@@ -440,7 +440,9 @@ async def test_webhook_mode_waits_for_telegram_as_well(tmp_path: Path) -> None:
     assert len(_retries(bot.log)) == 2, bot.log
 
 
-async def test_a_panel_out_of_reach_at_start_delays_only_the_catalogue(tmp_path: Path) -> None:
+async def test_a_panel_out_of_reach_at_start_delays_only_the_catalogue(
+    tmp_path: Path, launcher: Launcher
+) -> None:
     """The panel does not answer at start: customers are served meanwhile, and once it
     answers the catalogue is taken within seconds, not after CATALOGUE_SYNC_MINUTES."""
     port = _free_port()
@@ -459,7 +461,7 @@ async def test_a_panel_out_of_reach_at_start_delays_only_the_catalogue(tmp_path:
     }
     panel_server: TestServer | None = None
     try:
-        async with BotProcess(tmp_path, settings) as bot:
+        async with BotProcess(tmp_path, settings, launcher=launcher) as bot:
             await bot.wait_for(lambda: "catalogue sync failed" in bot.log)
             double.queue_update(_start_update())
             await bot.wait_for(lambda: bool(double.delivered_to(777)))
@@ -479,7 +481,9 @@ async def test_a_panel_out_of_reach_at_start_delays_only_the_catalogue(tmp_path:
     assert all(PANEL_KEY not in line for line in bot.lines)
 
 
-async def test_a_webhook_address_telegram_refuses_ends_in_one_line(tmp_path: Path) -> None:
+async def test_a_webhook_address_telegram_refuses_ends_in_one_line(
+    tmp_path: Path, launcher: Launcher
+) -> None:
     double = BotApiDouble(token=TOKEN)
     double.fail_method("setWebhook", bad_request("bad webhook: Failed to resolve host"))
     telegram = await serve(create_bot_api_app(double))
@@ -492,7 +496,7 @@ async def test_a_webhook_address_telegram_refuses_ends_in_one_line(tmp_path: Pat
         "WEBHOOK_PORT": str(_free_port()),
     }
     try:
-        async with BotProcess(tmp_path, settings) as bot:
+        async with BotProcess(tmp_path, settings, launcher=launcher) as bot:
             status = await bot.exit_status()
     finally:
         await telegram.close()

@@ -16,14 +16,18 @@ from pydantic._internal import _generics
 from bot.app import create_bot
 from bot.config import Settings
 
-from ..support.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.session import _RESPONSE_MODELS as _TESTS_RESPONSE_MODELS
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 
 
 @pytest.fixture
 def model_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the generic models pydantic builds from now on."""
+    """Names of the generic models pydantic builds from now on, with no answer model kept
+    alive by the tests' own sessions (they keep them, for speed, across tests; they get them
+    back as they use them)."""
+    _TESTS_RESPONSE_MODELS._models.clear()
     built: list[str] = []
     build: Callable[..., Any] = _generics.create_generic_submodel
 

@@ -20,13 +20,8 @@ from bot import app
 from bot.app import TelegramRefused, until_telegram_answers
 from shop.supervisor import Backoff
 
-from ..support.bot_api import (
-    BAD_GATEWAY,
-    UNAUTHORIZED,
-    BotApiDouble,
-    create_bot_api_app,
-    too_many_requests,
-)
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.failures import BAD_GATEWAY, UNAUTHORIZED, flood_wait
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 
@@ -93,7 +88,7 @@ async def test_a_429_is_waited_out_as_telegram_asks(
     double: tuple[BotApiDouble, Bot], caplog: pytest.LogCaptureFixture
 ) -> None:
     fake, bot = double
-    fake.fail_method("getMe", too_many_requests(1))
+    fake.fail_method("getMe", flood_wait(1))
     fake.fail_method("getMe", BAD_GATEWAY)
     started = time.monotonic()
     await until_telegram_answers(bot.get_me, "getMe", asyncio.Event())

@@ -1,4 +1,5 @@
-"""The shop's core against a sandbox panel over loopback HTTP and a real SQLite file."""
+"""The shop's core against the sandbox panel over loopback HTTP and a real SQLite file: the
+shared panel fixtures (``tests/conftest.py``) with the shop's database, terms and texts."""
 
 from __future__ import annotations
 
@@ -6,14 +7,10 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from api import PanelClient
-from api.sandbox import ManualClock, SandboxPanel, create_app
 from shop.alerts import Alerts
-from shop.catalogue import sync_catalogue
 from shop.money import Currency
 from shop.notices import Notices
 from shop.storage import Database
@@ -21,33 +18,10 @@ from shop.terms import Terms
 from shop.texts import Texts
 from shop.tracking import PollReport, Tracker
 
-from .ledger_check import assert_ledger_consistent
+from ..conftest import ADMIN_CHAT, PANEL_KEY
+from ..support.ledger import assert_ledger_consistent
 
-PANEL_KEY = "core-test-key-81b2"
-ADMIN_CHAT = -1001
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def panel(clock: ManualClock) -> SandboxPanel:
-    sandbox = SandboxPanel(clock=clock)
-    sandbox.add_account(PANEL_KEY, Decimal(100_000))
-    return sandbox
-
-
-@pytest.fixture
-async def panel_client(panel: SandboxPanel) -> AsyncIterator[PanelClient]:
-    server = TestServer(create_app(panel), host="127.0.0.1")
-    await server.start_server()
-    async with PanelClient(
-        str(server.make_url("/api/v2")), PANEL_KEY, timeouts=aiohttp.ClientTimeout(total=1)
-    ) as client:
-        yield client
-    await server.close()
+__all__ = ["ADMIN_CHAT", "PANEL_KEY"]
 
 
 @pytest.fixture
@@ -66,9 +40,9 @@ def alerts(shop: Terms, texts: Texts) -> Alerts:
 
 
 @pytest.fixture
-async def db(tmp_path: Path, panel_client: PanelClient) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "shop.sqlite3")
-    await sync_catalogue(database, panel_client)
+async def db(database_path: Path) -> AsyncIterator[Database]:
+    """The shop's database, the sandbox's catalogue synced into it."""
+    database = await Database.open(database_path)
     yield database
     # Every scenario ends with the books in order.
     await assert_ledger_consistent(database, Currency("USD", 2))

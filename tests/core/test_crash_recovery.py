@@ -36,10 +36,10 @@ from shop.pricing import customer_price
 from shop.storage import Database, LedgerReason, OrderState, utc_now
 from shop.terms import Terms
 
+from ..support.ledger import assert_ledger_consistent
+from ..support.process import ROOT, Child, Launcher
 from .conftest import ADMIN_CHAT, PANEL_KEY, poll_once
-from .ledger_check import assert_ledger_consistent
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("crash_worker.py")
 USER = 7
 SERVICE = 101  # Instagram Followers, Default, 0.90 per 1000
@@ -54,11 +54,10 @@ DEADLINE = 20.0
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
 
-async def start_worker(db_path: Path, url: str) -> asyncio.subprocess.Process:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(WORKER),
+async def start_worker(launcher: Launcher, db_path: Path, url: str) -> Child:
+    """The worker, in a process of its own (forked by the tests' launcher, so it does not
+    spend seconds on imports), its output in files beside the database."""
+    return await launcher.run(
         "--db", str(db_path),
         "--url", url,
         "--key", PANEL_KEY,
@@ -69,14 +68,15 @@ async def start_worker(db_path: Path, url: str) -> asyncio.subprocess.Process:
         "--funds", str(FUNDS),
         "--markup", "30",
         "--admin-chat", str(ADMIN_CHAT),
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        path=WORKER,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=db_path.with_suffix(".out"),
+        stderr=db_path.with_suffix(".err"),
     )  # fmt: skip
 
 
-async def wait_for_add(panel: SandboxPanel, worker: asyncio.subprocess.Process) -> None:
+async def wait_for_add(panel: SandboxPanel, worker: Child) -> None:
     """Until the panel has booked the worker's order (and holds its answer)."""
     deadline = time.monotonic() + DEADLINE
     while not panel.orders:
@@ -87,7 +87,7 @@ async def wait_for_add(panel: SandboxPanel, worker: asyncio.subprocess.Process) 
             worker.kill()
             out, err = await worker.communicate()
             pytest.fail(f"no add reached the panel in {DEADLINE} s:\n{out!r}\n{err.decode()}")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.01)
 
 
 def adds(panel: SandboxPanel) -> int:
@@ -101,12 +101,13 @@ async def test_order_interrupted_by_a_crash_is_held_never_resent_and_then_tracke
     panel_client: PanelClient,
     shop: Terms,
     alerts: Alerts,
+    launcher: Launcher,
 ) -> None:
     db_path = tmp_path / "crash.sqlite3"
     panel.faults.add(Fault.latency(HELD_FOR, action="add"))
 
     # --- the first process: confirms, and dies while the panel holds the answer ----------
-    worker = await start_worker(db_path, panel_client.url)
+    worker = await start_worker(launcher, db_path, panel_client.url)
     try:
         await wait_for_add(panel, worker)
     finally:

@@ -47,7 +47,7 @@ from shop.order_forms import OrderForm, next_step, steps_for
 from shop.ordering import PlacementOutcome, place_order, quote_order
 from shop.storage import LedgerReason, OrderState, ServiceRow
 
-from ..core.ledger_check import assert_ledger_consistent
+from ..support.ledger import assert_ledger_consistent
 from ..support.telegram import BotClient, parse_html
 from .conftest import ADMIN_CHAT, CORPUS
 

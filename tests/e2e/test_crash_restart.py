@@ -12,38 +12,34 @@ Confirm got no answer taps it again, as people do. At the end the owner resolves
 uncertain orders from the admin group, everything settles, the bot stops with SIGTERM, and
 the panel's records and the shop's database are checked against each other.
 
-Each restart is a new bot process, forked from a process that has already imported what
-``python -m bot`` imports (those imports are most of a start's seconds of CPU); from there
-it runs ``bot.__main__.main()`` as ``python -m bot`` does. That is what makes twenty kills
-fit in the time CI gives a test.
+Each restart is a new bot process, forked by the tests' launcher from a process that has
+already imported what ``python -m bot`` imports (those imports are most of a start's seconds
+of CPU); from there it runs ``bot`` as ``python -m bot`` does. That is what makes twenty
+kills fit in the time CI gives a test.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import html
-import itertools
-import os
 import random
 import re
-import signal
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from api import OrderStatus
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, Fault, SandboxOrder
 
-from ..support.bot_api import BotApiCall
-from .chat import text_message
+from ..support.process import Launcher
+from ..support.telegram.bot_api import BotApiCall
+from ..support.telegram.chat import Customer
 from .shop import ADMIN_CHAT, OWNER, Shop, running_shop
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
@@ -65,7 +61,7 @@ CLOCK_STEP = 20.0
 #: A customer waits this long for any answer before starting again...
 REPLY_TIMEOUT = 20.0
 #: ... or this long after the bot came back from a kill, once every queued update is taken.
-GIVE_UP_AFTER_RESTART = 3.0
+GIVE_UP_AFTER_RESTART = 1.5
 #: Share of unanswered Confirm taps a customer taps again.
 RETAP_SHARE = 0.7
 CENT = Decimal("0.01")
@@ -77,7 +73,6 @@ SETTINGS = {
     "NOTIFY_GROUP_PER_MINUTE": "1000",
 }
 
-_callback_ids = itertools.count(500_000)
 _PANEL_FINAL = {
     OrderStatus.COMPLETED: "completed",
     OrderStatus.PARTIAL: "partial",
@@ -119,45 +114,18 @@ class Chat:
     #: The newest bot message in this chat, for buttons tapped on it.
     last_message: int = 0
 
-    @property
-    def chat(self) -> dict[str, Any]:
-        if self.chat_id < 0:
-            return {"id": self.chat_id, "type": "supergroup", "title": "Shop staff"}
-        return {"id": self.chat_id, "type": "private", "first_name": "Buyer"}
-
-    @property
-    def user(self) -> dict[str, Any]:
-        return {"id": self.user_id, "is_bot": False, "first_name": "Buyer", "language_code": "en"}
+    def __post_init__(self) -> None:
+        self.person = Customer(self.shop.telegram, self.user_id, "Buyer", chat_id=self.chat_id)
 
     def send(self, text: str) -> int:
         """Queue a text message; the index in the double's calls from which to look for
         the answer."""
-        since = len(self.shop.telegram.calls)
-        self.shop.telegram.queue_update({"message": text_message(self.chat, self.user, text)})
-        return since
+        return self.person.post_text(text)
 
     def tap(self, data: str, message_id: int | None = None) -> int:
         """Queue a tap on a button with ``data`` under ``message_id`` (default: the newest
         bot message); the index from which to look for the answer."""
-        since = len(self.shop.telegram.calls)
-        message = {
-            "message_id": message_id or self.last_message,
-            "date": int(time.time()),
-            "chat": self.chat,
-            "text": "…",
-        }
-        self.shop.telegram.queue_update(
-            {
-                "callback_query": {
-                    "id": str(next(_callback_ids)),
-                    "from": self.user,
-                    "chat_instance": "crash",
-                    "message": message,
-                    "data": data,
-                }
-            }
-        )
-        return since
+        return self.person.post_tap(data, message_id or self.last_message)
 
     async def reply(self, since: int, matches: Callable[[BotApiCall], bool]) -> BotApiCall | None:
         """The bot's first message or edit in this chat from call ``since`` on that
@@ -189,7 +157,7 @@ class Chat:
             )
             if lost or now > deadline:
                 return None
-            await asyncio.sleep(0.05)
+            await self.shop.telegram.activity.changed(0.05)
 
 
 def text_of(call: BotApiCall) -> str:
@@ -296,145 +264,6 @@ async def first_request(shop: Shop, index: int, action: str, timeout: float) -> 
     return True
 
 
-#: A process that imports what ``python -m bot`` imports (seconds of CPU, most of a start),
-#: then forks one bot run per ``go <log file>`` line: each child runs ``bot.__main__.main()``
-#: with its stderr in the log file, exactly as ``python -m bot`` would run, and its exit
-#: status is reported as ``exit <pid> <code>``.
-_FORK_SERVER = """
-import logging, os, select, signal, sys, traceback
-import bot.__main__ as entry
-
-def run(log):
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
-    sys.argv = ["bot"]
-    code = 1
-    try:
-        entry.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        logging.shutdown()
-        sys.stderr.flush()
-        os._exit(code)
-
-children = set()
-while True:
-    if select.select([0], [], [], 0.05)[0]:
-        line = sys.stdin.readline()
-        if not line:
-            for child in children:
-                os.kill(child, signal.SIGKILL)
-            break
-        pid = os.fork()
-        if pid == 0:
-            run(line.split(maxsplit=1)[1].strip())
-        children.add(pid)
-        print("pid", pid, flush=True)
-    while children:
-        pid, status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            break
-        children.discard(pid)
-        print("exit", pid, os.waitstatus_to_exitcode(status), flush=True)
-"""
-
-
-class ForkedRun:
-    """One bot run forked by the fork server, seen as ``Shop`` sees a process."""
-
-    def __init__(self, pid: int, log: Path) -> None:
-        self.pid = pid
-        self.log = log
-        self.exited: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    @property
-    def returncode(self) -> int | None:
-        return self.exited.result() if self.exited.done() else None
-
-    def send_signal(self, signum: int) -> None:
-        if self.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    async def wait(self) -> int:
-        return await asyncio.shield(self.exited)
-
-    async def communicate(self) -> tuple[bytes, bytes]:
-        await self.wait()
-        return b"", self.log.read_bytes()
-
-
-@dataclass
-class Restarts:
-    """Restarts the bot in a new process each time, forked from a process that has done the
-    imports, so that many kills fit in the test's time. ``Shop.kill`` and ``Shop.stop`` end
-    a run as they end any bot process."""
-
-    shop: Shop
-    server: asyncio.subprocess.Process | None = None
-    runs: dict[int, ForkedRun] = field(default_factory=dict)
-    logs: collections.deque[Path] = field(default_factory=collections.deque)
-    forked: asyncio.Queue[ForkedRun] = field(default_factory=asyncio.Queue)
-    reader: asyncio.Task[None] | None = None
-
-    async def open(self) -> None:
-        """Start the fork server; it imports while the caller does something else."""
-        self.server = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _FORK_SERVER, cwd=self.shop.workdir, env=self.shop.env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.server is not None and self.server.stdout is not None
-        while line := await self.server.stdout.readline():
-            match line.split():
-                case [b"pid", pid]:
-                    run = self.runs[int(pid)] = ForkedRun(int(pid), self.logs.popleft())
-                    self.forked.put_nowait(run)
-                case [b"exit", pid, code]:
-                    self.runs[int(pid)].exited.set_result(int(code))
-                case _:
-                    raise AssertionError(f"the fork server said {line!r}")
-
-    async def start(self) -> None:
-        """Like ``Shop.start``: the bot runs once it polls for updates."""
-        assert self.shop.process is None, "already running"
-        assert self.server is not None and self.server.stdin is not None
-        log = self.shop.workdir / f"run-{len(self.shop.logs)}.log"
-        self.logs.append(log)
-        polls = self.shop.telegram.methods().count("getUpdates")
-        self.server.stdin.write(f"go {log}\n".encode())
-        await self.server.stdin.drain()
-        run = await asyncio.wait_for(self.forked.get(), 60)
-        self.shop.process = run  # type: ignore[assignment]
-        deadline = time.monotonic() + 60
-        while self.shop.telegram.methods().count("getUpdates") == polls:
-            if run.returncode is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the bot did not start:\n{await self.shop.kill()}")
-            await asyncio.sleep(0.05)
-
-    async def close(self) -> None:
-        """Stop the fork server; it kills any run still going."""
-        if self.server is not None and self.server.stdin is not None:
-            self.server.stdin.close()
-            await self.server.wait()
-        if self.reader is not None:
-            await self.reader
-        for run in self.runs.values():
-            if not run.exited.done():
-                run.exited.set_result(-signal.SIGKILL)
-
-
 @dataclass
 class Chaos:
     """Restarts the bot and kills it, aiming at placements and at polls."""
@@ -442,13 +271,12 @@ class Chaos:
     shop: Shop
     life: Life
     rng: random.Random
-    restarts: Restarts
     aims: collections.Counter[str] = field(default_factory=collections.Counter)
     #: Runs in which the tracker asked the panel for statuses.
     polled_runs: int = 0
 
     async def start(self) -> None:
-        await self.restarts.start()
+        await self.shop.start()
         self.life.up_since = time.monotonic()
 
     async def kill(self) -> None:
@@ -462,21 +290,21 @@ class Chaos:
         index = first = len(self.shop.panel.requests)
         await self.start()
         if aim == "any":
-            await asyncio.sleep(self.rng.uniform(0.5, 3.5))
-        elif aim == "add":
             await asyncio.sleep(self.rng.uniform(0.3, 2.0))
+        elif aim == "add":
+            await asyncio.sleep(self.rng.uniform(0.2, 1.2))
             # The next add is booked at the panel and its answer held back: the kill below
             # lands while that order is in flight.
             index = len(self.shop.panel.requests)
             self.shop.panel.faults.add(Fault.latency(2.5, action="add", times=1))
             if await first_request(self.shop, index, "add", 4.0):
-                await asyncio.sleep(self.rng.uniform(0.05, 1.2))
+                await asyncio.sleep(self.rng.uniform(0.05, 0.8))
             else:
                 aim = "missed"
         else:
-            # The poll at start-up, or the one after (POLL_INTERVAL_SECONDS later); the
-            # kill comes about when its answer does and is stored.
-            if self.rng.random() < 0.5:
+            # The poll at start-up or, less often (it costs POLL_INTERVAL_SECONDS), the one
+            # after; the kill comes about when its answer does and is stored.
+            if self.rng.random() < 0.3:
                 index = len(self.shop.panel.requests)
             if await first_request(self.shop, index, "status", 7.0):
                 await asyncio.sleep(self.rng.uniform(0.0, 0.45))
@@ -567,7 +395,7 @@ async def wait_until(check: Callable[[], bool], timeout: float, what: str) -> No
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.05)
 
 
 async def settle(shop: Shop, what: str) -> None:
@@ -577,7 +405,7 @@ async def settle(shop: Shop, what: str) -> None:
     while not (nothing_active(shop) and outbox_drained(shop)):
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         shop.clock.advance(shop.panel.pending_seconds + shop.panel.progress_seconds)
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.1)
 
 
 def nothing_active(shop: Shop) -> bool:
@@ -645,15 +473,14 @@ class Phases:
 
 
 async def test_kills_at_random_points_never_place_or_refund_twice_nor_lose_money(
-    tmp_path: Path,
+    tmp_path: Path, launcher: Launcher
 ) -> None:
     phases = Phases()
     rng = random.Random(SEED)
     life = Life()
     tally = Tally()
-    async with running_shop(tmp_path, SETTINGS, start=False) as shop:
-        restarts = Restarts(shop)
-        chaos = Chaos(shop, life, random.Random(rng.random()), restarts)
+    async with running_shop(tmp_path, launcher, SETTINGS, start=False) as shop:
+        chaos = Chaos(shop, life, random.Random(rng.random()))
         owner = Chat(shop, life, OWNER, ADMIN_CHAT)
         shoppers = [
             Shopper(
@@ -664,7 +491,6 @@ async def test_kills_at_random_points_never_place_or_refund_twice_nor_lose_money
         clock_stop = asyncio.Event()
         background: list[asyncio.Task[None]] = []
         try:
-            await restarts.open()
             await chaos.start()
             await wait_until(
                 lambda: shop.query("SELECT COUNT(*) FROM services")[0][0] != 0, 20, "a catalogue"
@@ -742,7 +568,6 @@ async def test_kills_at_random_points_never_place_or_refund_twice_nor_lose_money
             await asyncio.gather(*background, return_exceptions=True)
             if shop.process is not None:
                 await shop.kill()
-            await restarts.close()
 
     # --- every run's log: no crash, killed runs included ------------------------------------
     assert len(shop.logs) == life.kills + 1

@@ -12,9 +12,9 @@ import itertools
 import time
 from typing import Any
 
-from ..support.bot_api import BotApiCall
 from ..support.telegram import parse_html
-from .chat import Customer
+from ..support.telegram.bot_api import BotApiCall
+from ..support.telegram.chat import Customer
 from .shop import Shop
 
 _ids = itertools.count(500_000)

@@ -3,12 +3,11 @@ loopback HTTP: Telegram is a Bot API double, the panel is the sandbox."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from api import OrderType
 
-from .chat import Customer
+from ..support.telegram.chat import Customer
 from .shop import ADMIN_CHAT, OWNER, Shop, service_of
 
 
@@ -20,19 +19,7 @@ async def _top_up(shop: Shop, ann: Customer) -> None:
     assert invoice.params["currency"] == "XTR"
     stars = invoice.params["prices"][0]["amount"]
     payload = invoice.params["payload"]
-    ann.mark()
-    shop.telegram.queue_update(
-        {
-            "pre_checkout_query": {
-                "id": "checkout-1",
-                "from": ann.user,
-                "currency": "XTR",
-                "total_amount": stars,
-                "invoice_payload": payload,
-            }
-        }
-    )
-    await ann.settle()
+    await ann.pre_checkout("checkout-1", payload, stars)
     [answer] = [c for c in shop.telegram.calls if c.method == "answerPreCheckoutQuery"]
     assert answer.params["ok"] is True
     await ann.send_payment(payload, stars, "charge-e2e-1")
@@ -82,20 +69,8 @@ async def test_the_owner_runs_the_shop_from_the_admin_group(shop: Shop) -> None:
     assert "Balance: 1000.00000 USD" in owner.last.text
     assert "Services for sale: 34" in owner.last.text
     replies = len(owner.screens())
-    stranger.mark()
-    shop.telegram.queue_update(
-        {
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": stranger.chat,
-                "from": stranger.user,
-                "text": "/panel",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-            }
-        }
-    )
-    await asyncio.sleep(1.5)
+    # Taken, and answered with nothing: the bot stays idle a while after.
+    await stranger.send("/panel")
     assert len(owner.screens()) == replies  # nothing for someone who is not staff
 
     ann = Customer(shop.telegram, user_id=9002)

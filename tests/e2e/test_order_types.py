@@ -5,10 +5,8 @@ one still waiting, with the ledger and the balance the customer is shown."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -16,7 +14,7 @@ from decimal import ROUND_CEILING, Decimal
 from api import OrderType, Service
 from api.sandbox import REFILL_REJECT_MARKER, SandboxPanel
 
-from .chat import Customer, Screen
+from ..support.telegram.chat import Customer, Screen
 from .shop import ADMIN_CHAT, OWNER, Shop
 
 #: The shop's default markup.
@@ -267,14 +265,6 @@ class Placed:
         return html.escape(self.service.name)
 
 
-class Shopper(Customer):
-    """A customer who, after each step, waits for the very screen it should bring (see
-    :func:`_screen`); so a step needs only a short quiet spell to count as answered."""
-
-    async def settle(self, timeout: float = 20.0, quiet: float = 0.1) -> None:
-        await super().settle(timeout, quiet)
-
-
 #: The one button under a notice the bot pushes about an order.
 VIEW_ORDER = "📦 View order"
 
@@ -295,15 +285,19 @@ def _latest(buyer: Customer) -> Screen | None:
 
 async def _screen(buyer: Customer, wanted: str | Callable[[str], bool]) -> str:
     """The text of the buyer's latest screen, once it is ``wanted`` (or passes the check)."""
-    deadline = time.monotonic() + 20
-    while True:
+    shown: list[str] = []
+
+    def wanted_shown() -> bool:
         latest = _latest(buyer)
-        text = latest.text if latest else ""
-        if text == wanted if isinstance(wanted, str) else wanted(text):
-            return text
-        if time.monotonic() > deadline:
-            assert text == wanted, f"the screen shows {text!r}"
-        await asyncio.sleep(0.05)
+        shown.append(latest.text if latest else "")
+        return shown[-1] == wanted if isinstance(wanted, str) else wanted(shown[-1])
+
+    try:
+        await buyer.double.until(wanted_shown, 20)
+    except AssertionError:
+        assert shown[-1] == wanted, f"the screen shows {shown[-1]!r}"
+        raise
+    return shown[-1]
 
 
 async def _answer(buyer: Customer, answer: str | Tap) -> None:
@@ -367,10 +361,10 @@ def _told(buyer: Customer, words: str) -> int:
 
 
 async def test_every_order_type_is_ordered_told_refilled_and_canceled(shop: Shop) -> None:
-    owner = Shopper(shop.telegram, user_id=OWNER, first_name="Olga", chat_id=ADMIN_CHAT)
-    ann = Shopper(shop.telegram, user_id=9101, first_name="Ann")
-    ben = Shopper(shop.telegram, user_id=9102, first_name="Ben")
-    cat = Shopper(shop.telegram, user_id=9103, first_name="Cat")
+    owner = Customer(shop.telegram, user_id=OWNER, first_name="Olga", chat_id=ADMIN_CHAT)
+    ann = Customer(shop.telegram, user_id=9101, first_name="Ann")
+    ben = Customer(shop.telegram, user_id=9102, first_name="Ben")
+    cat = Customer(shop.telegram, user_id=9103, first_name="Cat")
     # Three customers, so the notices (one a second in each chat) go out side by side.
     plan = [
         (ann, [PLAIN, DRIP_FEED, PACKAGE, CUSTOM_COMMENTS]),

@@ -23,7 +23,8 @@ import pytest_asyncio
 
 from api.sandbox import Fault
 
-from .chat import Customer, Screen
+from ..support.process import Launcher
+from ..support.telegram.chat import Customer
 from .shop import ADMIN_CHAT, OWNER, Shop, running_shop
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -43,11 +44,14 @@ _user_ids = itertools.count(9100)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def shop(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Shop]:
+async def shop(
+    tmp_path_factory: pytest.TempPathFactory, launcher: Launcher
+) -> AsyncIterator[Shop]:
     """One bot process for the module, with a short panel timeout so that a lost answer
     is noticed in seconds, not in the default half-minute."""
     workdir = tmp_path_factory.mktemp("panel-faults")
-    async with running_shop(workdir, {"PANEL_TIMEOUT_SECONDS": str(PANEL_TIMEOUT)}) as running:
+    settings = {"PANEL_TIMEOUT_SECONDS": str(PANEL_TIMEOUT)}
+    async with running_shop(workdir, launcher, settings) as running:
         yield running
 
 
@@ -160,82 +164,15 @@ def polls(shop: Shop) -> int:
 # --- the people in the chats ------------------------------------------------------------------
 
 
-class Shopper(Customer):
-    """A customer who reads the answer as soon as the bot stops writing to their chat,
-    rather than waiting for the whole bot, its polling included, to fall quiet."""
-
-    #: Index in the double's calls of this customer's last message or tap.
-    asked: int = 0
-
-    def mark(self) -> None:
-        super().mark()
-        self.asked = self.seen
-
-    async def answer(self, words: str, timeout: float = 30.0) -> Screen:
-        """The newest message sent or edited in this chat since the customer's last message
-        or tap that contains ``words``, waiting for it to come. Unlike :attr:`latest`, a
-        notice or an alert arriving meanwhile does not get in the way."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for call in reversed(self.double.calls[self.asked :]):
-                if (
-                    call.method in ("sendMessage", "editMessageText")
-                    and call.params.get("chat_id") == self.chat["id"]
-                    and call.result is not None
-                    and words in str(call.params.get("text", ""))
-                ):
-                    edited = call.method == "editMessageText"
-                    message_id = call.params["message_id"] if edited else call.result["message_id"]
-                    return Screen(
-                        int(message_id), str(call.params["text"]), call.params.get("reply_markup")
-                    )
-            assert time.monotonic() < deadline, f"no answer with {words!r}"
-            await asyncio.sleep(0.05)
-
-    async def settle(self, timeout: float = 20.0, quiet: float = 0.2) -> None:
-        deadline = time.monotonic() + timeout
-        while (count := self._answers()) == 0:
-            assert time.monotonic() < deadline, "the bot did not answer"
-            await asyncio.sleep(0.02)
-        while True:
-            await asyncio.sleep(quiet)
-            if self._answers() == count:
-                break
-            count = self._answers()
-        self.seen = len(self.double.calls)
-
-    def _answers(self) -> int:
-        calls = self.double.calls[self.seen :]
-        return sum(1 for call in calls if call.params.get("chat_id") == self.chat["id"])
-
-    @property
-    def latest(self) -> Screen:
-        """The message the bot sent or edited last in this chat, as it reads now."""
-        ids = [
-            int(
-                call.params["message_id"]
-                if call.method == "editMessageText"
-                else call.result["message_id"]
-            )
-            for call in self.double.calls
-            if call.method in ("sendMessage", "editMessageText")
-            and call.params.get("chat_id") == self.chat["id"]
-            and call.result is not None
-        ]
-        return next(screen for screen in self.screens() if screen.message_id == ids[-1])
-
-    def texts(self, words: str) -> list[str]:
-        """The bot's messages in this chat that contain ``words``."""
-        return [screen.text for screen in self.screens() if words in screen.text]
+def owner_of(shop: Shop) -> Customer:
+    return Customer(
+        shop.telegram, user_id=OWNER, first_name="Olga", chat_id=ADMIN_CHAT, whole_bot=False
+    )
 
 
-def owner_of(shop: Shop) -> Shopper:
-    return Shopper(shop.telegram, user_id=OWNER, first_name="Olga", chat_id=ADMIN_CHAT)
-
-
-async def funded_customer(shop: Shop, name: str = "Ann") -> Shopper:
+async def funded_customer(shop: Shop, name: str = "Ann") -> Customer:
     """A new customer who opened the shop and got FUNDS from the owner."""
-    customer = Shopper(shop.telegram, user_id=next(_user_ids), first_name=name)
+    customer = Customer(shop.telegram, next(_user_ids), first_name=name, whole_bot=False)
     await customer.send("/start")
     assert customer.latest.text.startswith(f"👋 <b>Hello, {name}!</b>")
     owner = owner_of(shop)
@@ -244,7 +181,7 @@ async def funded_customer(shop: Shop, name: str = "Ann") -> Shopper:
     return customer
 
 
-async def fill_order_form(customer: Shopper, link: str) -> None:
+async def fill_order_form(customer: Customer, link: str) -> None:
     """From the menu to the quote for QUANTITY of SERVICE, ready to confirm."""
     await customer.click("New order")
     await customer.click("Instagram Followers (")
@@ -260,7 +197,7 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> No
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.01)
 
 
 def held_text(order_id: int) -> str:
@@ -348,7 +285,7 @@ async def test_a_slow_panel_places_the_order_and_other_customers_are_served_mean
     shop: Shop,
 ) -> None:
     ann = await funded_customer(shop)
-    bob = Shopper(shop.telegram, user_id=next(_user_ids), first_name="Bob")
+    bob = Customer(shop.telegram, user_id=next(_user_ids), first_name="Bob", whole_bot=False)
     link = "https://instagram.com/ann.slow"
     await fill_order_form(ann, link)
     shop.panel.faults.add(Fault.latency(SLOW, action="add", times=1))
@@ -394,7 +331,7 @@ LOST_ANSWERS: dict[str, tuple[Callable[[bool], Fault], str]] = {
 }
 
 
-async def order_with_a_lost_answer(shop: Shop, ann: Shopper, link: str, fault: Fault) -> int:
+async def order_with_a_lost_answer(shop: Shop, ann: Customer, link: str, fault: Fault) -> int:
     """Ann orders and the panel's answer to add is lost; she is told her money is held,
     which it is: charged once, not refunded, not sent again. Returns the order's id."""
     await fill_order_form(ann, link)

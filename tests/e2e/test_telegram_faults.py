@@ -22,19 +22,19 @@ import pytest_asyncio
 
 from api.sandbox import PARTIAL_MARKER
 
-from ..support.bot_api import (
+from ..support.process import Launcher
+from ..support.telegram.bot_api import BotApiCall, BotApiDouble
+from ..support.telegram.chat import Customer
+from ..support.telegram.failures import (
     BAD_GATEWAY,
-    BLOCKED,
+    BOT_BLOCKED,
     DISCONNECT,
     SERVER_ERROR,
-    ApiFailure,
-    BotApiCall,
-    BotApiDouble,
-    RateLimits,
+    TelegramFailure,
     bad_request,
-    too_many_requests,
+    flood_wait,
 )
-from .chat import Customer
+from ..support.telegram.limits import RateLimits
 from .shop import ADMIN_CHAT, OWNER, Shop, running_shop
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -53,10 +53,12 @@ _message_ids = itertools.count(500_000)
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def shop(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Shop]:
+async def shop(
+    tmp_path_factory: pytest.TempPathFactory, launcher: Launcher
+) -> AsyncIterator[Shop]:
     """One bot process for the module; on leaving it must stop cleanly (no Traceback, no
     secret) with a log of one line per event."""
-    async with running_shop(tmp_path_factory.mktemp("faults")) as running:
+    async with running_shop(tmp_path_factory.mktemp("faults"), launcher) as running:
         yield running
     assert_one_line_per_event(running.logs[-1])
 
@@ -180,7 +182,7 @@ async def test_polling_outlives_failing_get_updates_and_answers_the_waiting_upda
     shop: Shop,
 ) -> None:
     telegram = shop.telegram
-    outage = [too_many_requests(1), DISCONNECT, BAD_GATEWAY, SERVER_ERROR]
+    outage = [flood_wait(1), DISCONNECT, BAD_GATEWAY, SERVER_ERROR]
     before = telegram.methods().count("getUpdates")
     arrivals: list[float] = []
     recorder = asyncio.create_task(_record_arrivals(telegram, "getUpdates", arrivals))
@@ -224,7 +226,7 @@ async def test_a_notice_refused_with_429_goes_after_retry_after_once_and_in_orde
     bea = await new_customer(shop, 9101, "Bea")
     first = await order_package(bea, "https://instagram.com/p/bea-1")
     second = await order_package(bea, "https://instagram.com/p/bea-2")
-    telegram.fail(bea.user_id, too_many_requests(RETRY_AFTER))
+    telegram.fail(bea.user_id, flood_wait(RETRY_AFTER))
 
     start_orders(shop)
     await wait_until(lambda: len(notices(telegram, bea.user_id)) == 2, "Bea's two notices")
@@ -245,7 +247,11 @@ async def test_notices_refused_by_5xx_or_a_lost_connection_are_retried_and_sent_
     shop: Shop,
 ) -> None:
     telegram = shop.telegram
-    failures: dict[int, ApiFailure] = {9201: SERVER_ERROR, 9202: BAD_GATEWAY, 9203: DISCONNECT}
+    failures: dict[int, TelegramFailure] = {
+        9201: SERVER_ERROR,
+        9202: BAD_GATEWAY,
+        9203: DISCONNECT,
+    }
     placed = await shoppers(
         shop,
         {user_id: (f"Cid{user_id}", f"https://instagram.com/p/{user_id}") for user_id in failures},
@@ -275,7 +281,7 @@ async def test_a_reply_telegram_fails_costs_that_reply_and_the_next_message_is_a
     telegram = shop.telegram
     ivy = Customer(telegram, user_id=9251, first_name="Ivy")
     await ivy.send("/start")
-    for failure in (SERVER_ERROR, BAD_GATEWAY, DISCONNECT, too_many_requests(1)):
+    for failure in (SERVER_ERROR, BAD_GATEWAY, DISCONNECT, flood_wait(1)):
         telegram.fail(ivy.user_id, failure)
         await ivy.send("/help")
         # The customer sees nothing for that message: Telegram never took the reply.
@@ -312,7 +318,7 @@ async def test_a_customer_who_blocked_the_bot_is_marked_told_nothing_more_and_se
     await wait_until(lambda: balance(shop, fay.user_id) > charged, "Fay's refund")
     # One try, refused with 403; the order's later news is not even queued for her.
     assert sends_to(telegram, fay.user_id) - sends_before == 1
-    assert [r.failure for r in telegram.refusals if r.chat_id == fay.user_id] == [BLOCKED]
+    assert [r.failure for r in telegram.refusals if r.chat_id == fay.user_id] == [BOT_BLOCKED]
     assert outbox_of(shop, fay.user_id) == [(f"🔄 <b>Order #{fays} has started</b>", "dropped", 0)]
     assert notices(telegram, gus.user_id) == [
         f"🔄 <b>Order #{guss} has started</b>",

@@ -21,7 +21,7 @@ from shop.payments import (
 from shop.storage import LedgerReason, utc_now
 
 from ..conversation.conftest import top_up
-from ..core.ledger_check import assert_ledger_consistent
+from ..support.ledger import assert_ledger_consistent
 from ..support.telegram import BotClient, RecordingSession
 from .stars import ask_invoice, balance, ledger_rows, pay, pre_checkout
 

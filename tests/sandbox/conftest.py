@@ -1,4 +1,5 @@
-"""Fixtures: a sandbox panel on a manual clock, served over loopback HTTP."""
+"""The shared sandbox panel over loopback HTTP (``tests/conftest.py``), seeded and with an
+account of its own, and a bare HTTP caller for it."""
 
 from __future__ import annotations
 
@@ -9,14 +10,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from api.sandbox import ManualClock, SandboxPanel, create_app
+from api.sandbox import ManualClock, SandboxPanel
 
 from .sandbox_http import KEY, SandboxAPI
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 @pytest.fixture
@@ -27,19 +23,11 @@ def panel(clock: ManualClock) -> SandboxPanel:
 
 
 @pytest.fixture
-async def server(panel: SandboxPanel) -> AsyncIterator[TestServer]:
-    test_server = TestServer(create_app(panel), host="127.0.0.1")
-    await test_server.start_server()
-    yield test_server
-    await test_server.close()
-
-
-@pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client_session:
         yield client_session
 
 
 @pytest.fixture
-def api(server: TestServer, session: aiohttp.ClientSession) -> SandboxAPI:
-    return SandboxAPI(session, server.make_url("/api/v2"))
+def api(panel_server: TestServer, session: aiohttp.ClientSession) -> SandboxAPI:
+    return SandboxAPI(session, panel_server.make_url("/api/v2"))

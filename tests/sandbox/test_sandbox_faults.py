@@ -57,7 +57,7 @@ async def test_html_502_after_apply_places_the_order(api: SandboxAPI, panel: San
 
 
 async def test_timeout_after_apply(
-    api: SandboxAPI, panel: SandboxPanel, server: TestServer
+    api: SandboxAPI, panel: SandboxPanel, panel_server: TestServer
 ) -> None:
     panel.faults.add(Fault.timeout(action="add", after_apply=True, times=1))
     with pytest.raises(TimeoutError):
@@ -67,7 +67,7 @@ async def test_timeout_after_apply(
     assert (await api.call("balance"))["balance"] == "99.10000"
     # The held request must not keep the server from stopping.
     started = time.perf_counter()
-    await server.close()
+    await panel_server.close()
     assert time.perf_counter() - started < 2
 
 

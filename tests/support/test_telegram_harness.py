@@ -34,7 +34,6 @@ from tests.support.telegram import (
     BotClient,
     RecordingSession,
     flood_wait,
-    make_bot,
     parse_html,
 )
 
@@ -120,16 +119,6 @@ def fruit_router() -> Router:
         await message.answer(f"You said {message.text}")
 
     return router
-
-
-@pytest.fixture
-def session() -> RecordingSession:
-    return RecordingSession()
-
-
-@pytest.fixture
-def bot(session: RecordingSession) -> Bot:
-    return make_bot(session)
 
 
 @pytest.fixture

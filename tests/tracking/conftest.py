@@ -1,27 +1,22 @@
 """Following orders after they are placed: the tracker against the sandbox panel over
-loopback HTTP with its driven clock, the notifier against a Bot API double that enforces
-Telegram's limits, and "My orders" through the real Dispatcher."""
+loopback HTTP with its driven clock (the shared fixtures of ``tests/conftest.py``), the
+notifier against a Bot API double that enforces Telegram's limits, and "My orders" through
+the real Dispatcher."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiogram import Bot, Dispatcher
-from aiohttp.test_utils import TestServer
 
 from api import DefaultOrder, OrderType, PanelClient
-from api.sandbox import Clock, ManualClock, RecordedRequest, SandboxPanel, create_app
-from bot.app import Runtime, create_dispatcher, open_runtime
-from bot.config import load_settings
+from api.sandbox import ManualClock, RecordedRequest, SandboxPanel
 from handlers.callbacks import OrderCb
 from shop.alerts import ALERT_KIND, Alerts
-from shop.catalogue import sync_catalogue
 from shop.ledger import credit
 from shop.money import Currency
 from shop.notices import Notices
@@ -36,15 +31,12 @@ from shop.storage import (
     utc_now,
 )
 from shop.terms import Terms
-from shop.texts import LOCALES_DIR, Texts
+from shop.texts import Texts
 from shop.tracking import PollReport, Tracker
 
-from ..core.ledger_check import assert_ledger_consistent
-from ..support.telegram import BotClient, RecordingSession, make_bot
+from ..conftest import ADMIN_CHAT, PANEL_KEY, TOKEN
+from ..support.ledger import assert_ledger_consistent
 
-PANEL_KEY = "tracking-test-key-7c4"
-ADMIN_CHAT = -1002
-TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 USD = Currency("USD", 2)
 LINK = "https://instagram.com/p/tracked-post"
 #: The customer's starting balance in every scenario.
@@ -56,16 +48,12 @@ CANCEL_ONLY = 102
 #: Refills but no cancel ([Premium] [Lifetime refill]).
 REFILL_ONLY = 103
 
+__all__ = ["ADMIN_CHAT", "PANEL_KEY", "TOKEN"]
+
 
 def order_button(order_id: int) -> str:
     """The callback data of an order card, as the bot wires it."""
     return OrderCb(order_id=order_id, page=0).pack()
-
-
-async def serve_panel(panel: SandboxPanel) -> TestServer:
-    server = TestServer(create_app(panel), host="127.0.0.1")
-    await server.start_server()
-    return server
 
 
 @dataclass
@@ -190,108 +178,18 @@ class Shopfront:
         return [request for request in self.panel.requests if request.action == action]
 
 
-_READ_CATALOGUES: dict[tuple[str, Path], Texts] = {}
-_read_catalogues = Texts.load
-
-
-@pytest.fixture(autouse=True)
-def _catalogues_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Fluent catalogues do not change during the run: parse them once."""
-
-    async def load(default_locale: str, path: Path = LOCALES_DIR) -> Texts:
-        key = (default_locale, path)
-        if key not in _READ_CATALOGUES:
-            _READ_CATALOGUES[key] = await _read_catalogues(default_locale, path)
-        return _READ_CATALOGUES[key]
-
-    monkeypatch.setattr(Texts, "load", staticmethod(load))
-
-
-def make_panel(clock: Clock) -> SandboxPanel:
-    sandbox = SandboxPanel(clock=clock)
-    sandbox.add_account(PANEL_KEY, Decimal(1_000_000))
-    return sandbox
-
-
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def panel(clock: ManualClock) -> SandboxPanel:
-    return make_panel(clock)
-
-
-@pytest.fixture
-async def panel_server(panel: SandboxPanel) -> AsyncIterator[TestServer]:
-    server = await serve_panel(panel)
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def panel_client(panel_server: TestServer) -> AsyncIterator[PanelClient]:
-    async with PanelClient(
-        str(panel_server.make_url("/api/v2")),
-        PANEL_KEY,
-        timeouts=aiohttp.ClientTimeout(total=1),
-    ) as client:
-        yield client
+def panel_funds() -> Decimal:
+    return Decimal(1_000_000)
 
 
 @pytest.fixture
 async def front(
-    tmp_path: Path, panel: SandboxPanel, clock: ManualClock, panel_client: PanelClient
+    database_path: Path, panel: SandboxPanel, clock: ManualClock, panel_client: PanelClient
 ) -> AsyncIterator[Shopfront]:
-    shopfront = await Shopfront.open(tmp_path / "shop.sqlite3", panel, clock, panel_client)
-    await sync_catalogue(shopfront.db, panel_client)
+    """The shop's core over its database, the sandbox's catalogue synced into it."""
+    shopfront = await Shopfront.open(database_path, panel, clock, panel_client)
     yield shopfront
     # Every scenario ends with the books in order.
     await assert_ledger_consistent(shopfront.db, USD)
     await shopfront.db.close()
-
-
-# --- the bot as a whole, for "My orders" ---------------------------------------------------
-
-
-@pytest.fixture
-async def services(
-    tmp_path: Path, panel: SandboxPanel, panel_server: TestServer
-) -> AsyncIterator[Runtime]:
-    settings = load_settings(
-        env_file=None,
-        bot_token=TOKEN,
-        panel_api_key=PANEL_KEY,
-        panel_api_url=str(panel_server.make_url("/api/v2")),
-        database_path=tmp_path / "bot.sqlite3",
-        admin_chat_id=ADMIN_CHAT,
-    )
-    shop_services = await open_runtime(settings)
-    await sync_catalogue(shop_services.db, shop_services.panel)
-    yield shop_services
-    await assert_ledger_consistent(shop_services.db, shop_services.terms.currency)
-    await shop_services.aclose()
-
-
-@pytest.fixture
-def session() -> RecordingSession:
-    return RecordingSession()
-
-
-@pytest.fixture
-def bot(session: RecordingSession) -> Bot:
-    return make_bot(session)
-
-
-@pytest.fixture
-def dispatcher(services: Runtime) -> Dispatcher:
-    return create_dispatcher(services)
-
-
-@pytest.fixture
-def make_client(dispatcher: Dispatcher, bot: Bot) -> Callable[..., BotClient]:
-    def build(**options: object) -> BotClient:
-        return BotClient(dispatcher, bot, **options)  # type: ignore[arg-type]
-
-    return build

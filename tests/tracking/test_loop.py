@@ -23,7 +23,7 @@ from shop.ordering import place_order, quote_order
 from shop.storage import LedgerReason, OrderState
 from shop.tracking import FAILED_POLLS_ALERT_AFTER
 
-from ..support.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
 from .conftest import ADMIN_CHAT, LINK, REFILL_AND_CANCEL, TOKEN, Shopfront
 
 

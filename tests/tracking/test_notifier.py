@@ -26,15 +26,9 @@ from aiohttp.test_utils import TestServer
 from bot.notifier import Notifier, SendLimits
 from shop.storage import Database, OutboxRow, OutboxState
 
-from ..support.bot_api import (
-    BAD_GATEWAY,
-    BotApiDouble,
-    RateLimits,
-    bad_request,
-    create_bot_api_app,
-    migrated,
-    too_many_requests,
-)
+from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.failures import BAD_GATEWAY, bad_request, flood_wait, migrated
+from ..support.telegram.limits import RateLimits
 from .conftest import TOKEN, Shopfront, order_button
 
 #: Telegram's limits run 10 times faster (per chat 20 times), with a group allowance
@@ -201,7 +195,7 @@ async def test_a_429_is_waited_out_for_its_retry_after_then_the_message_goes(
     db: Database, telegram: Telegram, bots: Callable[[], Bot]
 ) -> None:
     double = telegram.double
-    double.fail(1, too_many_requests(1))
+    double.fail(1, flood_wait(1))
     messages = [(1, "first"), (1, "second"), (2, "other")]
     await queue(db, messages)
     notifier = Notifier(db, bots(), SEND)
