@@ -1,0 +1,219 @@
+"""Async client for CryptoBot's Crypto Pay API (https://help.crypt.bot/crypto-pay-api)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Final, Self
+
+import aiohttp
+from pydantic import SecretStr
+
+from api.cryptopay import answers
+from api.cryptopay.errors import (
+    CryptoPayBadResponse,
+    CryptoPayConnectionError,
+    CryptoPayError,
+    CryptoPayRefusal,
+    CryptoPayTimeout,
+    CryptoPayUnreachable,
+)
+from api.cryptopay.models import App, Invoice, InvoiceStatus
+
+logger = logging.getLogger(__name__)
+
+MAINNET_URL: Final = "https://pay.crypt.bot/api"
+TESTNET_URL: Final = "https://testnet-pay.crypt.bot/api"
+#: Ids asked for in one ``getInvoices`` call; the API's default page is 100 invoices.
+MAX_INVOICE_IDS_PER_CALL: Final = 100
+#: 100 invoices with long payloads and descriptions stay well below this.
+MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+DEFAULT_TIMEOUTS: Final = aiohttp.ClientTimeout(total=20, connect=10, sock_read=15)
+TOKEN_HEADER: Final = "Crypto-Pay-API-Token"
+_REDACTED: Final = "***"
+
+
+class CryptoPayClient:
+    """One Crypto Pay app, reached over one reused aiohttp session.
+
+    ``base_url`` is the API's root, every method being ``{base_url}/{method}``: mainnet
+    (:data:`MAINNET_URL`, the default), testnet (:data:`TESTNET_URL`) or any other address,
+    such as the sandbox's. ``session`` may be shared with the rest of the application; if it
+    is not given, the client makes its own and closes it in :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        token: str | SecretStr,
+        base_url: str = MAINNET_URL,
+        session: aiohttp.ClientSession | None = None,
+        timeouts: aiohttp.ClientTimeout = DEFAULT_TIMEOUTS,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token.get_secret_value() if isinstance(token, SecretStr) else token
+        self._session = session
+        self._owns_session = session is None
+        self._timeouts = timeouts
+        #: Number of HTTP requests made so far (tests read it).
+        self.calls = 0
+
+    def __repr__(self) -> str:
+        return f"CryptoPayClient(base_url={self.base_url!r}, token={_REDACTED!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session if this client made it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # --- the methods of the API ------------------------------------------------------------
+
+    async def get_me(self) -> App:
+        """The app this token belongs to: a cheap check that the token works."""
+        return answers.parse_app("getMe", await self._call("getMe"))
+
+    async def create_invoice(
+        self,
+        amount: Decimal,
+        fiat: str,
+        accepted_assets: Sequence[str],
+        payload: str,
+        description: str,
+        expires_in: int,
+    ) -> Invoice:
+        """Create an invoice priced in ``fiat`` (``currency_type=fiat``), payable in any of
+        ``accepted_assets``, open for ``expires_in`` seconds.
+
+        :class:`~api.cryptopay.errors.CryptoPayRefusal` means no invoice was made. An
+        ambiguous error means one may have been: it cannot be found again except by reading
+        invoices back, so a caller that creates another must treat the lost one as payable
+        until it expires.
+        """
+        fields: dict[str, str | int] = {
+            "currency_type": "fiat",
+            "fiat": fiat,
+            # Plain digits: str() would write some Decimals with an exponent ("1E+2").
+            "amount": format(amount, "f"),
+            "accepted_assets": ",".join(accepted_assets),
+            "payload": payload,
+            "description": description,
+            "expires_in": expires_in,
+        }
+        return answers.parse_invoice("createInvoice", await self._call("createInvoice", fields))
+
+    async def get_invoices(self, invoice_ids: Sequence[int]) -> dict[int, Invoice]:
+        """The invoices of ``invoice_ids`` by id, asked 100 ids a call, one call after
+        another; an id Crypto Pay does not know (a deleted invoice) is absent.
+
+        All or nothing: the first failed call raises its error.
+        """
+        unique = list(dict.fromkeys(invoice_ids))
+        found: dict[int, Invoice] = {}
+        for start in range(0, len(unique), MAX_INVOICE_IDS_PER_CALL):
+            chunk = unique[start : start + MAX_INVOICE_IDS_PER_CALL]
+            fields: dict[str, str | int] = {
+                "invoice_ids": ",".join(str(item) for item in chunk),
+                "count": len(chunk),
+            }
+            for invoice in answers.parse_invoices(
+                "getInvoices", await self._call("getInvoices", fields)
+            ):
+                found[invoice.invoice_id] = invoice
+        return found
+
+    async def list_invoices(
+        self, status: InvoiceStatus | None = None, *, offset: int = 0, count: int = 100
+    ) -> list[Invoice]:
+        """One page of the app's invoices (``count`` 1 to 1000), optionally of one status."""
+        fields: dict[str, str | int] = {"offset": offset, "count": count}
+        if status is not None:
+            fields["status"] = status.value
+        return answers.parse_invoices("getInvoices", await self._call("getInvoices", fields))
+
+    async def delete_invoice(self, invoice_id: int) -> None:
+        """Delete an invoice so it can no longer be paid."""
+        answers.parse_true(
+            "deleteInvoice", await self._call("deleteInvoice", {"invoice_id": invoice_id})
+        )
+
+    # --- transport -------------------------------------------------------------------------
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeouts)
+            self._owns_session = True
+        return self._session
+
+    async def _call(self, method: str, fields: dict[str, str | int] | None = None) -> Any:
+        self.calls += 1
+        started = time.perf_counter()
+        try:
+            status, body = await self._post(method, fields or {})
+            return answers.decode(method, status, body)
+        except CryptoPayError as exc:
+            self._scrub(exc)
+            logger.warning("crypto pay %s failed: %s", method, exc)
+            raise
+        finally:
+            logger.debug("crypto pay %s took %.3fs", method, time.perf_counter() - started)
+
+    async def _post(self, method: str, fields: dict[str, str | int]) -> tuple[int, bytes]:
+        try:
+            async with self._http().post(
+                f"{self.base_url}/{method}",
+                json=fields,
+                headers={TOKEN_HEADER: self._token},
+                timeout=self._timeouts,
+                allow_redirects=False,
+            ) as response:
+                if 300 <= response.status < 400:
+                    # A redirected POST is not followed (its body would be lost or sent
+                    # twice); the request was not applied, so this is definite.
+                    location = response.headers.get("Location", "?")
+                    raise CryptoPayRefusal(
+                        "REDIRECTED",
+                        code=response.status,
+                        method=method,
+                        http_status=response.status,
+                        detail=f"to {location}; check the base URL",
+                    )
+                return response.status, await _read_limited(response, method)
+        except TimeoutError:
+            raise CryptoPayTimeout("no answer in time", method=method) from None
+        except aiohttp.ClientConnectorError as exc:
+            raise CryptoPayUnreachable(
+                f"cannot connect: {exc.os_error or exc}", method=method
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise CryptoPayConnectionError(
+                f"connection failed: {type(exc).__name__}: {exc}", method=method
+            ) from None
+
+    def _scrub(self, exc: CryptoPayError) -> None:
+        """Keep the token out of an error's text, whatever the other side echoed."""
+        if self._token and self._token in exc.message:
+            exc.message = exc.message.replace(self._token, _REDACTED)
+            exc.args = (exc.message,)
+
+
+async def _read_limited(response: aiohttp.ClientResponse, method: str) -> bytes:
+    body = bytearray()
+    async for piece in response.content.iter_chunked(1 << 16):
+        body += piece
+        if len(body) > MAX_BODY_BYTES:
+            raise CryptoPayBadResponse("answer too large", method=method)
+    return bytes(body)
