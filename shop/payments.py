@@ -20,6 +20,7 @@ from shop.alerts import Alerts
 from shop.ledger import InsufficientFunds, credit, debit
 from shop.money import Currency
 from shop.storage import Database, InvoiceRow, LedgerReason, Repositories, utc_now
+from shop.topups import Payment, TopUpMethod, credit_top_up, referral_key
 
 #: Telegram's currency code for Stars.
 STARS: str = "XTR"
@@ -162,16 +163,6 @@ class TopUp:
     unmatched: bool = False
 
 
-def topup_key(charge_id: str) -> str:
-    """Ledger key of a top-up: Telegram's charge id, so a payment counts once."""
-    return f"topup:stars:{charge_id}"
-
-
-def referral_key(charge_id: str) -> str:
-    """Ledger key of the referral bonus a top-up earned: one per payment."""
-    return f"referral:{charge_id}"
-
-
 def _reversal_key(charge_id: str, attempt: str) -> str:
     # Per attempt: a refund Telegram refused gives the bonus back, and a later attempt
     # takes it again.
@@ -212,27 +203,18 @@ async def settle_in(
         if alerts is not None:
             await alerts.star_payment_unmatched(tx, user_id, stars, charge_id, payload)
         return TopUp(None, Decimal(0), await tx.ledger.balance(user_id), unmatched=True)
-    amount = invoice.amount
     await tx.invoices.mark_paid(invoice.id, charge_id)
-    movement = await credit(
-        tx, user_id, amount, LedgerReason.TOPUP, topup_key(charge_id), note=f"{stars} stars"
-    )
-    if not movement.written:
-        return TopUp(invoice, Decimal(0), movement.balance)
-    user = await tx.users.get(user_id)
-    referrer = user.referrer_id if user is not None else None
-    bonus = terms.currency.round_down(amount * terms.referral_percent / 100)
-    if referrer is None or bonus <= 0:
-        return TopUp(invoice, amount, movement.balance)
-    await credit(
+    credited = await credit_top_up(
         tx,
-        referrer,
-        bonus,
-        LedgerReason.REFERRAL_BONUS,
-        referral_key(charge_id),
-        note=f"top-up of {user_id}",
+        terms,
+        user_id,
+        invoice.amount,
+        Payment(TopUpMethod.STARS, charge_id),
+        note=f"{stars} stars",
     )
-    return TopUp(invoice, amount, movement.balance, referrer, bonus)
+    return TopUp(
+        invoice, credited.credited, credited.balance, credited.referrer_id, credited.bonus
+    )
 
 
 class RefundProblem(enum.StrEnum):
@@ -396,7 +378,7 @@ async def _bonus_taken_back(
 async def _take_back_bonus(tx: Repositories, charge_id: str, attempt: str) -> BonusReversal | None:
     """Debit the referral bonus the payment earned, unless the referrer has spent it: a
     balance never goes below zero."""
-    earned = await tx.ledger.get_by_key(referral_key(charge_id))
+    earned = await tx.ledger.get_by_key(referral_key(TopUpMethod.STARS, charge_id))
     if earned is None:
         return None
     try:
