@@ -15,7 +15,7 @@ from typing import Any, Final, Generic, Literal, Self, TypeVar
 import aiohttp
 from pydantic import SecretStr
 
-from api import responses
+from api import http, responses
 from api.errors import (
     BatchInterrupted,
     PanelBadResponse,
@@ -317,46 +317,37 @@ class PanelClient:
             logger.debug("panel %s took %.3fs", action, time.perf_counter() - started)
 
     async def _post(self, form: dict[str, str]) -> tuple[int, bytes]:
-        action = form["action"]
         try:
-            async with self._http().post(
-                self.url, data=form, timeout=self._timeouts, allow_redirects=False
-            ) as response:
-                if 300 <= response.status < 400:
-                    # A redirect of a POST is not followed: the form would be lost, or sent
-                    # twice. The request was not applied, so this is definite.
-                    location = response.headers.get("Location", "?")
-                    raise PanelRefusal(
-                        f"the panel redirects to {location}; check PANEL_API_URL",
-                        action=action,
-                        http_status=response.status,
-                    )
-                return response.status, await _read_limited(response, action)
-        except TimeoutError:
-            raise PanelTimeout("no answer in time", action=action) from None
-        except aiohttp.ClientConnectorError as exc:
-            raise PanelUnreachable(
-                f"cannot connect: {exc.os_error or exc}", action=action
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise PanelConnectionError(
-                f"connection failed: {type(exc).__name__}: {exc}", action=action
-            ) from None
+            return await http.post(
+                self._http(), self.url, max_bytes=MAX_BODY_BYTES, timeout=self._timeouts, data=form
+            )
+        except http.PostFailed as failed:
+            raise _panel_error(failed, form["action"]) from None
 
     def _scrub(self, exc: PanelError) -> None:
         """Make sure the key never shows in an error's text, whatever the panel echoed."""
-        if self._key and self._key in exc.message:
-            exc.message = exc.message.replace(self._key, _REDACTED)
-            exc.args = (exc.message,)
+        exc.message = http.redacted(exc.message, self._key, _REDACTED)
+        exc.args = (exc.message,)
 
 
-async def _read_limited(response: aiohttp.ClientResponse, action: str) -> bytes:
-    body = bytearray()
-    async for piece in response.content.iter_chunked(1 << 16):
-        body += piece
-        if len(body) > MAX_BODY_BYTES:
-            raise PanelBadResponse("answer too large", action=action)
-    return bytes(body)
+def _panel_error(failed: http.PostFailed, action: str) -> PanelError:
+    """The panel's error of the same meaning as ``failed``."""
+    match failed.failure:
+        case http.Failure.REDIRECTED:
+            # The request was not applied, so this is definite.
+            return PanelRefusal(
+                f"the panel redirects to {failed.detail}; check PANEL_API_URL",
+                action=action,
+                http_status=failed.http_status,
+            )
+        case http.Failure.UNREACHABLE:
+            return PanelUnreachable(f"cannot connect: {failed.detail}", action=action)
+        case http.Failure.TIMEOUT:
+            return PanelTimeout("no answer in time", action=action)
+        case http.Failure.CONNECTION:
+            return PanelConnectionError(f"connection failed: {failed.detail}", action=action)
+        case http.Failure.TOO_LARGE:
+            return PanelBadResponse("answer too large", action=action)
 
 
 def _join(ids: Iterable[int]) -> str:

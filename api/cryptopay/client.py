@@ -12,6 +12,7 @@ from typing import Any, Final, Self
 import aiohttp
 from pydantic import SecretStr
 
+from api import http
 from api.cryptopay import answers
 from api.cryptopay.errors import (
     CryptoPayBadResponse,
@@ -173,47 +174,40 @@ class CryptoPayClient:
 
     async def _post(self, method: str, fields: dict[str, str | int]) -> tuple[int, bytes]:
         try:
-            async with self._http().post(
+            return await http.post(
+                self._http(),
                 f"{self.base_url}/{method}",
+                max_bytes=MAX_BODY_BYTES,
+                timeout=self._timeouts,
                 json=fields,
                 headers={TOKEN_HEADER: self._token},
-                timeout=self._timeouts,
-                allow_redirects=False,
-            ) as response:
-                if 300 <= response.status < 400:
-                    # A redirected POST is not followed (its body would be lost or sent
-                    # twice); the request was not applied, so this is definite.
-                    location = response.headers.get("Location", "?")
-                    raise CryptoPayRefusal(
-                        "REDIRECTED",
-                        code=response.status,
-                        method=method,
-                        http_status=response.status,
-                        detail=f"to {location}; check the base URL",
-                    )
-                return response.status, await _read_limited(response, method)
-        except TimeoutError:
-            raise CryptoPayTimeout("no answer in time", method=method) from None
-        except aiohttp.ClientConnectorError as exc:
-            raise CryptoPayUnreachable(
-                f"cannot connect: {exc.os_error or exc}", method=method
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise CryptoPayConnectionError(
-                f"connection failed: {type(exc).__name__}: {exc}", method=method
-            ) from None
+            )
+        except http.PostFailed as failed:
+            raise _crypto_pay_error(failed, method) from None
 
     def _scrub(self, exc: CryptoPayError) -> None:
         """Keep the token out of an error's text, whatever the other side echoed."""
-        if self._token and self._token in exc.message:
-            exc.message = exc.message.replace(self._token, _REDACTED)
-            exc.args = (exc.message,)
+        exc.message = http.redacted(exc.message, self._token, _REDACTED)
+        exc.args = (exc.message,)
 
 
-async def _read_limited(response: aiohttp.ClientResponse, method: str) -> bytes:
-    body = bytearray()
-    async for piece in response.content.iter_chunked(1 << 16):
-        body += piece
-        if len(body) > MAX_BODY_BYTES:
-            raise CryptoPayBadResponse("answer too large", method=method)
-    return bytes(body)
+def _crypto_pay_error(failed: http.PostFailed, method: str) -> CryptoPayError:
+    """Crypto Pay's error of the same meaning as ``failed``."""
+    match failed.failure:
+        case http.Failure.REDIRECTED:
+            # The request was not applied, so this is definite.
+            return CryptoPayRefusal(
+                "REDIRECTED",
+                code=failed.http_status,
+                method=method,
+                http_status=failed.http_status,
+                detail=f"to {failed.detail}; check the base URL",
+            )
+        case http.Failure.UNREACHABLE:
+            return CryptoPayUnreachable(f"cannot connect: {failed.detail}", method=method)
+        case http.Failure.TIMEOUT:
+            return CryptoPayTimeout("no answer in time", method=method)
+        case http.Failure.CONNECTION:
+            return CryptoPayConnectionError(f"connection failed: {failed.detail}", method=method)
+        case http.Failure.TOO_LARGE:
+            return CryptoPayBadResponse("answer too large", method=method)

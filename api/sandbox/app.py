@@ -12,6 +12,7 @@ import contextlib
 from aiohttp import web
 from multidict import MultiMapping
 
+from api.http import form_fields
 from api.sandbox.panel import SandboxPanel
 
 #: Set when the application shuts down, to release requests that are never answered.
@@ -26,7 +27,7 @@ def create_app(panel: SandboxPanel, path: str = "/api/v2") -> web.Application:
     async def serve(request: web.Request) -> web.StreamResponse:
         form = dict(_fields(request.query))
         if request.method == "POST" and request.body_exists:
-            form.update(await _body_fields(request))
+            form.update(await form_fields(request))
         reply = panel.handle(form)
         stopping = request.app[_STOPPING]
         if reply.delay > 0:
@@ -55,17 +56,3 @@ def create_app(panel: SandboxPanel, path: str = "/api/v2") -> web.Application:
 def _fields(values: MultiMapping[str]) -> dict[str, str]:
     # For a repeated name the last value counts, as in PHP's $_POST.
     return dict(values.items())
-
-
-async def _body_fields(request: web.Request) -> dict[str, str]:
-    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return {}
-    fields: dict[str, str] = {}
-    for name, value in (await request.post()).items():
-        if isinstance(value, str):
-            fields[name] = value
-        elif isinstance(value, bytes | bytearray):
-            fields[name] = value.decode("utf-8", errors="replace")
-        else:
-            fields[name] = value.file.read().decode("utf-8", errors="replace")
-    return fields

@@ -20,6 +20,7 @@ from api.cryptopay.client import TOKEN_HEADER
 from api.cryptopay.models import InvoiceStatus
 from api.cryptopay.sandbox.cryptopay import CryptoPaySandbox
 from api.cryptopay.sandbox.pages import pay_page
+from api.http import form_fields
 
 
 def create_app(sandbox: CryptoPaySandbox, path: str = "/api") -> web.Application:
@@ -117,14 +118,4 @@ async def _body_fields(request: web.Request) -> dict[str, Any]:
         except ValueError:
             return {}
         return value if isinstance(value, dict) else {}
-    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return {}
-    fields: dict[str, Any] = {}
-    for name, value in (await request.post()).items():
-        if isinstance(value, str):
-            fields[name] = value
-        elif isinstance(value, bytes | bytearray):
-            fields[name] = value.decode("utf-8", errors="replace")
-        else:
-            fields[name] = value.file.read().decode("utf-8", errors="replace")
-    return fields
+    return await form_fields(request)
