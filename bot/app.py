@@ -94,10 +94,10 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
     in the shop's database, so a conversation survives a restart.
 
     Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
-    ``wallet``, ``customers``, ``admin_desk``, ``texts``, ``support_contact``, and the
-    running bot's ``background`` work and ``sandbox`` flag. Callback queries are
-    answered once each handler is done; a handler sets the answer's text on
-    ``callback_answer``.
+    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``texts``,
+    ``support_contact``, and the running bot's ``background`` work and ``sandbox`` flag.
+    Callback queries are answered once each handler is done; a handler sets the answer's
+    text on ``callback_answer``.
     """
     dispatcher = Dispatcher(
         storage=SQLiteStorage(services.db),
@@ -109,6 +109,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         wallet=services.wallet,
         customers=services.customers,
         admin_desk=services.admin_desk,
+        manual_payments=services.manual_payments,
         background=services,
         sandbox=services.sandbox,
     )
@@ -192,6 +193,8 @@ async def _run(settings: Settings, stopping: asyncio.Event) -> None:
         await until_telegram_answers(bot.me, "getMe", stopping)
         sandbox = settings.uses_sandbox
         if sandbox:
+            # So the owner can try transfers too, with play money.
+            settings = settings.with_sandbox_payments
             url, key = await stack.enter_async_context(embedded_sandbox(settings.sandbox_speed))
             settings = settings.model_copy(
                 update={"panel_api_url": url, "panel_api_key": SecretStr(key)}

@@ -53,6 +53,8 @@ _EXPECTED: Final = {
     "TOPUP_MIN": "the smallest top-up in the shop's currency, more than 0",
     "TOPUP_MAX": "the largest top-up in the shop's currency, not below TOPUP_MIN",
     "TOPUP_PRESETS": "comma-separated amounts between TOPUP_MIN and TOPUP_MAX, like 5,10,25",
+    "MANUAL_PAYMENT_DETAILS": "the card or bank details customers pay to, up to 1000 characters",
+    "MANUAL_PAYMENT_MAX_PENDING": "a whole number of requests from 1 to 100",
     "REFERRAL_PERCENT": "a percent from 0 to 100 (0 turns referral bonuses off)",
     "SUPPORT_CONTACT": "how customers reach the shop, like @shop_support",
     "LARGE_ORDER_ALERT": "an amount in the shop's currency, or 0 for no alert",
@@ -65,6 +67,15 @@ _EXPECTED: Final = {
     "WEBHOOK_HOST": "the address the webhook server listens on, like 127.0.0.1",
     "WEBHOOK_PORT": "a port number from 1 to 65535",
 }
+
+
+#: Characters of MANUAL_PAYMENT_DETAILS: they are shown inside a message with the amount.
+MAX_PAYMENT_DETAILS: Final = 1000
+#: MANUAL_PAYMENT_DETAILS in sandbox mode when the owner set none: transfers with play money.
+SANDBOX_PAYMENT_DETAILS: Final = (
+    "Sandbox: no real transfer. Send any photo or file as the receipt, "
+    "then approve or reject it in the admin group."
+)
 
 
 class ConfigError(Exception):
@@ -112,6 +123,8 @@ class Settings(BaseSettings):
         Decimal(50),
     )
     referral_percent: Decimal = Field(default=Decimal(5), ge=0, le=100, allow_inf_nan=False)
+    manual_payment_details: str = Field(default="", max_length=MAX_PAYMENT_DETAILS)
+    manual_payment_max_pending: int = Field(default=3, ge=1, le=100)
     support_contact: str = ""
     large_order_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     panel_balance_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
@@ -216,6 +229,21 @@ class Settings(BaseSettings):
             raise ValueError("a TOPUP_PRESETS amount is outside TOPUP_MIN..TOPUP_MAX")
         return self
 
+    @field_validator("manual_payment_details")
+    @classmethod
+    def _details_text(cls, value: str) -> str:
+        # Blank lines around the text would show as gaps in the customer's message.
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _manual_payments_need_admins(self) -> Settings:
+        if self.manual_payment_details and (self.admin_chat_id is None or not self.admin_ids):
+            raise ValueError(
+                "MANUAL_PAYMENT_DETAILS needs ADMIN_CHAT_ID and ADMIN_IDS: transfers are"
+                " approved by the admins in the admin group"
+            )
+        return self
+
     @field_validator("currency")
     @classmethod
     def _currency_code(cls, value: str) -> str:
@@ -233,6 +261,19 @@ class Settings(BaseSettings):
     def uses_sandbox(self) -> bool:
         """True when the shop runs on its own embedded sandbox panel (no real money)."""
         return self.panel_api_url == SANDBOX
+
+    @property
+    def with_sandbox_payments(self) -> Settings:
+        """These settings, with play transfer details in sandbox mode when the owner set
+        none and there is an admin group to approve them in; else as they are."""
+        if (
+            not self.uses_sandbox
+            or self.manual_payment_details
+            or self.admin_chat_id is None
+            or not self.admin_ids
+        ):
+            return self
+        return self.model_copy(update={"manual_payment_details": SANDBOX_PAYMENT_DETAILS})
 
     @property
     def panel_key(self) -> SecretStr:

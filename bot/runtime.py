@@ -27,6 +27,7 @@ from shop.alerts import Alerts
 from shop.catalogue import Catalogue, keep_catalogue_synced
 from shop.customers import Customers
 from shop.housekeeping import keep_house
+from shop.manual_payments import ManualPayments, ManualTerms
 from shop.money import Currency
 from shop.notices import Notices
 from shop.order_desk import OrderDesk
@@ -35,6 +36,7 @@ from shop.star_reconciler import StarReconciler
 from shop.storage import Database
 from shop.terms import Terms
 from shop.texts import Texts
+from shop.topups import TopUpMethod
 from shop.tracking import Tracker
 from shop.wallet import Wallet
 
@@ -92,6 +94,7 @@ class Runtime:
     wallet: Wallet
     customers: Customers
     admin_desk: AdminDesk
+    manual_payments: ManualPayments
     #: True when the panel is the embedded sandbox: nothing real is bought.
     sandbox: bool = False
     notifier: Notifier | None = None
@@ -122,6 +125,15 @@ class Runtime:
             db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
         )
         topup = topup_terms_from(settings)
+        manual_payments = ManualPayments(
+            db,
+            terms,
+            topup,
+            ManualTerms(settings.manual_payment_details, settings.manual_payment_max_pending),
+            notices,
+            texts,
+        )
+        methods = [TopUpMethod.MANUAL] if manual_payments.enabled else []
         return cls(
             settings=settings,
             db=db,
@@ -137,9 +149,10 @@ class Runtime:
             order_desk=OrderDesk(
                 db, panel, catalogue=catalogue, terms=terms, alerts=alerts, tracker=tracker
             ),
-            wallet=Wallet(db, topup, alerts),
+            wallet=Wallet(db, topup, alerts, methods=methods),
             customers=Customers(db, settings.default_locale),
             admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
+            manual_payments=manual_payments,
             sandbox=sandbox,
         )
 

@@ -17,6 +17,7 @@ from handlers import (
     catalogue,
     confirm,
     fallback,
+    manual_payments,
     menu,
     order_form,
     orders,
@@ -60,6 +61,7 @@ def _storefront() -> Router:
                 orders,
                 account,
                 payments,
+                manual_payments,
                 catalogue,
                 fallback,
             )

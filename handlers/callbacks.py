@@ -104,3 +104,23 @@ class AdminOrderCb(CallbackData, prefix="ao"):
 
     action: str
     order_id: RowId
+
+
+class TopUpMethodCb(CallbackData, prefix="tm"):
+    """Top up by one of the ways the shop offers: ``stars``, ``crypto``, ``manual``."""
+
+    method: str
+
+
+class ManualAmountCb(CallbackData, prefix="ma"):
+    """Top up by transfer for an amount in the shop's currency; ``amount`` empty: type
+    another."""
+
+    amount: str
+
+
+class ManualDecisionCb(CallbackData, prefix="md"):
+    """An admin's decision on a transfer request: ``approve`` or ``reject``."""
+
+    action: str
+    request_id: RowId

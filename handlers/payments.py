@@ -1,8 +1,10 @@
-"""Topping up the balance with Telegram Stars, and the referral screen."""
+"""Topping up the balance: the choice of a way to pay, Telegram Stars, and the referral
+screen."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
 from aiogram import Bot, F, Router
@@ -19,11 +21,12 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers import keyboards
-from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb
+from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb, TopUpMethodCb
 from handlers.keyboards import button
 from handlers.screens import show
 from shop.payments import STARS, AmountRefused, TopUpTerms
 from shop.storage import UserRow
+from shop.topups import TopUpMethod
 from shop.wallet import Wallet
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,9 @@ def router() -> Router:
     payments = Router(name="payments")
     payments.callback_query.register(topup_screen, MenuCb.filter(F.screen == "topup"))
     payments.callback_query.register(topup_beside_quote, MenuCb.filter(F.screen == "topup-new"))
+    payments.callback_query.register(
+        stars_screen, TopUpMethodCb.filter(F.method == TopUpMethod.STARS.value)
+    )
     payments.callback_query.register(preset_amount, TopUpCb.filter(F.amount != ""))
     payments.callback_query.register(other_amount, TopUpCb.filter(F.amount == ""))
     payments.message.register(typed_amount, TopUpForm.amount, F.text)
@@ -50,13 +56,39 @@ def router() -> Router:
     return payments
 
 
-def topup_keyboard(i18n: I18nContext, terms: TopUpTerms) -> InlineKeyboardMarkup:
+def amount_keyboard(
+    i18n: I18nContext,
+    terms: TopUpTerms,
+    pick: Callable[[str], str],
+    *,
+    back: str = "balance",
+) -> InlineKeyboardMarkup:
+    """The preset amounts two a row, "Another amount" and Back (to the menu screen
+    ``back``); ``pick`` gives a button's callback data for an amount ("" for another)."""
     money = terms.currency.format
-    presets = [
-        button(money(amount), TopUpCb(amount=str(amount)).pack()) for amount in terms.presets
-    ]
+    presets = [button(money(amount), pick(str(amount))) for amount in terms.presets]
     rows = [presets[start : start + 2] for start in range(0, len(presets), 2)]
-    rows.append([button(i18n.get("button-other-amount"), TopUpCb(amount="").pack())])
+    rows.append([button(i18n.get("button-other-amount"), pick(""))])
+    rows.append([button(i18n.get("button-back"), MenuCb(screen=back).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def topup_keyboard(
+    i18n: I18nContext, terms: TopUpTerms, *, back: str = "balance"
+) -> InlineKeyboardMarkup:
+    return amount_keyboard(i18n, terms, lambda amount: TopUpCb(amount=amount).pack(), back=back)
+
+
+def methods_keyboard(i18n: I18nContext, methods: tuple[TopUpMethod, ...]) -> InlineKeyboardMarkup:
+    """A button per way to pay, then Back to the balance."""
+    rows = [
+        [
+            button(
+                i18n.get(f"button-topup-{method.value}"), TopUpMethodCb(method=method.value).pack()
+            )
+        ]
+        for method in methods
+    ]
     rows.append([button(i18n.get("button-back"), MenuCb(screen="balance").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -69,16 +101,31 @@ def _topup_text(i18n: I18nContext, topup: TopUpTerms) -> str:
     )
 
 
+def _first_screen(i18n: I18nContext, wallet: Wallet) -> tuple[str, InlineKeyboardMarkup]:
+    """Where Top up leads: the Stars amounts when Stars is the only way to pay, else the
+    choice of a way."""
+    methods = wallet.methods()
+    if len(methods) == 1:
+        return _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms)
+    return i18n.get("topup-methods"), methods_keyboard(i18n, methods)
+
+
 async def topup_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
-    await show(callback, _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms))
+    await show(callback, *_first_screen(i18n, wallet))
 
 
 async def topup_beside_quote(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
     """Top up from an order summary: a new message, so the summary keeps its Confirm."""
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            _topup_text(i18n, wallet.terms), reply_markup=topup_keyboard(i18n, wallet.terms)
-        )
+        text, markup = _first_screen(i18n, wallet)
+        await callback.message.answer(text, reply_markup=markup)
+
+
+async def stars_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
+    """The Stars amounts, chosen among other ways to pay: Back leads to that choice."""
+    await show(
+        callback, _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms, back="topup")
+    )
 
 
 async def _send_invoice(

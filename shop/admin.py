@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -26,6 +26,7 @@ from shop.storage import (
     utc_now,
 )
 from shop.terms import MARKUP_META_KEY
+from shop.topups import REASONS, TopUpMethod
 
 
 class AdminInputError(ValueError):
@@ -256,16 +257,20 @@ class UserSummary:
     orders: int
     recent_orders: list[OrderRow]
     referrals: int
+    #: What the customer's top-ups of each way to pay added, every way listed.
+    top_ups: dict[TopUpMethod, Decimal] = field(default_factory=dict)
 
 
 async def user_summary(db: Database, user: UserRow) -> UserSummary:
     async with db.read() as r:
+        totals = await r.ledger.totals_by_reason(user.id)
         return UserSummary(
             user=user,
             balance=await r.ledger.balance(user.id),
             orders=await r.orders.count_for_user(user.id),
             recent_orders=await r.orders.list_for_user(user.id, 0, 5),
             referrals=await r.users.count_referrals(user.id),
+            top_ups={method: totals.get(REASONS[method], Decimal(0)) for method in TopUpMethod},
         )
 
 

@@ -12,7 +12,15 @@ from decimal import Decimal
 from typing import Any, Final
 
 from shop.display import escaped
-from shop.storage import OrderRow, OrderState, RefillRow, RefillState, Repositories
+from shop.storage import (
+    ManualPaymentRow,
+    ManualPaymentStatus,
+    OrderRow,
+    OrderState,
+    RefillRow,
+    RefillState,
+    Repositories,
+)
 from shop.terms import Terms
 from shop.texts import Texts
 
@@ -189,4 +197,36 @@ class Notices:
             stars=stars,
             amount=money(amount),
             balance=money(balance),
+        )
+
+    async def manual_payment_decided(
+        self, tx: Repositories, request: ManualPaymentRow, balance: Decimal
+    ) -> None:
+        """Tell the customer what the admins decided on their transfer: credited (with the
+        amount given, which may differ from the one asked) or rejected (with the reason,
+        when one was given)."""
+        money = self._terms.currency.format
+        params: dict[str, Any] = {
+            "request_id": str(request.id),
+            "asked": money(request.amount),
+            "balance": money(balance),
+        }
+        if request.status is ManualPaymentStatus.APPROVED:
+            assert request.approved_amount is not None
+            changed = request.approved_amount != request.amount
+            key = "notice-manual-approved-changed" if changed else "notice-manual-approved"
+            params["amount"] = money(request.approved_amount)
+        elif request.reject_reason:
+            key = "notice-manual-rejected-reason"
+            params["reason"] = escaped(request.reject_reason)
+        else:
+            key = "notice-manual-rejected"
+        await self._queue(
+            tx,
+            request.user_id,
+            f"notice:manual:{request.id}",
+            key,
+            None,
+            kind=TOPUP_NOTICE_KIND,
+            **params,
         )

@@ -1,8 +1,9 @@
-"""The customer's wallet: their balance and its history, top-ups paid in Telegram Stars,
-and what their referrals earned them."""
+"""The customer's wallet: their balance and its history, the ways to top up it offers,
+top-ups paid in Telegram Stars, and what their referrals earned them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Unpack
@@ -22,6 +23,7 @@ from shop.payments import (
     settle_payment,
 )
 from shop.storage import Database, InvoiceRow, LedgerRow
+from shop.topups import TopUpMethod
 
 #: Ledger rows a statement shows.
 STATEMENT_ROWS = 5
@@ -38,10 +40,25 @@ class Statement:
 class Wallet:
     """What a customer does with their money in the shop."""
 
-    def __init__(self, db: Database, terms: TopUpTerms, alerts: Alerts) -> None:
+    def __init__(
+        self,
+        db: Database,
+        terms: TopUpTerms,
+        alerts: Alerts,
+        *,
+        methods: Collection[TopUpMethod] = (),
+    ) -> None:
+        """``methods``: the ways to top up the owner enabled besides Stars, always on."""
         self._db = db
         self._terms = terms
         self._alerts = alerts
+        self._methods = tuple(
+            method for method in TopUpMethod if method is TopUpMethod.STARS or method in methods
+        )
+
+    def methods(self) -> tuple[TopUpMethod, ...]:
+        """The ways to top up this shop offers, in the order STARS, CRYPTO, MANUAL."""
+        return self._methods
 
     @property
     def terms(self) -> TopUpTerms:

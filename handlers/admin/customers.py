@@ -41,6 +41,10 @@ async def user_command(
             recent=recent or "—",
             referrer=str(customer.referrer_id or "—"),
             referrals=summary.referrals,
+            topups=i18n.get(
+                "admin-topups-by-method",
+                **{method.value: money(total) for method, total in summary.top_ups.items()},
+            ),
         )
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
@@ -11,6 +13,11 @@ from handlers.admin.arguments import PERIOD_LINE, Arguments
 from shop.admin import Period
 from shop.admin_desk import AdminDesk
 from shop.display import IN_LIST, PANEL_WORDS, escaped
+from shop.storage import LedgerReason
+from shop.topups import REASONS
+
+#: The credits of promo codes, counted together in /stats.
+PROMO = (LedgerReason.PROMO_VOUCHER, LedgerReason.PROMO_BONUS)
 
 
 async def panel_command(
@@ -63,6 +70,14 @@ async def stats_command(
             cost=money(figures.panel_cost),
             margin=money(figures.margin),
             refunds=money(figures.refunded),
+            topups=i18n.get(
+                "admin-topups-by-method",
+                **{
+                    method.value: money(figures.credits.get(reason, Decimal(0)))
+                    for method, reason in REASONS.items()
+                },
+            ),
+            promo=money(sum((figures.credits.get(r, Decimal(0)) for r in PROMO), Decimal(0))),
             customers=figures.new_customers,
             top=top or "—",
         )

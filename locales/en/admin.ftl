@@ -17,6 +17,9 @@ admin-usage-price = /price &lt;id&gt; &lt;markup %&gt;|reset — a service's own
 admin-usage-markup = /markup &lt;percent&gt; — the default markup
 admin-usage-broadcast = /broadcast (as a reply to a message) — send it to every customer
 admin-usage-refundstars = /refundstars &lt;user&gt; &lt;charge id&gt; — return a Stars payment
+admin-usage-payments = /payments — transfers waiting for a decision
+admin-usage-approve = /approve &lt;request&gt; [amount] — confirm a transfer, crediting the amount asked or another
+admin-usage-reject = /reject &lt;request&gt; [reason] — turn a transfer down; the customer is told the reason
 admin-panel =
     <b>Panel</b> { $url }
     Balance: { $balance }
@@ -32,6 +35,8 @@ admin-stats =
     Panel cost: { $cost }
     Margin: { $margin }
     Refunds: { $refunds }
+    Top-ups: { $topups }
+    Promo credits: { $promo }
     New customers: { $customers }
     Top services:
     { $top }
@@ -66,6 +71,7 @@ admin-user =
     <b>Customer { $user_id }</b> { $name } { $username }
     Language: { $language } · blocked the bot: { $blocked }
     Balance: { $balance }
+    Top-ups: { $topups }
     Orders: { $orders }
     { $recent }
     Referred by: { $referrer } · referrals: { $referrals }

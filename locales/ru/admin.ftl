@@ -17,6 +17,9 @@ admin-usage-price = /price &lt;id&gt; &lt;наценка %&gt;|reset — сво�
 admin-usage-markup = /markup &lt;процент&gt; — наценка по умолчанию
 admin-usage-broadcast = /broadcast (ответом на сообщение) — разослать его всем клиентам
 admin-usage-refundstars = /refundstars &lt;клиент&gt; &lt;charge id&gt; — вернуть оплату в Stars
+admin-usage-payments = /payments — переводы, ждущие решения
+admin-usage-approve = /approve &lt;заявка&gt; [сумма] — подтвердить перевод, зачислив запрошенную сумму или другую
+admin-usage-reject = /reject &lt;заявка&gt; [причина] — отклонить перевод; клиент узнает причину
 admin-panel =
     <b>Панель</b> { $url }
     Баланс: { $balance }
@@ -32,6 +35,8 @@ admin-stats =
     Затраты в панели: { $cost }
     Маржа: { $margin }
     Возвраты: { $refunds }
+    Пополнения: { $topups }
+    Зачисления по промокодам: { $promo }
     Новых клиентов: { $customers }
     Популярные услуги:
     { $top }
@@ -66,6 +71,7 @@ admin-user =
     <b>Клиент { $user_id }</b> { $name } { $username }
     Язык: { $language } · заблокировал бота: { $blocked }
     Баланс: { $balance }
+    Пополнения: { $topups }
     Заказов: { $orders }
     { $recent }
     Пригласил: { $referrer } · приглашённых: { $referrals }

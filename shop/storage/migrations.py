@@ -336,6 +336,38 @@ BEGIN
 END;
 """
 
+_MANUAL_PAYMENTS: Final = """
+-- Top-ups by a transfer: the customer's request with the receipt they sent, and an admin's
+-- decision. A receipt (its chat and message) makes one request however often its update
+-- comes; a request leaves 'pending' once, so it is approved (and credited) or rejected once.
+CREATE TABLE manual_payments (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id            INTEGER NOT NULL REFERENCES users (id),
+    amount             INTEGER NOT NULL CHECK (amount > 0),
+    currency           TEXT NOT NULL,
+    status             TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (status IN ('pending', 'approved', 'rejected')),
+    receipt_chat_id    INTEGER NOT NULL,
+    receipt_message_id INTEGER NOT NULL,
+    receipt_kind       TEXT NOT NULL CHECK (receipt_kind IN ('photo', 'document')),
+    comment            TEXT,
+    created_at         TEXT NOT NULL,
+    decided_at         TEXT,
+    decided_by         INTEGER,
+    approved_amount    INTEGER CHECK (approved_amount IS NULL OR approved_amount > 0),
+    reject_reason      TEXT,
+    post_message_id    INTEGER,
+    UNIQUE (receipt_chat_id, receipt_message_id),
+    CHECK ((status = 'pending') = (decided_at IS NULL)),
+    CHECK (status <> 'approved' OR approved_amount IS NOT NULL)
+);
+CREATE INDEX manual_payments_by_status ON manual_payments (status, id);
+CREATE INDEX manual_payments_by_user ON manual_payments (user_id, status);
+"""
+
+#: The version that adds the requests of top-ups by transfer.
+MANUAL_PAYMENTS_VERSION: Final = 9
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -346,6 +378,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(6, _REFUND_HOLD),
     Migration(7, _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL),
     Migration(8, _LEDGER_REASONS_TABLE),
+    Migration(MANUAL_PAYMENTS_VERSION, _MANUAL_PAYMENTS),
 )
 
 #: The schema version this code writes.

@@ -39,7 +39,10 @@ HELP_EN = """Shop commands (this group only)
 /price <id> <markup %>|reset — a service's own markup
 /markup <percent> — the default markup
 /broadcast (as a reply to a message) — send it to every customer
-/refundstars <user> <charge id> — return a Stars payment"""
+/refundstars <user> <charge id> — return a Stars payment
+/payments — transfers waiting for a decision
+/approve <request> [amount] — confirm a transfer, crediting the amount asked or another
+/reject <request> [reason] — turn a transfer down; the customer is told the reason"""
 
 
 async def test_help_lists_every_command_in_the_admins_language(
@@ -150,6 +153,8 @@ async def test_stats_reports_the_period_asked_for(
         "Panel cost: 1.50 USD\n"
         "Margin: 0.46 USD\n"
         "Refunds: 0.97 USD\n"
+        "Top-ups: ⭐ Stars 10.00 USD · 🪙 crypto 0.00 USD · 🏦 transfers 0.00 USD\n"
+        "Promo credits: 0.00 USD\n"
         "New customers: 1\n"
         "Top services:\n"
         "#101 Instagram Followers [Real] [30 days refill]: 2"
@@ -168,7 +173,9 @@ async def test_stats_of_a_shop_without_sales(owner: BotClient) -> None:
     await owner.send("/stats 30d")
     assert owner.screen.last.text == (
         "Figures for 30d\nOrders: 0\nRevenue: 0.00 USD\nPanel cost: 0.00 USD\n"
-        "Margin: 0.00 USD\nRefunds: 0.00 USD\nNew customers: 0\nTop services:\n—"
+        "Margin: 0.00 USD\nRefunds: 0.00 USD\n"
+        "Top-ups: ⭐ Stars 0.00 USD · 🪙 crypto 0.00 USD · 🏦 transfers 0.00 USD\n"
+        "Promo credits: 0.00 USD\nNew customers: 0\nTop services:\n—"
     )
 
 

@@ -253,3 +253,68 @@ def test_the_environment_wins_over_an_empty_value_in_dotenv(
     settings = load_settings()
     assert settings.bot_token.get_secret_value() == TOKEN
     assert settings.admin_chat_id == -1001234567890
+
+
+def test_transfers_are_off_unless_their_details_are_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "k")
+    settings = load_settings()
+    assert (settings.manual_payment_details, settings.manual_payment_max_pending) == ("", 3)
+
+
+def test_transfer_details_are_read_with_their_new_lines(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        f"BOT_TOKEN={TOKEN}\nPANEL_API_KEY=k\nADMIN_CHAT_ID=-100200\nADMIN_IDS=7\n"
+        'MANUAL_PAYMENT_DETAILS="  Card 4242 4242 4242 4242\\nJohn Doe  "\n'
+        "MANUAL_PAYMENT_MAX_PENDING=5\n"
+    )
+    settings = load_settings()
+    assert settings.manual_payment_details == "Card 4242 4242 4242 4242\nJohn Doe"
+    assert settings.manual_payment_max_pending == 5
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MANUAL_PAYMENT_MAX_PENDING": "0"}, "MANUAL_PAYMENT_MAX_PENDING is malformed"),
+        ({"MANUAL_PAYMENT_MAX_PENDING": "x"}, "MANUAL_PAYMENT_MAX_PENDING is malformed"),
+        ({"MANUAL_PAYMENT_DETAILS": "x" * 1001}, "MANUAL_PAYMENT_DETAILS is malformed"),
+        (
+            {"MANUAL_PAYMENT_DETAILS": "Card 4242", "ADMIN_IDS": ""},
+            "MANUAL_PAYMENT_DETAILS needs ADMIN_CHAT_ID and ADMIN_IDS",
+        ),
+    ],
+)
+def test_bad_transfer_settings_are_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for key, value in {
+        "BOT_TOKEN": TOKEN,
+        "PANEL_API_KEY": "k",
+        "ADMIN_CHAT_ID": "-100200",
+        "ADMIN_IDS": "7",
+        **env,
+    }.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_sandbox_offers_transfers_with_play_money_unless_the_owner_set_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_URL", "sandbox")
+    assert load_settings().with_sandbox_payments.manual_payment_details == ""  # no admin group
+    monkeypatch.setenv("ADMIN_CHAT_ID", "-100200")
+    monkeypatch.setenv("ADMIN_IDS", "7")
+    details = load_settings().with_sandbox_payments.manual_payment_details
+    assert details.startswith("Sandbox: no real transfer.")
+    monkeypatch.setenv("MANUAL_PAYMENT_DETAILS", "Card 4242")
+    assert load_settings().with_sandbox_payments.manual_payment_details == "Card 4242"
+    monkeypatch.setenv("PANEL_API_URL", "https://panel.example/api/v2")
+    monkeypatch.setenv("PANEL_API_KEY", "k")
+    monkeypatch.delenv("MANUAL_PAYMENT_DETAILS")
+    assert load_settings().with_sandbox_payments.manual_payment_details == ""

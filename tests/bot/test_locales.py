@@ -10,6 +10,7 @@ from fluent.syntax import FluentParser, ast
 
 from api import OrderType
 from handlers.admin import COMMANDS as ADMIN_COMMANDS
+from shop.manual_payments import ManualProblem
 from shop.notices import ORDER_NOTICES, REFILL_NOTICES
 from shop.order_actions import ActionProblem
 from shop.order_forms import FLOWS, Answer
@@ -67,6 +68,15 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"admin-refundstars-{_dashed(problem.value)}" for problem in RefundProblem}
     keys |= {f"admin-refundstars-{_dashed(outcome.value)}" for outcome in RefundOutcome}
     keys |= {f"admin-cancel-{outcome.value}" for outcome in CancelOutcome}
+    keys |= {f"admin-manual-{_dashed(problem.value)}" for problem in ManualProblem}
+    keys |= {"button-topup-stars", "button-topup-manual"}
+    keys |= {
+        "notice-manual-approved",
+        "notice-manual-approved-changed",
+        "notice-manual-rejected",
+        "notice-manual-rejected-reason",
+    }
+    keys |= {"manual-post", "manual-post-approved", "manual-post-rejected"}
     return keys
 
 

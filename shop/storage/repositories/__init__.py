@@ -12,6 +12,13 @@ from shop.storage.repositories.cancels import (
 from shop.storage.repositories.fsm import FsmRepository
 from shop.storage.repositories.invoices import InvoiceRepository, InvoiceRow
 from shop.storage.repositories.ledger import LedgerRepository, LedgerRow
+from shop.storage.repositories.manual_payments import (
+    ManualPaymentRepository,
+    ManualPaymentRow,
+    ManualPaymentStatus,
+    NewManualPayment,
+    ReceiptKind,
+)
 from shop.storage.repositories.meta import MetaRepository
 from shop.storage.repositories.orders import (
     FigureReport,
@@ -50,6 +57,7 @@ class Repositories:
         self.refills = RefillRepository(session)
         self.cancels = CancelRequestRepository(session)
         self.invoices = InvoiceRepository(session)
+        self.manual_payments = ManualPaymentRepository(session)
         self.stats = StatsRepository(session)
         self.ledger = LedgerRepository(session)
         self.outbox = OutboxRepository(session)
@@ -73,6 +81,11 @@ __all__ = [
     "InvoiceRow",
     "LedgerRepository",
     "LedgerRow",
+    "ManualPaymentRepository",
+    "ManualPaymentRow",
+    "ManualPaymentStatus",
+    "NewManualPayment",
+    "ReceiptKind",
     "MetaRepository",
     "NewQuote",
     "OrderRepository",

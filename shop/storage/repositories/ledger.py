@@ -126,3 +126,11 @@ class LedgerRepository:
             (user_id, LedgerReason(reason).value),
         )
         return from_micros(int(micros))
+
+    async def totals_by_reason(self, user_id: int) -> dict[LedgerReason, Decimal]:
+        """The sum of the user's changes of each kind they have."""
+        rows = await self._session.fetch_all(
+            "SELECT reason, SUM(amount) AS total FROM ledger WHERE user_id = ? GROUP BY reason",
+            (user_id,),
+        )
+        return {LedgerReason(row["reason"]): from_micros(int(row["total"])) for row in rows}

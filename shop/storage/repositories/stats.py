@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Final
 
 from shop.money import from_micros
 from shop.storage.enums import LedgerReason, OrderState
@@ -18,6 +20,15 @@ _NOT_DELIVERED = [
     OrderState.REFUNDED.value,
 ]
 
+#: The credits the owner's figures count apart: each way to top up, and promo codes.
+CREDIT_REASONS: Final = (
+    LedgerReason.TOPUP,
+    LedgerReason.CRYPTO_TOPUP,
+    LedgerReason.MANUAL_TOPUP,
+    LedgerReason.PROMO_VOUCHER,
+    LedgerReason.PROMO_BONUS,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SalesFigures:
@@ -30,6 +41,9 @@ class SalesFigures:
     new_customers: int
     #: (service id, service name, orders), most ordered first.
     top_services: list[tuple[int, str, int]]
+    #: What each kind of credit (a way to top up, a promo code) added, by ledger reason;
+    #: a reason with none is left out.
+    credits: Mapping[LedgerReason, Decimal] = field(default_factory=dict)
 
     @property
     def revenue(self) -> Decimal:
@@ -53,6 +67,18 @@ class StatsRepository:
             (reason.value, moment),
         )
         return from_micros(int(micros))
+
+    async def credits_since(
+        self, moment: str, reasons: Sequence[LedgerReason]
+    ) -> dict[LedgerReason, Decimal]:
+        """What the ledger's credits of each of ``reasons`` added from ``moment`` on."""
+        rows = await self._session.fetch_all(
+            "SELECT reason, SUM(amount) AS total FROM ledger"
+            " WHERE reason IN (SELECT value FROM json_each(?)) AND created_at >= ?"
+            " GROUP BY reason",
+            (json_list([reason.value for reason in reasons]), moment),
+        )
+        return {LedgerReason(row["reason"]): from_micros(int(row["total"])) for row in rows}
 
     async def sales_since(self, since: datetime, top: int = 5) -> SalesFigures:
         """Figures for everything from ``since`` on. The panel cost of a partly delivered
@@ -92,4 +118,5 @@ class StatsRepository:
             panel_cost=from_micros(int(cost)),
             new_customers=customers,
             top_services=[(int(r["service_id"]), str(r["name"]), int(r["n"])) for r in rows],
+            credits=await self.credits_since(moment, CREDIT_REASONS),
         )

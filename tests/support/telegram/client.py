@@ -89,6 +89,37 @@ class BotClient:
         update = Update(update_id=self.session.next_update_id(), message=message.to_message())
         return await self.feed(update)
 
+    async def send_photo(self, caption: str | None = None) -> RecordedRequests:
+        """The user sends a photo, with ``caption`` under it if given."""
+        return await self._send_file("photo", caption)
+
+    async def send_document(
+        self, file_name: str = "receipt.pdf", caption: str | None = None
+    ) -> RecordedRequests:
+        """The user sends a file, with ``caption`` under it if given."""
+        return await self._send_file("document", caption, file_name)
+
+    async def _send_file(
+        self, kind: str, caption: str | None, file_name: str | None = None
+    ) -> RecordedRequests:
+        message_id = self.screen.next_message_id()
+        message = ScreenMessage(
+            chat=self.chat,
+            message_id=message_id,
+            sender=self.user,
+            from_bot=False,
+            date=now(),
+            html=None,
+            parse_mode=None,
+            text=caption,
+            kind=kind,
+            file_id=f"{kind}-{self.chat.id}-{message_id}",
+            file_name=file_name,
+        )
+        self.screen.messages.append(message)
+        update = Update(update_id=self.session.next_update_id(), message=message.to_message())
+        return await self.feed(update)
+
     async def press(self, label: str) -> RecordedRequests:
         """The user taps ``label`` on the reply keyboard shown under the input field."""
         rows = self.screen.reply_buttons

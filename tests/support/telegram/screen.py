@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 
 from aiogram.types import (
     Chat,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Invoice,
     Message,
     MessageEntity,
+    PhotoSize,
     ReplyKeyboardMarkup,
     User,
 )
@@ -64,6 +66,9 @@ class ScreenMessage:
     invoice: Invoice | None = None
     edit_date: int | None = None
     edits: int = 0
+    #: The file of a photo or a document, and a document's name.
+    file_id: str | None = None
+    file_name: str | None = None
 
     @property
     def button_rows(self) -> ButtonRows:
@@ -110,6 +115,22 @@ class ScreenMessage:
             reply_markup=self.reply_markup,
             invoice=self.invoice,
             edit_date=self.edit_date,
+            photo=self._photo(),
+            document=self._document(),
+        )
+
+    def _photo(self) -> list[PhotoSize] | None:
+        if self.kind != "photo" or self.file_id is None:
+            return None
+        return [
+            PhotoSize(file_id=self.file_id, file_unique_id=self.file_id, width=1280, height=960)
+        ]
+
+    def _document(self) -> Document | None:
+        if self.kind != "document" or self.file_id is None:
+            return None
+        return Document(
+            file_id=self.file_id, file_unique_id=self.file_id, file_name=self.file_name
         )
 
     def describe(self) -> str:

@@ -8,6 +8,7 @@ It keeps the bot's Telegram Stars account as well (:class:`~.stars.StarAccount`)
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
@@ -21,6 +22,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramNetworkError
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CopyMessage,
     DeleteMessage,
     DeleteMessages,
     EditMessageCaption,
@@ -366,6 +368,8 @@ class RecordingSession(BaseSession):
             return True
         if isinstance(method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup):
             return self._edit(method)
+        if isinstance(method, CopyMessage):
+            return self._copy(bot, method)
         if isinstance(method, DeleteMessage):
             screen = self._screen_of(method.chat_id)
             message = screen.get(method.message_id) if screen is not None else None
@@ -455,6 +459,29 @@ class RecordingSession(BaseSession):
         )
         screen.messages.append(message)
         return self._dump(message.to_message())
+
+    def _copy(self, bot: Bot, method: CopyMessage) -> dict[str, Any]:
+        """A copy of a message in another chat, sent by the bot, with no link to the original;
+        its id, as copyMessage answers."""
+        source_screen = self._screen_of(method.from_chat_id)
+        source = source_screen.get(method.message_id) if source_screen is not None else None
+        if source is None:
+            raise Rejected(bad_request("message to copy not found"))
+        screen = self._screen_of(method.chat_id)
+        assert screen is not None
+        copy = dataclasses.replace(
+            source,
+            chat=screen.chat,
+            message_id=screen.next_message_id(),
+            sender=self.bot_user(bot),
+            from_bot=True,
+            date=now(),
+            reply_markup=None,
+            edit_date=None,
+            edits=0,
+        )
+        screen.messages.append(copy)
+        return {"message_id": copy.message_id}
 
     def _edit(self, method: EditMessageText | EditMessageCaption | EditMessageReplyMarkup) -> Any:
         if method.inline_message_id is not None:
