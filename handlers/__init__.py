@@ -16,6 +16,7 @@ from handlers import (
     admin,
     catalogue,
     confirm,
+    crypto_topups,
     fallback,
     menu,
     order_form,
@@ -60,6 +61,7 @@ def _storefront() -> Router:
                 orders,
                 account,
                 payments,
+                crypto_topups,
                 catalogue,
                 fallback,
             )

@@ -1,4 +1,5 @@
-"""Topping up the balance with Telegram Stars, and the referral screen."""
+"""Topping up the balance: the chooser of the ways to pay, Telegram Stars, and the referral
+screen."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers import keyboards
-from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb
+from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb, TopUpMethodCb
 from handlers.keyboards import button
 from handlers.screens import show
 from shop.payments import STARS, AmountRefused, TopUpTerms
 from shop.storage import UserRow
+from shop.topups import TopUpMethod
 from shop.wallet import Wallet
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,9 @@ def router() -> Router:
     payments = Router(name="payments")
     payments.callback_query.register(topup_screen, MenuCb.filter(F.screen == "topup"))
     payments.callback_query.register(topup_beside_quote, MenuCb.filter(F.screen == "topup-new"))
+    payments.callback_query.register(
+        stars_screen, TopUpMethodCb.filter(F.method == TopUpMethod.STARS.value)
+    )
     payments.callback_query.register(preset_amount, TopUpCb.filter(F.amount != ""))
     payments.callback_query.register(other_amount, TopUpCb.filter(F.amount == ""))
     payments.message.register(typed_amount, TopUpForm.amount, F.text)
@@ -50,14 +55,34 @@ def router() -> Router:
     return payments
 
 
-def topup_keyboard(i18n: I18nContext, terms: TopUpTerms) -> InlineKeyboardMarkup:
+def methods_keyboard(i18n: I18nContext, methods: tuple[TopUpMethod, ...]) -> InlineKeyboardMarkup:
+    """A button per way to top up, then Back to the balance."""
+    rows = [
+        [button(i18n.get(f"button-topup-{method.value}"), TopUpMethodCb(method=method).pack())]
+        for method in methods
+    ]
+    rows.append([button(i18n.get("button-back"), MenuCb(screen="balance").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def topup_screen_of(i18n: I18nContext, wallet: Wallet) -> tuple[str, InlineKeyboardMarkup]:
+    """Balance → Top up: the chooser of the ways to pay, or with one way only, its screen."""
+    methods = wallet.methods()
+    if len(methods) == 1:
+        return _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms)
+    return i18n.get("topup-methods"), methods_keyboard(i18n, methods)
+
+
+def topup_keyboard(
+    i18n: I18nContext, terms: TopUpTerms, back: str = "balance"
+) -> InlineKeyboardMarkup:
     money = terms.currency.format
     presets = [
         button(money(amount), TopUpCb(amount=str(amount)).pack()) for amount in terms.presets
     ]
     rows = [presets[start : start + 2] for start in range(0, len(presets), 2)]
     rows.append([button(i18n.get("button-other-amount"), TopUpCb(amount="").pack())])
-    rows.append([button(i18n.get("button-back"), MenuCb(screen="balance").pack())])
+    rows.append([button(i18n.get("button-back"), MenuCb(screen=back).pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -69,16 +94,40 @@ def _topup_text(i18n: I18nContext, topup: TopUpTerms) -> str:
     )
 
 
+def amount_refused_text(i18n: I18nContext, terms: TopUpTerms, refused: AmountRefused) -> str:
+    """Why a typed top-up amount is refused, whatever the way to pay."""
+    return i18n.get(
+        f"topup-amount-{refused.problem.value.replace('_', '-')}",
+        min=terms.currency.format(terms.min_amount),
+        max=terms.currency.format(terms.max_amount),
+    )
+
+
+def ask_amount_text(i18n: I18nContext, terms: TopUpTerms) -> str:
+    """The question for a typed top-up amount, whatever the way to pay."""
+    return i18n.get(
+        "topup-ask-amount",
+        min=terms.currency.format(terms.min_amount),
+        max=terms.currency.format(terms.max_amount),
+    )
+
+
 async def topup_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
-    await show(callback, _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms))
+    await show(callback, *topup_screen_of(i18n, wallet))
+
+
+async def stars_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
+    """Stars, picked in the chooser: its amounts, with Back to the chooser."""
+    await show(
+        callback, _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms, "topup")
+    )
 
 
 async def topup_beside_quote(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
     """Top up from an order summary: a new message, so the summary keeps its Confirm."""
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            _topup_text(i18n, wallet.terms), reply_markup=topup_keyboard(i18n, wallet.terms)
-        )
+        text, markup = topup_screen_of(i18n, wallet)
+        await callback.message.answer(text, reply_markup=markup)
 
 
 async def _send_invoice(
@@ -120,13 +169,8 @@ async def other_amount(
 ) -> None:
     await state.set_state(TopUpForm.amount)
     if isinstance(callback.message, Message):
-        terms = wallet.terms
         await callback.message.answer(
-            i18n.get(
-                "topup-ask-amount",
-                min=terms.currency.format(terms.min_amount),
-                max=terms.currency.format(terms.max_amount),
-            ),
+            ask_amount_text(i18n, wallet.terms),
             reply_markup=InlineKeyboardMarkup(
                 inline_keyboard=[[button(i18n.get("button-cancel"), CancelFormCb().pack())]]
             ),
@@ -139,14 +183,7 @@ async def typed_amount(
     try:
         amount = wallet.read_amount(message.text or "")
     except AmountRefused as refused:
-        terms = wallet.terms
-        await message.answer(
-            i18n.get(
-                f"topup-amount-{refused.problem.value.replace('_', '-')}",
-                min=terms.currency.format(terms.min_amount),
-                max=terms.currency.format(terms.max_amount),
-            )
-        )
+        await message.answer(amount_refused_text(i18n, wallet.terms, refused))
         return
     await state.clear()
     await _send_invoice(message, amount, i18n=i18n, wallet=wallet, customer=customer)

@@ -26,3 +26,8 @@ referral-screen =
     Your link: { $link }
     Friends joined: { $referrals }
     Earned: { $earned }
+topup-methods =
+    💰 <b>Top up your balance</b>
+    How would you like to pay?
+button-topup-stars = ⭐ Telegram Stars
+button-topup-crypto = 💎 Crypto (CryptoBot)

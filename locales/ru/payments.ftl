@@ -26,3 +26,8 @@ referral-screen =
     Ваша ссылка: { $link }
     Пришло друзей: { $referrals }
     Заработано: { $earned }
+topup-methods =
+    💰 <b>Пополнение баланса</b>
+    Как вы хотите заплатить?
+button-topup-stars = ⭐ Telegram Stars
+button-topup-crypto = 💎 Криптовалюта (CryptoBot)
