@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from aiogram.methods import EditMessageText
+from aiogram.methods import EditMessageText, SendMessage
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
@@ -35,7 +35,8 @@ from shop.topups import TopUpMethod
 from shop.wallet import Wallet
 
 from ..conftest import ADMIN_CHAT
-from ..support.telegram import BotClient
+from ..support.telegram import BotClient, RecordingSession
+from ..support.telegram.failures import bad_request
 from .stars import ledger_rows
 
 CRYPTO_TOKEN = "31337:AAcryptoPayTokenOfTheShopApp"
@@ -503,3 +504,19 @@ async def test_a_create_never_sent_closes_the_invoice(
     [row] = await stored(alice)
     assert row.status is CryptoInvoiceStatus.FAILED
     assert await cut_off.poll_once() == {}
+
+
+async def test_a_pay_link_telegram_refuses_in_a_button_comes_in_the_text(
+    alice: BotClient, session: RecordingSession, crypto_pay: CryptoPaySandbox
+) -> None:
+    await alice.send("/start")
+    await alice.click("Balance")
+    await alice.click("Top up")
+    await alice.click("Crypto (CryptoBot)")
+    session.fail_next(SendMessage, bad_request("BUTTON_URL_INVALID"))
+    await alice.click("10.00 USD")
+    [made] = crypto_pay.invoices.values()
+    message = alice.screen.last
+    assert message.text.startswith("💎 Invoice for 10.00 USD\n")
+    assert message.text.endswith(f"Pay here: {made.pay_url}")
+    assert message.buttons == [["🔄 Check payment"]]
