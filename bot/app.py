@@ -34,6 +34,7 @@ from pydantic import SecretStr
 from api import PanelClient, PanelError
 from api.client import caller_reports_failures
 from bot.config import Settings
+from bot.cryptopay_webhook import add_crypto_pay_route
 from bot.embedded_sandbox import embedded_sandbox
 from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightMiddleware
@@ -144,7 +145,12 @@ async def _on_startup(bot: Bot, services: Runtime) -> None:
     me = await bot.me()
     logger.info("bot @%s started; panel at %s", me.username, services.panel.url)
     if services.sandbox:
-        logger.warning("SANDBOX MODE: orders go to a sandbox panel in this process; no real money")
+        logger.warning(
+            "SANDBOX MODE: orders go to a sandbox panel and crypto top-ups to a Crypto Pay"
+            " double in this process; no real money"
+        )
+    elif services.crypto is not None:
+        logger.info("crypto top-ups by Crypto Pay at %s", services.settings.crypto_pay_api_url)
     await recover_interrupted(services.db, services.alerts)
     # In the background: customers are served while a panel out of reach keeps it waiting.
     services.spawn(_report_panel_balance(services.panel), name="panel-balance")
@@ -195,10 +201,21 @@ async def _run(settings: Settings, stopping: asyncio.Event) -> None:
         if sandbox:
             # So the owner can try transfers too, with play money.
             settings = settings.with_sandbox_payments
-            url, key = await stack.enter_async_context(embedded_sandbox(settings.sandbox_speed))
+            embedded = await stack.enter_async_context(embedded_sandbox(settings.sandbox_speed))
+            # Play money only: crypto top-ups go to the double, whatever token is set.
             settings = settings.model_copy(
-                update={"panel_api_url": url, "panel_api_key": SecretStr(key)}
+                update={
+                    "panel_api_url": embedded.panel_url,
+                    "panel_api_key": SecretStr(embedded.panel_key),
+                    "crypto_pay_api_url": embedded.crypto_pay_url,
+                    "crypto_pay_token": SecretStr(embedded.crypto_pay_token),
+                }
             )
+            if settings.webhook_url:
+                # The double posts its webhooks to this bot's own webhook server.
+                embedded.crypto_pay.webhook_url = (
+                    f"http://127.0.0.1:{settings.webhook_port}{settings.crypto_pay_webhook_path}"
+                )
         services = await open_runtime(settings, sandbox=sandbox)
         stack.push_async_callback(services.aclose)
         dispatcher = create_dispatcher(services)
@@ -320,7 +337,8 @@ async def _serve_webhook(
     dispatcher: Dispatcher, bot: Bot, settings: Settings, stopping: asyncio.Event
 ) -> None:
     """Take updates on ``WEBHOOK_HOST:WEBHOOK_PORT`` + ``WEBHOOK_PATH`` until ``stopping``
-    is set; requests without the secret token are refused."""
+    is set; requests without the secret token are refused. With Crypto Pay on, its webhook
+    is served at ``CRYPTO_PAY_WEBHOOK_PATH`` on the same server."""
     assert settings.webhook_url is not None
     secret = (
         settings.webhook_secret.get_secret_value()
@@ -331,6 +349,11 @@ async def _serve_webhook(
     SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
         app, path=settings.webhook_path
     )
+    services: Runtime = dispatcher["services"]
+    if services.crypto is not None and settings.crypto_pay_token is not None:
+        add_crypto_pay_route(
+            app, settings.crypto_pay_webhook_path, settings.crypto_pay_token, services.crypto
+        )
     setup_application(app, dispatcher, bot=bot)
 
     async def close_bot(_: web.Application) -> None:

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_PANEL_API_URL: Final = "https://smmai.net/api/v2"
+DEFAULT_CRYPTO_PAY_API_URL: Final = "https://pay.crypt.bot/api"
 #: The PANEL_API_URL that runs an embedded sandbox panel instead of a real one.
 SANDBOX: Final = "sandbox"
 _TOKEN_PATTERN: Final = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
@@ -66,6 +67,12 @@ _EXPECTED: Final = {
     "WEBHOOK_SECRET": "1 to 256 letters, digits, _ or -",
     "WEBHOOK_HOST": "the address the webhook server listens on, like 127.0.0.1",
     "WEBHOOK_PORT": "a port number from 1 to 65535",
+    "CRYPTO_PAY_TOKEN": "the token of your Crypto Pay app (@CryptoBot, Crypto Pay, Create App)",
+    "CRYPTO_PAY_API_URL": "an http(s) URL such as https://pay.crypt.bot/api",
+    "CRYPTO_PAY_ASSETS": "comma-separated asset codes such as USDT,TON,BTC",
+    "CRYPTO_PAY_INVOICE_MINUTES": "a number of minutes from 1 to 44640",
+    "CRYPTO_PAY_WEBHOOK_PATH": "a URL path such as /cryptopay/webhook, not WEBHOOK_PATH",
+    "CRYPTO_PAY_POLL_SECONDS": "a number of seconds from 1 to 3600",
 }
 
 
@@ -136,6 +143,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    crypto_pay_token: SecretStr | None = None
+    crypto_pay_api_url: str = DEFAULT_CRYPTO_PAY_API_URL
+    crypto_pay_assets: Annotated[tuple[str, ...], NoDecode] = ("USDT", "TON", "BTC")
+    # Crypto Pay takes expires_in up to 2,678,400 seconds: 31 days.
+    crypto_pay_invoice_minutes: int = Field(default=60, ge=1, le=44640)
+    crypto_pay_webhook_path: str = "/cryptopay/webhook"
+    crypto_pay_poll_seconds: float = Field(default=15, ge=1, le=3600)
 
     @model_validator(mode="before")
     @classmethod
@@ -150,7 +164,7 @@ class Settings(BaseSettings):
             if not (isinstance(value, str) and not value.strip())
         }
 
-    @field_validator("webhook_path")
+    @field_validator("webhook_path", "crypto_pay_webhook_path")
     @classmethod
     def _path_shape(cls, value: str) -> str:
         if not re.fullmatch(r"/[A-Za-z0-9/_.-]*", value):
@@ -184,11 +198,36 @@ class Settings(BaseSettings):
             raise ValueError("empty or contains spaces")
         return SecretStr(key)
 
-    @field_validator("panel_api_url", "telegram_api_url", "webhook_url", mode="before")
+    @field_validator("crypto_pay_token")
+    @classmethod
+    def _crypto_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        if not token or any(ch.isspace() for ch in token):
+            raise ValueError("empty or contains spaces")
+        return SecretStr(token)
+
+    @field_validator("crypto_pay_assets", mode="before")
+    @classmethod
+    def _split_assets(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+        if not value or any(not re.fullmatch(r"[A-Z0-9]{2,10}", str(part)) for part in value):
+            raise ValueError("not a list of asset codes")
+        return tuple(dict.fromkeys(value))
+
+    @field_validator(
+        "panel_api_url", "telegram_api_url", "webhook_url", "crypto_pay_api_url", mode="before"
+    )
     @classmethod
     def _url_shape(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
-            return DEFAULT_PANEL_API_URL if info.field_name == "panel_api_url" else None
+            defaults = {
+                "panel_api_url": DEFAULT_PANEL_API_URL,
+                "crypto_pay_api_url": DEFAULT_CRYPTO_PAY_API_URL,
+            }
+            return defaults.get(str(info.field_name))
         if info.field_name == "panel_api_url" and str(value).strip().lower() == SANDBOX:
             return SANDBOX
         if not isinstance(value, str) or not _URL_PATTERN.match(value.strip()):
@@ -244,6 +283,12 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _two_webhook_paths(self) -> Settings:
+        if self.crypto_pay_webhook_path == self.webhook_path:
+            raise ValueError("CRYPTO_PAY_WEBHOOK_PATH is the same as WEBHOOK_PATH")
+        return self
+
     @field_validator("currency")
     @classmethod
     def _currency_code(cls, value: str) -> str:
@@ -274,6 +319,11 @@ class Settings(BaseSettings):
         ):
             return self
         return self.model_copy(update={"manual_payment_details": SANDBOX_PAYMENT_DETAILS})
+
+    @property
+    def crypto_pay_enabled(self) -> bool:
+        """True when customers may top up through Crypto Pay (a token is set)."""
+        return self.crypto_pay_token is not None
 
     @property
     def panel_key(self) -> SecretStr:

@@ -1,35 +1,71 @@
-"""A sandbox panel inside the bot's own process, so an owner can try every flow with only a
-bot token: no panel account, no money."""
+"""A sandbox panel and a Crypto Pay double inside the bot's own process, so an owner can try
+every flow with only a bot token: no panel account, no Crypto Pay app, no money."""
 
 from __future__ import annotations
 
 import contextlib
 import secrets
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 
 from aiohttp import web
 
+from api.cryptopay.sandbox import CryptoPaySandbox
+from api.cryptopay.sandbox import create_app as create_crypto_pay_app
 from api.sandbox import RealClock, SandboxPanel, create_app
 
 #: What the sandbox account starts with, in its own play money.
 OPENING_BALANCE = Decimal(1000)
+#: Real seconds after its pay page is opened that a play-money invoice pays itself.
+CRYPTO_AUTO_PAY_SECONDS: Final = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedSandbox:
+    """Where the embedded sandboxes listen, and the keys they accept."""
+
+    panel_url: str
+    panel_key: str
+    crypto_pay_url: str
+    crypto_pay_token: str
+    #: The Crypto Pay double itself: where it sends its webhooks can be set.
+    crypto_pay: CryptoPaySandbox
 
 
 @contextlib.asynccontextmanager
-async def embedded_sandbox(speed: float) -> AsyncIterator[tuple[str, str]]:
-    """Serve a sandbox panel on 127.0.0.1 (a free port) while the block runs; yields its URL
-    and the API key it accepts. Its clock runs ``speed`` times faster than real time."""
+async def embedded_sandbox(speed: float) -> AsyncIterator[EmbeddedSandbox]:
+    """Serve a sandbox panel and a Crypto Pay double on 127.0.0.1 (free ports) while the
+    block runs. The panel's clock runs ``speed`` times faster than real time; the double's
+    invoices pay themselves a few seconds after their pay page is opened."""
     key = secrets.token_urlsafe(16)
     panel = SandboxPanel(clock=RealClock(speed))
     panel.record_requests = False  # a long-running panel must not keep every request
     panel.add_account(key, OPENING_BALANCE)
-    runner = web.AppRunner(create_app(panel), access_log=None)
+    token = secrets.token_urlsafe(24)
+    crypto_pay = CryptoPaySandbox(token, app_name="Sandbox shop")
+    crypto_pay.auto_pay_after = CRYPTO_AUTO_PAY_SECONDS
+    async with contextlib.AsyncExitStack() as stack:
+        panel_port = await stack.enter_async_context(_served(create_app(panel)))
+        crypto_port = await stack.enter_async_context(_served(create_crypto_pay_app(crypto_pay)))
+        yield EmbeddedSandbox(
+            panel_url=f"http://127.0.0.1:{panel_port}/api/v2",
+            panel_key=key,
+            crypto_pay_url=f"http://127.0.0.1:{crypto_port}/api",
+            crypto_pay_token=token,
+            crypto_pay=crypto_pay,
+        )
+
+
+@contextlib.asynccontextmanager
+async def _served(app: web.Application) -> AsyncIterator[int]:
+    """Serve ``app`` on 127.0.0.1 at a free port while the block runs; yields the port."""
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        port = runner.addresses[0][1]
-        yield f"http://127.0.0.1:{port}/api/v2", key
+        yield int(runner.addresses[0][1])
     finally:
         await runner.cleanup()

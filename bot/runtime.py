@@ -19,12 +19,14 @@ import aiohttp
 from aiogram import Bot
 
 from api import PanelClient
+from api.cryptopay import CryptoPayClient
 from bot.config import Settings
 from bot.notifier import Notifier, OtherSends, SendLimits
 from handlers.telegram_stars import BotStarHistory
 from shop.admin_desk import AdminDesk
 from shop.alerts import Alerts
 from shop.catalogue import Catalogue, keep_catalogue_synced
+from shop.crypto_topups import CryptoDesk, CryptoTerms
 from shop.customers import Customers
 from shop.housekeeping import keep_house
 from shop.manual_payments import ManualPayments, ManualTerms
@@ -36,7 +38,6 @@ from shop.star_reconciler import StarReconciler
 from shop.storage import Database
 from shop.terms import Terms
 from shop.texts import Texts
-from shop.topups import TopUpMethod
 from shop.tracking import Tracker
 from shop.wallet import Wallet
 
@@ -70,6 +71,15 @@ def topup_terms_from(settings: Settings) -> TopUpTerms:
     )
 
 
+def crypto_terms_from(settings: Settings, topup: TopUpTerms) -> CryptoTerms:
+    """How Crypto Pay top-ups work in this shop, from the settings."""
+    return CryptoTerms(
+        topup=topup,
+        assets=settings.crypto_pay_assets,
+        invoice_lifetime=timedelta(minutes=settings.crypto_pay_invoice_minutes),
+    )
+
+
 def panel_timeouts(seconds: float) -> aiohttp.ClientTimeout:
     """The panel client's limits: the whole call within ``seconds``, connecting within 10."""
     return aiohttp.ClientTimeout(total=seconds, connect=min(10.0, seconds))
@@ -95,6 +105,8 @@ class Runtime:
     customers: Customers
     admin_desk: AdminDesk
     manual_payments: ManualPayments
+    #: Crypto Pay top-ups, when CRYPTO_PAY_TOKEN is set.
+    crypto: CryptoDesk | None = None
     #: True when the panel is the embedded sandbox: nothing real is bought.
     sandbox: bool = False
     notifier: Notifier | None = None
@@ -133,7 +145,17 @@ class Runtime:
             notices,
             texts,
         )
-        methods = [TopUpMethod.MANUAL] if manual_payments.enabled else []
+        crypto = None
+        if settings.crypto_pay_token is not None:
+            crypto = CryptoDesk(
+                db,
+                CryptoPayClient(
+                    settings.crypto_pay_token, settings.crypto_pay_api_url, session=http
+                ),
+                crypto_terms_from(settings, topup),
+                notices,
+                alerts,
+            )
         return cls(
             settings=settings,
             db=db,
@@ -149,16 +171,18 @@ class Runtime:
             order_desk=OrderDesk(
                 db, panel, catalogue=catalogue, terms=terms, alerts=alerts, tracker=tracker
             ),
-            wallet=Wallet(db, topup, alerts, methods=methods),
+            wallet=Wallet(db, topup, alerts, crypto, manual=manual_payments.enabled),
             customers=Customers(db, settings.default_locale),
             admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
             manual_payments=manual_payments,
+            crypto=crypto,
             sandbox=sandbox,
         )
 
     def start(self, bot: Bot) -> None:
         """Start the background tasks: catalogue sync, tracking, delivery of the outbox,
-        reconciliation of Stars payments, housekeeping. Each loop outlives any error of its
+        reconciliation of Stars payments, housekeeping, and the poll of Crypto Pay's
+        invoices when it is on. Each loop outlives any error of its
         own (see :mod:`shop.supervisor`); a reference to each task is kept, so shutdown can
         stop it."""
         settings = self.settings
@@ -189,6 +213,10 @@ class Runtime:
             ).run(),
             "housekeeping": keep_house(self.db),
         }
+        if self.crypto is not None:
+            # Its credits' notices go out at once, not at the notifier's next tick.
+            self.crypto.on_credit = self.wake_notifier
+            jobs["crypto-pay-poll"] = self.crypto.run(settings.crypto_pay_poll_seconds)
         for name, job in jobs.items():
             task = asyncio.create_task(job, name=name)
             task.add_done_callback(_report_end)

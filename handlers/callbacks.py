@@ -99,17 +99,30 @@ class TopUpCb(CallbackData, prefix="tu"):
     amount: str
 
 
+class TopUpMethodCb(CallbackData, prefix="tm"):
+    """A way to top up, from the chooser: a :class:`shop.topups.TopUpMethod` value."""
+
+    method: str
+
+
+class CryptoAmountCb(CallbackData, prefix="ca"):
+    """Top up through Crypto Pay by an amount in the shop's currency; ``amount`` empty:
+    type another."""
+
+    amount: str
+
+
+class CryptoCheckCb(CallbackData, prefix="cc"):
+    """Check whether a Crypto Pay invoice (the shop's number of it) is paid."""
+
+    invoice: RowId
+
+
 class AdminOrderCb(CallbackData, prefix="ao"):
     """An admin's action on any order from /order: refresh, refill, cancel."""
 
     action: str
     order_id: RowId
-
-
-class TopUpMethodCb(CallbackData, prefix="tm"):
-    """Top up by one of the ways the shop offers: ``stars``, ``crypto``, ``manual``."""
-
-    method: str
 
 
 class ManualAmountCb(CallbackData, prefix="ma"):

@@ -1,4 +1,4 @@
-"""Topping up the balance: the choice of a way to pay, Telegram Stars, and the referral
+"""Topping up the balance: the chooser of the ways to pay, Telegram Stars, and the referral
 screen."""
 
 from __future__ import annotations
@@ -56,6 +56,24 @@ def router() -> Router:
     return payments
 
 
+def methods_keyboard(i18n: I18nContext, methods: tuple[TopUpMethod, ...]) -> InlineKeyboardMarkup:
+    """A button per way to top up, then Back to the balance."""
+    rows = [
+        [button(i18n.get(f"button-topup-{method.value}"), TopUpMethodCb(method=method).pack())]
+        for method in methods
+    ]
+    rows.append([button(i18n.get("button-back"), MenuCb(screen="balance").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def topup_screen_of(i18n: I18nContext, wallet: Wallet) -> tuple[str, InlineKeyboardMarkup]:
+    """Balance → Top up: the chooser of the ways to pay, or with one way only, its screen."""
+    methods = wallet.methods()
+    if len(methods) == 1:
+        return _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms)
+    return i18n.get("topup-methods"), methods_keyboard(i18n, methods)
+
+
 def amount_keyboard(
     i18n: I18nContext,
     terms: TopUpTerms,
@@ -74,23 +92,10 @@ def amount_keyboard(
 
 
 def topup_keyboard(
-    i18n: I18nContext, terms: TopUpTerms, *, back: str = "balance"
+    i18n: I18nContext, terms: TopUpTerms, back: str = "balance"
 ) -> InlineKeyboardMarkup:
+    """The Stars amounts."""
     return amount_keyboard(i18n, terms, lambda amount: TopUpCb(amount=amount).pack(), back=back)
-
-
-def methods_keyboard(i18n: I18nContext, methods: tuple[TopUpMethod, ...]) -> InlineKeyboardMarkup:
-    """A button per way to pay, then Back to the balance."""
-    rows = [
-        [
-            button(
-                i18n.get(f"button-topup-{method.value}"), TopUpMethodCb(method=method.value).pack()
-            )
-        ]
-        for method in methods
-    ]
-    rows.append([button(i18n.get("button-back"), MenuCb(screen="balance").pack())])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def _topup_text(i18n: I18nContext, topup: TopUpTerms) -> str:
@@ -101,31 +106,40 @@ def _topup_text(i18n: I18nContext, topup: TopUpTerms) -> str:
     )
 
 
-def _first_screen(i18n: I18nContext, wallet: Wallet) -> tuple[str, InlineKeyboardMarkup]:
-    """Where Top up leads: the Stars amounts when Stars is the only way to pay, else the
-    choice of a way."""
-    methods = wallet.methods()
-    if len(methods) == 1:
-        return _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms)
-    return i18n.get("topup-methods"), methods_keyboard(i18n, methods)
+def amount_refused_text(i18n: I18nContext, terms: TopUpTerms, refused: AmountRefused) -> str:
+    """Why a typed top-up amount is refused, whatever the way to pay."""
+    return i18n.get(
+        f"topup-amount-{refused.problem.value.replace('_', '-')}",
+        min=terms.currency.format(terms.min_amount),
+        max=terms.currency.format(terms.max_amount),
+    )
+
+
+def ask_amount_text(i18n: I18nContext, terms: TopUpTerms) -> str:
+    """The question for a typed top-up amount, whatever the way to pay."""
+    return i18n.get(
+        "topup-ask-amount",
+        min=terms.currency.format(terms.min_amount),
+        max=terms.currency.format(terms.max_amount),
+    )
 
 
 async def topup_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
-    await show(callback, *_first_screen(i18n, wallet))
+    await show(callback, *topup_screen_of(i18n, wallet))
+
+
+async def stars_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
+    """Stars, picked in the chooser: its amounts, with Back to the chooser."""
+    await show(
+        callback, _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms, "topup")
+    )
 
 
 async def topup_beside_quote(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
     """Top up from an order summary: a new message, so the summary keeps its Confirm."""
     if isinstance(callback.message, Message):
-        text, markup = _first_screen(i18n, wallet)
+        text, markup = topup_screen_of(i18n, wallet)
         await callback.message.answer(text, reply_markup=markup)
-
-
-async def stars_screen(callback: CallbackQuery, i18n: I18nContext, wallet: Wallet) -> None:
-    """The Stars amounts, chosen among other ways to pay: Back leads to that choice."""
-    await show(
-        callback, _topup_text(i18n, wallet.terms), topup_keyboard(i18n, wallet.terms, back="topup")
-    )
 
 
 async def _send_invoice(
@@ -167,13 +181,8 @@ async def other_amount(
 ) -> None:
     await state.set_state(TopUpForm.amount)
     if isinstance(callback.message, Message):
-        terms = wallet.terms
         await callback.message.answer(
-            i18n.get(
-                "topup-ask-amount",
-                min=terms.currency.format(terms.min_amount),
-                max=terms.currency.format(terms.max_amount),
-            ),
+            ask_amount_text(i18n, wallet.terms),
             reply_markup=InlineKeyboardMarkup(
                 inline_keyboard=[[button(i18n.get("button-cancel"), CancelFormCb().pack())]]
             ),
@@ -186,14 +195,7 @@ async def typed_amount(
     try:
         amount = wallet.read_amount(message.text or "")
     except AmountRefused as refused:
-        terms = wallet.terms
-        await message.answer(
-            i18n.get(
-                f"topup-amount-{refused.problem.value.replace('_', '-')}",
-                min=terms.currency.format(terms.min_amount),
-                max=terms.currency.format(terms.max_amount),
-            )
-        )
+        await message.answer(amount_refused_text(i18n, wallet.terms, refused))
         return
     await state.clear()
     await _send_invoice(message, amount, i18n=i18n, wallet=wallet, customer=customer)

@@ -225,3 +225,17 @@ class Alerts:
             charge_id=escaped(charge_id),
             amount=self._terms.currency.format(amount),
         )
+
+    async def crypto_payment_refused(
+        self, tx: Repositories, invoice_id: int, problem: str, details: str
+    ) -> None:
+        """A paid Crypto Pay invoice was not credited: this shop did not create it
+        (``problem`` "unknown"), or it differs from what the shop stored ("mismatch").
+        ``details`` says what it carried. Told once per invoice."""
+        await self._post(
+            tx,
+            f"crypto-payment:{invoice_id}",
+            f"alert-crypto-payment-{problem}",
+            invoice_id=str(invoice_id),
+            details=escaped(details, PANEL_WORDS),
+        )

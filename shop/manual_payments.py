@@ -160,7 +160,7 @@ class ManualPayments:
         """An amount to transfer, as the customer typed or tapped it; raises
         :class:`~shop.payments.AmountRefused` outside TOPUP_MIN..TOPUP_MAX or in more
         decimals than the currency has."""
-        return read_amount(text, self._topup, in_stars=False)
+        return read_amount(text, self._topup, TopUpMethod.MANUAL)
 
     async def check_room(self, user_id: int) -> None:
         """Raises :class:`ManualRefused` when the customer may not open a request now (the

@@ -230,3 +230,25 @@ class Notices:
             kind=TOPUP_NOTICE_KIND,
             **params,
         )
+
+    async def crypto_topup_credited(
+        self,
+        tx: Repositories,
+        user_id: int,
+        invoice_id: int,
+        *,
+        amount: Decimal,
+        balance: Decimal,
+    ) -> None:
+        """Tell the customer their Crypto Pay invoice is paid and on their balance."""
+        money = self._terms.currency.format
+        await self._queue(
+            tx,
+            user_id,
+            f"notice:crypto-topup:{invoice_id}",
+            "notice-crypto-topup",
+            None,
+            kind=TOPUP_NOTICE_KIND,
+            amount=money(amount),
+            balance=money(balance),
+        )

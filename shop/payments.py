@@ -68,9 +68,9 @@ class AmountRefused(Exception):
         self.problem = problem
 
 
-def read_amount(text: str, terms: TopUpTerms, *, in_stars: bool = True) -> Decimal:
-    """A top-up amount typed by a customer ("10", "12.5", "12,50"); ``in_stars``: paid in
-    Stars, so no more than one invoice can ask."""
+def read_amount(text: str, terms: TopUpTerms, method: TopUpMethod = TopUpMethod.STARS) -> Decimal:
+    """A top-up amount typed by a customer ("10", "12.5", "12,50") for ``method``: within
+    the shop's bounds, and for Stars within what one invoice may ask."""
     cleaned = text.strip().replace(",", ".").replace(" ", "")
     try:
         amount = Decimal(cleaned)
@@ -81,7 +81,9 @@ def read_amount(text: str, terms: TopUpTerms, *, in_stars: bool = True) -> Decim
     # Bounded before is_exact(): quantize() cannot hold the digits of "1e99".
     if amount < terms.min_amount:
         raise AmountRefused(AmountProblem.TOO_SMALL)
-    if amount > terms.max_amount or (in_stars and terms.stars_for(amount) > MAX_STARS_PER_INVOICE):
+    if amount > terms.max_amount:
+        raise AmountRefused(AmountProblem.TOO_LARGE)
+    if method is TopUpMethod.STARS and terms.stars_for(amount) > MAX_STARS_PER_INVOICE:
         raise AmountRefused(AmountProblem.TOO_LARGE)
     if not terms.currency.is_exact(amount):
         raise AmountRefused(AmountProblem.NOT_A_NUMBER)

@@ -1,14 +1,15 @@
-"""The customer's wallet: their balance and its history, the ways to top up it offers,
-top-ups paid in Telegram Stars, and what their referrals earned them."""
+"""The customer's wallet: their balance and its history, the ways to top up it offers
+(Telegram Stars, Crypto Pay, transfers), and what their referrals earned them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Unpack
 
 from shop.alerts import Alerts
+from shop.crypto_topups import Check, CheckOutcome, CryptoDesk
 from shop.money import Currency
 from shop.payments import (
     CheckoutProblem,
@@ -22,7 +23,7 @@ from shop.payments import (
     referral_stats,
     settle_payment,
 )
-from shop.storage import Database, InvoiceRow, LedgerRow
+from shop.storage import CryptoInvoiceRow, Database, InvoiceRow, LedgerRow
 from shop.topups import TopUpMethod
 
 #: Ledger rows a statement shows.
@@ -45,16 +46,22 @@ class Wallet:
         db: Database,
         terms: TopUpTerms,
         alerts: Alerts,
+        crypto: CryptoDesk | None = None,
         *,
-        methods: Collection[TopUpMethod] = (),
+        manual: bool = False,
     ) -> None:
-        """``methods``: the ways to top up the owner enabled besides Stars, always on."""
+        """``crypto``: Crypto Pay top-ups, when the owner set a token; ``manual``: whether
+        transfers are on. Stars is always on."""
         self._db = db
         self._terms = terms
         self._alerts = alerts
-        self._methods = tuple(
-            method for method in TopUpMethod if method is TopUpMethod.STARS or method in methods
-        )
+        self._crypto = crypto
+        enabled = {TopUpMethod.STARS}
+        if crypto is not None:
+            enabled.add(TopUpMethod.CRYPTO)
+        if manual:
+            enabled.add(TopUpMethod.MANUAL)
+        self._methods = tuple(method for method in TopUpMethod if method in enabled)
 
     def methods(self) -> tuple[TopUpMethod, ...]:
         """The ways to top up this shop offers, in the order STARS, CRYPTO, MANUAL."""
@@ -82,10 +89,10 @@ class Wallet:
                 await r.ledger.balance(user_id), await r.ledger.history(user_id, STATEMENT_ROWS)
             )
 
-    def read_amount(self, text: str) -> Decimal:
-        """A top-up amount as the customer typed or tapped it; raises
+    def read_amount(self, text: str, method: TopUpMethod = TopUpMethod.STARS) -> Decimal:
+        """A top-up amount by ``method`` as the customer typed or tapped it; raises
         :class:`~shop.payments.AmountRefused` when it is outside the shop's terms."""
-        return read_amount(text, self._terms)
+        return read_amount(text, self._terms, method)
 
     async def invoice(self, user_id: int, amount: Decimal) -> InvoiceRow:
         """A Stars invoice crediting ``amount`` (see :func:`shop.payments.create_invoice`)."""
@@ -102,6 +109,33 @@ class Wallet:
         """Credit a successful payment once, with its referral bonus; one that matches none
         of the customer's invoices is credited nothing and reported to the admins."""
         return await settle_payment(self._db, self._terms, user_id, alerts=self._alerts, **payment)
+
+    async def crypto_invoice(
+        self, user_id: int, amount: Decimal, description: str
+    ) -> CryptoInvoiceRow:
+        """A Crypto Pay invoice of ``amount`` (see :meth:`shop.crypto_topups.CryptoDesk.create`);
+        raises :class:`~shop.crypto_topups.InvoiceNotCreated` when there is none to pay."""
+        return await self._crypto_desk().create(user_id, amount, description)
+
+    def crypto_assets(self) -> tuple[str, ...]:
+        """The crypto assets a Crypto Pay invoice may be paid in (none when it is off)."""
+        return () if self._crypto is None else self._crypto.terms.assets
+
+    def crypto_lifetime(self) -> timedelta:
+        """How long a Crypto Pay invoice may be paid."""
+        return timedelta(0) if self._crypto is None else self._crypto.terms.invoice_lifetime
+
+    async def check_crypto(self, user_id: int, invoice: int) -> Check:
+        """The customer's "Check payment" of their Crypto Pay invoice (the shop's number);
+        unknown once Crypto Pay is off."""
+        if self._crypto is None:
+            return Check(CheckOutcome.UNKNOWN)
+        return await self._crypto.check(user_id, invoice)
+
+    def _crypto_desk(self) -> CryptoDesk:
+        if self._crypto is None:
+            raise LookupError("Crypto Pay is not enabled (CRYPTO_PAY_TOKEN is not set)")
+        return self._crypto
 
     async def referrals(self, user_id: int) -> ReferralStats:
         """How many customers this one brought, and what that earned them."""

@@ -36,3 +36,7 @@ alert-star-payment-unmatched =
     ❓ <b>A Stars payment matches no invoice</b>: customer { $user_id } paid { $stars } stars (payment <code>{ $charge_id }</code>, invoice <code>{ $payload }</code>), and nothing was credited.
     Credit it with <code>/credit { $user_id } AMOUNT</code>, or return the stars with <code>/refundstars { $user_id } { $charge_id }</code>.
 alert-star-payment-unsettled = ⚠️ The Stars transaction <code>{ $charge_id }</code> could not be checked against the shop's books ({ $error }) and was passed over. Look it up in the bot's Stars transactions and settle it by hand.
+alert-crypto-payment-unknown =
+    ❓ <b>A Crypto Pay payment this shop did not ask for</b>: invoice <code>{ $invoice_id }</code> ({ $details }) was paid, but the shop made no such invoice. Nothing was credited. Look it up in @CryptoBot → Crypto Pay.
+alert-crypto-payment-mismatch =
+    ⚠️ <b>A Crypto Pay payment differs from its invoice</b>: invoice <code>{ $invoice_id }</code>, { $details }. Nothing was credited. Look it up in @CryptoBot → Crypto Pay, and credit the customer with /credit if it is right.

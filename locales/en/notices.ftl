@@ -41,3 +41,6 @@ notice-refund-none =
     ◐ <b>Order #{ $order_id }</b>: we checked with the provider, and nothing is owed back for it.
     { $service }
     Your balance: { $balance }
+notice-crypto-topup =
+    ✅ <b>Your crypto payment has arrived: { $amount } added to your balance.</b>
+    Your balance: { $balance }

@@ -30,4 +30,5 @@ topup-methods =
     💰 <b>Top up your balance</b>
     How would you like to pay?
 button-topup-stars = ⭐ Telegram Stars
+button-topup-crypto = 💎 Crypto (CryptoBot)
 button-topup-manual = 🏦 Bank transfer

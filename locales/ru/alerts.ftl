@@ -36,3 +36,7 @@ alert-star-payment-unmatched =
     ❓ <b>Оплата в Stars не совпадает ни с одним счётом</b>: клиент { $user_id } заплатил { $stars } звёзд (платёж <code>{ $charge_id }</code>, счёт <code>{ $payload }</code>), ничего не зачислено.
     Зачислите её: <code>/credit { $user_id } СУММА</code>, или верните звёзды: <code>/refundstars { $user_id } { $charge_id }</code>.
 alert-star-payment-unsettled = ⚠️ Транзакцию Stars <code>{ $charge_id }</code> не удалось сверить с учётом магазина ({ $error }), она пропущена. Найдите её в транзакциях Stars бота и разберитесь вручную.
+alert-crypto-payment-unknown =
+    ❓ <b>Оплата Crypto Pay, которую магазин не запрашивал</b>: счёт <code>{ $invoice_id }</code> ({ $details }) оплачен, но магазин такого счёта не создавал. Ничего не зачислено. Проверьте его в @CryptoBot → Crypto Pay.
+alert-crypto-payment-mismatch =
+    ⚠️ <b>Оплата Crypto Pay не совпадает со счётом</b>: счёт <code>{ $invoice_id }</code>, { $details }. Ничего не зачислено. Проверьте его в @CryptoBot → Crypto Pay и, если всё верно, зачислите клиенту через /credit.

@@ -30,4 +30,5 @@ topup-methods =
     💰 <b>Пополнение баланса</b>
     Как вы хотите оплатить?
 button-topup-stars = ⭐ Telegram Stars
+button-topup-crypto = 💎 Криптовалюта (CryptoBot)
 button-topup-manual = 🏦 Банковский перевод

@@ -27,11 +27,18 @@ from shop.storage.errors import (
     ReadOnlyError,
     SchemaTooNew,
 )
-from shop.storage.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from shop.storage.migrations import (
+    CRYPTO_INVOICES_VERSION,
+    LATEST_VERSION,
+    MIGRATIONS,
+    Migration,
+)
 from shop.storage.repositories import (
     CancelOutcome,
     CancelRequestRow,
     CategoryRow,
+    CryptoInvoiceRow,
+    CryptoInvoiceStatus,
     FigureReport,
     InvoiceRow,
     LedgerRow,
@@ -56,6 +63,7 @@ from shop.storage.times import utc_now
 __all__ = [
     "ACTIVE_ORDER_STATES",
     "ACTIVE_REFILL_STATES",
+    "CRYPTO_INVOICES_VERSION",
     "LATEST_VERSION",
     "MICRO",
     "MIGRATIONS",
@@ -63,6 +71,8 @@ __all__ = [
     "CancelRequestRow",
     "CategoryRow",
     "ClosedError",
+    "CryptoInvoiceRow",
+    "CryptoInvoiceStatus",
     "ConstraintError",
     "Database",
     "DatabaseError",

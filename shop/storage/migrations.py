@@ -368,6 +368,36 @@ CREATE INDEX manual_payments_by_user ON manual_payments (user_id, status);
 #: The version that adds the requests of top-ups by transfer.
 MANUAL_PAYMENTS_VERSION: Final = 9
 
+_CRYPTO_INVOICES: Final = """
+-- A top-up invoice of Crypto Pay. The row is written before Crypto Pay is asked, under the
+-- shop's own random key (sent as the invoice's payload), so an invoice whose creation lost
+-- its answer can still be found and settled; Crypto Pay's id comes with the answer.
+CREATE TABLE crypto_invoices (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    key         TEXT NOT NULL UNIQUE,
+    invoice_id  INTEGER UNIQUE,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    currency    TEXT NOT NULL,
+    status      TEXT NOT NULL
+        CHECK (status IN ('creating', 'active', 'paid', 'expired', 'failed')),
+    pay_url     TEXT,
+    paid_asset  TEXT,
+    paid_amount TEXT,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    paid_at     TEXT,
+    credited_at TEXT
+);
+-- The poll reads the invoices still open; a customer's invoices are listed by user.
+CREATE INDEX crypto_invoices_open ON crypto_invoices (status, created_at)
+    WHERE status IN ('creating', 'active');
+CREATE INDEX crypto_invoices_by_user ON crypto_invoices (user_id, id);
+"""
+
+#: The migration that adds Crypto Pay's invoices.
+CRYPTO_INVOICES_VERSION: Final = 10
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -379,6 +409,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(7, _INVOICE_EXPIRY_AND_REFERRAL_REVERSAL),
     Migration(8, _LEDGER_REASONS_TABLE),
     Migration(MANUAL_PAYMENTS_VERSION, _MANUAL_PAYMENTS),
+    Migration(CRYPTO_INVOICES_VERSION, _CRYPTO_INVOICES),
 )
 
 #: The schema version this code writes.

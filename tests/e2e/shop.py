@@ -53,10 +53,11 @@ class Shop:
     def database(self) -> Path:
         return Path(self.env["DATABASE_PATH"])
 
-    async def start(self) -> None:
-        """Start the bot and wait until it polls for updates."""
+    async def start(self, ready: str = "getUpdates") -> None:
+        """Start the bot and wait until it polls for updates (or makes another ``ready``
+        call: ``setWebhook`` in webhook mode)."""
         assert self.process is None, "already running"
-        polls = self.telegram.methods().count("getUpdates")
+        polls = self.telegram.methods().count(ready)
         self.process = await self.launcher.run(
             module="bot",
             env=self.env,
@@ -66,7 +67,7 @@ class Shop:
         process = self.process
 
         def polling() -> bool:
-            return self.telegram.methods().count("getUpdates") > polls
+            return self.telegram.methods().count(ready) > polls
 
         with contextlib.suppress(AssertionError):
             await self.until(

@@ -9,6 +9,11 @@ from shop.storage.repositories.cancels import (
     CancelRequestRepository,
     CancelRequestRow,
 )
+from shop.storage.repositories.crypto_invoices import (
+    CryptoInvoiceRepository,
+    CryptoInvoiceRow,
+    CryptoInvoiceStatus,
+)
 from shop.storage.repositories.fsm import FsmRepository
 from shop.storage.repositories.invoices import InvoiceRepository, InvoiceRow
 from shop.storage.repositories.ledger import LedgerRepository, LedgerRow
@@ -58,6 +63,7 @@ class Repositories:
         self.cancels = CancelRequestRepository(session)
         self.invoices = InvoiceRepository(session)
         self.manual_payments = ManualPaymentRepository(session)
+        self.crypto_invoices = CryptoInvoiceRepository(session)
         self.stats = StatsRepository(session)
         self.ledger = LedgerRepository(session)
         self.outbox = OutboxRepository(session)
@@ -76,6 +82,9 @@ __all__ = [
     "CancelRequestRepository",
     "CancelRequestRow",
     "CategoryRow",
+    "CryptoInvoiceRepository",
+    "CryptoInvoiceRow",
+    "CryptoInvoiceStatus",
     "FsmRepository",
     "InvoiceRepository",
     "InvoiceRow",
