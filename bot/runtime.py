@@ -2,8 +2,9 @@
 background tasks.
 
 Opened once at start-up and closed once at shutdown. The feature services (the catalogue,
-the order desk, the wallet, the customers) are built here once; handlers receive the ones
-they use, by name, through the Dispatcher's workflow data (see :func:`bot.app.create_dispatcher`).
+the order desk, the wallet, the customers, the promo codes) are built here once; handlers
+receive the ones they use, by name, through the Dispatcher's workflow data (see
+:func:`bot.app.create_dispatcher`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from shop.money import Currency
 from shop.notices import Notices
 from shop.order_desk import OrderDesk
 from shop.payments import TopUpTerms
+from shop.promos import Promos
 from shop.star_reconciler import StarReconciler
 from shop.storage import Database
 from shop.terms import Terms
@@ -92,6 +94,7 @@ class Runtime:
     wallet: Wallet
     customers: Customers
     admin_desk: AdminDesk
+    promos: Promos
     #: True when the panel is the embedded sandbox: nothing real is bought.
     sandbox: bool = False
     notifier: Notifier | None = None
@@ -140,6 +143,7 @@ class Runtime:
             wallet=Wallet(db, topup, alerts),
             customers=Customers(db, settings.default_locale),
             admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
+            promos=Promos(db, terms.currency),
             sandbox=sandbox,
         )
 

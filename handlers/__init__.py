@@ -21,6 +21,7 @@ from handlers import (
     order_form,
     orders,
     payments,
+    promo_codes,
 )
 
 
@@ -59,6 +60,7 @@ def _storefront() -> Router:
                 order_form,
                 orders,
                 account,
+                promo_codes,
                 payments,
                 catalogue,
                 fallback,

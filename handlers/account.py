@@ -49,6 +49,7 @@ async def balance_screen(
                     button(i18n.get("button-top-up"), MenuCb(screen="topup").pack()),
                     button(i18n.get("button-referrals"), MenuCb(screen="referral").pack()),
                 ],
+                [button(i18n.get("button-promo-code"), MenuCb(screen="promo").pack())],
                 [button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
             ]
         ),

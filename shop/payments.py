@@ -153,7 +153,8 @@ class StarPayment(TypedDict):
 @dataclass(frozen=True, slots=True)
 class TopUp:
     """A settled payment: what it credited (nothing if it was seen before, or if it matches
-    no invoice of this customer: ``unmatched``, for the admins to decide)."""
+    no invoice of this customer: ``unmatched``, for the admins to decide). ``bonus`` is the
+    referrer's; ``promo_bonus`` the payer's own, from a promo code."""
 
     invoice: InvoiceRow | None
     credited: Decimal
@@ -161,6 +162,7 @@ class TopUp:
     referrer_id: int | None = None
     bonus: Decimal = Decimal(0)
     unmatched: bool = False
+    promo_bonus: Decimal = Decimal(0)
 
 
 def _reversal_key(charge_id: str, attempt: str) -> str:
@@ -213,7 +215,12 @@ async def settle_in(
         note=f"{stars} stars",
     )
     return TopUp(
-        invoice, credited.credited, credited.balance, credited.referrer_id, credited.bonus
+        invoice,
+        credited.credited,
+        credited.balance,
+        credited.referrer_id,
+        credited.bonus,
+        promo_bonus=credited.promo_bonus,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.admin import broadcast, catalogue, customers, orders, shop_state, usage
+from handlers.admin import broadcast, catalogue, customers, orders, promo, shop_state, usage
 from handlers.admin.usage import COMMANDS
 
 __all__ = ["COMMANDS", "router"]
@@ -21,6 +21,7 @@ def router() -> Router:
         customers.router(),
         catalogue.router(),
         broadcast.router(),
+        promo.router(),
         # Last: what none of the others took.
         usage.router(),
     )

@@ -12,7 +12,7 @@ from aiogram_i18n import I18nContext
 #: Every admin command, in the order /help lists them.
 COMMANDS = (
     "panel", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
-    "sync", "service", "price", "markup", "broadcast", "refundstars",
+    "sync", "service", "price", "markup", "broadcast", "refundstars", "promo",
 )  # fmt: skip
 
 

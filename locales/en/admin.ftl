@@ -100,3 +100,24 @@ admin-refund-settled = ✅ Order #{ $order_id }: { $amount } refunded to the cus
 admin-refund-settled-none = ✅ Order #{ $order_id }: nothing refunded; the customer is told and the refund is settled.
 admin-refund-not-held = Not done: order #{ $order_id } has no refund waiting for a decision.
 admin-refund-above-price = Not done: at most { $price } can be refunded for order #{ $order_id }.
+admin-usage-promo = /promo new &lt;CODE&gt; &lt;amount|percent%&gt; [uses] [days] · /promo list · /promo off &lt;CODE&gt; — promo codes: an amount credited at once, or a percent on the next top-up
+admin-promo-created = ✅ Promo code <code>{ $code }</code> created: { $value }; { $uses }; { $expiry }.
+admin-promo-exists = Not done: the promo code { $code } exists already.
+admin-promo-not-found = No promo code { $code }.
+admin-promo-off = ✅ Promo code { $code } is off: nobody can redeem it any more. Bonuses it granted already still apply to those customers' next top-up.
+admin-promo-none = No promo codes yet.
+admin-promo-list =
+    <b>Promo codes</b> ({ $total }), newest first:
+    { $lines }
+admin-promo-list-more = … and { $more } older not shown.
+admin-promo-line = <code>{ $code }</code> · { $value } · used { $used } · { $expiry } · { $state }
+admin-promo-voucher = { $amount } voucher
+admin-promo-bonus = +{ $percent }% on the next top-up
+admin-promo-uses-any = any number of customers
+admin-promo-uses-max = { $max } customers at most
+admin-promo-expires = until { $at }
+admin-promo-no-expiry = no end date
+admin-promo-state-active = active
+admin-promo-state-off = off
+admin-promo-state-expired = expired
+admin-promo-state-used-up = used up

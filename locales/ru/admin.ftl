@@ -100,3 +100,24 @@ admin-refund-settled = ✅ Заказ #{ $order_id }: { $amount } возвращ
 admin-refund-settled-none = ✅ Заказ #{ $order_id }: ничего не возвращено; клиенту сообщено, возврат решён.
 admin-refund-not-held = Не выполнено: у заказа #{ $order_id } нет возврата, ждущего решения.
 admin-refund-above-price = Не выполнено: по заказу #{ $order_id } можно вернуть не больше { $price }.
+admin-usage-promo = /promo new &lt;КОД&gt; &lt;сумма|процент%&gt; [использований] [дней] · /promo list · /promo off &lt;КОД&gt; — промокоды: сумма на баланс сразу или процент к следующему пополнению
+admin-promo-created = ✅ Промокод <code>{ $code }</code> создан: { $value }; { $uses }; { $expiry }.
+admin-promo-exists = Не выполнено: промокод { $code } уже есть.
+admin-promo-not-found = Промокода { $code } нет.
+admin-promo-off = ✅ Промокод { $code } отключён: больше его никто не активирует. Уже выданные по нему бонусы по-прежнему добавятся к следующему пополнению этих клиентов.
+admin-promo-none = Промокодов пока нет.
+admin-promo-list =
+    <b>Промокоды</b> ({ $total }), сначала новые:
+    { $lines }
+admin-promo-list-more = … и ещё { $more } старых не показано.
+admin-promo-line = <code>{ $code }</code> · { $value } · использован { $used } · { $expiry } · { $state }
+admin-promo-voucher = { $amount } на баланс
+admin-promo-bonus = +{ $percent }% к следующему пополнению
+admin-promo-uses-any = любое число клиентов
+admin-promo-uses-max = не больше { $max } клиентов
+admin-promo-expires = до { $at }
+admin-promo-no-expiry = без срока
+admin-promo-state-active = действует
+admin-promo-state-off = отключён
+admin-promo-state-expired = истёк
+admin-promo-state-used-up = израсходован

@@ -39,7 +39,8 @@ HELP_EN = """Shop commands (this group only)
 /price <id> <markup %>|reset — a service's own markup
 /markup <percent> — the default markup
 /broadcast (as a reply to a message) — send it to every customer
-/refundstars <user> <charge id> — return a Stars payment"""
+/refundstars <user> <charge id> — return a Stars payment
+/promo new <CODE> <amount|percent%> [uses] [days] · /promo list · /promo off <CODE> — promo codes: an amount credited at once, or a percent on the next top-up"""  # noqa: E501
 
 
 async def test_help_lists_every_command_in_the_admins_language(

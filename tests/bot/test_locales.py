@@ -15,6 +15,7 @@ from shop.order_actions import ActionProblem
 from shop.order_forms import FLOWS, Answer
 from shop.ordering import QuoteProblem
 from shop.payments import AmountProblem, CheckoutProblem, RefundOutcome, RefundProblem
+from shop.promos import PromoProblem, PromoState
 from shop.refusals import RefusalReason
 from shop.storage import CancelOutcome, LedgerReason, OrderState, RefillState
 from shop.texts import LOCALES_DIR, SUPPORTED_LOCALES
@@ -67,6 +68,8 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"admin-refundstars-{_dashed(problem.value)}" for problem in RefundProblem}
     keys |= {f"admin-refundstars-{_dashed(outcome.value)}" for outcome in RefundOutcome}
     keys |= {f"admin-cancel-{outcome.value}" for outcome in CancelOutcome}
+    keys |= {f"promo-{_dashed(problem.value)}" for problem in PromoProblem}
+    keys |= {f"admin-promo-state-{_dashed(state.value)}" for state in PromoState}
     return keys
 
 

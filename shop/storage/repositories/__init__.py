@@ -21,6 +21,13 @@ from shop.storage.repositories.orders import (
     TransitionRow,
 )
 from shop.storage.repositories.outbox import OutboxRepository, OutboxRow
+from shop.storage.repositories.promos import (
+    NewPromoCode,
+    PromoCodeRow,
+    PromoKind,
+    PromoRepository,
+    RedemptionRow,
+)
 from shop.storage.repositories.quotes import NewQuote, QuoteRepository, QuoteRow
 from shop.storage.repositories.refills import RefillRepository, RefillRow
 from shop.storage.repositories.services import (
@@ -55,6 +62,7 @@ class Repositories:
         self.outbox = OutboxRepository(session)
         self.meta = MetaRepository(session)
         self.fsm = FsmRepository(session)
+        self.promos = PromoRepository(session)
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """``async with tx.savepoint():`` a part of this transaction that an error undoes on
@@ -74,6 +82,7 @@ __all__ = [
     "LedgerRepository",
     "LedgerRow",
     "MetaRepository",
+    "NewPromoCode",
     "NewQuote",
     "OrderRepository",
     "FigureReport",
@@ -81,9 +90,13 @@ __all__ = [
     "OrderRow",
     "OutboxRepository",
     "OutboxRow",
+    "PromoCodeRow",
+    "PromoKind",
+    "PromoRepository",
     "QuoteRepository",
     "QuoteRow",
     "RefillRepository",
+    "RedemptionRow",
     "RefillRow",
     "Repositories",
     "SalesFigures",
