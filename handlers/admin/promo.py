@@ -62,8 +62,9 @@ async def promo_list(message: Message, *, action: str, i18n: I18nContext, promos
     if not listed.codes:
         await message.reply(i18n.get("admin-promo-none"))
         return
-    lines: list[str] = []
-    length = 0
+    # Joined here, not in one Fluent placeable: those are cut at 1,000 characters.
+    lines = [i18n.get("admin-promo-list", total=listed.total)]
+    length = len(lines[0])
     for code in listed.codes:
         used = f"{code.uses}/{code.max_uses}" if code.max_uses is not None else f"{code.uses}/∞"
         line = i18n.get(
@@ -79,10 +80,10 @@ async def promo_list(message: Message, *, action: str, i18n: I18nContext, promos
             break
         lines.append(line)
         length += len(line) + 1
-    text = i18n.get("admin-promo-list", total=listed.total, lines="\n".join(lines))
-    if listed.total > len(lines):
-        text += "\n" + i18n.get("admin-promo-list-more", more=listed.total - len(lines))
-    await message.reply(text)
+    shown = len(lines) - 1
+    if listed.total > shown:
+        lines.append(i18n.get("admin-promo-list-more", more=listed.total - shown))
+    await message.reply("\n".join(lines))
 
 
 async def promo_off(

@@ -106,9 +106,7 @@ admin-promo-exists = Not done: the promo code { $code } exists already.
 admin-promo-not-found = No promo code { $code }.
 admin-promo-off = ✅ Promo code { $code } is off: nobody can redeem it any more. Bonuses it granted already still apply to those customers' next top-up.
 admin-promo-none = No promo codes yet.
-admin-promo-list =
-    <b>Promo codes</b> ({ $total }), newest first:
-    { $lines }
+admin-promo-list = <b>Promo codes</b> ({ $total }), newest first:
 admin-promo-list-more = … and { $more } older not shown.
 admin-promo-line = <code>{ $code }</code> · { $value } · used { $used } · { $expiry } · { $state }
 admin-promo-voucher = { $amount } voucher

@@ -106,9 +106,7 @@ admin-promo-exists = Не выполнено: промокод { $code } уже 
 admin-promo-not-found = Промокода { $code } нет.
 admin-promo-off = ✅ Промокод { $code } отключён: больше его никто не активирует. Уже выданные по нему бонусы по-прежнему добавятся к следующему пополнению этих клиентов.
 admin-promo-none = Промокодов пока нет.
-admin-promo-list =
-    <b>Промокоды</b> ({ $total }), сначала новые:
-    { $lines }
+admin-promo-list = <b>Промокоды</b> ({ $total }), сначала новые:
 admin-promo-list-more = … и ещё { $more } старых не показано.
 admin-promo-line = <code>{ $code }</code> · { $value } · использован { $used } · { $expiry } · { $state }
 admin-promo-voucher = { $amount } на баланс
