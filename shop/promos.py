@@ -346,6 +346,16 @@ async def apply_pending_bonus(
     return bonus
 
 
+async def bonus_given(tx: Repositories, top_up_key: str) -> Decimal:
+    """The promo code bonus the top-up with ledger key ``top_up_key`` brought (0: none),
+    which a refund of that top-up takes back with it."""
+    redemption = await tx.promos.applied_to(top_up_key)
+    if redemption is None:
+        return Decimal(0)
+    row = await tx.ledger.get_by_key(bonus_key(redemption))
+    return Decimal(0) if row is None else row.amount
+
+
 class Promos:
     """Promo codes as the admins create them and the customers redeem them."""
 

@@ -6,8 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
+
 from bot.runtime import Runtime
-from shop.payments import settle_payment
+from shop.ledger import debit
+from shop.payments import (
+    RefundProblem,
+    RefundRefused,
+    StarsRefused,
+    refund_stars,
+    settle_payment,
+)
 from shop.storage import LedgerReason
 from shop.topups import Payment, TopUpMethod, credit_top_up
 
@@ -218,3 +227,66 @@ async def test_the_referrer_earns_on_the_top_up_not_on_the_bonus(
         (LedgerReason.REFERRAL_BONUS, services.terms.currency.round_down(top_up.credited / 20))
     ]
     assert_promos_consistent(services)
+
+
+async def test_a_refunded_top_up_takes_its_bonus_back_with_it(
+    alice: BotClient, services: Runtime
+) -> None:
+    await new_code(services, "REFUND50 50%")
+    await redeem_in_chat(alice, "REFUND50")
+    invoice = await ask_invoice(alice, "10.00 USD")
+    await pay(alice, invoice.payload, 770, "charge-r")
+    returned: list[str] = []
+
+    async def return_stars(user_id: int, charge_id: str) -> None:
+        returned.append(charge_id)
+
+    refund = await refund_stars(services.db, ALICE, "charge-r", return_stars, services.alerts)
+
+    assert (refund.promo_bonus, refund.taken) == (Decimal("5.00"), Decimal("15.01"))
+    assert returned == ["charge-r"]
+    assert await rows(services, ALICE) == [
+        (LedgerReason.TOPUP, Decimal("10.01")),
+        (LedgerReason.PROMO_BONUS, Decimal("5.00")),
+        (LedgerReason.STARS_REFUND, Decimal("-15.01")),
+    ]
+
+
+async def test_a_refund_telegram_refuses_gives_the_top_up_and_its_bonus_back(
+    alice: BotClient, services: Runtime
+) -> None:
+    await new_code(services, "KEEP 50%")
+    await redeem_in_chat(alice, "KEEP")
+    invoice = await ask_invoice(alice, "10.00 USD")
+    await pay(alice, invoice.payload, 770, "charge-k")
+
+    async def refuse(user_id: int, charge_id: str) -> None:
+        raise StarsRefused("CHARGE_NOT_FOUND")
+
+    with pytest.raises(RefundRefused) as refused:
+        await refund_stars(services.db, ALICE, "charge-k", refuse, services.alerts)
+
+    assert refused.value.problem is RefundProblem.TELEGRAM_REFUSED
+    async with services.db.read() as r:
+        assert await r.ledger.balance(ALICE) == Decimal("15.01")
+
+
+async def test_a_top_up_whose_bonus_was_spent_is_not_refunded(
+    alice: BotClient, services: Runtime
+) -> None:
+    await new_code(services, "SPENT 50%")
+    await redeem_in_chat(alice, "SPENT")
+    invoice = await ask_invoice(alice, "10.00 USD")
+    await pay(alice, invoice.payload, 770, "charge-s")
+    async with services.db.transaction() as tx:
+        await debit(tx, ALICE, Decimal(1), LedgerReason.ADMIN_ADJUSTMENT, "spent")
+
+    async def return_stars(user_id: int, charge_id: str) -> None:
+        raise AssertionError("the stars must not be returned")
+
+    with pytest.raises(RefundRefused) as refused:
+        await refund_stars(services.db, ALICE, "charge-s", return_stars, services.alerts)
+
+    assert refused.value.problem is RefundProblem.BALANCE_TOO_LOW
+    async with services.db.read() as r:
+        assert await r.ledger.balance(ALICE) == Decimal("14.01")
