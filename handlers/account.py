@@ -10,6 +10,7 @@ from handlers.callbacks import MenuCb
 from handlers.keyboards import button
 from handlers.screens import show
 from shop.money import Currency
+from shop.promos import Promos
 from shop.storage import LedgerRow, UserRow
 from shop.wallet import Wallet
 
@@ -32,17 +33,23 @@ def movement_line(i18n: I18nContext, row: LedgerRow, currency: Currency) -> str:
 
 
 async def balance_screen(
-    callback: CallbackQuery, i18n: I18nContext, wallet: Wallet, customer: UserRow
+    callback: CallbackQuery, i18n: I18nContext, wallet: Wallet, promos: Promos, customer: UserRow
 ) -> None:
     statement = await wallet.statement(customer.id)
     history = "\n".join(
         movement_line(i18n, row, wallet.currency) for row in statement.movements
     ) or i18n.get("balance-no-history")
+    text = i18n.get(
+        "balance-screen", balance=wallet.currency.format(statement.balance), history=history
+    )
+    waiting = await promos.waiting_bonus(customer.id)
+    if waiting is not None and waiting.bonus_percent is not None:
+        text += "\n\n" + i18n.get(
+            "balance-promo-waiting", code=waiting.code, percent=f"{waiting.bonus_percent:f}"
+        )
     await show(
         callback,
-        i18n.get(
-            "balance-screen", balance=wallet.currency.format(statement.balance), history=history
-        ),
+        text,
         InlineKeyboardMarkup(
             inline_keyboard=[
                 [

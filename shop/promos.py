@@ -394,6 +394,11 @@ class Promos:
         """Switch ``code`` off (see :func:`disable_code`); None when there is no such code."""
         return await disable_code(self._db, code, self.clock())
 
+    async def waiting_bonus(self, user_id: int) -> RedemptionRow | None:
+        """The customer's bonus waiting for their next top-up, or None."""
+        async with self._db.read() as r:
+            return await r.promos.pending_bonus(user_id)
+
     async def redeem(self, user_id: int, text: str) -> Redeemed:
         """Redeem the code the customer typed (see :func:`redeem`)."""
         return await redeem(self._db, user_id, text, self.clock())

@@ -27,15 +27,15 @@ from .factories import add_user
 NOW = utc_now()
 
 
-def _code(code: str, kind: PromoKind = PromoKind.AMOUNT, **fields: object) -> NewPromoCode:
-    options: dict[str, object] = {
-        "value": Decimal("2.5") if kind is PromoKind.AMOUNT else Decimal("12.5"),
-        "max_uses": None,
-        "expires_at": None,
-        "created_by": 1,
-        **fields,
-    }
-    return NewPromoCode(code=code, kind=kind, **options)  # type: ignore[arg-type]
+def _code(
+    code: str,
+    kind: PromoKind = PromoKind.AMOUNT,
+    *,
+    value: Decimal | None = None,
+    max_uses: int | None = None,
+) -> NewPromoCode:
+    default = Decimal("2.5") if kind is PromoKind.AMOUNT else Decimal("12.5")
+    return NewPromoCode(code, kind, value or default, max_uses, expires_at=None, created_by=1)
 
 
 async def test_the_promo_migration_keeps_what_was_there_and_adds_its_tables(

@@ -54,6 +54,11 @@ async def test_a_percent_code_is_a_bonus_on_the_next_stars_top_up_once(
     # Nothing is credited yet: the bonus waits.
     assert await ledger(services, ALICE) == []
     assert await _pending(services, ALICE) == "BOOST10"
+    # The Balance screen reminds the customer of it.
+    await alice.click("Balance")
+    assert (alice.screen.last.text or "").endswith(
+        "\n\n🎟 Your next top-up gets 10% extra (promo code BOOST10)."
+    )
 
     invoice = await ask_invoice(alice, "10.00 USD")
     await pay(alice, invoice.payload, 770, "charge-1")
@@ -79,6 +84,9 @@ async def test_a_percent_code_is_a_bonus_on_the_next_stars_top_up_once(
     assert redemption is not None
     assert redemption.applied_key == "topup:stars:charge-1"
     assert await _pending(services, ALICE) is None
+    await alice.click("Balance")
+    assert "🎟" not in (alice.screen.last.text or "")
+    assert "Promo code bonus: +1.00 USD" in (alice.screen.last.text or "")
 
     # The same payment delivered again credits nothing, bonus included.
     await pay(alice, invoice.payload, 770, "charge-1")
