@@ -8,7 +8,8 @@ from aiogram.types import Message
 from aiogram_i18n import I18nContext
 
 from handlers.admin.arguments import Argument, Arguments, keyword, word
-from shop.promos import CodeSpec, Promos, read_code, read_spec
+from shop.promo_input import CodeSpec, read_code, read_spec
+from shop.promos import Promos
 from shop.storage import PromoCodeRow, PromoKind
 
 #: ``CODE <amount|percent%> [uses] [days]``, read in the shop's currency.

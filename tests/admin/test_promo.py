@@ -12,7 +12,8 @@ import pytest
 from aiogram.methods import SendMessage
 
 from bot.runtime import Runtime
-from shop.promos import PromoProblem, PromoRefused, read_spec
+from shop.promo_input import read_spec
+from shop.promos import PromoProblem, PromoRefused
 from shop.storage import LedgerReason, PromoKind
 from shop.topups import Payment, TopUpMethod, credit_top_up
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from bot.runtime import Runtime
 from shop.money import from_micros
-from shop.promos import read_spec
+from shop.promo_input import read_spec
 from shop.storage import LedgerReason, LedgerRow, PromoCodeRow, utc_now
 
 from ..support.telegram import BotClient
