@@ -95,7 +95,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
     in the shop's database, so a conversation survives a restart.
 
     Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
-    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``texts``,
+    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``, ``texts``,
     ``support_contact``, and the running bot's ``background`` work and ``sandbox`` flag.
     Callback queries are answered once each handler is done; a handler sets the answer's
     text on ``callback_answer``.
@@ -111,6 +111,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         customers=services.customers,
         admin_desk=services.admin_desk,
         manual_payments=services.manual_payments,
+        promos=services.promos,
         background=services,
         sandbox=services.sandbox,
     )

@@ -2,8 +2,9 @@
 background tasks.
 
 Opened once at start-up and closed once at shutdown. The feature services (the catalogue,
-the order desk, the wallet, the customers) are built here once; handlers receive the ones
-they use, by name, through the Dispatcher's workflow data (see :func:`bot.app.create_dispatcher`).
+the order desk, the wallet, the customers, the promo codes) are built here once; handlers
+receive the ones they use, by name, through the Dispatcher's workflow data (see
+:func:`bot.app.create_dispatcher`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from shop.money import Currency
 from shop.notices import Notices
 from shop.order_desk import OrderDesk
 from shop.payments import TopUpTerms
+from shop.promos import Promos
 from shop.star_reconciler import StarReconciler
 from shop.storage import Database
 from shop.terms import Terms
@@ -105,6 +107,7 @@ class Runtime:
     customers: Customers
     admin_desk: AdminDesk
     manual_payments: ManualPayments
+    promos: Promos
     #: Crypto Pay top-ups, when CRYPTO_PAY_TOKEN is set.
     crypto: CryptoDesk | None = None
     #: True when the panel is the embedded sandbox: nothing real is bought.
@@ -176,6 +179,7 @@ class Runtime:
             admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
             manual_payments=manual_payments,
             crypto=crypto,
+            promos=Promos(db, terms.currency),
             sandbox=sandbox,
         )
 

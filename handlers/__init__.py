@@ -23,6 +23,7 @@ from handlers import (
     order_form,
     orders,
     payments,
+    promo_codes,
 )
 
 
@@ -61,6 +62,7 @@ def _storefront() -> Router:
                 order_form,
                 orders,
                 account,
+                promo_codes,
                 payments,
                 crypto_topups,
                 manual_payments,

@@ -10,6 +10,7 @@ from handlers.callbacks import MenuCb
 from handlers.keyboards import button
 from handlers.screens import show
 from shop.money import Currency
+from shop.promos import Promos
 from shop.storage import LedgerRow, UserRow
 from shop.wallet import Wallet
 
@@ -32,23 +33,30 @@ def movement_line(i18n: I18nContext, row: LedgerRow, currency: Currency) -> str:
 
 
 async def balance_screen(
-    callback: CallbackQuery, i18n: I18nContext, wallet: Wallet, customer: UserRow
+    callback: CallbackQuery, i18n: I18nContext, wallet: Wallet, promos: Promos, customer: UserRow
 ) -> None:
     statement = await wallet.statement(customer.id)
     history = "\n".join(
         movement_line(i18n, row, wallet.currency) for row in statement.movements
     ) or i18n.get("balance-no-history")
+    text = i18n.get(
+        "balance-screen", balance=wallet.currency.format(statement.balance), history=history
+    )
+    waiting = await promos.waiting_bonus(customer.id)
+    if waiting is not None and waiting.bonus_percent is not None:
+        text += "\n\n" + i18n.get(
+            "balance-promo-waiting", code=waiting.code, percent=f"{waiting.bonus_percent:f}"
+        )
     await show(
         callback,
-        i18n.get(
-            "balance-screen", balance=wallet.currency.format(statement.balance), history=history
-        ),
+        text,
         InlineKeyboardMarkup(
             inline_keyboard=[
                 [
                     button(i18n.get("button-top-up"), MenuCb(screen="topup").pack()),
                     button(i18n.get("button-referrals"), MenuCb(screen="referral").pack()),
                 ],
+                [button(i18n.get("button-promo-code"), MenuCb(screen="promo").pack())],
                 [button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
             ]
         ),

@@ -234,6 +234,13 @@ async def successful_payment(
         text = i18n.get("topup-unmatched", stars=payment.total_amount)
     elif result.credited == 0:
         text = i18n.get("topup-seen-before", balance=money(result.balance))
+    elif result.promo_bonus > 0:
+        text = i18n.get(
+            "topup-done-with-bonus",
+            amount=money(result.credited),
+            bonus=money(result.promo_bonus),
+            balance=money(result.balance),
+        )
     else:
         text = i18n.get("topup-done", amount=money(result.credited), balance=money(result.balance))
     await message.answer(text, reply_markup=keyboards.main_menu(i18n))

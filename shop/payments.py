@@ -19,8 +19,9 @@ from typing import TypedDict, Unpack
 from shop.alerts import Alerts
 from shop.ledger import InsufficientFunds, credit, debit
 from shop.money import Currency
+from shop.promos import bonus_given
 from shop.storage import Database, InvoiceRow, LedgerReason, Repositories, utc_now
-from shop.topups import Payment, TopUpMethod, credit_top_up, referral_key
+from shop.topups import Payment, TopUpMethod, credit_top_up, referral_key, top_up_key
 
 #: Telegram's currency code for Stars.
 STARS: str = "XTR"
@@ -156,7 +157,8 @@ class StarPayment(TypedDict):
 @dataclass(frozen=True, slots=True)
 class TopUp:
     """A settled payment: what it credited (nothing if it was seen before, or if it matches
-    no invoice of this customer: ``unmatched``, for the admins to decide)."""
+    no invoice of this customer: ``unmatched``, for the admins to decide). ``bonus`` is the
+    referrer's; ``promo_bonus`` the payer's own, from a promo code."""
 
     invoice: InvoiceRow | None
     credited: Decimal
@@ -164,6 +166,7 @@ class TopUp:
     referrer_id: int | None = None
     bonus: Decimal = Decimal(0)
     unmatched: bool = False
+    promo_bonus: Decimal = Decimal(0)
 
 
 def _reversal_key(charge_id: str, attempt: str) -> str:
@@ -216,7 +219,12 @@ async def settle_in(
         note=f"{stars} stars",
     )
     return TopUp(
-        invoice, credited.credited, credited.balance, credited.referrer_id, credited.bonus
+        invoice,
+        credited.credited,
+        credited.balance,
+        credited.referrer_id,
+        credited.bonus,
+        promo_bonus=credited.promo_bonus,
     )
 
 
@@ -264,12 +272,19 @@ class BonusReversal:
 
 @dataclass(frozen=True, slots=True)
 class StarRefund:
-    """A refund that stands: the payment's invoice, how it went, and its bonus."""
+    """A refund that stands: the payment's invoice, how it went, and its bonus; with the
+    promo code bonus the top-up brought, taken back with it."""
 
     invoice: InvoiceRow
     outcome: RefundOutcome
     detail: str = ""
     bonus: BonusReversal | None = None
+    promo_bonus: Decimal = Decimal(0)
+
+    @property
+    def taken(self) -> Decimal:
+        """What the refund took off the customer's balance."""
+        return self.invoice.amount + self.promo_bonus
 
 
 class StarsRefused(Exception):
@@ -288,8 +303,8 @@ async def refund_stars(
     return_stars: Callable[[int, str], Awaitable[object]],
     alerts: Alerts,
 ) -> StarRefund:
-    """Give a customer their stars back and take the top-up off their balance, and the
-    referral bonus it earned off the referrer's.
+    """Give a customer their stars back and take the top-up off their balance, with the
+    promo code bonus it brought them, and the referral bonus it earned off the referrer's.
 
     The balance is debited first (refused if it is too low: the shop never returns stars
     whose money was spent), in one transaction with the bonus and the invoice's refunded
@@ -305,6 +320,7 @@ async def refund_stars(
         invoice = await tx.invoices.get_by_charge(charge_id)
         if invoice is None or invoice.user_id != user_id:
             raise RefundRefused(RefundProblem.UNKNOWN_PAYMENT)
+        promo_bonus = await bonus_given(tx, top_up_key(TopUpMethod.STARS, charge_id))
         if invoice.refunded_at is None:
             attempt = secrets.token_hex(4)
             await tx.invoices.mark_refunded(invoice.id, attempt)
@@ -312,9 +328,10 @@ async def refund_stars(
                 await debit(
                     tx,
                     user_id,
-                    invoice.amount,
+                    invoice.amount + promo_bonus,
                     LedgerReason.STARS_REFUND,
                     f"stars-refund:{charge_id}:{attempt}",
+                    note=f"with the promo code bonus of {promo_bonus}" if promo_bonus else None,
                 )
             except InsufficientFunds as short:
                 raise RefundRefused(RefundProblem.BALANCE_TOO_LOW, str(short.balance)) from None
@@ -333,7 +350,7 @@ async def refund_stars(
     except StarsReturnedBefore as exc:
         detail, outcome = str(exc), RefundOutcome.RETURNED_BEFORE
     except StarsRefused as exc:
-        await _undo_refund(db, invoice, bonus, attempt)
+        await _undo_refund(db, invoice, bonus, attempt, invoice.amount + promo_bonus)
         raise RefundRefused(RefundProblem.TELEGRAM_REFUSED, str(exc)) from exc
     except Exception as exc:
         # Anything else says nothing of whether Telegram returned the stars.
@@ -346,7 +363,7 @@ async def refund_stars(
             await alerts.referral_bonus_kept(
                 tx, invoice, bonus.referrer_id, bonus.bonus, bonus.balance
             )
-    return StarRefund(invoice, outcome, detail, bonus)
+    return StarRefund(invoice, outcome, detail, bonus, promo_bonus)
 
 
 async def flag_unanswered_refunds(
@@ -399,16 +416,17 @@ async def _take_back_bonus(tx: Repositories, charge_id: str, attempt: str) -> Bo
 
 
 async def _undo_refund(
-    db: Database, invoice: InvoiceRow, bonus: BonusReversal | None, attempt: str
+    db: Database, invoice: InvoiceRow, bonus: BonusReversal | None, attempt: str, taken: Decimal
 ) -> None:
-    """Telegram refused: the payment is as it was, and so is the referral bonus."""
+    """Telegram refused: the payment is as it was (``taken`` back on the customer's
+    balance), and so is the referral bonus."""
     charge_id = invoice.charge_id
     async with db.transaction() as tx:
         await tx.invoices.unmark_refunded(invoice.id)
         await credit(
             tx,
             invoice.user_id,
-            invoice.amount,
+            taken,
             LedgerReason.ADMIN_ADJUSTMENT,
             f"stars-refund-undone:{charge_id}:{attempt}",
             note="Telegram did not return the stars",

@@ -1,6 +1,7 @@
 """Crediting a top-up, whichever way it was paid (Telegram Stars, Crypto Pay, a transfer an
 admin approved): once per payment, under the ledger key its payment id makes, with the
-referral bonus it earns the customer who brought the payer.
+customer's waiting promo code bonus and the referral bonus it earns the customer who
+brought the payer.
 
 Every way to pay ends here, so what a top-up earns is the same for each of them.
 """
@@ -13,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from shop.ledger import credit
+from shop.promos import apply_pending_bonus
 from shop.storage import LedgerReason, Repositories
 
 if TYPE_CHECKING:  # shop.payments credits its top-ups here
@@ -59,12 +61,14 @@ class Payment:
 
 @dataclass(frozen=True, slots=True)
 class Credited:
-    """What a top-up credited: nothing when its payment was credited before."""
+    """What a top-up credited: nothing when its payment was credited before. ``bonus`` is
+    the referrer's; ``promo_bonus`` the payer's own, from a promo code."""
 
     credited: Decimal
     balance: Decimal
     referrer_id: int | None = None
     bonus: Decimal = Decimal(0)
+    promo_bonus: Decimal = Decimal(0)
 
 
 async def credit_top_up(
@@ -76,17 +80,20 @@ async def credit_top_up(
     *,
     note: str | None = None,
 ) -> Credited:
-    """Credit ``amount`` once per ``payment``; the first time, the customer's referrer earns
-    the shop's referral percent of it (rounded down), once as well."""
+    """Credit ``amount`` once per ``payment``; the first time, the customer's waiting promo
+    code bonus is credited with it, and their referrer earns the shop's referral percent of
+    the amount (both rounded down), each once as well."""
     reason, key = REASONS[payment.method], top_up_key(payment.method, payment.id)
     movement = await credit(tx, user_id, amount, reason, key, note=note)
     if not movement.written:
         return Credited(Decimal(0), movement.balance)
+    promo_bonus = await apply_pending_bonus(tx, terms.currency, user_id, amount, key)
+    balance = movement.balance + promo_bonus
     user = await tx.users.get(user_id)
     referrer = user.referrer_id if user is not None else None
     bonus = terms.currency.round_down(amount * terms.referral_percent / 100)
     if referrer is None or bonus <= 0:
-        return Credited(amount, movement.balance)
+        return Credited(amount, balance, promo_bonus=promo_bonus)
     await credit(
         tx,
         referrer,
@@ -95,4 +102,4 @@ async def credit_top_up(
         referral_key(payment.method, payment.id),
         note=f"top-up of {user_id}",
     )
-    return Credited(amount, movement.balance, referrer, bonus)
+    return Credited(amount, balance, referrer, bonus, promo_bonus)

@@ -12,6 +12,7 @@ from handlers.admin import (
     customers,
     manual_payments,
     orders,
+    promo,
     shop_state,
     usage,
 )
@@ -30,6 +31,7 @@ def router() -> Router:
         catalogue.router(),
         broadcast.router(),
         manual_payments.router(),
+        promo.router(),
         # Last: what none of the others took.
         usage.router(),
     )

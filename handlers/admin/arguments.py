@@ -61,6 +61,17 @@ def optional(argument: Argument[T]) -> Argument[T | None]:
     return Argument(argument.read, rest=argument.rest, optional=True)
 
 
+def keyword(name: str) -> Argument[str]:
+    """The word ``name`` in any case, as it is: a subcommand such as ``/promo list``."""
+
+    def read(text: str) -> str:
+        if text.strip().lower() != name:
+            raise AdminInputError("admin-bad-keyword")
+        return name
+
+    return word(read)
+
+
 def _money(*, allow_zero: bool) -> Argument[Decimal]:
     return Argument(lambda text, currency: read_money(text, currency, allow_zero=allow_zero))
 

@@ -136,7 +136,7 @@ async def refund_stars_command(
             f"admin-refundstars-{refund.outcome.value.replace('_', '-')}",
             user_id=str(refund.invoice.user_id),
             stars=refund.invoice.stars,
-            amount=admin_desk.currency.format(refund.invoice.amount),
+            amount=admin_desk.currency.format(refund.taken),
             detail=escaped(refund.detail, PANEL_WORDS),
         )
     )

@@ -17,6 +17,9 @@ checkout-mismatch = This payment does not match the invoice. Please ask for a ne
 topup-done =
     ✅ <b>{ $amount } added to your balance.</b>
     Your balance: { $balance }
+topup-done-with-bonus =
+    ✅ <b>{ $amount } added to your balance, and { $bonus } more from your promo code.</b>
+    Your balance: { $balance }
 topup-seen-before = ✅ This payment is on your balance already. Your balance: { $balance }
 topup-unmatched = 🕓 We received your payment of { $stars } stars, but it matches none of your invoices. The shop's staff will check it and credit it, or return the stars.
 referral-screen =

@@ -398,6 +398,51 @@ CREATE INDEX crypto_invoices_by_user ON crypto_invoices (user_id, id);
 #: The migration that adds Crypto Pay's invoices.
 CRYPTO_INVOICES_VERSION: Final = 10
 
+_PROMO_CODES: Final = """
+-- Promo codes an admin created: an amount credited as it is redeemed (a voucher), or a
+-- percent added to the customer's next top-up. ``value`` is micro-units for an amount and
+-- hundredths of a percent for a percent; ``max_uses`` NULL means no limit. The CHECK on
+-- ``uses`` is the last word on the limit: no write can take a use past it.
+CREATE TABLE promo_codes (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL UNIQUE CHECK (code = upper(code)),
+    kind        TEXT NOT NULL CHECK (kind IN ('amount', 'percent')),
+    value       INTEGER NOT NULL CHECK (value > 0),
+    max_uses    INTEGER CHECK (max_uses IS NULL OR max_uses > 0),
+    uses        INTEGER NOT NULL DEFAULT 0
+                CHECK (uses >= 0 AND (max_uses IS NULL OR uses <= max_uses)),
+    expires_at  TEXT,
+    disabled_at TEXT,
+    created_by  INTEGER NOT NULL,
+    created_at  TEXT NOT NULL
+);
+-- One use per customer per code. A percent code's bonus waits (``bonus_percent`` set,
+-- ``applied_at`` NULL) until the customer's next top-up, whose ledger key it records.
+CREATE TABLE promo_redemptions (
+    id            INTEGER PRIMARY KEY,
+    code          TEXT NOT NULL REFERENCES promo_codes (code),
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    redeemed_at   TEXT NOT NULL,
+    bonus_percent INTEGER CHECK (bonus_percent IS NULL OR bonus_percent > 0),
+    applied_key   TEXT,
+    applied_at    TEXT,
+    UNIQUE (code, user_id)
+);
+-- At most one bonus waits per customer.
+CREATE UNIQUE INDEX promo_one_pending_bonus ON promo_redemptions (user_id)
+    WHERE bonus_percent IS NOT NULL AND applied_at IS NULL;
+-- Codes a customer typed that were no good, for throttling guesses; kept across restarts.
+CREATE TABLE promo_wrong_attempts (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL,
+    attempted_at TEXT NOT NULL
+);
+CREATE INDEX promo_wrong_attempts_by_user ON promo_wrong_attempts (user_id, attempted_at);
+"""
+
+#: The version that adds promo codes (tests name it by this constant).
+PROMO_CODES_VERSION: Final = 11
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -410,6 +455,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(8, _LEDGER_REASONS_TABLE),
     Migration(MANUAL_PAYMENTS_VERSION, _MANUAL_PAYMENTS),
     Migration(CRYPTO_INVOICES_VERSION, _CRYPTO_INVOICES),
+    Migration(PROMO_CODES_VERSION, _PROMO_CODES),
 )
 
 #: The schema version this code writes.

@@ -42,7 +42,8 @@ HELP_EN = """Shop commands (this group only)
 /refundstars <user> <charge id> — return a Stars payment
 /payments — transfers waiting for a decision
 /approve <request> [amount] — confirm a transfer, crediting the amount asked or another
-/reject <request> [reason] — turn a transfer down; the customer is told the reason"""
+/reject <request> [reason] — turn a transfer down; the customer is told the reason
+/promo new <CODE> <amount|percent%> [uses] [days] · /promo list · /promo off <CODE> — promo codes: an amount credited at once, or a percent on the next top-up"""  # noqa: E501
 
 
 async def test_help_lists_every_command_in_the_admins_language(

@@ -16,6 +16,7 @@ from shop.order_actions import ActionProblem
 from shop.order_forms import FLOWS, Answer
 from shop.ordering import QuoteProblem
 from shop.payments import AmountProblem, CheckoutProblem, RefundOutcome, RefundProblem
+from shop.promos import PromoProblem, PromoState
 from shop.refusals import RefusalReason
 from shop.storage import CancelOutcome, LedgerReason, OrderState, RefillState
 from shop.texts import LOCALES_DIR, SUPPORTED_LOCALES
@@ -77,6 +78,8 @@ def keys_used_in_code() -> set[str]:
         "notice-manual-rejected-reason",
     }
     keys |= {"manual-post", "manual-post-approved", "manual-post-rejected"}
+    keys |= {f"promo-{_dashed(problem.value)}" for problem in PromoProblem}
+    keys |= {f"admin-promo-state-{_dashed(state.value)}" for state in PromoState}
     return keys
 
 

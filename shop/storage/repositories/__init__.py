@@ -33,6 +33,13 @@ from shop.storage.repositories.orders import (
     TransitionRow,
 )
 from shop.storage.repositories.outbox import OutboxRepository, OutboxRow
+from shop.storage.repositories.promos import (
+    NewPromoCode,
+    PromoCodeRow,
+    PromoKind,
+    PromoRepository,
+    RedemptionRow,
+)
 from shop.storage.repositories.quotes import NewQuote, QuoteRepository, QuoteRow
 from shop.storage.repositories.refills import RefillRepository, RefillRow
 from shop.storage.repositories.services import (
@@ -69,6 +76,7 @@ class Repositories:
         self.outbox = OutboxRepository(session)
         self.meta = MetaRepository(session)
         self.fsm = FsmRepository(session)
+        self.promos = PromoRepository(session)
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """``async with tx.savepoint():`` a part of this transaction that an error undoes on
@@ -96,6 +104,7 @@ __all__ = [
     "NewManualPayment",
     "ReceiptKind",
     "MetaRepository",
+    "NewPromoCode",
     "NewQuote",
     "OrderRepository",
     "FigureReport",
@@ -103,9 +112,13 @@ __all__ = [
     "OrderRow",
     "OutboxRepository",
     "OutboxRow",
+    "PromoCodeRow",
+    "PromoKind",
+    "PromoRepository",
     "QuoteRepository",
     "QuoteRow",
     "RefillRepository",
+    "RedemptionRow",
     "RefillRow",
     "Repositories",
     "SalesFigures",
