@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -88,8 +88,8 @@ async def preset_amount(
     except AmountRefused:
         callback_answer.text = i18n.get("button-outdated")
         return
-    if isinstance(callback.message, Message) and callback.bot is not None:
-        await _send_invoice(callback.message, callback.bot, amount, i18n, wallet, customer)
+    if isinstance(callback.message, Message):
+        await _send_invoice(callback.message, amount, i18n, wallet, customer)
 
 
 async def other_amount(
@@ -114,7 +114,6 @@ async def other_amount(
 
 async def typed_amount(
     message: Message,
-    bot: Bot,
     state: FSMContext,
     i18n: I18nContext,
     wallet: Wallet,
@@ -126,25 +125,22 @@ async def typed_amount(
         await message.answer(amount_refused_text(i18n, wallet.terms, refused))
         return
     await state.clear()
-    await _send_invoice(message, bot, amount, i18n, wallet, customer)
+    await _send_invoice(message, amount, i18n, wallet, customer)
 
 
 async def amount_not_text(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("input-send-text"))
 
 
-async def _send_invoice(  # noqa: PLR0913 - the chat, the bot and the services it needs
-    message: Message,
-    bot: Bot,
-    amount: Decimal,
-    i18n: I18nContext,
-    wallet: Wallet,
-    customer: UserRow,
+async def _send_invoice(
+    message: Message, amount: Decimal, i18n: I18nContext, wallet: Wallet, customer: UserRow
 ) -> None:
-    """Create the invoice and send it with its Pay and "Check payment" buttons."""
+    """Create the invoice and send it, in ``message``'s chat, with its Pay and "Check
+    payment" buttons."""
     money = wallet.currency.format(amount)
-    me = await bot.me()
-    description = i18n.get("crypto-invoice-description", amount=money, shop=me.full_name)
+    me = await message.bot.me() if message.bot is not None else None
+    shop = me.full_name if me is not None else ""
+    description = i18n.get("crypto-invoice-description", amount=money, shop=shop)
     try:
         invoice = await wallet.crypto_invoice(customer.id, amount, description)
     except InvoiceNotCreated as failed:
