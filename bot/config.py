@@ -56,6 +56,7 @@ _EXPECTED: Final = {
     "TOPUP_PRESETS": "comma-separated amounts between TOPUP_MIN and TOPUP_MAX, like 5,10,25",
     "MANUAL_PAYMENT_DETAILS": "the card or bank details customers pay to, up to 1000 characters",
     "MANUAL_PAYMENT_MAX_PENDING": "a whole number of requests from 1 to 100",
+    "MANUAL_PAYMENT_MIN": "the smallest transfer, from TOPUP_MIN to TOPUP_MAX, or nothing",
     "REFERRAL_PERCENT": "a percent from 0 to 100 (0 turns referral bonuses off)",
     "SUPPORT_CONTACT": "how customers reach the shop, like @shop_support",
     "LARGE_ORDER_ALERT": "an amount in the shop's currency, or 0 for no alert",
@@ -73,6 +74,7 @@ _EXPECTED: Final = {
     "CRYPTO_PAY_INVOICE_MINUTES": "a number of minutes from 1 to 44640",
     "CRYPTO_PAY_WEBHOOK_PATH": "a URL path such as /cryptopay/webhook, not WEBHOOK_PATH",
     "CRYPTO_PAY_POLL_SECONDS": "a number of seconds from 1 to 3600",
+    "CRYPTO_PAY_MIN": "the smallest crypto top-up, from TOPUP_MIN to TOPUP_MAX, or nothing",
 }
 
 
@@ -132,6 +134,8 @@ class Settings(BaseSettings):
     referral_percent: Decimal = Field(default=Decimal(5), ge=0, le=100, allow_inf_nan=False)
     manual_payment_details: str = Field(default="", max_length=MAX_PAYMENT_DETAILS)
     manual_payment_max_pending: int = Field(default=3, ge=1, le=100)
+    #: A transfer's own smallest amount, above TOPUP_MIN (None: TOPUP_MIN).
+    manual_payment_min: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
     support_contact: str = ""
     large_order_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     panel_balance_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
@@ -150,6 +154,8 @@ class Settings(BaseSettings):
     crypto_pay_invoice_minutes: int = Field(default=60, ge=1, le=44640)
     crypto_pay_webhook_path: str = "/cryptopay/webhook"
     crypto_pay_poll_seconds: float = Field(default=15, ge=1, le=3600)
+    #: A crypto top-up's own smallest amount, above TOPUP_MIN (None: TOPUP_MIN).
+    crypto_pay_min: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -266,6 +272,12 @@ class Settings(BaseSettings):
             raise ValueError("TOPUP_MIN is above TOPUP_MAX")
         if any(not self.topup_min <= preset <= self.topup_max for preset in self.topup_presets):
             raise ValueError("a TOPUP_PRESETS amount is outside TOPUP_MIN..TOPUP_MAX")
+        for name, minimum in (
+            ("CRYPTO_PAY_MIN", self.crypto_pay_min),
+            ("MANUAL_PAYMENT_MIN", self.manual_payment_min),
+        ):
+            if minimum is not None and not self.topup_min <= minimum <= self.topup_max:
+                raise ValueError(f"{name} is outside TOPUP_MIN..TOPUP_MAX")
         return self
 
     @field_validator("manual_payment_details")

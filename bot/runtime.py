@@ -40,6 +40,7 @@ from shop.star_reconciler import StarReconciler
 from shop.storage import Database
 from shop.terms import Terms
 from shop.texts import Texts
+from shop.topups import TopUpMethod
 from shop.tracking import Tracker
 from shop.wallet import Wallet
 
@@ -70,6 +71,14 @@ def topup_terms_from(settings: Settings) -> TopUpTerms:
         presets=settings.topup_presets,
         referral_percent=settings.referral_percent,
         invoice_lifetime=timedelta(minutes=settings.stars_invoice_minutes),
+        method_minimums={
+            method: minimum
+            for method, minimum in (
+                (TopUpMethod.CRYPTO, settings.crypto_pay_min),
+                (TopUpMethod.MANUAL, settings.manual_payment_min),
+            )
+            if minimum is not None
+        },
     )
 
 

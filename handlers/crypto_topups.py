@@ -48,7 +48,10 @@ def router() -> Router:
 
 def _amounts_keyboard(i18n: I18nContext, wallet: Wallet) -> InlineKeyboardMarkup:
     return amount_keyboard(
-        i18n, wallet.terms, lambda amount: CryptoAmountCb(amount=amount).pack(), back="topup"
+        i18n,
+        wallet.terms_for(CRYPTO),
+        lambda amount: CryptoAmountCb(amount=amount).pack(),
+        back="topup",
     )
 
 
@@ -58,7 +61,7 @@ async def amounts_screen(
     if CRYPTO not in wallet.methods():
         callback_answer.text = i18n.get("button-outdated")
         return
-    terms = wallet.terms
+    terms = wallet.terms_for(CRYPTO)
     await show(
         callback,
         i18n.get(
@@ -105,7 +108,7 @@ async def other_amount(
     await state.set_state(CryptoTopUpForm.amount)
     if isinstance(callback.message, Message):
         await callback.message.answer(
-            ask_amount_text(i18n, wallet.terms),
+            ask_amount_text(i18n, wallet.terms_for(CRYPTO)),
             reply_markup=InlineKeyboardMarkup(
                 inline_keyboard=[[button(i18n.get("button-cancel"), CancelFormCb().pack())]]
             ),
@@ -122,7 +125,7 @@ async def typed_amount(
     try:
         amount = wallet.read_amount(message.text or "", CRYPTO)
     except AmountRefused as refused:
-        await message.answer(amount_refused_text(i18n, wallet.terms, refused))
+        await message.answer(amount_refused_text(i18n, wallet.terms_for(CRYPTO), refused))
         return
     await state.clear()
     await _send_invoice(message, amount, i18n, wallet, customer)

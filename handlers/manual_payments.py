@@ -15,7 +15,7 @@ from handlers import keyboards
 from handlers.callbacks import CancelFormCb, ManualAmountCb, MenuCb, TopUpMethodCb
 from handlers.keyboards import button
 from handlers.manual_posts import post_request
-from handlers.payments import amount_keyboard
+from handlers.payments import amount_keyboard, amount_refused_text, ask_amount_text
 from handlers.screens import show
 from shop.manual_payments import ManualPayments, ManualProblem, ManualRefused, Receipt
 from shop.payments import AmountRefused
@@ -82,7 +82,7 @@ async def amounts_screen(
         else:
             await show(callback, _refusal_text(i18n, manual_payments), _back(i18n))
         return
-    terms = wallet.terms
+    terms = wallet.terms_for(TopUpMethod.MANUAL)
     await show(
         callback,
         i18n.get(
@@ -156,13 +156,8 @@ async def other_amount(
         return
     await state.set_state(ManualForm.amount)
     if isinstance(callback.message, Message):
-        terms = wallet.terms
         await callback.message.answer(
-            i18n.get(
-                "topup-ask-amount",
-                min=terms.currency.format(terms.min_amount),
-                max=terms.currency.format(terms.max_amount),
-            ),
+            ask_amount_text(i18n, wallet.terms_for(TopUpMethod.MANUAL)),
             reply_markup=_cancel(i18n),
         )
 
@@ -176,17 +171,11 @@ async def typed_amount(
     manual_payments: ManualPayments,
     customer: UserRow,
 ) -> None:
-    terms = wallet.terms
     try:
         amount = manual_payments.read_amount(message.text or "")
     except AmountRefused as refused:
-        await message.answer(
-            i18n.get(
-                f"topup-amount-{refused.problem.value.replace('_', '-')}",
-                min=terms.currency.format(terms.min_amount),
-                max=terms.currency.format(terms.max_amount),
-            )
-        )
+        terms = wallet.terms_for(TopUpMethod.MANUAL)
+        await message.answer(amount_refused_text(i18n, terms, refused))
         return
     try:
         await manual_payments.check_room(customer.id)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import TypedDict, Unpack
@@ -43,6 +43,18 @@ class TopUpTerms:
     referral_percent: Decimal
     #: How long an invoice can be paid: later, its stars may no longer buy what it credits.
     invoice_lifetime: timedelta = timedelta(minutes=60)
+    #: A way to pay's own smallest top-up, where the owner set one above ``min_amount``.
+    method_minimums: Mapping[TopUpMethod, Decimal] = field(default_factory=dict)
+
+    def for_method(self, method: TopUpMethod) -> TopUpTerms:
+        """The terms of top-ups by ``method``: its own minimum, when higher, and only the
+        presets from there."""
+        low = max(self.min_amount, self.method_minimums.get(method, self.min_amount))
+        if low == self.min_amount:
+            return self
+        return replace(
+            self, min_amount=low, presets=tuple(preset for preset in self.presets if preset >= low)
+        )
 
     def stars_for(self, amount: Decimal) -> int:
         """Stars asked for ``amount``: enough to cover it, whole stars."""
@@ -71,7 +83,9 @@ class AmountRefused(Exception):
 
 def read_amount(text: str, terms: TopUpTerms, method: TopUpMethod = TopUpMethod.STARS) -> Decimal:
     """A top-up amount typed by a customer ("10", "12.5", "12,50") for ``method``: within
-    the shop's bounds, and for Stars within what one invoice may ask."""
+    the shop's bounds and the method's own minimum, and for Stars within what one invoice
+    may ask."""
+    terms = terms.for_method(method)
     cleaned = text.strip().replace(",", ".").replace(" ", "")
     try:
         amount = Decimal(cleaned)

@@ -72,6 +72,10 @@ class Wallet:
         """How top-ups work in this shop: amounts, presets, the referral percent."""
         return self._terms
 
+    def terms_for(self, method: TopUpMethod) -> TopUpTerms:
+        """How top-ups by ``method`` work: the shop's terms with the method's own minimum."""
+        return self._terms.for_method(method)
+
     @property
     def currency(self) -> Currency:
         """The shop's currency, in which balances are kept."""
