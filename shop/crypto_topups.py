@@ -341,6 +341,7 @@ class CryptoDesk:
             invoice.invoice_id,
             amount=credited.credited,
             balance=credited.balance,
+            promo_bonus=credited.promo_bonus,
         )
         return Settled.CREDITED
 

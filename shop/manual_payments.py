@@ -229,7 +229,9 @@ class ManualPayments:
             )
             decided = await tx.manual_payments.get(request_id)
             assert decided is not None
-            await self._notices.manual_payment_decided(tx, decided, credited.balance)
+            await self._notices.manual_payment_decided(
+                tx, decided, credited.balance, credited.promo_bonus
+            )
         return Decision(decided, credited)
 
     async def reject(self, request_id: int, admin_id: int, reason: str | None = None) -> Decision:

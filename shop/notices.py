@@ -67,14 +67,15 @@ class Notices:
         tx: Repositories,
         user_id: int,
         dedupe_key: str,
-        key: str,
+        key: str | tuple[str, ...],
         order_id: int | None,
         *,
         kind: str = NOTICE_KIND,
         **params: Any,
     ) -> None:
-        """Render ``key`` in the customer's language and queue it once per ``dedupe_key``;
-        a notice about an order carries its number and a button to its card."""
+        """Render ``key`` in the customer's language and queue it once per ``dedupe_key``
+        (several keys: one below the other, with the same parameters); a notice about an
+        order carries its number and a button to its card."""
         user = await tx.users.get(user_id)
         if user is None or user.blocked:
             return
@@ -86,9 +87,11 @@ class Notices:
                 "callback_data": self._order_button(order_id),
             }
             markup = {"inline_keyboard": [[button]]}
+        keys = (key,) if isinstance(key, str) else key
+        text = "\n".join(self._texts.get(user.language, each, **params) for each in keys)
         await tx.outbox.enqueue(
             user.id,
-            self._texts.get(user.language, key, **params),
+            text,
             kind,
             user_id=user.id,
             dedupe_key=dedupe_key,
@@ -200,16 +203,21 @@ class Notices:
         )
 
     async def manual_payment_decided(
-        self, tx: Repositories, request: ManualPaymentRow, balance: Decimal
+        self,
+        tx: Repositories,
+        request: ManualPaymentRow,
+        balance: Decimal,
+        promo_bonus: Decimal = Decimal(0),
     ) -> None:
         """Tell the customer what the admins decided on their transfer: credited (with the
-        amount given, which may differ from the one asked) or rejected (with the reason,
-        when one was given)."""
+        amount given, which may differ from the one asked, and the promo code bonus it
+        brought) or rejected (with the reason, when one was given)."""
         money = self._terms.currency.format
         params: dict[str, Any] = {
             "request_id": str(request.id),
             "asked": money(request.amount),
             "balance": money(balance),
+            "bonus": money(promo_bonus),
         }
         if request.status is ManualPaymentStatus.APPROVED:
             assert request.approved_amount is not None
@@ -225,7 +233,7 @@ class Notices:
             tx,
             request.user_id,
             f"notice:manual:{request.id}",
-            key,
+            (key, *_promo_postscript(promo_bonus)),
             None,
             kind=TOPUP_NOTICE_KIND,
             **params,
@@ -239,16 +247,24 @@ class Notices:
         *,
         amount: Decimal,
         balance: Decimal,
+        promo_bonus: Decimal = Decimal(0),
     ) -> None:
-        """Tell the customer their Crypto Pay invoice is paid and on their balance."""
+        """Tell the customer their Crypto Pay invoice is paid and on their balance, with the
+        promo code bonus it brought."""
         money = self._terms.currency.format
         await self._queue(
             tx,
             user_id,
             f"notice:crypto-topup:{invoice_id}",
-            "notice-crypto-topup",
+            ("notice-crypto-topup", *_promo_postscript(promo_bonus)),
             None,
             kind=TOPUP_NOTICE_KIND,
             amount=money(amount),
             balance=money(balance),
+            bonus=money(promo_bonus),
         )
+
+
+def _promo_postscript(promo_bonus: Decimal) -> tuple[str, ...]:
+    """The line a top-up's notice adds when it brought a promo code bonus."""
+    return ("notice-promo-bonus",) if promo_bonus > 0 else ()

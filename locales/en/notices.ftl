@@ -44,3 +44,4 @@ notice-refund-none =
 notice-crypto-topup =
     ✅ <b>Your crypto payment has arrived: { $amount } added to your balance.</b>
     Your balance: { $balance }
+notice-promo-bonus = 🎁 And { $bonus } more from your promo code.

@@ -44,3 +44,4 @@ notice-refund-none =
 notice-crypto-topup =
     ✅ <b>Ваша оплата криптовалютой получена: { $amount } зачислено на баланс.</b>
     Ваш баланс: { $balance }
+notice-promo-bonus = 🎁 И ещё { $bonus } по промокоду.
