@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from aiogram import F, Router
@@ -25,6 +26,8 @@ from shop.wallet import Wallet
 
 #: Where the amount chosen waits for the receipt, in the conversation's data.
 AMOUNT_KEY = "manual_amount"
+#: The key of the form the details were shown in: its receipts make one request.
+FORM_KEY = "manual_form"
 
 
 class ManualForm(StatesGroup):
@@ -106,7 +109,7 @@ async def _ask_receipt(
 ) -> None:
     """The details to pay to, and the request for the receipt."""
     await state.set_state(ManualForm.receipt)
-    await state.update_data({AMOUNT_KEY: str(amount)})
+    await state.update_data({AMOUNT_KEY: str(amount), FORM_KEY: secrets.token_hex(8)})
     await message.answer(
         i18n.get(
             "manual-details",
@@ -200,8 +203,9 @@ async def receipt_sent(
     manual_payments: ManualPayments,
     customer: UserRow,
 ) -> None:
+    form = await state.get_data()
     try:
-        amount = manual_payments.read_amount(str((await state.get_data()).get(AMOUNT_KEY, "")))
+        amount = manual_payments.read_amount(str(form.get(AMOUNT_KEY, "")))
     except (AmountRefused, InvalidOperation):
         # The terms changed since the amount was chosen (a restart with new settings).
         await state.clear()
@@ -212,6 +216,7 @@ async def receipt_sent(
         message_id=message.message_id,
         kind=ReceiptKind.PHOTO if message.photo else ReceiptKind.DOCUMENT,
         comment=(message.caption or "").strip() or None,
+        form_key=str(form[FORM_KEY]) if FORM_KEY in form else None,
     )
     try:
         opened = await manual_payments.open(customer.id, amount, receipt)

@@ -71,6 +71,8 @@ class Receipt:
     message_id: int
     kind: ReceiptKind
     comment: str | None = None
+    #: The form it answered (the details shown once for one amount): one request per form.
+    form_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,8 @@ class ManualPayments:
             raise ManualRefused(ManualProblem.OFF)
         async with self._db.transaction() as tx:
             existing = await tx.manual_payments.get_by_receipt(receipt.chat_id, receipt.message_id)
+            if existing is None and receipt.form_key is not None:
+                existing = await tx.manual_payments.get_by_form(user_id, receipt.form_key)
             if existing is not None:
                 return Opened(existing, created=False)
             if await tx.manual_payments.count_pending(user_id) >= self._manual.max_pending:
@@ -192,6 +196,7 @@ class ManualPayments:
                     receipt_message_id=receipt.message_id,
                     receipt_kind=receipt.kind,
                     comment=receipt.comment or None,
+                    form_key=receipt.form_key,
                 )
             )
         return Opened(request, created)

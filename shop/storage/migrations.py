@@ -443,6 +443,19 @@ CREATE INDEX promo_wrong_attempts_by_user ON promo_wrong_attempts (user_id, atte
 #: The version that adds promo codes (tests name it by this constant).
 PROMO_CODES_VERSION: Final = 11
 
+_MANUAL_PAYMENT_FORMS: Final = """
+-- The form a request came from: the details shown once for one amount. Receipts that reach
+-- the bot together (an album, two photos at once) are handled at the same time, and each
+-- finds the form waiting: the form's key makes them one request, which cannot be approved
+-- (and credited) twice.
+ALTER TABLE manual_payments ADD COLUMN form_key TEXT;
+CREATE UNIQUE INDEX manual_payments_by_form ON manual_payments (user_id, form_key)
+    WHERE form_key IS NOT NULL;
+"""
+
+#: The version that gives a transfer request the key of the form it came from.
+MANUAL_PAYMENT_FORMS_VERSION: Final = 12
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -456,6 +469,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(MANUAL_PAYMENTS_VERSION, _MANUAL_PAYMENTS),
     Migration(CRYPTO_INVOICES_VERSION, _CRYPTO_INVOICES),
     Migration(PROMO_CODES_VERSION, _PROMO_CODES),
+    Migration(MANUAL_PAYMENT_FORMS_VERSION, _MANUAL_PAYMENT_FORMS),
 )
 
 #: The schema version this code writes.

@@ -3,6 +3,7 @@ details, the receipt, and what reaches the admin group; an approval and a reject
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -284,6 +285,25 @@ async def test_a_receipt_delivered_twice_makes_one_request_and_one_post(
 
     assert len(await requests(services)) == 1
     assert len(session.screen(ADMIN_CHAT).bot_messages) == 2
+
+
+async def test_an_album_of_two_receipts_at_once_makes_one_request_and_one_post(
+    alice: BotClient, services: Runtime, session: RecordingSession
+) -> None:
+    """Two photos sent together (an album) reach the bot as two updates handled at once:
+    both find the form waiting for the receipt, but the details shown once make one
+    request, which one approval could not credit twice."""
+    await choose_transfer(alice)
+    await alice.click("10.00 USD")
+
+    await asyncio.gather(alice.send_photo("first page"), alice.send_photo("second page"))
+
+    [request] = await requests(services)
+    assert request.amount == Decimal(10)
+    # The receipt copied and its summary: one post.
+    assert len(session.screen(ADMIN_CHAT).bot_messages) == 2
+    answers = [m.text or "" for m in alice.screen.bot_messages[-2:]]
+    assert all(text.startswith("📨 Receipt received: request #1") for text in answers), answers
 
 
 async def test_a_post_telegram_refuses_leaves_the_request_pending_for_payments(

@@ -38,6 +38,8 @@ class NewManualPayment:
     receipt_message_id: int
     receipt_kind: ReceiptKind
     comment: str | None = None
+    #: The form the receipt answered: one request per form.
+    form_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +95,13 @@ class ManualPaymentRepository:
 
     async def create(self, new: NewManualPayment) -> tuple[ManualPaymentRow, bool]:
         """Store a pending request; ``(request, created)``. A receipt already stored (its
-        update came again) gives the request it made, and ``created`` False."""
+        update came again), or another receipt of the same form, gives the request stored
+        first, and ``created`` False."""
         rows = await self._session.execute_returning(
             "INSERT INTO manual_payments (user_id, amount, currency, receipt_chat_id,"
-            " receipt_message_id, receipt_kind, comment, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (receipt_chat_id, receipt_message_id) DO NOTHING RETURNING *",
+            " receipt_message_id, receipt_kind, comment, created_at, form_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING *",
             (
                 new.user_id,
                 to_micros(new.amount),
@@ -108,13 +111,24 @@ class ManualPaymentRepository:
                 new.receipt_kind.value,
                 new.comment,
                 to_db_time(utc_now()),
+                new.form_key,
             ),
         )
         if rows:
             return ManualPaymentRow.from_row(rows[0]), True
         existing = await self.get_by_receipt(new.receipt_chat_id, new.receipt_message_id)
+        if existing is None and new.form_key is not None:
+            existing = await self.get_by_form(new.user_id, new.form_key)
         assert existing is not None
         return existing, False
+
+    async def get_by_form(self, user_id: int, form_key: str) -> ManualPaymentRow | None:
+        """The request the customer's form ``form_key`` made, or None."""
+        row = await self._session.fetch_one(
+            "SELECT * FROM manual_payments WHERE user_id = ? AND form_key = ?",
+            (user_id, form_key),
+        )
+        return None if row is None else ManualPaymentRow.from_row(row)
 
     async def get(self, request_id: int) -> ManualPaymentRow | None:
         """The request with this id, or None."""
