@@ -21,6 +21,9 @@ from shop.storage import ManualPaymentStatus
 
 #: Characters of a comment in a line of /payments.
 LIST_COMMENT_CHARS = 80
+#: A Telegram message's length, and what the line counting the unlisted requests needs.
+MESSAGE_CHARS = 4096
+MORE_LINE_CHARS = 100
 
 
 def _admin_name(user: User | None) -> str:
@@ -149,10 +152,17 @@ async def payments_command(
         )
         for item in waiting
     ]
-    more = total - len(waiting)
-    text = i18n.get("admin-payments", count=total, requests="\n".join(lines))
-    if more > 0:
-        text += "\n" + i18n.get("admin-payments-more", more=more)
+    # Joined here, not in one Fluent placeable, which Fluent cuts at 1,000 characters; whole
+    # lines only, and room kept for the line that counts the rest.
+    text = i18n.get("admin-payments", count=total)
+    shown = 0
+    for line in lines:
+        if len(text) + 1 + len(line) > MESSAGE_CHARS - MORE_LINE_CHARS:
+            break
+        text += "\n" + line
+        shown += 1
+    if total > shown:
+        text += "\n" + i18n.get("admin-payments-more", more=total - shown)
     await message.reply(text)
 
 

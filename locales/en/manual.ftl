@@ -41,7 +41,6 @@ admin-manual-too-many-pending = This customer has too many transfers waiting.
 admin-payments-none = No transfers are waiting.
 admin-payments =
     <b>Transfers waiting: { $count }</b> (oldest first)
-    { $requests }
 admin-payments-line = #{ $request_id } · { $amount } · { $name } ({ $user_id }) · { $created } · { $comment }
 admin-payments-more = …and { $more } more: decide these first.
 admin-topups-by-method = ⭐ Stars { $stars } · 🪙 crypto { $crypto } · 🏦 transfers { $manual }

@@ -41,7 +41,6 @@ admin-manual-too-many-pending = У этого клиента слишком мн
 admin-payments-none = Переводов, ждущих решения, нет.
 admin-payments =
     <b>Переводы на проверке: { $count }</b> (сначала старые)
-    { $requests }
 admin-payments-line = #{ $request_id } · { $amount } · { $name } ({ $user_id }) · { $created } · { $comment }
 admin-payments-more = …и ещё { $more }: сначала решите по этим.
 admin-topups-by-method = ⭐ Stars { $stars } · 🪙 крипта { $crypto } · 🏦 переводы { $manual }

@@ -12,7 +12,8 @@ import pytest
 
 from bot.runtime import Runtime
 from shop.ledger import credit
-from shop.storage import LedgerReason, ManualPaymentStatus
+from shop.manual_payments import Receipt
+from shop.storage import LedgerReason, ManualPaymentStatus, ReceiptKind
 
 from ..payments.manual import (
     STAFF,
@@ -158,6 +159,35 @@ async def test_payments_lists_the_requests_waiting_oldest_first(
     assert lines[2].startswith("#2 · 50.00 USD · Bob <B> (222) · ")
     assert lines[2].endswith(" · —")
     assert len(lines) == 3
+
+
+async def test_payments_shows_every_request_it_counts_within_one_message(
+    owner: BotClient, services: Runtime
+) -> None:
+    """Thirty requests with long comments: every line listed is whole, the message fits
+    Telegram's 4096 characters, and the line that says how many are left out counts
+    exactly those."""
+    for number in range(1, 36):
+        customer = 1000 + number
+        await add_customer(services, customer, first_name=f"Customer {number}")
+        await services.manual_payments.open(
+            customer,
+            Decimal(10),
+            Receipt(customer, 1, ReceiptKind.PHOTO, f"paid from card {number} " * 8),
+        )
+
+    await owner.send("/payments")
+
+    text = owner.screen.last.text or ""
+    lines = text.split("\n")
+    assert len(text) <= 4096
+    assert lines[0] == "Transfers waiting: 35 (oldest first)"
+    listed = [line for line in lines[1:] if line.startswith("#")]
+    assert [line.split(" · ")[0] for line in listed] == [
+        f"#{n}" for n in range(1, len(listed) + 1)
+    ]
+    assert len(listed) > 7
+    assert lines[-1] == f"…and {35 - len(listed)} more: decide these first."
 
 
 @pytest.mark.parametrize(
