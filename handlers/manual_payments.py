@@ -231,7 +231,7 @@ async def receipt_sent(
         return
     await state.clear()
     if opened.created and message.bot is not None:
-        await post_request(message.bot, message, opened.request, manual_payments)
+        await post_request(message.bot, opened.request, manual_payments)
     await message.answer(
         i18n.get(
             "manual-received",

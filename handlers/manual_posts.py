@@ -11,7 +11,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError
-from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 
 from handlers.callbacks import ManualDecisionCb
 from handlers.keyboards import button
@@ -40,19 +40,17 @@ def decision_buttons(manual_payments: ManualPayments, request_id: int) -> Inline
 
 
 async def post_request(
-    bot: Bot,
-    receipt: Message,
-    request: ManualPaymentRow,
-    manual_payments: ManualPayments,
-) -> None:
-    """Copy the receipt to the admin group and post the request's summary under it, with
-    the decision buttons; remember the summary, so a decision edits it."""
+    bot: Bot, request: ManualPaymentRow, manual_payments: ManualPayments
+) -> bool:
+    """Copy the request's receipt to the admin group and post its summary under it, with
+    the decision buttons; remember the summary, so a decision edits it. False when the
+    summary could not be posted."""
     group = manual_payments.admin_chat_id
     if group is None:
-        return
+        return False
     reply: ReplyParameters | None = None
     try:
-        copy = await bot.copy_message(group, receipt.chat.id, receipt.message_id)
+        copy = await bot.copy_message(group, request.receipt_chat_id, request.receipt_message_id)
         reply = ReplyParameters(message_id=copy.message_id, allow_sending_without_reply=True)
     except (TelegramAPIError, ClientDecodeError) as exc:
         logger.warning("receipt of transfer #%d not copied to the group: %s", request.id, exc)
@@ -65,8 +63,9 @@ async def post_request(
         )
     except (TelegramAPIError, ClientDecodeError) as exc:
         logger.warning("transfer #%d not posted to the group: %s", request.id, exc)
-        return
+        return False
     await manual_payments.posted(request.id, summary.message_id)
+    return True
 
 
 async def show_decision(

@@ -206,6 +206,16 @@ class ManualPayments:
         async with self._db.transaction() as tx:
             await tx.manual_payments.set_post(request_id, message_id)
 
+    async def waiting(self, request_id: int) -> ManualPaymentRow:
+        """The request with this number, waiting for a decision. Raises
+        :class:`ManualRefused` for an unknown request or one decided before."""
+        request = await self.get(request_id)
+        if request is None:
+            raise ManualRefused(ManualProblem.UNKNOWN)
+        if request.status is not ManualPaymentStatus.PENDING:
+            raise _refusal_for(request)
+        return request
+
     async def get(self, request_id: int) -> ManualPaymentRow | None:
         """The request with this number, or None."""
         async with self._db.read() as r:

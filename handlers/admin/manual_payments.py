@@ -14,7 +14,7 @@ from aiogram_i18n import I18nContext
 from handlers.admin.arguments import AMOUNT, ID, NOTE, Arguments, optional
 from handlers.background import Background
 from handlers.callbacks import ManualDecisionCb
-from handlers.manual_posts import show_decision
+from handlers.manual_posts import post_request, show_decision
 from shop.display import IN_LIST, escaped
 from shop.manual_payments import Decision, ManualPayments, ManualRefused
 from shop.storage import ManualPaymentStatus
@@ -166,8 +166,22 @@ async def payments_command(
     await message.reply(text)
 
 
+async def receipt_command(
+    message: Message, *, request_id: int, i18n: I18nContext, manual_payments: ManualPayments
+) -> None:
+    """``/receipt <request>``: post a waiting request's receipt and buttons again (its post
+    failed, or is far up the chat)."""
+    try:
+        request = await manual_payments.waiting(request_id)
+    except ManualRefused as refused:
+        await message.reply(_refused_text(i18n, request_id, refused))
+        return
+    if message.bot is None or not await post_request(message.bot, request, manual_payments):
+        await message.reply(i18n.get("admin-manual-not-posted", request_id=str(request_id)))
+
+
 def router() -> Router:
-    """The decision buttons, /approve, /reject, /payments."""
+    """The decision buttons, /approve, /reject, /payments, /receipt."""
     manual = Router(name=__name__)
     manual.callback_query.register(
         decision_button, ManualDecisionCb.filter(F.action.in_({"approve", "reject"}))
@@ -179,4 +193,5 @@ def router() -> Router:
         reject_command, Command("reject"), Arguments(request_id=ID, reason=NOTE)
     )
     manual.message.register(payments_command, Command("payments"))
+    manual.message.register(receipt_command, Command("receipt"), Arguments(request_id=ID))
     return manual

@@ -20,6 +20,7 @@ admin-usage-refundstars = /refundstars &lt;user&gt; &lt;charge id&gt; — return
 admin-usage-payments = /payments — transfers waiting for a decision
 admin-usage-approve = /approve &lt;request&gt; [amount] — confirm a transfer, crediting the amount asked or another
 admin-usage-reject = /reject &lt;request&gt; [reason] — turn a transfer down; the customer is told the reason
+admin-usage-receipt = /receipt &lt;request&gt; — post a waiting transfer's receipt and buttons again
 admin-panel =
     <b>Panel</b> { $url }
     Balance: { $balance }

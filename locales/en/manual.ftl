@@ -44,3 +44,4 @@ admin-payments =
 admin-payments-line = #{ $request_id } · { $amount } · { $name } ({ $user_id }) · { $created } · { $comment }
 admin-payments-more = …and { $more } more: decide these first.
 admin-topups-by-method = ⭐ Stars { $stars } · 🪙 crypto { $crypto } · 🏦 transfers { $manual }
+admin-manual-not-posted = Transfer #{ $request_id } could not be posted in this group; see the log.

@@ -20,6 +20,7 @@ admin-usage-refundstars = /refundstars &lt;клиент&gt; &lt;charge id&gt; �
 admin-usage-payments = /payments — переводы, ждущие решения
 admin-usage-approve = /approve &lt;заявка&gt; [сумма] — подтвердить перевод, зачислив запрошенную сумму или другую
 admin-usage-reject = /reject &lt;заявка&gt; [причина] — отклонить перевод; клиент узнает причину
+admin-usage-receipt = /receipt &lt;заявка&gt; — снова показать чек ждущего перевода и кнопки
 admin-panel =
     <b>Панель</b> { $url }
     Баланс: { $balance }

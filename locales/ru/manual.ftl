@@ -44,3 +44,4 @@ admin-payments =
 admin-payments-line = #{ $request_id } · { $amount } · { $name } ({ $user_id }) · { $created } · { $comment }
 admin-payments-more = …и ещё { $more }: сначала решите по этим.
 admin-topups-by-method = ⭐ Stars { $stars } · 🪙 крипта { $crypto } · 🏦 переводы { $manual }
+admin-manual-not-posted = Перевод #{ $request_id } не удалось показать в этой группе; см. журнал.

@@ -43,6 +43,7 @@ HELP_EN = """Shop commands (this group only)
 /payments — transfers waiting for a decision
 /approve <request> [amount] — confirm a transfer, crediting the amount asked or another
 /reject <request> [reason] — turn a transfer down; the customer is told the reason
+/receipt <request> — post a waiting transfer's receipt and buttons again
 /promo new <CODE> <amount|percent%> [uses] [days] · /promo list · /promo off <CODE> — promo codes: an amount credited at once, or a percent on the next top-up"""  # noqa: E501
 
 

@@ -322,7 +322,19 @@ async def test_a_post_telegram_refuses_leaves_the_request_pending_for_payments(
     assert (request.status, request.post_message_id) == (ManualPaymentStatus.PENDING, None)
     await owner.send("/payments")
     assert "#1 · 10.00 USD · Alice (111)" in (owner.screen.last.text or "")
+    # Once the group works again, an admin has the receipt and its buttons posted again.
+    await owner.send("/receipt 1")
+    copy = owner.requests_of(CopyMessage)[-1]  # the first one, refused, before it
+    assert (copy.from_chat_id, copy.chat_id) == (alice.chat.id, ADMIN_CHAT)
+    post = group_post(session)
+    assert post.buttons == [["✅ Approve", "❌ Reject"]]
+    [request] = await requests(services)
+    assert request.post_message_id == post.message_id
     await owner.send("/approve 1")
     assert owner.screen.last.text == (
         "✅ Transfer #1 approved: 10.00 USD credited to 111. Balance: 10.00 USD"
     )
+    await owner.send("/receipt 1")
+    assert owner.screen.last.text == "Transfer #1 was approved already; nothing changed."
+    await owner.send("/receipt 99")
+    assert owner.screen.last.text == "No transfer request #99."
