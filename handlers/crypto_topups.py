@@ -18,7 +18,7 @@ from handlers.callbacks import CancelFormCb, CryptoAmountCb, CryptoCheckCb, Menu
 from handlers.keyboards import button
 from handlers.payments import amount_keyboard, amount_refused_text, ask_amount_text
 from handlers.screens import show
-from shop.crypto_topups import CheckOutcome, CreateProblem, InvoiceNotCreated
+from shop.crypto_topups import CheckOutcome, InvoiceNotCreated
 from shop.payments import AmountRefused
 from shop.storage import CryptoInvoiceRow, UserRow
 from shop.topups import TopUpMethod
@@ -147,8 +147,7 @@ async def _send_invoice(
     try:
         invoice = await wallet.crypto_invoice(customer.id, amount, description)
     except InvoiceNotCreated as failed:
-        key = "crypto-refused" if failed.problem is CreateProblem.REFUSED else "crypto-unavailable"
-        await message.answer(i18n.get(key))
+        await message.answer(i18n.get(f"crypto-{failed.problem.value.replace('_', '-')}"))
         return
     text = i18n.get(
         "crypto-invoice",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +55,14 @@ CREATE_GRACE: Final = timedelta(seconds=60)
 LOST_SEARCH_PAGES: Final = 5
 #: Crypto Pay's description field holds at most 1024 characters.
 MAX_DESCRIPTION: Final = 1024
+#: Taps remembered for CHECK_EVERY before the old ones are dropped.
+MAX_REMEMBERED_CHECKS: Final = 10_000
+#: Invoices one customer may have open at once: more are refused until one is paid or
+#: expires, so nobody can make the poll ask about thousands of invoices.
+MAX_OPEN_INVOICES: Final = 3
+#: A "Check payment" within this many seconds of the last one of the same invoice is
+#: answered from what the shop knows, without asking Crypto Pay again.
+CHECK_EVERY: Final = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,8 @@ class CreateProblem(enum.StrEnum):
     REFUSED = "refused"
     #: Crypto Pay could not be reached, or its answer was lost.
     UNAVAILABLE = "unavailable"
+    #: The customer has MAX_OPEN_INVOICES open already.
+    TOO_MANY = "too_many"
 
 
 class InvoiceNotCreated(Exception):
@@ -153,6 +164,21 @@ class CryptoDesk:
         self._alerts = alerts
         #: Called after a credit is committed, so its notice goes out at once.
         self.on_credit: Callable[[], None] | None = None
+        #: When each invoice was last checked at a customer's tap (monotonic seconds).
+        self._checked: dict[int, float] = {}
+
+    def _may_ask(self, row_id: int) -> bool:
+        """Whether a tap on Check may ask Crypto Pay about invoice ``row_id`` now: not when
+        Crypto Pay answered about it less than CHECK_EVERY seconds ago."""
+        return time.monotonic() - self._checked.get(row_id, -CHECK_EVERY) >= CHECK_EVERY
+
+    def _asked(self, row_id: int) -> None:
+        now = time.monotonic()
+        if len(self._checked) > MAX_REMEMBERED_CHECKS:
+            self._checked = {
+                key: at for key, at in self._checked.items() if now - at < CHECK_EVERY
+            }
+        self._checked[row_id] = now
 
     @property
     def terms(self) -> CryptoTerms:
@@ -169,6 +195,8 @@ class CryptoDesk:
         """
         terms = self._terms
         async with self._db.transaction() as tx:
+            if await tx.crypto_invoices.count_open(user_id, utc_now()) >= MAX_OPEN_INVOICES:
+                raise InvoiceNotCreated(CreateProblem.TOO_MANY, f"{MAX_OPEN_INVOICES} open")
             row = await tx.crypto_invoices.create(
                 user_id, amount, terms.currency, terms.invoice_lifetime
             )
@@ -212,10 +240,13 @@ class CryptoDesk:
             return Check(CheckOutcome.EXPIRED, row)
         if row.status is CryptoInvoiceStatus.FAILED or row.invoice_id is None:
             return Check(CheckOutcome.UNKNOWN, row)
+        if not self._may_ask(row.id):
+            return Check(CheckOutcome.WAITING, row)
         try:
             found = await self._client.get_invoices([row.invoice_id])
         except CryptoPayError:
             return Check(CheckOutcome.UNAVAILABLE, row)
+        self._asked(row.id)
         invoice = found.get(row.invoice_id)
         if invoice is None:
             # Deleted at Crypto Pay: it can no longer be paid.

@@ -16,3 +16,4 @@ crypto-expired-short = ⌛ This invoice has expired.
 crypto-held = 🕓 This payment does not match its invoice. The shop's staff are checking it.
 crypto-unavailable = ⚠️ Crypto Pay does not answer just now. Please try again in a minute.
 crypto-refused = ⚠️ Crypto Pay did not accept this invoice. Please try another amount or another way to pay.
+crypto-too-many = ⚠️ You have unpaid crypto invoices already. Pay one of them above, or try again when they expire.

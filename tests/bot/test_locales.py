@@ -10,6 +10,7 @@ from fluent.syntax import FluentParser, ast
 
 from api import OrderType
 from handlers.admin import COMMANDS as ADMIN_COMMANDS
+from shop.crypto_topups import CreateProblem
 from shop.manual_payments import ManualProblem
 from shop.notices import ORDER_NOTICES, REFILL_NOTICES
 from shop.order_actions import ActionProblem
@@ -79,6 +80,7 @@ def keys_used_in_code() -> set[str]:
     }
     keys |= {"manual-post", "manual-post-approved", "manual-post-rejected"}
     keys |= {f"promo-{_dashed(problem.value)}" for problem in PromoProblem}
+    keys |= {f"crypto-{_dashed(problem.value)}" for problem in CreateProblem}
     keys |= {f"admin-promo-state-{_dashed(state.value)}" for state in PromoState}
     return keys
 

@@ -283,9 +283,11 @@ async def test_the_poll_credits_and_tells_the_customer_in_their_language(
 async def test_the_poll_asks_100_invoices_a_call(
     services: Runtime, desk: CryptoDesk, crypto_pay: CryptoPaySandbox, alice: BotClient
 ) -> None:
-    await alice.send("/start")
-    for _ in range(150):
-        await services.wallet.crypto_invoice(alice.user.id, Decimal(5), "bulk")
+    async with services.db.transaction() as tx:
+        for customer in range(1000, 1150):
+            await tx.users.upsert(customer, None, f"Customer {customer}", "en")
+    for customer in range(1000, 1150):
+        await services.wallet.crypto_invoice(customer, Decimal(5), "bulk")
     crypto_pay.requests.clear()
 
     assert await desk.poll_once() == {Settled.NOT_PAID: 150}
@@ -355,6 +357,44 @@ async def test_the_button_while_the_api_is_down_says_so_and_changes_nothing(
     assert await ledger_rows(services, alice.user.id) == []
     await alice.click("Check payment")
     assert await ledger_rows(services, alice.user.id) == [(LedgerReason.CRYPTO_TOPUP, Decimal(10))]
+
+
+async def test_a_customer_gets_three_open_invoices_at_most(
+    alice: BotClient, services: Runtime, crypto_pay: CryptoPaySandbox, clock: ManualClock
+) -> None:
+    for _ in range(3):
+        await ask_crypto_invoice(alice)
+    await ask_crypto_invoice(alice)
+
+    assert alice.screen.last.text == (
+        "⚠️ You have unpaid crypto invoices already. Pay one of them above, or try again"
+        " when they expire."
+    )
+    assert len(crypto_pay.calls_of("createInvoice")) == 3
+    assert len(await stored(alice)) == 3
+
+    # One paid, there is room again.
+    [first, *_] = await stored(alice)
+    assert first.invoice_id is not None
+    crypto_pay.pay(first.invoice_id, "USDT")
+    desk = services.crypto
+    assert desk is not None
+    await desk.poll_once()
+    await ask_crypto_invoice(alice, "25.00 USD")
+    assert len(crypto_pay.calls_of("createInvoice")) == 4
+
+
+async def test_check_tapped_again_at_once_does_not_ask_crypto_pay_again(
+    alice: BotClient, crypto_pay: CryptoPaySandbox
+) -> None:
+    await ask_crypto_invoice(alice)
+    crypto_pay.requests.clear()
+
+    for _ in range(5):
+        await alice.click("Check payment")
+        assert alice.last_answer_callback().text is not None
+
+    assert len(crypto_pay.calls_of("getInvoices")) == 1
 
 
 # --- invoices that must not be credited ----------------------------------------------------------

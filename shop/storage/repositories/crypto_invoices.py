@@ -170,13 +170,21 @@ class CryptoInvoiceRepository:
         )
         return changed == 1
 
-    async def active(self, limit: int = 1000) -> list[CryptoInvoiceRow]:
-        """Invoices Crypto Pay made that may still be paid, oldest first."""
+    async def active(self) -> list[CryptoInvoiceRow]:
+        """Every invoice Crypto Pay made that may still be paid, oldest first."""
         rows = await self._session.fetch_all(
-            "SELECT * FROM crypto_invoices WHERE status = 'active' ORDER BY created_at LIMIT ?",
-            (limit,),
+            "SELECT * FROM crypto_invoices WHERE status = 'active' ORDER BY created_at"
         )
         return [CryptoInvoiceRow.from_row(row) for row in rows]
+
+    async def count_open(self, user_id: int, now: datetime) -> int:
+        """The customer's invoices that may still be paid (or are being created)."""
+        found = await self._session.fetch_value(
+            "SELECT COUNT(*) FROM crypto_invoices WHERE user_id = ?"
+            " AND status IN ('creating', 'active') AND expires_at > ?",
+            (user_id, to_db_time(now)),
+        )
+        return int(found or 0)
 
     async def creating(self, before: datetime, limit: int = 1000) -> list[CryptoInvoiceRow]:
         """Invoices whose creation started before ``before`` and never got Crypto Pay's
