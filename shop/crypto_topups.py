@@ -238,6 +238,9 @@ class CryptoDesk:
             return Check(CheckOutcome.PAID_BEFORE, row)
         if row.status is CryptoInvoiceStatus.EXPIRED:
             return Check(CheckOutcome.EXPIRED, row)
+        if row.status is CryptoInvoiceStatus.FAILED and row.invoice_id is not None:
+            # Made by Crypto Pay, then closed unpaid by the shop: the staff look at it.
+            return Check(CheckOutcome.HELD, row)
         if row.status is CryptoInvoiceStatus.FAILED or row.invoice_id is None:
             return Check(CheckOutcome.UNKNOWN, row)
         if not self._may_ask(row.id):
@@ -338,7 +341,13 @@ class CryptoDesk:
             return Settled.MISMATCH
         problem = _difference(row, invoice)
         if problem:
+            if row.status is CryptoInvoiceStatus.FAILED:
+                return Settled.MISMATCH  # closed and reported before
             await self._refuse(tx, invoice, "mismatch", f"invoice #{row.id}: {problem}")
+            if invoice.status is not InvoiceStatus.ACTIVE:
+                # Paid or expired at Crypto Pay: it will not change, so the poll stops
+                # asking; the staff have the alert.
+                await tx.crypto_invoices.mark(row.id, CryptoInvoiceStatus.FAILED)
             return Settled.MISMATCH
         if row.status is CryptoInvoiceStatus.PAID:
             return Settled.SEEN_BEFORE

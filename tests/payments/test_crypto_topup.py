@@ -463,6 +463,10 @@ async def test_an_invoice_unlike_the_one_stored_is_alerted_not_credited(
     crypto_pay.pay(invoice_id)
 
     assert await desk.poll_once() == {Settled.MISMATCH: 1}
+    # Paid at Crypto Pay, it will not change: closed, the poll asks no more, once alerted.
+    asked = len(crypto_pay.calls_of("getInvoices"))
+    assert await desk.poll_once() == {}
+    assert len(crypto_pay.calls_of("getInvoices")) == asked
     await alice.click("Check payment")
 
     assert alice.last_answer_callback().text == (
