@@ -38,7 +38,8 @@ class EmbeddedSandbox:
 async def embedded_sandbox(speed: float) -> AsyncIterator[EmbeddedSandbox]:
     """Serve a sandbox panel and a Crypto Pay double on 127.0.0.1 (free ports) while the
     block runs. The panel's clock runs ``speed`` times faster than real time; the double's
-    invoices pay themselves a few seconds after their pay page is opened."""
+    invoices pay themselves a few seconds after they are made (their pay page, on this
+    machine, cannot be opened from a phone)."""
     key = secrets.token_urlsafe(16)
     panel = SandboxPanel(clock=RealClock(speed))
     panel.record_requests = False  # a long-running panel must not keep every request
@@ -46,6 +47,7 @@ async def embedded_sandbox(speed: float) -> AsyncIterator[EmbeddedSandbox]:
     token = secrets.token_urlsafe(24)
     crypto_pay = CryptoPaySandbox(token, app_name="Sandbox shop")
     crypto_pay.auto_pay_after = CRYPTO_AUTO_PAY_SECONDS
+    crypto_pay.auto_pay_on_create = True
     async with contextlib.AsyncExitStack() as stack:
         panel_port = await stack.enter_async_context(_served(create_app(panel)))
         crypto_port = await stack.enter_async_context(_served(create_crypto_pay_app(crypto_pay)))

@@ -96,6 +96,23 @@ async def test_auto_pay_pays_a_while_after_the_page_is_opened(
     assert len(received.requests) == 1
 
 
+async def test_auto_pay_on_create_pays_a_while_after_the_invoice_is_made_once(
+    client: CryptoPayClient, sandbox: CryptoPaySandbox, receiver: tuple[str, Received]
+) -> None:
+    sandbox.auto_pay_after = 0.05
+    sandbox.auto_pay_on_create = True
+    sandbox.webhook_url, received = receiver
+    invoice_id, url = await _invoice(client)
+    assert sandbox.invoice(invoice_id).status is InvoiceStatus.ACTIVE
+    async with aiohttp.ClientSession() as session, session.get(url) as page:
+        assert page.status == 200  # opening it as well starts nothing more
+
+    await _wait_until(lambda: received.requests)
+    assert sandbox.invoice(invoice_id).status is InvoiceStatus.PAID
+    await asyncio.sleep(0.1)
+    assert len(received.requests) == 1
+
+
 async def test_auto_pay_leaves_an_invoice_that_expired_meanwhile(
     client: CryptoPayClient, sandbox: CryptoPaySandbox, clock: ManualClock
 ) -> None:

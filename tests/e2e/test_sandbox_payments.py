@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiohttp
-
 from ..support.process import Launcher
 from ..support.telegram.chat import Customer
 from .shop import running_shop
@@ -36,9 +34,8 @@ async def test_sandbox_mode_offers_every_way_to_pay_and_credits_play_crypto_once
         [(_, pay_url), _] = ann.last.buttons
         assert pay_url.startswith("http://127.0.0.1:")
 
-        # Ann opens the invoice's page; the play Crypto Pay pays it a few seconds later.
-        async with aiohttp.ClientSession() as http, http.get(pay_url) as page:
-            assert page.status == 200
+        # Without Ann opening anything (a page on the bot's machine), the play Crypto Pay
+        # pays the invoice a few seconds after it was made.
         notice = await ann.wait_for("Your crypto payment has arrived", timeout=30)
         assert "10.00 USD added to your balance" in notice.text
         assert shop.query("SELECT reason, amount FROM ledger WHERE user_id = ?", ann.user_id) == [

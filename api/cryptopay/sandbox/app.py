@@ -51,6 +51,7 @@ class _Routes:
         fields: dict[str, Any] = dict(request.query.items())
         if request.method == "POST" and request.body_exists:
             fields.update(await _body_fields(request))
+        known = set(self.sandbox.invoices)
         answer = self.sandbox.handle(
             request.match_info["method"],
             request.headers.get(TOKEN_HEADER),
@@ -58,6 +59,10 @@ class _Routes:
             origin=f"{request.scheme}://{request.host}",
             http_method=request.method,
         )
+        if self.sandbox.auto_pay_on_create and self.sandbox.auto_pay_after is not None:
+            for invoice_id in set(self.sandbox.invoices) - known:
+                self.sandbox.invoices[invoice_id].auto_pay_started = True
+                self._in_background(self.sandbox.auto_pay(invoice_id))
         if answer.delay > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), answer.delay)

@@ -68,7 +68,8 @@ class CryptoPaySandbox:
     ``webhook_url``, when set, receives a signed ``invoice_paid`` update whenever an
     invoice is paid through its pay page. With ``auto_pay_after`` set, opening an invoice's
     pay page pays it that many (real) seconds later, in ``auto_pay_asset`` (by default the
-    first accepted asset).
+    first accepted asset); with ``auto_pay_on_create`` as well, so does creating it (for a
+    shop whose customers cannot open a page served on the shop's own machine).
     """
 
     def __init__(
@@ -91,6 +92,7 @@ class CryptoPaySandbox:
         self.webhook_url: str | None = None
         self.auto_pay_after: float | None = None
         self.auto_pay_asset: str | None = None
+        self.auto_pay_on_create = False
         #: Where pay pages are said to be; None: the address the request came to.
         self.public_url: str | None = None
         self._faults: list[Fault] = []
