@@ -239,3 +239,14 @@ class Alerts:
             invoice_id=str(invoice_id),
             details=escaped(details, PANEL_WORDS),
         )
+
+    async def crypto_pay_refuses(self, tx: Repositories, error: str, day: str) -> None:
+        """Crypto Pay refuses the shop's own requests (a wrong token, a currency it does
+        not take...): nobody can pay by crypto until the owner fixes it. Told once a day
+        per ``error`` (Crypto Pay's name for it)."""
+        await self._post(
+            tx,
+            f"crypto-pay-refuses:{error}:{day}",
+            "alert-crypto-pay-refuses",
+            error=escaped(error, PANEL_WORDS),
+        )

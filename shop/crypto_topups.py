@@ -216,6 +216,8 @@ class CryptoDesk:
             # A refusal, or no connection made: Crypto Pay made nothing.
             async with self._db.transaction() as tx:
                 await tx.crypto_invoices.mark(row.id, CryptoInvoiceStatus.FAILED)
+                if isinstance(exc, CryptoPayRefusal) and _shops_to_fix(exc):
+                    await self._alerts.crypto_pay_refuses(tx, exc.name, _today())
             if isinstance(exc, CryptoPayRefusal):
                 logger.error("crypto invoice %d refused by Crypto Pay: %s", row.id, exc)
                 raise InvoiceNotCreated(CreateProblem.REFUSED, exc.name) from None
@@ -299,6 +301,8 @@ class CryptoDesk:
         database check only, otherwise), until cancelled. A failed poll is logged and
         tried again later; nothing it would have credited is lost."""
 
+        await self.check_token()
+
         async def poll() -> float:
             async with self._db.read() as r:
                 busy = await r.crypto_invoices.any_open()
@@ -313,6 +317,24 @@ class CryptoDesk:
             expected=(CryptoPayError,),
             log=logger,
         )
+
+    async def check_token(self) -> bool:
+        """Ask Crypto Pay who the shop's app is, as the bot starts: a refusal (a wrong
+        token) is told to the admins at once rather than when a customer tries to pay.
+        False when Crypto Pay refused."""
+        try:
+            app = await self._client.get_me()
+        except CryptoPayRefusal as exc:
+            logger.error("Crypto Pay refuses the shop's token: %s", exc)
+            async with self._db.transaction() as tx:
+                await self._alerts.crypto_pay_refuses(tx, exc.name, _today())
+            return False
+        except CryptoPayError as exc:
+            # Out of reach for now: the poll and the customers' taps will tell.
+            logger.warning("Crypto Pay not reached at start: %s", exc)
+            return True
+        logger.info("Crypto Pay app: %s", app.name)
+        return True
 
     async def settle(self, invoice: Invoice) -> Settled:
         """Settle ``invoice`` as Crypto Pay shows it: the one place a crypto top-up is
@@ -433,3 +455,13 @@ def _difference(row: CryptoInvoiceRow, invoice: Invoice) -> str:
     if invoice.amount != row.amount:
         return f"amount {invoice.amount}, stored {row.amount}"
     return ""
+
+
+def _shops_to_fix(refusal: CryptoPayRefusal) -> bool:
+    """Whether a refusal of an invoice is the shop's to fix (its token, its currency...),
+    not the amount one customer asked for."""
+    return not refusal.name.startswith("AMOUNT")
+
+
+def _today() -> str:
+    return utc_now().date().isoformat()

@@ -40,3 +40,5 @@ alert-crypto-payment-unknown =
     ❓ <b>A Crypto Pay payment this shop did not ask for</b>: invoice <code>{ $invoice_id }</code> ({ $details }) was paid, but the shop made no such invoice. Nothing was credited. Look it up in @CryptoBot → Crypto Pay.
 alert-crypto-payment-mismatch =
     ⚠️ <b>A Crypto Pay payment differs from its invoice</b>: invoice <code>{ $invoice_id }</code>, { $details }. Nothing was credited. Look it up in @CryptoBot → Crypto Pay, and credit the customer with /credit if it is right.
+alert-crypto-pay-refuses =
+    ⚠️ <b>Crypto Pay refuses the shop's requests</b>: { $error }. Customers cannot pay by crypto until this is fixed. Check CRYPTO_PAY_TOKEN, and CRYPTO_PAY_API_URL (the test network has tokens of its own).

@@ -40,3 +40,5 @@ alert-crypto-payment-unknown =
     ❓ <b>Оплата Crypto Pay, которую магазин не запрашивал</b>: счёт <code>{ $invoice_id }</code> ({ $details }) оплачен, но магазин такого счёта не создавал. Ничего не зачислено. Проверьте его в @CryptoBot → Crypto Pay.
 alert-crypto-payment-mismatch =
     ⚠️ <b>Оплата Crypto Pay не совпадает со счётом</b>: счёт <code>{ $invoice_id }</code>, { $details }. Ничего не зачислено. Проверьте его в @CryptoBot → Crypto Pay и, если всё верно, зачислите клиенту через /credit.
+alert-crypto-pay-refuses =
+    ⚠️ <b>Crypto Pay отклоняет запросы магазина</b>: { $error }. Клиенты не смогут платить криптовалютой, пока это не исправлено. Проверьте CRYPTO_PAY_TOKEN и CRYPTO_PAY_API_URL (у тестовой сети свои токены).
