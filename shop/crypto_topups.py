@@ -362,6 +362,9 @@ class CryptoDesk:
             await self._refuse(tx, invoice, "mismatch", f"payload of invoice #{known.id}")
             return Settled.MISMATCH
         problem = _difference(row, invoice)
+        if not problem and row.currency != self._terms.currency:
+            # CURRENCY changed since the invoice was made: its amount is not the shop's money.
+            problem = f"stored in {row.currency}, the shop now counts in {self._terms.currency}"
         if problem:
             if row.status is CryptoInvoiceStatus.FAILED:
                 return Settled.MISMATCH  # closed and reported before

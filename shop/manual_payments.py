@@ -52,6 +52,8 @@ class ManualProblem(enum.StrEnum):
     UNKNOWN = "unknown"
     ALREADY_APPROVED = "already_approved"
     ALREADY_REJECTED = "already_rejected"
+    #: Asked in a currency the shop no longer counts in: the amount must be given.
+    CURRENCY_CHANGED = "currency_changed"
 
 
 class ManualRefused(Exception):
@@ -226,11 +228,14 @@ class ManualPayments:
     ) -> Decision:
         """Approve a pending request and credit ``amount`` (default: the amount asked),
         once, and tell the customer. Raises :class:`ManualRefused` for an unknown request
-        or one decided before; nothing changes then."""
+        or one decided before, and for one asked in a currency the shop no longer counts in
+        without ``amount``; nothing changes then."""
         async with self._db.transaction() as tx:
             request = await tx.manual_payments.get(request_id)
             if request is None:
                 raise ManualRefused(ManualProblem.UNKNOWN)
+            if amount is None and request.currency != self._topup.currency.code:
+                raise ManualRefused(ManualProblem.CURRENCY_CHANGED, request)
             given = request.amount if amount is None else amount
             if not await tx.manual_payments.approve(request_id, admin_id, given):
                 raise _refusal_for(request)

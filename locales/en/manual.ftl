@@ -36,6 +36,7 @@ admin-manual-rejected = ❌ Transfer #{ $request_id } of { $user_id } rejected; 
 admin-manual-unknown = No transfer request #{ $request_id }.
 admin-manual-already-approved = Transfer #{ $request_id } was approved already; nothing changed.
 admin-manual-already-rejected = Transfer #{ $request_id } was rejected already; nothing changed.
+admin-manual-currency-changed = Transfer #{ $request_id } was asked in another currency than the shop counts in now: give the amount to credit, /approve { $request_id } &lt;amount&gt;.
 admin-manual-off = Transfers are off: MANUAL_PAYMENT_DETAILS is not set.
 admin-manual-too-many-pending = This customer has too many transfers waiting.
 admin-payments-none = No transfers are waiting.

@@ -36,6 +36,7 @@ admin-manual-rejected = ❌ Перевод #{ $request_id } клиента { $us
 admin-manual-unknown = Заявки на перевод #{ $request_id } нет.
 admin-manual-already-approved = Перевод #{ $request_id } уже подтверждён; ничего не изменено.
 admin-manual-already-rejected = Перевод #{ $request_id } уже отклонён; ничего не изменено.
+admin-manual-currency-changed = Перевод #{ $request_id } запрошен в другой валюте, чем магазин считает сейчас: укажите сумму для зачисления, /approve { $request_id } &lt;сумма&gt;.
 admin-manual-off = Переводы выключены: MANUAL_PAYMENT_DETAILS не задан.
 admin-manual-too-many-pending = У этого клиента слишком много переводов на проверке.
 admin-payments-none = Переводов, ждущих решения, нет.

@@ -13,7 +13,7 @@ import pytest
 from bot.runtime import Runtime
 from shop.ledger import credit
 from shop.manual_payments import Receipt
-from shop.storage import LedgerReason, ManualPaymentStatus, ReceiptKind
+from shop.storage import LedgerReason, ManualPaymentStatus, NewManualPayment, ReceiptKind
 
 from ..payments.manual import (
     STAFF,
@@ -241,3 +241,34 @@ async def test_stats_and_user_show_top_ups_by_way_of_payment_and_promo_credits(
     assert "Top-ups: ⭐ Stars 7.00 USD · 🪙 crypto 3.00 USD · 🏦 transfers 0.00 USD" in (
         owner.screen.last.text or ""
     )
+
+
+async def test_a_request_asked_in_another_currency_is_approved_only_with_an_amount(
+    owner: BotClient, services: Runtime
+) -> None:
+    """CURRENCY changed while a transfer waited: its amount is not the shop's money, so an
+    admin says what to credit."""
+    await add_customer(services, 111, first_name="Alice")
+    async with services.db.transaction() as tx:
+        request, _ = await tx.manual_payments.create(
+            NewManualPayment(
+                user_id=111,
+                amount=Decimal(900),
+                currency="RUB",
+                receipt_chat_id=111,
+                receipt_message_id=5,
+                receipt_kind=ReceiptKind.PHOTO,
+            )
+        )
+
+    await owner.send(f"/approve {request.id}")
+    assert owner.screen.last.text == (
+        f"Transfer #{request.id} was asked in another currency than the shop counts in now:"
+        f" give the amount to credit, /approve {request.id} <amount>."
+    )
+    assert await ledger(services, 111) == []
+
+    await owner.send(f"/approve {request.id} 10")
+    assert await ledger(services, 111) == [
+        (LedgerReason.MANUAL_TOPUP, Decimal(10), f"topup:manual:{request.id}")
+    ]

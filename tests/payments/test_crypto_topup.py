@@ -478,6 +478,34 @@ async def test_an_invoice_unlike_the_one_stored_is_alerted_not_credited(
     assert shown in alert
 
 
+async def test_an_invoice_made_before_the_shops_currency_changed_is_alerted_not_credited(
+    alice: BotClient,
+    services: Runtime,
+    desk: CryptoDesk,
+    crypto_pay: CryptoPaySandbox,
+    crypto_pay_url: str,
+) -> None:
+    """Made when the shop counted in EUR; the shop counts in USD now: 10 EUR paid is not
+    10 USD of the shop's money."""
+    await alice.send("/start")
+    async with services.db.transaction() as tx:
+        row = await tx.crypto_invoices.create(
+            alice.user.id, Decimal(10), "EUR", timedelta(hours=1)
+        )
+    async with CryptoPayClient(CRYPTO_TOKEN, crypto_pay_url) as client:
+        invoice = await client.create_invoice(Decimal(10), "EUR", ["USDT"], row.key, "old", 3600)
+    async with services.db.transaction() as tx:
+        await tx.crypto_invoices.attach(row.id, invoice.invoice_id, invoice.bot_invoice_url)
+    crypto_pay.pay(invoice.invoice_id)
+
+    assert await desk.poll_once() == {Settled.MISMATCH: 1}
+
+    assert await ledger_rows(services, alice.user.id) == []
+    [alert] = await outbox_texts(services, ADMIN_CHAT)
+    assert alert.startswith("⚠️ <b>A Crypto Pay payment differs from its invoice</b>")
+    assert "stored in EUR, the shop now counts in USD" in alert
+
+
 async def test_an_expired_invoice_is_marked_and_its_button_answers_expired(
     alice: BotClient, services: Runtime, desk: CryptoDesk, crypto_pay: CryptoPaySandbox
 ) -> None:
