@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Final
 
 from api.cryptopay import (
+    CryptoPayBadResponse,
     CryptoPayClient,
     CryptoPayError,
     CryptoPayRefusal,
@@ -278,14 +279,14 @@ class CryptoDesk:
             lost = await r.crypto_invoices.creating(moment - CREATE_GRACE)
         counts: dict[Settled, int] = {}
         if active:
-            found = await self._client.get_invoices(
+            found, unreadable = await self._read_invoices(
                 [row.invoice_id for row in active if row.invoice_id is not None]
             )
             for row in active:
                 invoice = found.get(row.invoice_id or 0)
                 if invoice is not None:
                     settled = await self.settle(invoice)
-                elif moment >= row.expires_at:
+                elif moment >= row.expires_at and row.invoice_id not in unreadable:
                     await self._expire(row)
                     settled = Settled.EXPIRED
                 else:
@@ -295,6 +296,25 @@ class CryptoDesk:
             for settled in await self._find_lost(lost, moment):
                 counts[settled] = counts.get(settled, 0) + 1
         return counts
+
+    async def _read_invoices(self, ids: list[int]) -> tuple[dict[int, Invoice], set[int]]:
+        """Crypto Pay's invoices ``ids``, and the ids it answered about unreadably. An
+        answer this shop cannot read (one invoice of a shape it does not know) is asked
+        again an invoice at a time, so the others are read; the unreadable ones are left
+        for later, never taken as gone."""
+        try:
+            return await self._client.get_invoices(ids), set()
+        except CryptoPayBadResponse as exc:
+            logger.warning("Crypto Pay's invoices unreadable together (%s): one by one", exc)
+        found: dict[int, Invoice] = {}
+        unreadable: set[int] = set()
+        for invoice_id in ids:
+            try:
+                found.update(await self._client.get_invoices([invoice_id]))
+            except CryptoPayBadResponse as exc:
+                logger.error("Crypto Pay invoice %d unreadable: %s", invoice_id, exc)
+                unreadable.add(invoice_id)
+        return found, unreadable
 
     async def run(self, every: float = POLL_EVERY) -> None:
         """Poll at start and then every ``every`` seconds while an invoice is open (a

@@ -359,6 +359,32 @@ async def test_the_button_while_the_api_is_down_says_so_and_changes_nothing(
     assert await ledger_rows(services, alice.user.id) == [(LedgerReason.CRYPTO_TOPUP, Decimal(10))]
 
 
+async def test_one_invoice_crypto_pay_shows_unreadably_holds_up_no_other(
+    make_client: Callable[..., BotClient],
+    services: Runtime,
+    desk: CryptoDesk,
+    crypto_pay: CryptoPaySandbox,
+) -> None:
+    ann, bob = make_client(user_id=601, first_name="Ann"), make_client(user_id=602)
+    odd_id, fine_id = await ask_crypto_invoice(ann), await ask_crypto_invoice(bob)
+    crypto_pay.pay(odd_id)
+    crypto_pay.pay(fine_id)
+    odd = crypto_pay.invoices[odd_id]
+    kept_hash = odd.hash
+    odd.hash = None  # type: ignore[assignment]  # a shape the shop cannot read
+
+    # Past its lifetime, too: unreadable is not gone.
+    assert await desk.poll_once(utc_now() + timedelta(days=1)) == {Settled.CREDITED: 1}
+    assert await ledger_rows(services, bob.user.id) == [(LedgerReason.CRYPTO_TOPUP, Decimal(10))]
+    assert await ledger_rows(services, ann.user.id) == []
+    [row] = await stored(ann)
+    assert row.status is CryptoInvoiceStatus.ACTIVE
+
+    odd.hash = kept_hash  # readable again: credited then, once
+    assert await desk.poll_once() == {Settled.CREDITED: 1}
+    assert await ledger_rows(services, ann.user.id) == [(LedgerReason.CRYPTO_TOPUP, Decimal(10))]
+
+
 async def test_a_customer_gets_three_open_invoices_at_most(
     alice: BotClient, services: Runtime, crypto_pay: CryptoPaySandbox, clock: ManualClock
 ) -> None:
