@@ -13,11 +13,7 @@ from handlers.admin.arguments import PERIOD_LINE, Arguments
 from shop.admin import Period
 from shop.admin_desk import AdminDesk
 from shop.display import IN_LIST, PANEL_WORDS, escaped
-from shop.storage import LedgerReason
 from shop.topups import REASONS
-
-#: The credits of promo codes, counted together in /stats.
-PROMO = (LedgerReason.PROMO_VOUCHER, LedgerReason.PROMO_BONUS)
 
 
 async def panel_command(
@@ -77,7 +73,7 @@ async def stats_command(
                     for method, reason in REASONS.items()
                 },
             ),
-            promo=money(sum((figures.credits.get(r, Decimal(0)) for r in PROMO), Decimal(0))),
+            promo=money(figures.promo_credits),
             customers=figures.new_customers,
             top=top or "—",
         )

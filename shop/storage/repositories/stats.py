@@ -54,6 +54,12 @@ class SalesFigures:
     def margin(self) -> Decimal:
         return self.revenue - self.panel_cost
 
+    @property
+    def promo_credits(self) -> Decimal:
+        """What promo codes added: vouchers and bonuses on top-ups."""
+        promo = (LedgerReason.PROMO_VOUCHER, LedgerReason.PROMO_BONUS)
+        return sum((self.credits.get(reason, Decimal(0)) for reason in promo), Decimal(0))
+
 
 class StatsRepository:
     """Aggregate queries over orders, ledger and users."""
