@@ -14,6 +14,7 @@ from aiogram import F, Router
 from handlers import (
     account,
     admin,
+    banned,
     catalogue,
     confirm,
     crypto_topups,
@@ -51,6 +52,7 @@ def _storefront() -> Router:
     storefront = Router(name="storefront")
     storefront.message.filter(F.chat.type == "private")
     storefront.callback_query.filter(F.message.chat.type == "private")
+    banned.guard(storefront)
     # Commands first; free text falls through to the form, then to the catalogue search; a
     # button no handler takes (stale or forged) is answered last.
     storefront.include_routers(

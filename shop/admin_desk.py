@@ -21,7 +21,15 @@ from shop.order_actions import ActionProblem, ActionRefused, request_cancel, req
 from shop.ordering import attach_panel_order, refund_uncertain_order
 from shop.payments import StarRefund, refund_stars
 from shop.refunds import SettledRefund, settle_held_refund
-from shop.storage import CancelRequestRow, Database, OrderRow, RefillRow, SalesFigures
+from shop.storage import (
+    CancelRequestRow,
+    Database,
+    OrderRow,
+    RefillRow,
+    SalesFigures,
+    UserRow,
+    utc_now,
+)
 from shop.tracking import Tracker
 
 
@@ -47,6 +55,28 @@ class ButtonOutcome:
     refill: RefillRow | None = None
     cancel: CancelRequestRow | None = None
     refused: ActionProblem | None = None
+
+
+#: Banned customers /banned lists.
+BANNED_LISTED = 12
+
+
+class BanOutcome(enum.StrEnum):
+    """What a /ban or /unban did."""
+
+    DONE = "done"
+    #: Banned (or not banned) already: nothing changed.
+    ALREADY = "already"
+    #: The shop does not know this customer.
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    """A /ban or /unban: whom it was about, and what it did."""
+
+    user: UserRow | None
+    outcome: BanOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +195,30 @@ class AdminDesk:
             return None
         movement = await admin.correct_balance(self.db, user, amount, reason, command_key)
         return Correction(user.id, movement.balance)
+
+    async def ban(self, reference: UserReference, reason: str | None) -> Ban:
+        """Ban a customer: the shop serves them nothing more (their running orders are still
+        tracked and refunded, their balance kept)."""
+        user = await admin.find_user(self.db, reference)
+        if user is None:
+            return Ban(None, BanOutcome.UNKNOWN)
+        async with self.db.transaction() as tx:
+            done = await tx.users.ban(user.id, reason, utc_now())
+        return Ban(user, BanOutcome.DONE if done else BanOutcome.ALREADY)
+
+    async def unban(self, reference: UserReference) -> Ban:
+        """Serve a banned customer again."""
+        user = await admin.find_user(self.db, reference)
+        if user is None:
+            return Ban(None, BanOutcome.UNKNOWN)
+        async with self.db.transaction() as tx:
+            done = await tx.users.unban(user.id)
+        return Ban(user, BanOutcome.DONE if done else BanOutcome.ALREADY)
+
+    async def banned(self, limit: int = BANNED_LISTED) -> tuple[list[UserRow], int]:
+        """Banned customers, latest first (up to ``limit``), and how many there are."""
+        async with self.db.read() as r:
+            return await r.users.banned(limit)
 
     async def refund_stars(
         self,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.admin import (
+    bans,
     broadcast,
     catalogue,
     customers,
@@ -28,6 +29,7 @@ def router() -> Router:
         shop_state.router(),
         orders.router(),
         customers.router(),
+        bans.router(),
         catalogue.router(),
         broadcast.router(),
         manual_payments.router(),

@@ -13,7 +13,7 @@ from aiogram_i18n import I18nContext
 COMMANDS = (
     "panel", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
     "sync", "service", "price", "markup", "broadcast", "refundstars", "payments", "approve",
-    "reject", "receipt", "promo",
+    "reject", "receipt", "promo", "ban", "unban", "banned",
 )  # fmt: skip
 
 

@@ -33,3 +33,4 @@ command-cancel = Stop the current order
 command-help = How ordering works
 help-contact = 💬 Questions? Write to { $contact }.
 command-unknown = I don't know that command. /start opens the menu, /help tells how ordering works, /cancel stops an order.
+banned-notice = 🚫 Sorry, this shop no longer serves you.

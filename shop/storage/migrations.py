@@ -456,6 +456,17 @@ CREATE UNIQUE INDEX manual_payments_by_form ON manual_payments (user_id, form_ke
 #: The version that gives a transfer request the key of the form it came from.
 MANUAL_PAYMENT_FORMS_VERSION: Final = 12
 
+_BANS: Final = """
+-- A customer the staff banned: served nothing more, while their running orders are still
+-- tracked and refunded and their balance kept.
+ALTER TABLE users ADD COLUMN banned_at TEXT;
+ALTER TABLE users ADD COLUMN ban_reason TEXT;
+CREATE INDEX users_banned ON users (banned_at) WHERE banned_at IS NOT NULL;
+"""
+
+#: The version that lets the staff ban a customer.
+BANS_VERSION: Final = 13
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -470,6 +481,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(CRYPTO_INVOICES_VERSION, _CRYPTO_INVOICES),
     Migration(PROMO_CODES_VERSION, _PROMO_CODES),
     Migration(MANUAL_PAYMENT_FORMS_VERSION, _MANUAL_PAYMENT_FORMS),
+    Migration(BANS_VERSION, _BANS),
 )
 
 #: The schema version this code writes.

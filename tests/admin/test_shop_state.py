@@ -44,7 +44,10 @@ HELP_EN = """Shop commands (this group only)
 /approve <request> [amount] — confirm a transfer, crediting the amount asked or another
 /reject <request> [reason] — turn a transfer down; the customer is told the reason
 /receipt <request> — post a waiting transfer's receipt and buttons again
-/promo new <CODE> <amount|percent%> [uses] [days] · /promo list · /promo off <CODE> — promo codes: an amount credited at once, or a percent on the next top-up"""  # noqa: E501
+/promo new <CODE> <amount|percent%> [uses] [days] · /promo list · /promo off <CODE> — promo codes: an amount credited at once, or a percent on the next top-up
+/ban <user> [reason] — serve a customer nothing more; their running orders go on, their balance stays
+/unban <user> — serve a banned customer again
+/banned — the banned customers, latest first"""  # noqa: E501
 
 
 async def test_help_lists_every_command_in_the_admins_language(

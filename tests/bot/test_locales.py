@@ -10,6 +10,7 @@ from fluent.syntax import FluentParser, ast
 
 from api import OrderType
 from handlers.admin import COMMANDS as ADMIN_COMMANDS
+from shop.admin_desk import BanOutcome
 from shop.crypto_topups import CreateProblem
 from shop.manual_payments import ManualProblem
 from shop.notices import ORDER_NOTICES, REFILL_NOTICES
@@ -67,6 +68,11 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"admin-button-{action}" for action in ("refresh", "refill", "cancel")}
     keys |= {f"admin-service-{switch}" for switch in ("on", "off")}
     keys |= {f"admin-{name}-done" for name in ("credit", "debit")}
+    keys |= {
+        f"admin-{command}-{outcome.value}"
+        for command in ("ban", "unban")
+        for outcome in (BanOutcome.DONE, BanOutcome.ALREADY)
+    }
     keys |= {f"admin-refundstars-{_dashed(problem.value)}" for problem in RefundProblem}
     keys |= {f"admin-refundstars-{_dashed(outcome.value)}" for outcome in RefundOutcome}
     keys |= {f"admin-cancel-{outcome.value}" for outcome in CancelOutcome}

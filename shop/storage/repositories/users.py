@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shop.storage.session import Row, Session
-from shop.storage.times import from_db_time, to_db_time, utc_now
+from shop.storage.times import from_db_time, optional_from_db_time, to_db_time, utc_now
 
 
 @dataclass(frozen=True, slots=True)
 class UserRow:
-    """A customer. ``blocked`` means the user blocked the bot, so nothing is sent to them."""
+    """A customer. ``blocked`` means the user blocked the bot, so nothing is sent to them;
+    ``banned_at`` that the staff banned them, so the shop serves them nothing more."""
 
     id: int
     username: str | None
@@ -20,10 +21,19 @@ class UserRow:
     referrer_id: int | None
     blocked: bool
     created_at: datetime
+    banned_at: datetime | None = None
+    ban_reason: str | None = None
+
+    @property
+    def banned(self) -> bool:
+        return self.banned_at is not None
 
     @classmethod
     def from_row(cls, row: Row) -> UserRow:
         """The user stored in ``row``."""
+        # Bans are absent from a database at a schema version before them.
+        columns = set(row.keys())
+        banned_at = row["banned_at"] if "banned_at" in columns else None
         return cls(
             id=row["id"],
             username=row["username"],
@@ -32,6 +42,8 @@ class UserRow:
             referrer_id=row["referrer_id"],
             blocked=bool(row["blocked"]),
             created_at=from_db_time(row["created_at"]),
+            banned_at=optional_from_db_time(banned_at),
+            ban_reason=row["ban_reason"] if "ban_reason" in columns else None,
         )
 
 
@@ -96,6 +108,34 @@ class UserRepository:
             "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
         )
         return changed == 1
+
+    async def ban(self, user_id: int, reason: str | None, at: datetime) -> bool:
+        """Ban the user; False when there is no such user or they are banned already."""
+        changed = await self._session.execute(
+            "UPDATE users SET banned_at = ?, ban_reason = ? WHERE id = ? AND banned_at IS NULL",
+            (to_db_time(at), reason, user_id),
+        )
+        return changed == 1
+
+    async def unban(self, user_id: int) -> bool:
+        """Lift the user's ban; False when they were not banned."""
+        changed = await self._session.execute(
+            "UPDATE users SET banned_at = NULL, ban_reason = NULL"
+            " WHERE id = ? AND banned_at IS NOT NULL",
+            (user_id,),
+        )
+        return changed == 1
+
+    async def banned(self, limit: int) -> tuple[list[UserRow], int]:
+        """Up to ``limit`` banned users, latest ban first, and how many there are."""
+        rows = await self._session.fetch_all(
+            "SELECT * FROM users WHERE banned_at IS NOT NULL ORDER BY banned_at DESC LIMIT ?",
+            (limit,),
+        )
+        total = await self._session.fetch_value(
+            "SELECT COUNT(*) FROM users WHERE banned_at IS NOT NULL"
+        )
+        return [UserRow.from_row(row) for row in rows], int(total or 0)
 
     async def count(self) -> int:
         """Number of users."""
