@@ -22,7 +22,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.panel_settings import MAIN_PANEL, PanelSettingError, PanelSettings, read_extra_panels
+from bot.panel_settings import PanelSettingError, PanelSettings, read_extra_panels
+from shop.panels import MAIN_PANEL
 
 DEFAULT_PANEL_API_URL: Final = "https://smmai.net/api/v2"
 DEFAULT_CRYPTO_PAY_API_URL: Final = "https://pay.crypt.bot/api"

@@ -18,8 +18,8 @@ from typing import Any, Final
 from dotenv import dotenv_values
 from pydantic import SecretStr
 
-#: The name of the panel of PANEL_API_URL / PANEL_API_KEY.
-MAIN_PANEL: Final = "main"
+from shop.panels import MAIN_PANEL
+
 #: Longest panel name: it is shown in admin commands and stored with every order.
 MAX_NAME_LENGTH: Final = 32
 _NAME: Final = re.compile(rf"[a-z0-9-]{{1,{MAX_NAME_LENGTH}}}")
