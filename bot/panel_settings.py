@@ -18,7 +18,7 @@ from typing import Any, Final
 from dotenv import dotenv_values
 from pydantic import SecretStr
 
-from shop.panels import MAIN_PANEL
+from shop.panels import CHEAPEST, MAIN_PANEL
 
 #: Longest panel name: it is shown in admin commands and stored with every order.
 MAX_NAME_LENGTH: Final = 32
@@ -79,12 +79,12 @@ def _gather(env_file: str | Path | None, overrides: Mapping[str, Any]) -> dict[s
 def _names(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
     for name in names:
-        if not _NAME.fullmatch(name) or name == MAIN_PANEL:
+        if not _NAME.fullmatch(name) or name in (MAIN_PANEL, CHEAPEST):
             raise PanelSettingError(
                 "PANELS is malformed: expected comma-separated panel names of lower-case"
                 f" letters, digits and -, up to {MAX_NAME_LENGTH} characters, other than"
-                f" {MAIN_PANEL} (the panel of PANEL_API_URL); fix it in the environment or"
-                " in .env"
+                f" {MAIN_PANEL} (the panel of PANEL_API_URL) and {CHEAPEST}; fix it in the"
+                " environment or in .env"
             )
     if len(set(names)) != len(names):
         raise PanelSettingError(

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Mapping
-from typing import Final
 
 from api import PanelClient
+from shop.storage import CHEAPEST, MAIN_PANEL
 
-#: The name of the panel of PANEL_API_URL / PANEL_API_KEY; every order and service of a
-#: database from before several panels belongs to it.
-MAIN_PANEL: Final = "main"
+__all__ = ["CHEAPEST", "MAIN_PANEL", "Panels", "UnknownPanel"]
 
 
 class UnknownPanel(LookupError):

@@ -74,6 +74,7 @@ def test_overrides_name_panels_as_the_environment_would() -> None:
             "PANELS is malformed: expected comma-separated panel names of lower-case letters",
         ),
         ({"panels": "main"}, "PANELS is malformed"),
+        ({"panels": "cheapest"}, "PANELS is malformed"),
         ({"panels": "a,a", "panel_a_url": "http://a/api", "panel_a_key": "k"}, "named twice"),
         ({"panels": "cheap"}, "PANEL_CHEAP_URL is not set: add PANEL_CHEAP_URL=..."),
         (
