@@ -227,7 +227,7 @@ class Runtime:
         bot.session.middleware(OtherSends(self.notifier))
         jobs = {
             "catalogue-sync": keep_catalogue_synced(
-                self.db, self.panel, settings.catalogue_sync_minutes * 60, self.alerts
+                self.db, self.panels, settings.catalogue_sync_minutes * 60, self.alerts
             ),
             "tracker": self.tracker.run(settings.poll_interval_seconds),
             "notifier": self.notifier.run(),
