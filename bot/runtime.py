@@ -161,7 +161,7 @@ class Runtime:
         notices = Notices(terms, texts, order_button)
         catalogue = Catalogue(db, terms)
         tracker = Tracker(
-            db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
+            db, panels, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
         )
         topup = topup_terms_from(settings)
         manual_payments = ManualPayments(
@@ -197,11 +197,11 @@ class Runtime:
             notices=notices,
             topup=topup,
             order_desk=OrderDesk(
-                db, panel, catalogue=catalogue, terms=terms, alerts=alerts, tracker=tracker
+                db, panels, catalogue=catalogue, terms=terms, alerts=alerts, tracker=tracker
             ),
             wallet=Wallet(db, topup, alerts, crypto, manual=manual_payments.enabled),
             customers=Customers(db, settings.default_locale),
-            admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
+            admin_desk=AdminDesk(db, panels, tracker, notices, alerts, terms.currency),
             manual_payments=manual_payments,
             crypto=crypto,
             promos=Promos(db, terms.currency),

@@ -14,11 +14,12 @@ from shop import admin
 from shop.admin import OrderDetails, Period, ShopStatus, UserReference, UserSummary
 from shop.alerts import Alerts
 from shop.broadcast import BroadcastProgress, broadcast_progress, start_broadcast
-from shop.catalogue import SyncReport, sync_catalogue
+from shop.catalogue import CatalogueSyncFailed, SyncReport, sync_catalogue
 from shop.money import Currency
 from shop.notices import Notices
 from shop.order_actions import ActionProblem, ActionRefused, request_cancel, request_refill
 from shop.ordering import attach_panel_order, refund_uncertain_order
+from shop.panels import Panels
 from shop.payments import StarRefund, refund_stars
 from shop.refunds import SettledRefund, settle_held_refund
 from shop.storage import CancelRequestRow, Database, OrderRow, RefillRow, SalesFigures
@@ -70,7 +71,8 @@ class AdminDesk:
     """What the admin group's commands do, built once with the running shop's parts."""
 
     db: Database
-    panel: PanelClient
+    #: The shop's panels (a single client: the only one, ``main``).
+    panels: Panels | PanelClient
     tracker: Tracker
     notices: Notices
     alerts: Alerts
@@ -81,7 +83,10 @@ class AdminDesk:
     async def status(self) -> ShopStatus:
         """The shop at a glance: the panel's balance (asked now), the shop's counts and
         when the tracker last polled."""
-        return await admin.shop_status(self.db, self.panel, self.tracker.last_poll_at)
+        # /panel shows the first panel's balance; each panel's is the coming /panels.
+        return await admin.shop_status(
+            self.db, Panels.of(self.panels).first, self.tracker.last_poll_at
+        )
 
     async def sales(self, period: Period) -> SalesFigures:
         """The figures of ``period``, up to now."""
@@ -131,7 +136,7 @@ class AdminDesk:
             elif button is OrderButton.REFILL:
                 refill = await self._refill(order.id)
             elif button is OrderButton.CANCEL:
-                cancel = (await request_cancel(self.db, self.panel, order.id, None)).request
+                cancel = (await request_cancel(self.db, self.panels, order.id, None)).request
         except ActionRefused as exc:
             refused = exc.problem
         fresh = await admin.order_details(self.db, order.id)
@@ -139,7 +144,7 @@ class AdminDesk:
         return ButtonOutcome(fresh, refill=refill, cancel=cancel, refused=refused)
 
     async def _refill(self, order_id: int) -> RefillRow:
-        result = await request_refill(self.db, self.panel, order_id, None)
+        result = await request_refill(self.db, self.panels, order_id, None)
         if result.accepted:
             # The customer did not ask for it: tell them, as the tracker would.
             async with self.db.transaction() as tx:
@@ -183,9 +188,25 @@ class AdminDesk:
     # --- the catalogue ---------------------------------------------------------------------
 
     async def sync_catalogue(self) -> SyncReport:
-        """Take the panel's catalogue now. Raises
-        :class:`shop.catalogue.CatalogueSyncFailed`."""
-        return await sync_catalogue(self.db, self.panel, self.alerts)
+        """Take every panel's catalogue now, each on its own: the counts of them all. Raises
+        :class:`shop.catalogue.CatalogueSyncFailed` for the first panel that failed, once
+        the others are synced."""
+        reports: list[SyncReport] = []
+        failed: CatalogueSyncFailed | None = None
+        for name, panel in Panels.of(self.panels):
+            try:
+                reports.append(await sync_catalogue(self.db, panel, self.alerts, name=name))
+            except CatalogueSyncFailed as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed
+        return SyncReport(
+            sum(r.inserted for r in reports),
+            sum(r.updated for r in reports),
+            sum(r.unchanged for r in reports),
+            sum(r.removed for r in reports),
+            reports[-1].synced_at,
+        )
 
     async def set_service_enabled(self, service_id: int, enabled: bool) -> bool:
         """Sell a service or not; False if there is no such service."""

@@ -110,12 +110,14 @@ async def sync_catalogue(
     A panel error, or an empty catalogue (a glitch far more often than a real answer),
     raises :class:`CatalogueSyncFailed` and changes nothing.
     """
+    # A one-panel shop's messages stay as they were; another panel is named.
+    which = "" if name == MAIN_PANEL else f"panel {name}: "
     try:
         services = await panel.services()
     except PanelError as exc:
-        raise CatalogueSyncFailed(f"panel {name}: {exc}") from exc
+        raise CatalogueSyncFailed(f"{which}{exc}") from exc
     if not services:
-        raise CatalogueSyncFailed(f"panel {name} listed no services")
+        raise CatalogueSyncFailed(f"{which}the panel listed no services")
     now = utc_now()
     async with db.transaction() as tx:
         counts = await tx.services.upsert_many(map(_as_stored, services), now, panel=name)

@@ -461,12 +461,13 @@ async def recover_interrupted(db: Database, alerts: Alerts) -> list[OrderRow]:
 
 
 async def attach_panel_order(db: Database, order_id: int, panel_order_id: int) -> OrderRow:
-    """An admin found an uncertain order at the panel: attach its id; tracking resumes."""
+    """An admin found an uncertain order at its panel: attach its id; tracking resumes."""
     async with db.transaction() as tx:
         order = await tx.orders.get(order_id)
         if order is None or order.state is not OrderState.UNKNOWN:
             raise ResolutionRefused(f"order {order_id} is not uncertain")
-        holder = await tx.orders.get_by_panel_id(panel_order_id)
+        # Ids are the panel's own: another panel may use the same one for another order.
+        holder = await tx.orders.get_by_panel_id(panel_order_id, panel=order.panel)
         if holder is not None:
             raise ResolutionRefused(f"panel order {panel_order_id} belongs to order {holder.id}")
         await tx.orders.set_placed(order_id, panel_order_id)
