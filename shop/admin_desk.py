@@ -15,6 +15,7 @@ from shop.admin import OrderDetails, Period, ShopStatus, UserReference, UserSumm
 from shop.alerts import Alerts
 from shop.broadcast import BroadcastProgress, broadcast_progress, start_broadcast
 from shop.catalogue import CatalogueSyncFailed, SyncReport, sync_catalogue
+from shop.linking import link_listing, prefer_panel, unlink_listing
 from shop.money import Currency
 from shop.notices import Notices
 from shop.order_actions import ActionProblem, ActionRefused, request_cancel, request_refill
@@ -22,7 +23,15 @@ from shop.ordering import attach_panel_order, refund_uncertain_order
 from shop.panels import Panels
 from shop.payments import StarRefund, refund_stars
 from shop.refunds import SettledRefund, settle_held_refund
-from shop.storage import CancelRequestRow, Database, OrderRow, RefillRow, SalesFigures
+from shop.storage import (
+    CancelRequestRow,
+    Database,
+    ListingRow,
+    OrderRow,
+    RefillRow,
+    SalesFigures,
+    ServiceRow,
+)
 from shop.tracking import Tracker
 
 
@@ -187,6 +196,11 @@ class AdminDesk:
 
     # --- the catalogue ---------------------------------------------------------------------
 
+    @property
+    def several_panels(self) -> bool:
+        """True when the shop sells from more than one panel (alternatives make sense)."""
+        return len(Panels.of(self.panels)) > 1
+
     async def sync_catalogue(self) -> SyncReport:
         """Take every panel's catalogue now, each on its own: the counts of them all. Raises
         :class:`shop.catalogue.CatalogueSyncFailed` for the first panel that failed, once
@@ -207,6 +221,21 @@ class AdminDesk:
             sum(r.removed for r in reports),
             reports[-1].synced_at,
         )
+
+    async def link_listing(self, service_id: int, listing: tuple[str, int]) -> ServiceRow:
+        """/link: sell a panel's service as an alternative of a shop service. Raises
+        :class:`shop.linking.LinkRefused`."""
+        return await link_listing(self.db, service_id, listing, Panels.of(self.panels).names)
+
+    async def unlink_listing(self, listing: tuple[str, int]) -> int:
+        """/unlink: a panel's service stops being an alternative and becomes a shop service
+        of its own; its new id. Raises :class:`shop.linking.LinkRefused`."""
+        return await unlink_listing(self.db, listing)
+
+    async def prefer_panel(self, service_id: int, choice: str) -> ListingRow:
+        """/prefer: sell a shop service from one panel, or the cheapest; the listing it
+        shows now. Raises :class:`shop.linking.LinkRefused`."""
+        return await prefer_panel(self.db, service_id, choice, Panels.of(self.panels).names)
 
     async def set_service_enabled(self, service_id: int, enabled: bool) -> bool:
         """Sell a service or not; False if there is no such service."""

@@ -279,6 +279,29 @@ class ListingRepository:
         await self._refresh_where("id = ?", (service_id,))
         return moved == 1
 
+    async def unlink(self, panel: str, panel_service_id: int) -> int | None:
+        """Sell ``panel``'s service ``panel_service_id`` no more as an alternative: it
+        becomes a shop service of its own, on sale under a new id (returned), preferring
+        its panel. None when there is no such listing."""
+        listing = await self.at(panel, panel_service_id)
+        if listing is None:
+            return None
+        new_id = 1 + int(
+            await self._session.fetch_value("SELECT COALESCE(MAX(id), 0) FROM services")
+        )
+        await self._session.execute(
+            f"INSERT INTO services (id, {_COPIED}, prefer)"
+            f" SELECT ?, {_COPIED}, panel FROM panel_services"
+            " WHERE panel = ? AND panel_service_id = ?",
+            (new_id, panel, panel_service_id),
+        )
+        await self._session.execute(
+            "UPDATE panel_services SET service_id = ? WHERE panel = ? AND panel_service_id = ?",
+            (new_id, panel, panel_service_id),
+        )
+        await self._refresh_where("id = ?", (listing.service_id,))
+        return new_id
+
     async def prefer(self, service_id: int, panel: str) -> bool:
         """Sell shop service ``service_id`` from ``panel``'s listing, or from the cheapest on
         sale (:data:`CHEAPEST`); False when there is no such service."""
