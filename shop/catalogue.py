@@ -146,7 +146,13 @@ async def keep_catalogue_synced(
     """Sync each panel now and then every ``interval`` seconds, until cancelled, each on its
     own: a failed sync keeps the last catalogue of that panel (and every other panel's) and
     is tried again after 2, 4, 8... seconds, up to ``interval``, so a panel out of reach at
-    start is not waited for a whole interval. No error ends it."""
+    start is not waited for a whole interval. No error ends it.
+
+    First, the listings of panels the settings no longer name go off sale."""
+    every = Panels.of(panels)
+    async with db.transaction() as tx:
+        if retired := await tx.listings.retire_panels_but(every.names):
+            logger.warning("%d services of panels no longer configured are off sale", retired)
 
     def sync_of(name: str, panel: PanelClient) -> Callable[[], Awaitable[float]]:
         async def sync() -> float:
@@ -165,7 +171,7 @@ async def keep_catalogue_synced(
                 expected=(CatalogueSyncFailed,),
                 log=logger,
             )
-            for name, panel in Panels.of(panels)
+            for name, panel in every
         )
     )
 

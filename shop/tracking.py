@@ -378,7 +378,9 @@ class Tracker:
             if failures == 1:
                 failing_since = utc_now()
             if failures == FAILED_POLLS_ALERT_AFTER:
-                await self._alert_failing(failing_since.isoformat(), str(exc))
+                # A one-panel shop's alert stays as it was; another panel is named.
+                which = "" if panel == MAIN_PANEL else f"panel {panel}: "
+                await self._alert_failing(failing_since.isoformat(), f"{which}{exc}")
 
         await keep_running(
             "status poll" if panel == MAIN_PANEL else f"status poll of panel {panel}",

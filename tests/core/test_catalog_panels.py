@@ -103,3 +103,25 @@ async def test_each_panel_is_synced_on_its_own_schedule(
     # Main's last good catalogue is still on sale.
     assert await services.catalogue.offer(101) is not None
     assert [r.action for r in second_panel.requests] == ["services"]
+
+
+async def test_a_panel_no_longer_configured_sells_nothing_more(
+    services: Runtime, panel: SandboxPanel
+) -> None:
+    await sync_second(services)
+    assert await services.catalogue.offer(9001) is not None
+    panel.faults.add(Fault.html_502(action="services"))
+
+    # The shop restarted with main alone.
+    syncing = asyncio.create_task(keep_catalogue_synced(services.db, services.panels.first, 3600))
+    try:
+        for _ in range(200):
+            if await services.catalogue.offer(9001) is None:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        syncing.cancel()
+        await asyncio.gather(syncing, return_exceptions=True)
+
+    assert await services.catalogue.offer(9001) is None
+    assert await services.catalogue.offer(101) is not None

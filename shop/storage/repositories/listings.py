@@ -239,6 +239,22 @@ class ListingRepository:
             await self.refresh_shown(panel)
         return gone
 
+    async def retire_panels_but(self, panels: Collection[str]) -> int:
+        """Take off sale every listing of a panel not in ``panels`` (one the settings no
+        longer name): nothing can be placed there. How many were on sale."""
+        retired = await self._session.execute(
+            "UPDATE panel_services SET on_panel = 0"
+            " WHERE on_panel = 1 AND panel NOT IN (SELECT value FROM json_each(?))",
+            (json_list(panels),),
+        )
+        if retired:
+            await self._refresh_where(
+                "id IN (SELECT service_id FROM panel_services"
+                " WHERE panel NOT IN (SELECT value FROM json_each(?)))",
+                (json_list(panels),),
+            )
+        return retired
+
     async def refresh_shown(self, panel: str) -> None:
         """Copy into every shop service listed at ``panel`` the listing it shows now."""
         await self._refresh_where(
