@@ -22,6 +22,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.panel_settings import PanelSettingError, PanelSettings, read_extra_panels
+from shop.panels import MAIN_PANEL
+
 DEFAULT_PANEL_API_URL: Final = "https://smmai.net/api/v2"
 DEFAULT_CRYPTO_PAY_API_URL: Final = "https://pay.crypt.bot/api"
 #: The PANEL_API_URL that runs an embedded sandbox panel instead of a real one.
@@ -156,6 +159,9 @@ class Settings(BaseSettings):
     crypto_pay_poll_seconds: float = Field(default=15, ge=1, le=3600)
     #: A crypto top-up's own smallest amount, above TOPUP_MIN (None: TOPUP_MIN).
     crypto_pay_min: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
+    #: The panels of PANELS, beyond ``main``: filled by :func:`load_settings`, which reads
+    #: their settings (their names depend on PANELS, so they cannot be fields).
+    extra_panels: tuple[PanelSettings, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -338,6 +344,14 @@ class Settings(BaseSettings):
         return self.crypto_pay_token is not None
 
     @property
+    def panels(self) -> tuple[PanelSettings, ...]:
+        """Every panel the shop sells from, ``main`` (PANEL_API_URL) first."""
+        main = PanelSettings(
+            MAIN_PANEL, self.panel_api_url, self.panel_api_key, self.panel_timeout_seconds
+        )
+        return (main, *self.extra_panels)
+
+    @property
     def panel_key(self) -> SecretStr:
         """The panel's API key (set for every panel but the embedded sandbox's own)."""
         if self.panel_api_key is None:
@@ -348,7 +362,10 @@ class Settings(BaseSettings):
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Read the settings; raise :class:`ConfigError` with one line per the first problem."""
     try:
-        return Settings(_env_file=env_file, **overrides)
+        extra_panels = read_extra_panels(env_file, overrides)
+        return Settings(_env_file=env_file, **{**overrides, "extra_panels": extra_panels})
+    except PanelSettingError as exc:
+        raise ConfigError(str(exc)) from None
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
     except ValueError as exc:

@@ -34,6 +34,7 @@ from shop.manual_payments import ManualPayments, ManualTerms
 from shop.money import Currency
 from shop.notices import Notices
 from shop.order_desk import OrderDesk
+from shop.panels import Panels
 from shop.payments import TopUpTerms
 from shop.promos import Promos
 from shop.star_reconciler import StarReconciler
@@ -96,6 +97,21 @@ def panel_timeouts(seconds: float) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=seconds, connect=min(10.0, seconds))
 
 
+def panels_from(settings: Settings, http: aiohttp.ClientSession) -> Panels:
+    """A client for every panel of the settings, over the one shared HTTP session."""
+    return Panels(
+        {
+            panel.name: PanelClient(
+                panel.url,
+                settings.panel_key if panel.key is None else panel.key,
+                session=http,
+                timeouts=panel_timeouts(panel.timeout_seconds),
+            )
+            for panel in settings.panels
+        }
+    )
+
+
 @dataclass
 class Runtime:
     """Everything the handlers and background tasks share; closed once, at shutdown."""
@@ -103,6 +119,9 @@ class Runtime:
     settings: Settings
     db: Database
     http: aiohttp.ClientSession
+    #: Every panel the shop sells from, by name, ``main`` first.
+    panels: Panels
+    #: ``main``'s client: the panel of the calls not yet made per panel.
     panel: PanelClient
     texts: Texts
     terms: Terms
@@ -136,17 +155,13 @@ class Runtime:
         http = aiohttp.ClientSession()
         terms = terms_from(settings)
         texts = await Texts.load(settings.default_locale)
-        panel = PanelClient(
-            settings.panel_api_url,
-            settings.panel_key,
-            session=http,
-            timeouts=panel_timeouts(settings.panel_timeout_seconds),
-        )
+        panels = panels_from(settings, http)
+        panel = panels.first
         alerts = Alerts(terms, texts)
         notices = Notices(terms, texts, order_button)
         catalogue = Catalogue(db, terms)
         tracker = Tracker(
-            db, panel, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
+            db, panels, terms.currency, notices, alerts, balance_alert=terms.panel_balance_alert
         )
         topup = topup_terms_from(settings)
         manual_payments = ManualPayments(
@@ -172,6 +187,7 @@ class Runtime:
             settings=settings,
             db=db,
             http=http,
+            panels=panels,
             panel=panel,
             texts=texts,
             terms=terms,
@@ -181,11 +197,11 @@ class Runtime:
             notices=notices,
             topup=topup,
             order_desk=OrderDesk(
-                db, panel, catalogue=catalogue, terms=terms, alerts=alerts, tracker=tracker
+                db, panels, catalogue=catalogue, terms=terms, alerts=alerts, tracker=tracker
             ),
             wallet=Wallet(db, topup, alerts, crypto, manual=manual_payments.enabled),
             customers=Customers(db, settings.default_locale),
-            admin_desk=AdminDesk(db, panel, tracker, notices, alerts, terms.currency),
+            admin_desk=AdminDesk(db, panels, tracker, notices, alerts, terms.currency),
             manual_payments=manual_payments,
             crypto=crypto,
             promos=Promos(db, terms.currency),
@@ -211,7 +227,7 @@ class Runtime:
         bot.session.middleware(OtherSends(self.notifier))
         jobs = {
             "catalogue-sync": keep_catalogue_synced(
-                self.db, self.panel, settings.catalogue_sync_minutes * 60, self.alerts
+                self.db, self.panels, settings.catalogue_sync_minutes * 60, self.alerts
             ),
             "tracker": self.tracker.run(settings.poll_interval_seconds),
             "notifier": self.notifier.run(),
@@ -268,13 +284,16 @@ class Runtime:
                 logger.exception("sending what was due at shutdown failed")
 
     async def aclose(self) -> None:
-        """Stop the background tasks, then close the panel client and the database, each
+        """Stop the background tasks, then close the panel clients and the database, each
         whatever happened to the steps before it."""
         try:
             await self.stop()
         finally:
             try:
-                await self.http.close()
+                try:
+                    await self.panels.aclose()
+                finally:
+                    await self.http.close()
             finally:
                 await self.db.close()
 

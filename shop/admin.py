@@ -233,6 +233,26 @@ def read_switch(text: str | None) -> bool:
     return switch == "on"
 
 
+#: A panel's name as PANELS gives it.
+_PANEL_NAME = re.compile(r"[a-z0-9-]{1,32}")
+
+
+def read_panel_choice(text: str | None) -> str:
+    """A panel's name, or ``cheapest`` (any case)."""
+    name = (text or "").strip().lower()
+    if not _PANEL_NAME.fullmatch(name):
+        raise AdminInputError("admin-bad-panel")
+    return name
+
+
+def read_listing(text: str | None) -> tuple[str, int]:
+    """A panel's service: ``<panel>:<its service id>``, like ``second:101``."""
+    panel, colon, service = (text or "").strip().partition(":")
+    if not colon:
+        raise AdminInputError("admin-bad-listing")
+    return read_panel_choice(panel), read_id(service)
+
+
 def read_markup(text: str | None) -> Decimal | None:
     """A service's own markup percent, or ``reset`` (None): back to the shop's default."""
     if (text or "").strip().lower() == "reset":

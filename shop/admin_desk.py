@@ -14,19 +14,23 @@ from shop import admin
 from shop.admin import OrderDetails, Period, ShopStatus, UserReference, UserSummary
 from shop.alerts import Alerts
 from shop.broadcast import BroadcastProgress, broadcast_progress, start_broadcast
-from shop.catalogue import SyncReport, sync_catalogue
+from shop.catalogue import CatalogueSyncFailed, SyncReport, sync_catalogue
+from shop.linking import link_listing, prefer_panel, unlink_listing
 from shop.money import Currency
 from shop.notices import Notices
 from shop.order_actions import ActionProblem, ActionRefused, request_cancel, request_refill
 from shop.ordering import attach_panel_order, refund_uncertain_order
+from shop.panels import Panels
 from shop.payments import StarRefund, refund_stars
 from shop.refunds import SettledRefund, settle_held_refund
 from shop.storage import (
     CancelRequestRow,
     Database,
+    ListingRow,
     OrderRow,
     RefillRow,
     SalesFigures,
+    ServiceRow,
     UserRow,
     utc_now,
 )
@@ -100,7 +104,8 @@ class AdminDesk:
     """What the admin group's commands do, built once with the running shop's parts."""
 
     db: Database
-    panel: PanelClient
+    #: The shop's panels (a single client: the only one, ``main``).
+    panels: Panels | PanelClient
     tracker: Tracker
     notices: Notices
     alerts: Alerts
@@ -111,7 +116,10 @@ class AdminDesk:
     async def status(self) -> ShopStatus:
         """The shop at a glance: the panel's balance (asked now), the shop's counts and
         when the tracker last polled."""
-        return await admin.shop_status(self.db, self.panel, self.tracker.last_poll_at)
+        # /panel shows the first panel's balance; each panel's is the coming /panels.
+        return await admin.shop_status(
+            self.db, Panels.of(self.panels).first, self.tracker.last_poll_at
+        )
 
     async def sales(self, period: Period) -> SalesFigures:
         """The figures of ``period``, up to now."""
@@ -161,7 +169,7 @@ class AdminDesk:
             elif button is OrderButton.REFILL:
                 refill = await self._refill(order.id)
             elif button is OrderButton.CANCEL:
-                cancel = (await request_cancel(self.db, self.panel, order.id, None)).request
+                cancel = (await request_cancel(self.db, self.panels, order.id, None)).request
         except ActionRefused as exc:
             refused = exc.problem
         fresh = await admin.order_details(self.db, order.id)
@@ -169,7 +177,7 @@ class AdminDesk:
         return ButtonOutcome(fresh, refill=refill, cancel=cancel, refused=refused)
 
     async def _refill(self, order_id: int) -> RefillRow:
-        result = await request_refill(self.db, self.panel, order_id, None)
+        result = await request_refill(self.db, self.panels, order_id, None)
         if result.accepted:
             # The customer did not ask for it: tell them, as the tracker would.
             async with self.db.transaction() as tx:
@@ -236,10 +244,46 @@ class AdminDesk:
 
     # --- the catalogue ---------------------------------------------------------------------
 
+    @property
+    def several_panels(self) -> bool:
+        """True when the shop sells from more than one panel (alternatives make sense)."""
+        return len(Panels.of(self.panels)) > 1
+
     async def sync_catalogue(self) -> SyncReport:
-        """Take the panel's catalogue now. Raises
-        :class:`shop.catalogue.CatalogueSyncFailed`."""
-        return await sync_catalogue(self.db, self.panel, self.alerts)
+        """Take every panel's catalogue now, each on its own: the counts of them all. Raises
+        :class:`shop.catalogue.CatalogueSyncFailed` for the first panel that failed, once
+        the others are synced."""
+        reports: list[SyncReport] = []
+        failed: CatalogueSyncFailed | None = None
+        for name, panel in Panels.of(self.panels):
+            try:
+                reports.append(await sync_catalogue(self.db, panel, self.alerts, name=name))
+            except CatalogueSyncFailed as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed
+        return SyncReport(
+            sum(r.inserted for r in reports),
+            sum(r.updated for r in reports),
+            sum(r.unchanged for r in reports),
+            sum(r.removed for r in reports),
+            reports[-1].synced_at,
+        )
+
+    async def link_listing(self, service_id: int, listing: tuple[str, int]) -> ServiceRow:
+        """/link: sell a panel's service as an alternative of a shop service. Raises
+        :class:`shop.linking.LinkRefused`."""
+        return await link_listing(self.db, service_id, listing, Panels.of(self.panels).names)
+
+    async def unlink_listing(self, listing: tuple[str, int]) -> int:
+        """/unlink: a panel's service stops being an alternative and becomes a shop service
+        of its own; its new id. Raises :class:`shop.linking.LinkRefused`."""
+        return await unlink_listing(self.db, listing)
+
+    async def prefer_panel(self, service_id: int, choice: str) -> ListingRow:
+        """/prefer: sell a shop service from one panel, or the cheapest; the listing it
+        shows now. Raises :class:`shop.linking.LinkRefused`."""
+        return await prefer_panel(self.db, service_id, choice, Panels.of(self.panels).names)
 
     async def set_service_enabled(self, service_id: int, enabled: bool) -> bool:
         """Sell a service or not; False if there is no such service."""

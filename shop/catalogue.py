@@ -1,9 +1,12 @@
-"""The catalogue: the panel's services, kept in the shop's database and shown to customers."""
+"""The catalogue: the panels' services, kept in the shop's database as listings of the
+shop's own services, and shown to customers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +17,7 @@ from api.client import caller_reports_failures
 from shop.alerts import Alerts
 from shop.display import shortened
 from shop.money import Currency
+from shop.panels import MAIN_PANEL, Panels
 from shop.pricing import customer_price
 from shop.storage import CategoryRow, Database, Repositories, ServiceRow, utc_now
 from shop.supervisor import Backoff, keep_running
@@ -90,10 +94,14 @@ def _as_stored(service: Service) -> Service:
 
 
 async def sync_catalogue(
-    db: Database, panel: PanelClient, alerts: Alerts | None = None
+    db: Database, panel: PanelClient, alerts: Alerts | None = None, *, name: str = MAIN_PANEL
 ) -> SyncReport:
-    """Take the panel's ``services`` and store them: insert new ones, update changed ones,
-    take the ones that disappeared off sale (their orders stay readable). Idempotent.
+    """Take the ``services`` of panel ``name`` (reached through ``panel``) and store them
+    as its listings: insert new ones, update changed ones, take the ones that disappeared
+    off sale (their orders stay readable). Idempotent. Other panels' listings are not
+    touched; a service it lists for the first time becomes a new shop service (see
+    :meth:`~shop.storage.ListingRepository.sync`), in the category of that name, which
+    other panels' services of the same category share.
 
     Services the shop cannot sell (no rate above zero, or limits no quantity fits) are
     stored but never shown; ``alerts`` tells the admins of each once, in the same
@@ -102,23 +110,28 @@ async def sync_catalogue(
     A panel error, or an empty catalogue (a glitch far more often than a real answer),
     raises :class:`CatalogueSyncFailed` and changes nothing.
     """
+    # A one-panel shop's messages stay as they were; another panel is named.
+    which = "" if name == MAIN_PANEL else f"panel {name}: "
     try:
         services = await panel.services()
     except PanelError as exc:
-        raise CatalogueSyncFailed(str(exc)) from exc
+        raise CatalogueSyncFailed(f"{which}{exc}") from exc
     if not services:
-        raise CatalogueSyncFailed("the panel listed no services")
+        raise CatalogueSyncFailed(f"{which}the panel listed no services")
     now = utc_now()
     async with db.transaction() as tx:
-        counts = await tx.services.upsert_many(map(_as_stored, services), now)
-        removed = await tx.services.mark_missing_off_panel({s.id for s in services}, now)
+        counts = await tx.services.upsert_many(map(_as_stored, services), now, panel=name)
+        removed = await tx.services.mark_missing_off_panel(
+            {s.id for s in services}, now, panel=name
+        )
         if alerts is not None:
             for unsellable in await tx.services.offered_but_unsellable():
                 await alerts.service_unsellable(tx, unsellable)
         await tx.meta.set(SYNCED_AT_META_KEY, now.isoformat())
     report = SyncReport(counts.inserted, counts.updated, counts.unchanged, removed, now)
     logger.info(
-        "catalogue synced: %d new, %d changed, %d unchanged, %d removed",
+        "catalogue of panel %s synced: %d new, %d changed, %d unchanged, %d removed",
+        name,
         report.inserted,
         report.updated,
         report.unchanged,
@@ -128,23 +141,38 @@ async def sync_catalogue(
 
 
 async def keep_catalogue_synced(
-    db: Database, panel: PanelClient, interval: float, alerts: Alerts | None = None
+    db: Database, panels: Panels | PanelClient, interval: float, alerts: Alerts | None = None
 ) -> None:
-    """Sync now and then every ``interval`` seconds, until cancelled. A failed sync keeps
-    the last catalogue and is tried again after 2, 4, 8... seconds, up to ``interval``: a
-    panel out of reach at start is not waited for a whole interval. No error ends it."""
+    """Sync each panel now and then every ``interval`` seconds, until cancelled, each on its
+    own: a failed sync keeps the last catalogue of that panel (and every other panel's) and
+    is tried again after 2, 4, 8... seconds, up to ``interval``, so a panel out of reach at
+    start is not waited for a whole interval. No error ends it.
 
-    async def sync() -> float:
-        with caller_reports_failures():
-            await sync_catalogue(db, panel, alerts)
-        return interval
+    First, the listings of panels the settings no longer name go off sale."""
+    every = Panels.of(panels)
+    async with db.transaction() as tx:
+        if retired := await tx.listings.retire_panels_but(every.names):
+            logger.warning("%d services of panels no longer configured are off sale", retired)
 
-    await keep_running(
-        "catalogue sync",
-        sync,
-        Backoff(min(SYNC_RETRY_SECONDS, interval), interval),
-        expected=(CatalogueSyncFailed,),
-        log=logger,
+    def sync_of(name: str, panel: PanelClient) -> Callable[[], Awaitable[float]]:
+        async def sync() -> float:
+            with caller_reports_failures():
+                await sync_catalogue(db, panel, alerts, name=name)
+            return interval
+
+        return sync
+
+    await asyncio.gather(
+        *(
+            keep_running(
+                "catalogue sync" if name == MAIN_PANEL else f"catalogue sync of panel {name}",
+                sync_of(name, panel),
+                Backoff(min(SYNC_RETRY_SECONDS, interval), interval),
+                expected=(CatalogueSyncFailed,),
+                log=logger,
+            )
+            for name, panel in every
+        )
     )
 
 

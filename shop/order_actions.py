@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from api import PanelClient, PanelError
+from shop.panels import Panels, UnknownPanel
 from shop.storage import (
     ACTIVE_ORDER_STATES,
     ACTIVE_REFILL_STATES,
@@ -117,19 +118,19 @@ def _recent(at: datetime, now: datetime) -> bool:
 
 async def request_refill(
     db: Database,
-    panel: PanelClient,
+    panels: Panels | PanelClient,
     order_id: int,
     user_id: int | None,
     *,
     now: datetime | None = None,
 ) -> RefillResult:
-    """Ask the panel to refill an order; one unfinished refill per order at most, and for a
-    customer one request per :data:`ACTION_COOL_DOWN` (``now``: the moment of asking)."""
+    """Ask the order's panel to refill it; one unfinished refill per order at most, and for
+    a customer one request per :data:`ACTION_COOL_DOWN` (``now``: the moment of asking)."""
     now = now or utc_now()
     async with db.transaction() as tx:
         order = await _order_of(tx, order_id, user_id)
-        service = await tx.services.get(order.service_id)
-        if service is None or not service.refill:
+        panel = _panel_of(panels, order)
+        if not await _offered(tx, order, refill=True):
             raise ActionRefused(ActionProblem.NOT_OFFERED)
         if not await can_refill(tx, order):
             raise ActionRefused(ActionProblem.NOT_NOW)
@@ -159,6 +160,29 @@ async def request_refill(
     return RefillResult(created, accepted=True)
 
 
+def _panel_of(panels: Panels | PanelClient, order: OrderRow) -> PanelClient:
+    """The client of the panel the order was placed at; a panel no longer configured offers
+    nothing."""
+    try:
+        return Panels.of(panels).client(order.panel)
+    except UnknownPanel:
+        raise ActionRefused(ActionProblem.NOT_OFFERED) from None
+
+
+async def _offered(tx: Repositories, order: OrderRow, *, refill: bool) -> bool:
+    """Whether the service the order was placed as, at its panel, offers refills (or
+    cancels): its listing there says so, or for an order without one, the shop service."""
+    listing = (
+        None
+        if order.panel_service_id is None
+        else await tx.listings.at(order.panel, order.panel_service_id)
+    )
+    source = listing or await tx.services.get(order.service_id)
+    if source is None:
+        return False
+    return source.refill if refill else source.cancel
+
+
 async def _check_cancel_throttle(tx: Repositories, order: OrderRow, now: datetime) -> None:
     """A customer's cancel goes to the panel once it accepted none, and once per cool-down."""
     if await tx.cancels.was_accepted(order.id):
@@ -174,19 +198,19 @@ async def _check_cancel_throttle(tx: Repositories, order: OrderRow, now: datetim
 
 async def request_cancel(
     db: Database,
-    panel: PanelClient,
+    panels: Panels | PanelClient,
     order_id: int,
     user_id: int | None,
     *,
     now: datetime | None = None,
 ) -> CancelResult:
-    """Ask the panel to cancel an order it is still working on; for a customer, not again
-    once the panel accepted a cancel, and at most once per :data:`ACTION_COOL_DOWN`
+    """Ask the order's panel to cancel an order it is still working on; for a customer, not
+    again once the panel accepted a cancel, and at most once per :data:`ACTION_COOL_DOWN`
     (``now``: the moment of asking)."""
     async with db.transaction() as tx:
         order = await _order_of(tx, order_id, user_id)
-        service = await tx.services.get(order.service_id)
-        if service is None or not service.cancel:
+        panel = _panel_of(panels, order)
+        if not await _offered(tx, order, refill=False):
             raise ActionRefused(ActionProblem.NOT_OFFERED)
         if not await can_cancel(tx, order):
             raise ActionRefused(ActionProblem.NOT_NOW)

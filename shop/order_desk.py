@@ -35,6 +35,7 @@ from shop.ordering import (
     place_order,
     quote_order,
 )
+from shop.panels import Panels
 from shop.storage import Database, OrderRow, QuoteRow, ServiceRow
 from shop.terms import Terms
 from shop.tracking import Tracker
@@ -112,7 +113,7 @@ class OrderDesk:
     def __init__(
         self,
         db: Database,
-        panel: PanelClient,
+        panels: Panels | PanelClient,
         *,
         catalogue: Catalogue,
         terms: Terms,
@@ -120,7 +121,7 @@ class OrderDesk:
         tracker: Tracker,
     ) -> None:
         self._db = db
-        self._panel = panel
+        self._panels = panels
         self._catalogue = catalogue
         self._terms = terms
         self._alerts = alerts
@@ -178,7 +179,7 @@ class OrderDesk:
         """
         try:
             return await place_order(
-                self._db, self._panel, self._alerts, user_id, quote_id, terms=self._terms
+                self._db, self._panels, self._alerts, user_id, quote_id, terms=self._terms
             )
         except PriceRose as rose:
             answers = answers_in_form_order(rose.service, rose.quote.fields)
@@ -213,12 +214,12 @@ class OrderDesk:
     async def refill(self, user_id: int, order_id: int) -> RefillResult:
         """Ask the panel to refill the customer's order; raises
         :class:`~shop.order_actions.ActionRefused` when it is not asked."""
-        return await request_refill(self._db, self._panel, order_id, user_id)
+        return await request_refill(self._db, self._panels, order_id, user_id)
 
     async def cancel(self, user_id: int, order_id: int) -> CancelResult:
         """Ask the panel to cancel the customer's order; raises
         :class:`~shop.order_actions.ActionRefused` when it is not asked."""
-        return await request_cancel(self._db, self._panel, order_id, user_id)
+        return await request_cancel(self._db, self._panels, order_id, user_id)
 
     async def _balance(self, user_id: int) -> Decimal:
         async with self._db.read() as r:

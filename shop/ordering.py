@@ -15,6 +15,7 @@ money is never lost. The steps (see DESIGN.md, "Exactly-once placement"):
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from dataclasses import dataclass
@@ -40,11 +41,13 @@ from api import (
 from shop.alerts import Alerts
 from shop.ledger import credit, debit
 from shop.notices import Notices
+from shop.panels import Panels, UnknownPanel
 from shop.pricing import Price, UnpriceableOrder, price_order
 from shop.refusals import RefusalReason, classify_refusal
 from shop.storage import (
     ConstraintError,
     Database,
+    Destination,
     LedgerReason,
     NewQuote,
     OrderRow,
@@ -276,10 +279,15 @@ async def start_order(
     if price.price > quote.price:
         fresh = await _stored_quote(tx, terms, user_id, request, price, now=now)
         raise PriceRose(fresh, quote.price, service)
+    # Recorded before the panel is asked: every later call for the order goes there.
+    listing = await tx.listings.shown(service.id)
+    if listing is None:
+        raise QuoteRefused(QuoteProblem.SERVICE_UNAVAILABLE)
     order = await tx.orders.insert_submitting(
         quote,
-        link=_link_of(quote.fields),
-        quantity=price.units,
+        destination=Destination(
+            listing.panel, listing.panel_service_id, _link_of(quote.fields), price.units
+        ),
         price=price.price,
         cost=price.recorded_cost,
     )
@@ -335,15 +343,15 @@ async def _already_placed(db: Database, user_id: int, quote_id: str) -> Placemen
 
 async def place_order(
     db: Database,
-    panel: PanelClient,
+    panels: Panels | PanelClient,
     alerts: Alerts,
     user_id: int,
     quote_id: str,
     *,
     terms: Terms,
 ) -> Placement:
-    """Turn a confirmed quote into one order at the panel (see the module's docstring),
-    priced again with ``shop``'s current terms.
+    """Turn a confirmed quote into one order at the panel of the service's shown listing
+    (see the module's docstring), priced again with ``shop``'s current terms.
 
     Raises :class:`QuoteNotUsable`, or :class:`~shop.ledger.InsufficientFunds` (nothing
     changed; the quote can be confirmed again after a top-up); :class:`QuoteRefused` or
@@ -363,13 +371,22 @@ async def place_order(
         raise
     if not isinstance(started, OrderRow):
         raise started
-    return await _submit(db, panel, alerts, started)
+    return await _submit(db, Panels.of(panels), alerts, started)
 
 
-async def _submit(db: Database, panel: PanelClient, alerts: Alerts, order: OrderRow) -> Placement:
-    """Step 2: the one ``add`` call, and what its answer means for the order and the money."""
+async def _submit(db: Database, panels: Panels, alerts: Alerts, order: OrderRow) -> Placement:
+    """Step 2: the one ``add`` call, to the panel recorded on the order, and what its answer
+    means for the order and the money."""
+    try:
+        panel = panels.client(order.panel)
+    except UnknownPanel as exc:
+        # Nothing was sent: a definite refusal, refunded.
+        return await _fail(db, alerts, order, str(exc))
     try:
         request = request_from_fields(OrderType(order.order_type), order.fields)
+        # The order's fields name the shop's service; the panel knows it by its own id.
+        if order.panel_service_id is not None:
+            request = dataclasses.replace(request, service=order.panel_service_id)
         panel_order_id = await panel.add(request)
     except InvalidRequest as exc:
         return await _fail(db, alerts, order, exc.message)
@@ -444,12 +461,13 @@ async def recover_interrupted(db: Database, alerts: Alerts) -> list[OrderRow]:
 
 
 async def attach_panel_order(db: Database, order_id: int, panel_order_id: int) -> OrderRow:
-    """An admin found an uncertain order at the panel: attach its id; tracking resumes."""
+    """An admin found an uncertain order at its panel: attach its id; tracking resumes."""
     async with db.transaction() as tx:
         order = await tx.orders.get(order_id)
         if order is None or order.state is not OrderState.UNKNOWN:
             raise ResolutionRefused(f"order {order_id} is not uncertain")
-        holder = await tx.orders.get_by_panel_id(panel_order_id)
+        # Ids are the panel's own: another panel may use the same one for another order.
+        holder = await tx.orders.get_by_panel_id(panel_order_id, panel=order.panel)
         if holder is not None:
             raise ResolutionRefused(f"panel order {panel_order_id} belongs to order {holder.id}")
         await tx.orders.set_placed(order_id, panel_order_id)

@@ -1,10 +1,12 @@
 """Following orders and refills at the panel, refunding what it did not deliver, and
 telling customers.
 
-One poll asks for every active order with multi-status (100 ids a call) and every active
-refill with multi refill status. Each change of state is stored once; its refund (under
-the order's one refund key) and its notice (under a key per change) are written in the same
-transaction, so repeated polls, repeated answers and restarts never refund or tell twice.
+One poll asks each panel, on its own and all at once, for its active orders with
+multi-status (100 ids a call) and its active refills with multi refill status; the loop
+polls each panel on its own schedule, so a slow or failing panel delays no other's orders.
+Each change of state is stored once; its refund (under the order's one refund key) and its
+notice (under a key per change) are written in the same transaction, so repeated polls,
+repeated answers and restarts never refund or tell twice.
 
 A call that fails costs only its own ids, which are asked again at the next poll; a poll
 fails only when none of its calls was answered. Within a page, each order is stored in a
@@ -14,6 +16,7 @@ poll, and never rolls back the others.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Iterable
@@ -30,6 +33,7 @@ from shop.ledger import credit
 from shop.money import Currency
 from shop.notices import Notices
 from shop.ordering import refund_key
+from shop.panels import MAIN_PANEL, Panels, UnknownPanel
 from shop.refunds import PACKAGE_TYPES, refund_due
 from shop.storage import (
     ACTIVE_ORDER_STATES,
@@ -100,12 +104,12 @@ class PollReport:
 
 
 class Tracker:
-    """Polls the panel for the shop's active orders and refills."""
+    """Polls the panels for the shop's active orders and refills, each panel for its own."""
 
     def __init__(
         self,
         db: Database,
-        panel: PanelClient,
+        panels: Panels | PanelClient,
         currency: Currency,
         notices: Notices,
         alerts: Alerts,
@@ -120,7 +124,7 @@ class Tracker:
         # When each customer last made the panel answer a Refresh (kept in memory only:
         # after a restart a customer may refresh once more).
         self._refreshed_by: dict[int, datetime] = {}
-        self._panel = panel
+        self._panels = Panels.of(panels)
         self._currency = currency
         self._notices = notices
         self._alerts = alerts
@@ -130,43 +134,67 @@ class Tracker:
     # --- one poll --------------------------------------------------------------------------
 
     async def poll_once(self) -> PollReport:
-        """One poll of every active order and refill."""
+        """One poll of every active order and refill, every panel at once. Raises the first
+        error of a panel none of whose calls was answered, once the others are stored."""
+        reports = await asyncio.gather(
+            *(self.poll_panel(name) for name in self._panels.names), return_exceptions=True
+        )
         report = PollReport()
-        await self.poll_orders(report)
-        await self.poll_refills(report)
+        for part in reports:
+            if isinstance(part, BaseException):
+                continue
+            report.orders_polled += part.orders_polled
+            report.refills_polled += part.refills_polled
+            report.order_changes += part.order_changes
+            report.refill_changes += part.refill_changes
+            report.order_errors.update(part.order_errors)
+            report.orders_unanswered += part.orders_unanswered
+            report.refills_unanswered += part.refills_unanswered
+        for part in reports:
+            if isinstance(part, BaseException):
+                raise part
         return report
 
-    async def poll_orders(self, report: PollReport) -> None:
-        """Ask the panel for every active order and store what changed. Raises the panel's
-        error only when none of the status calls was answered."""
-        orders = await self._active_orders()
-        report.orders_polled = len(orders)
+    async def poll_panel(self, name: str) -> PollReport:
+        """One poll of the active orders and refills placed at panel ``name``."""
+        report = PollReport()
+        await self.poll_orders(report, name)
+        await self.poll_refills(report, name)
+        return report
+
+    async def poll_orders(self, report: PollReport, panel: str) -> None:
+        """Ask ``panel`` for each of its active orders and store what changed. Raises the
+        panel's error only when none of the status calls was answered."""
+        orders = await self._active_orders(panel)
+        report.orders_polled += len(orders)
         if not orders:
             return
         by_panel_id = {order.panel_order_id: order for order in orders if order.panel_order_id}
-        read = _usable(await self._panel.multi_status_chunks(by_panel_id), "status")
-        report.orders_unanswered = len(read.unanswered)
+        client = self._panels.client(panel)
+        read = _usable(await client.multi_status_chunks(by_panel_id), f"{panel} status")
+        report.orders_unanswered += len(read.unanswered)
         answers = list(read.items.items())
         for start in range(0, len(answers), _PAGE):
             await self._store(report, answers[start : start + _PAGE], by_panel_id)
 
-    async def poll_refills(self, report: PollReport) -> None:
-        """Ask the panel for every active refill and store what changed. Raises the panel's
-        error only when none of the refill status calls was answered."""
+    async def poll_refills(self, report: PollReport, panel: str) -> None:
+        """Ask ``panel`` for each of its active refills and store what changed. Raises the
+        panel's error only when none of the refill status calls was answered."""
         refills: list[RefillRow] = []
         async with self._db.read() as r:
             while page := await r.refills.active_with_panel_id(
-                refills[-1].id if refills else 0, 500
+                refills[-1].id if refills else 0, 500, panel=panel
             ):
                 refills.extend(page)
-        report.refills_polled = len(refills)
+        report.refills_polled += len(refills)
         if not refills:
             return
         by_panel_id = {
             refill.panel_refill_id: refill for refill in refills if refill.panel_refill_id
         }
-        read = _usable(await self._panel.multi_refill_status_chunks(by_panel_id), "refill")
-        report.refills_unanswered = len(read.unanswered)
+        client = self._panels.client(panel)
+        read = _usable(await client.multi_refill_status_chunks(by_panel_id), f"{panel} refill")
+        report.refills_unanswered += len(read.unanswered)
         now = utc_now()
         async with self._db.transaction() as tx:
             for panel_id, answer in read.items.items():
@@ -214,8 +242,8 @@ class Tracker:
         if not force:
             self._refreshed_by[order.user_id] = now
         try:
-            answer = await self._panel.status(order.panel_order_id)
-        except PanelError as exc:
+            answer = await self._panels.client(order.panel).status(order.panel_order_id)
+        except (PanelError, UnknownPanel) as exc:
             logger.info("refresh of order %d failed: %s", order.id, exc)
             return order
         await self._store(
@@ -224,10 +252,12 @@ class Tracker:
         async with self._db.read() as r:
             return await r.orders.get(order.id) or order
 
-    async def _active_orders(self) -> list[OrderRow]:
+    async def _active_orders(self, panel: str) -> list[OrderRow]:
         orders: list[OrderRow] = []
         async with self._db.read() as r:
-            while page := await r.orders.active_with_panel_id(orders[-1].id if orders else 0, 500):
+            while page := await r.orders.active_with_panel_id(
+                orders[-1].id if orders else 0, 500, panel=panel
+            ):
                 orders.extend(page)
         return orders
 
@@ -322,19 +352,24 @@ class Tracker:
     # --- the loop --------------------------------------------------------------------------
 
     async def run(self, interval: float) -> None:
-        """Poll every ``interval`` seconds until cancelled. A failing poll is tried again
-        later and later (twice the interval, then doubling, up to
+        """Poll each panel every ``interval`` seconds until cancelled, each in a loop of its
+        own, so a slow or failing panel delays no other's orders. A failing poll is tried
+        again later and later (twice the interval, then doubling, up to
         :data:`MAX_BACKOFF_SECONDS`) and the admins are told after
-        :data:`FAILED_POLLS_ALERT_AFTER` in a row; no error ends the loop, and a poll slower
+        :data:`FAILED_POLLS_ALERT_AFTER` in a row; no error ends a loop, and a poll slower
         than the interval is simply followed by the next one, never overlapped."""
+        await asyncio.gather(*(self._run_panel(name, interval) for name in self._panels.names))
+
+    async def _run_panel(self, panel: str, interval: float) -> None:
         failing_since = utc_now()
+        first = panel == self._panels.names[0]
 
         async def poll() -> float:
             started = time.monotonic()
             with caller_reports_failures():
-                await self.poll_once()
+                await self.poll_panel(panel)
                 self.last_poll_at = utc_now()
-                if time.monotonic() - self._balance_checked_at >= BALANCE_CHECK_SECONDS:
+                if first and time.monotonic() - self._balance_checked_at >= BALANCE_CHECK_SECONDS:
                     await _never_fatal(self.check_panel_balance())
             return max(0.0, interval - (time.monotonic() - started))
 
@@ -343,10 +378,12 @@ class Tracker:
             if failures == 1:
                 failing_since = utc_now()
             if failures == FAILED_POLLS_ALERT_AFTER:
-                await self._alert_failing(failing_since.isoformat(), str(exc))
+                # A one-panel shop's alert stays as it was; another panel is named.
+                which = "" if panel == MAIN_PANEL else f"panel {panel}: "
+                await self._alert_failing(failing_since.isoformat(), f"{which}{exc}")
 
         await keep_running(
-            "status poll",
+            "status poll" if panel == MAIN_PANEL else f"status poll of panel {panel}",
             poll,
             Backoff(2 * interval, max(interval, MAX_BACKOFF_SECONDS)),
             expected=(PanelError,),
@@ -361,7 +398,8 @@ class Tracker:
             return
         self._balance_checked_at = time.monotonic()
         try:
-            balance = await self._panel.balance()
+            # Per-panel balance alerts are yet to come: the first panel's, as before.
+            balance = await self._panels.first.balance()
         except PanelError as exc:
             logger.info("panel balance not checked: %s", exc)
             return

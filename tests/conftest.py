@@ -166,6 +166,51 @@ async def panel_client(panel_url: str) -> AsyncIterator[PanelClient]:
         yield client
 
 
+# --- a second panel, for the shops that sell from two ---------------------------------------
+
+SECOND_PANEL_KEY = "second-key-7c4e19b2"
+
+
+@pytest.fixture
+def second_panel_services() -> Sequence[Mapping[str, object]] | None:
+    """The catalogue the second sandbox serves; None: the sandbox's own."""
+    return None
+
+
+@pytest.fixture
+def second_panel(
+    clock: ManualClock,
+    panel_funds: Decimal,
+    second_panel_services: Sequence[Mapping[str, object]] | None,
+) -> SandboxPanel:
+    """Another sandbox panel, on the same clock, with an account for the shop."""
+    extra: dict[str, Any] = (
+        {} if second_panel_services is None else {"services": second_panel_services}
+    )
+    sandbox = SandboxPanel(clock=clock, seed=2, **extra)
+    sandbox.add_account(SECOND_PANEL_KEY, panel_funds)
+    return sandbox
+
+
+@pytest.fixture
+async def second_panel_url(second_panel: SandboxPanel) -> AsyncIterator[str]:
+    server = TestServer(create_app(second_panel), host="127.0.0.1")
+    await server.start_server()
+    yield str(server.make_url("/api/v2"))
+    await server.close()
+
+
+@pytest.fixture
+def two_panels(second_panel_url: str) -> dict[str, object]:
+    """The settings of a shop that also sells from the second panel, named ``second``
+    (merge them into ``settings_overrides``)."""
+    return {
+        "panels": "second",
+        "panel_second_url": second_panel_url,
+        "panel_second_key": SECOND_PANEL_KEY,
+    }
+
+
 # --- the shop -------------------------------------------------------------------------------
 
 

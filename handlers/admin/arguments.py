@@ -20,8 +20,10 @@ from aiogram.types import Message
 from shop.admin import (
     AdminInputError,
     read_id,
+    read_listing,
     read_markup,
     read_money,
+    read_panel_choice,
     read_percent,
     read_period,
     read_reason,
@@ -78,6 +80,10 @@ def _money(*, allow_zero: bool) -> Argument[Decimal]:
 
 #: An order, a service or a Telegram id: ``12`` or ``#12``.
 ID = word(read_id)
+#: A panel's service: ``second:101``.
+LISTING = word(read_listing)
+#: A panel's name, or ``cheapest``.
+PANEL_CHOICE = word(read_panel_choice)
 #: The whole line as one id: ``/order 12``.
 ID_LINE = rest_of_line(read_id)
 #: A customer: a Telegram id or an @username.

@@ -1,4 +1,5 @@
-"""The catalogue from the admin group: /sync, /service on|off, /price and /markup."""
+"""The catalogue from the admin group: /sync, /service on|off, /price, /markup, and the
+alternatives of a service at other panels: /link, /unlink and /prefer."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram_i18n import I18nContext
 
-from handlers.admin.arguments import ID, MARKUP, PERCENT_LINE, SWITCH, Arguments
+from handlers.admin.arguments import (
+    ID,
+    LISTING,
+    MARKUP,
+    PANEL_CHOICE,
+    PERCENT_LINE,
+    SWITCH,
+    Arguments,
+)
 from shop.admin_desk import AdminDesk
 from shop.catalogue import CatalogueSyncFailed
 from shop.display import PANEL_WORDS, escaped
+from shop.linking import LinkRefused
 
 
 async def sync_command(message: Message, i18n: I18nContext, admin_desk: AdminDesk) -> None:
@@ -68,8 +78,75 @@ async def markup_command(
     await message.reply(i18n.get("admin-markup-set", percent=format(percent, "f")))
 
 
+async def link_command(
+    message: Message,
+    *,
+    service_id: int,
+    listing: tuple[str, int],
+    i18n: I18nContext,
+    admin_desk: AdminDesk,
+) -> None:
+    panel, panel_service_id = listing
+    where = {"panel": escaped(panel), "panel_service_id": str(panel_service_id)}
+    try:
+        service = await admin_desk.link_listing(service_id, listing)
+    except LinkRefused as refused:
+        await message.reply(
+            i18n.get(f"admin-link-{refused.problem}", service_id=str(service_id), **where)
+        )
+        return
+    await message.reply(
+        i18n.get(
+            "admin-link-done",
+            service_id=str(service.id),
+            shown=escaped(service.prefer),
+            **where,
+        )
+    )
+
+
+async def unlink_command(
+    message: Message, *, listing: tuple[str, int], i18n: I18nContext, admin_desk: AdminDesk
+) -> None:
+    panel, panel_service_id = listing
+    where = {"panel": escaped(panel), "panel_service_id": str(panel_service_id)}
+    try:
+        new_id = await admin_desk.unlink_listing(listing)
+    except LinkRefused as refused:
+        await message.reply(i18n.get(f"admin-link-{refused.problem}", service_id="", **where))
+        return
+    await message.reply(i18n.get("admin-unlink-done", service_id=str(new_id), **where))
+
+
+async def prefer_command(
+    message: Message, *, service_id: int, choice: str, i18n: I18nContext, admin_desk: AdminDesk
+) -> None:
+    try:
+        shown = await admin_desk.prefer_panel(service_id, choice)
+    except LinkRefused as refused:
+        await message.reply(
+            i18n.get(
+                f"admin-link-{refused.problem}",
+                service_id=str(service_id),
+                panel=escaped(choice),
+                panel_service_id="",
+            )
+        )
+        return
+    await message.reply(
+        i18n.get(
+            "admin-prefer-done",
+            service_id=str(service_id),
+            choice=escaped(choice),
+            panel=escaped(shown.panel),
+            panel_service_id=str(shown.panel_service_id),
+            rate=format(shown.rate, "f"),
+        )
+    )
+
+
 def router() -> Router:
-    """/sync, /service, /price, /markup."""
+    """/sync, /service, /price, /markup, /link, /unlink, /prefer."""
     catalogue = Router(name=__name__)
     catalogue.message.register(sync_command, Command("sync"))
     catalogue.message.register(
@@ -79,4 +156,11 @@ def router() -> Router:
         price_command, Command("price"), Arguments(service_id=ID, percent=MARKUP)
     )
     catalogue.message.register(markup_command, Command("markup"), Arguments(percent=PERCENT_LINE))
+    catalogue.message.register(
+        link_command, Command("link"), Arguments(service_id=ID, listing=LISTING)
+    )
+    catalogue.message.register(unlink_command, Command("unlink"), Arguments(listing=LISTING))
+    catalogue.message.register(
+        prefer_command, Command("prefer"), Arguments(service_id=ID, choice=PANEL_CHOICE)
+    )
     return catalogue

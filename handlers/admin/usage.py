@@ -9,16 +9,24 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
+from shop.admin_desk import AdminDesk
+
 #: Every admin command, in the order /help lists them.
 COMMANDS = (
     "panel", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
-    "sync", "service", "price", "markup", "broadcast", "refundstars", "payments", "approve",
-    "reject", "receipt", "promo", "ban", "unban", "banned",
+    "sync", "service", "price", "markup", "link", "unlink", "prefer", "broadcast",
+    "refundstars", "payments", "approve", "reject", "receipt", "promo", "ban", "unban",
+    "banned",
 )  # fmt: skip
 
 
-async def admin_help(message: Message, i18n: I18nContext) -> None:
-    lines = [i18n.get(f"admin-usage-{name}") for name in COMMANDS]
+#: The commands of a shop with several panels: a one-panel shop's /help leaves them out.
+PANEL_COMMANDS = frozenset({"link", "unlink", "prefer"})
+
+
+async def admin_help(message: Message, i18n: I18nContext, admin_desk: AdminDesk) -> None:
+    shown = [name for name in COMMANDS if admin_desk.several_panels or name not in PANEL_COMMANDS]
+    lines = [i18n.get(f"admin-usage-{name}") for name in shown]
     await message.reply(i18n.get("admin-help", commands="\n".join(lines)))
 
 

@@ -25,6 +25,9 @@ class Migration:
 
     version: int
     script: str
+    #: True for a migration that rebuilds a table others refer to: it runs with foreign keys
+    #: off (SQLite cannot drop such a table otherwise) and is checked before it commits.
+    rebuilds_referenced_tables: bool = False
 
     def statements(self) -> Iterator[str]:
         """The script split into complete statements (a trigger body stays in one piece)."""
@@ -467,6 +470,124 @@ CREATE INDEX users_banned ON users (banned_at) WHERE banned_at IS NOT NULL;
 #: The version that lets the staff ban a customer.
 BANS_VERSION: Final = 13
 
+_SEVERAL_PANELS: Final = """
+-- The shop sells from several panels. A shop service (``services``: the id customers see,
+-- the owner's switches) is sold through listings of panel services (``panel_services``),
+-- one per panel at most. ``prefer`` names the panel whose listing the shop shows and
+-- places at, or is 'cheapest'. The panel columns left in ``services`` are a copy of that
+-- listing's (the shown one), written with it at each sync, so every catalogue query stays
+-- on one indexed table.
+CREATE TABLE panel_services (
+    panel            TEXT NOT NULL,
+    panel_service_id INTEGER NOT NULL,
+    service_id       INTEGER NOT NULL REFERENCES services (id),
+    name             TEXT NOT NULL,
+    type             TEXT NOT NULL,
+    category         TEXT NOT NULL,
+    rate             TEXT NOT NULL,
+    min              INTEGER NOT NULL,
+    max              INTEGER NOT NULL,
+    refill           INTEGER NOT NULL DEFAULT 0 CHECK (refill IN (0, 1)),
+    cancel           INTEGER NOT NULL DEFAULT 0 CHECK (cancel IN (0, 1)),
+    dripfeed         INTEGER NOT NULL DEFAULT 0 CHECK (dripfeed IN (0, 1)),
+    on_panel         INTEGER NOT NULL DEFAULT 1 CHECK (on_panel IN (0, 1)),
+    synced_at        TEXT NOT NULL,
+    PRIMARY KEY (panel, panel_service_id),
+    -- A shop service has at most one listing at each panel.
+    UNIQUE (service_id, panel)
+);
+ALTER TABLE services ADD COLUMN prefer TEXT NOT NULL DEFAULT 'main';
+-- Until now the shop had one panel, 'main', and its service ids were the panel's: each
+-- service becomes main's listing of the same panel id, under the same shop id.
+INSERT INTO panel_services (panel, panel_service_id, service_id, name, type, category, rate,
+        min, max, refill, cancel, dripfeed, on_panel, synced_at)
+    SELECT 'main', id, id, name, type, category, rate, min, max, refill, cancel, dripfeed,
+        on_panel, synced_at
+    FROM services ORDER BY id;
+
+-- An order records the panel it was placed at and the panel's service id; a panel's order
+-- ids (and refill ids) are unique at that panel only. SQLite cannot change a UNIQUE: the
+-- tables are rebuilt, keeping their rows, ids, AUTOINCREMENT counters and indexes.
+CREATE TABLE orders_new (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id          INTEGER NOT NULL REFERENCES users (id),
+    quote_id         TEXT NOT NULL UNIQUE REFERENCES quotes (id),
+    service_id       INTEGER NOT NULL REFERENCES services (id),
+    order_type       TEXT NOT NULL,
+    link             TEXT,
+    quantity         INTEGER NOT NULL CHECK (quantity >= 0),
+    fields           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(fields)),
+    price            INTEGER NOT NULL CHECK (price >= 0),
+    cost             INTEGER NOT NULL CHECK (cost >= 0),
+    state            TEXT NOT NULL CHECK (state IN (
+                         'submitting', 'unknown', 'pending', 'in_progress', 'processing',
+                         'completed', 'partial', 'canceled', 'refunded', 'failed')),
+    panel            TEXT NOT NULL DEFAULT 'main',
+    panel_service_id INTEGER,
+    panel_order_id   INTEGER,
+    panel_status     TEXT,
+    start_count      INTEGER,
+    remains          INTEGER,
+    panel_charge     TEXT,
+    error            TEXT,
+    item_errors      INTEGER NOT NULL DEFAULT 0,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    last_polled_at   TEXT,
+    refund_held_at   TEXT,
+    UNIQUE (panel, panel_order_id)
+);
+INSERT INTO orders_new (id, user_id, quote_id, service_id, order_type, link, quantity, fields,
+        price, cost, state, panel, panel_service_id, panel_order_id, panel_status,
+        start_count, remains, panel_charge, error, item_errors, created_at, updated_at,
+        last_polled_at, refund_held_at)
+    SELECT id, user_id, quote_id, service_id, order_type, link, quantity, fields, price, cost,
+        state, 'main', service_id, panel_order_id, panel_status, start_count, remains,
+        panel_charge, error, item_errors, created_at, updated_at, last_polled_at,
+        refund_held_at
+    FROM orders ORDER BY id;
+DELETE FROM sqlite_sequence WHERE name = 'orders_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'orders_new', seq FROM sqlite_sequence
+    WHERE name = 'orders';
+DROP TABLE orders;
+ALTER TABLE orders_new RENAME TO orders;
+CREATE INDEX orders_by_state ON orders (state);
+CREATE INDEX orders_by_user_newest ON orders (user_id, id DESC);
+
+CREATE TABLE refills_new (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id        INTEGER NOT NULL REFERENCES orders (id),
+    user_id         INTEGER NOT NULL REFERENCES users (id),
+    state           TEXT NOT NULL CHECK (state IN (
+                        'requesting', 'pending', 'in_progress', 'processing', 'completed',
+                        'rejected', 'canceled', 'error', 'refused')),
+    panel           TEXT NOT NULL DEFAULT 'main',
+    panel_refill_id INTEGER,
+    panel_status    TEXT,
+    error           TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    UNIQUE (panel, panel_refill_id)
+);
+INSERT INTO refills_new (id, order_id, user_id, state, panel, panel_refill_id, panel_status,
+        error, created_at, updated_at)
+    SELECT id, order_id, user_id, state, 'main', panel_refill_id, panel_status, error,
+        created_at, updated_at
+    FROM refills ORDER BY id;
+DELETE FROM sqlite_sequence WHERE name = 'refills_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'refills_new', seq FROM sqlite_sequence
+    WHERE name = 'refills';
+DROP TABLE refills;
+ALTER TABLE refills_new RENAME TO refills;
+CREATE INDEX refills_by_order ON refills (order_id);
+-- Two taps on "Refill" must not become two refill requests at the panel.
+CREATE UNIQUE INDEX refills_one_active_per_order ON refills (order_id)
+    WHERE state IN ('requesting', 'pending', 'in_progress', 'processing');
+"""
+
+#: The version that lets the shop sell from several panels (tests name it by this constant).
+SEVERAL_PANELS_VERSION: Final = 14
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -482,6 +603,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(PROMO_CODES_VERSION, _PROMO_CODES),
     Migration(MANUAL_PAYMENT_FORMS_VERSION, _MANUAL_PAYMENT_FORMS),
     Migration(BANS_VERSION, _BANS),
+    Migration(SEVERAL_PANELS_VERSION, _SEVERAL_PANELS, rebuilds_referenced_tables=True),
 )
 
 #: The schema version this code writes.
@@ -520,6 +642,19 @@ async def migrate(
     for migration in sorted(migrations, key=lambda m: m.version):
         if migration.version in recorded:
             continue
+        if await _apply(conn, migration):
+            applied.append(migration.version)
+    return applied
+
+
+async def _apply(conn: aiosqlite.Connection, migration: Migration) -> bool:
+    """Apply ``migration`` in one transaction with its record; False if already applied."""
+    if migration.rebuilds_referenced_tables:
+        # Only outside a transaction does this pragma take effect (SQLite's own procedure
+        # for rebuilding a table); the references are checked before the commit instead.
+        await conn.execute("PRAGMA foreign_keys = OFF")
+    applied = False
+    try:
         await conn.execute("BEGIN IMMEDIATE")
         try:
             # Checked again inside the write lock: another process may have just applied it.
@@ -529,15 +664,29 @@ async def migrate(
             if not list(done):
                 for statement in migration.statements():
                     await conn.execute(statement)
+                if migration.rebuilds_referenced_tables:
+                    await _check_references(conn, migration.version)
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                     (migration.version, to_db_time(utc_now())),
                 )
-                applied.append(migration.version)
+                applied = True
             await conn.execute("COMMIT")
         except BaseException:
             # When BEGIN itself failed there is nothing to roll back.
             with contextlib.suppress(sqlite3.OperationalError):
                 await conn.execute("ROLLBACK")
             raise
+    finally:
+        if migration.rebuilds_referenced_tables:
+            await conn.execute("PRAGMA foreign_keys = ON")
     return applied
+
+
+async def _check_references(conn: aiosqlite.Connection, version: int) -> None:
+    broken = list(await conn.execute_fetchall("PRAGMA foreign_key_check"))
+    if broken:
+        table, rowid, parent = broken[0][0], broken[0][1], broken[0][2]
+        raise sqlite3.IntegrityError(
+            f"migration {version} left {table} row {rowid} referring to a missing {parent}"
+        )

@@ -22,7 +22,8 @@ def an_order(order_type: str, quantity: int, price: Decimal, cost: Decimal) -> O
     return OrderRow(
         id=1, user_id=1, quote_id="q", service_id=101, order_type=order_type, link=None,
         quantity=quantity, fields={}, price=price, cost=cost, state=OrderState.IN_PROGRESS,
-        panel_order_id=5, panel_status=None, start_count=None, remains=None, panel_charge=None,
+        panel="main", panel_service_id=101, panel_order_id=5, panel_status=None,
+        start_count=None, remains=None, panel_charge=None,
         error=None, item_errors=0, created_at=AT, updated_at=AT, last_polled_at=None,
         refund_held_at=None,
     )  # fmt: skip

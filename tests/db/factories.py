@@ -6,7 +6,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 from api.models import Service
-from shop.storage import NewQuote, OrderRow, QuoteRow, Repositories, utc_now
+from shop.storage import (
+    MAIN_PANEL,
+    Destination,
+    NewQuote,
+    OrderRow,
+    QuoteRow,
+    Repositories,
+    utc_now,
+)
 
 
 def panel_service(
@@ -74,8 +82,7 @@ async def add_order(
     quote = await add_quote(tx, user_id=user_id, service_id=service_id)
     return await tx.orders.insert_submitting(
         quote,
-        link="https://instagram.com/shop",
-        quantity=quantity,
+        destination=Destination(MAIN_PANEL, service_id, "https://instagram.com/shop", quantity),
         price=quote.price,
         cost=quote.cost,
     )

@@ -8,7 +8,16 @@ from decimal import Decimal
 import pytest
 
 from api.models import OrderStatus, RefillStatus
-from shop.storage import ConstraintError, Database, FigureReport, OrderState, RefillState, utc_now
+from shop.storage import (
+    MAIN_PANEL,
+    ConstraintError,
+    Database,
+    Destination,
+    FigureReport,
+    OrderState,
+    RefillState,
+    utc_now,
+)
 
 from .factories import add_order
 
@@ -20,7 +29,10 @@ async def test_a_quote_can_have_only_one_order(db: Database) -> None:
         assert quote is not None
         with pytest.raises(ConstraintError, match="UNIQUE"):
             await tx.orders.insert_submitting(
-                quote, link=order.link, quantity=order.quantity, price=order.price, cost=order.cost
+                quote,
+                destination=Destination(MAIN_PANEL, 101, order.link, order.quantity),
+                price=order.price,
+                cost=order.cost,
             )
 
 

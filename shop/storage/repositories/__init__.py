@@ -17,6 +17,13 @@ from shop.storage.repositories.crypto_invoices import (
 from shop.storage.repositories.fsm import FsmRepository
 from shop.storage.repositories.invoices import InvoiceRepository, InvoiceRow
 from shop.storage.repositories.ledger import LedgerRepository, LedgerRow
+from shop.storage.repositories.listings import (
+    CHEAPEST,
+    MAIN_PANEL,
+    ListingRepository,
+    ListingRow,
+    SyncCounts,
+)
 from shop.storage.repositories.manual_payments import (
     ManualPaymentRepository,
     ManualPaymentRow,
@@ -26,6 +33,7 @@ from shop.storage.repositories.manual_payments import (
 )
 from shop.storage.repositories.meta import MetaRepository
 from shop.storage.repositories.orders import (
+    Destination,
     FigureReport,
     Figures,
     OrderRepository,
@@ -46,7 +54,6 @@ from shop.storage.repositories.services import (
     CategoryRow,
     ServiceRepository,
     ServiceRow,
-    SyncCounts,
 )
 from shop.storage.repositories.stats import SalesFigures, StatsRepository
 from shop.storage.repositories.users import UserRepository, UserRow
@@ -64,6 +71,7 @@ class Repositories:
         self._session = session
         self.users = UserRepository(session)
         self.services = ServiceRepository(session)
+        self.listings = ListingRepository(session)
         self.quotes = QuoteRepository(session)
         self.orders = OrderRepository(session)
         self.refills = RefillRepository(session)
@@ -110,6 +118,7 @@ __all__ = [
     "FigureReport",
     "Figures",
     "OrderRow",
+    "Destination",
     "OutboxRepository",
     "OutboxRow",
     "PromoCodeRow",
@@ -126,6 +135,10 @@ __all__ = [
     "StatsRepository",
     "ServiceRow",
     "SyncCounts",
+    "CHEAPEST",
+    "MAIN_PANEL",
+    "ListingRepository",
+    "ListingRow",
     "TransitionRow",
     "UserRepository",
     "UserRow",

@@ -25,6 +25,17 @@ def _decimal_text(value: Decimal | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Destination:
+    """Where and what an order is sent: the panel, its service id there, and the order's
+    link and quantity."""
+
+    panel: str
+    panel_service_id: int
+    link: str | None
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRow:
     """An order. ``price`` and ``cost`` are exact shop money; ``panel_charge`` is what the
     panel last reported charging, in the panel's currency; ``panel_status`` is its raw text."""
@@ -40,6 +51,10 @@ class OrderRow:
     price: Decimal
     cost: Decimal
     state: OrderState
+    #: The panel the order was placed at: every later call for it goes there.
+    panel: str
+    #: The service's id at that panel (what ``add`` was sent).
+    panel_service_id: int | None
     panel_order_id: int | None
     panel_status: str | None
     start_count: int | None
@@ -68,6 +83,8 @@ class OrderRow:
             price=from_micros(row["price"]),
             cost=from_micros(row["cost"]),
             state=OrderState(row["state"]),
+            panel=row["panel"],
+            panel_service_id=row["panel_service_id"],
             panel_order_id=row["panel_order_id"],
             panel_status=row["panel_status"],
             start_count=row["start_count"],
@@ -142,18 +159,20 @@ class OrderRepository:
         self,
         quote: QuoteRow,
         *,
-        link: str | None,
-        quantity: int,
+        destination: Destination,
         price: Decimal,
         cost: Decimal,
     ) -> OrderRow:
         """Insert the order of ``quote`` (its customer, service and form), about to be sent
-        to the panel at ``price``; ConstraintError if the quote already has an order."""
+        at ``price`` to the panel and as the panel service ``destination`` names (recorded
+        before the panel is asked, so every later call for it finds that panel);
+        ConstraintError if the quote already has an order."""
         now = to_db_time(utc_now())
+        link, quantity = destination.link, destination.quantity
         rows = await self._session.execute_returning(
             "INSERT INTO orders (user_id, quote_id, service_id, order_type, link, quantity,"
-            " fields, price, cost, state, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            " fields, price, cost, state, panel, panel_service_id, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             (
                 quote.user_id,
                 quote.id,
@@ -165,6 +184,8 @@ class OrderRepository:
                 to_micros(price),
                 to_micros(cost),
                 OrderState.SUBMITTING.value,
+                destination.panel,
+                destination.panel_service_id,
                 now,
                 now,
             ),
@@ -188,10 +209,15 @@ class OrderRepository:
         row = await self._session.fetch_one("SELECT * FROM orders WHERE quote_id = ?", (quote_id,))
         return None if row is None else OrderRow.from_row(row)
 
-    async def get_by_panel_id(self, panel_order_id: int) -> OrderRow | None:
-        """The order the panel knows by this id, or None."""
+    async def get_by_panel_id(
+        self, panel_order_id: int, *, panel: str | None = None
+    ) -> OrderRow | None:
+        """The order with this panel order id at ``panel`` (None: at any panel, the oldest
+        such order), or None."""
         row = await self._session.fetch_one(
-            "SELECT * FROM orders WHERE panel_order_id = ?", (panel_order_id,)
+            "SELECT * FROM orders WHERE panel_order_id = ? AND (? IS NULL OR panel = ?)"
+            " ORDER BY id LIMIT 1",
+            (panel_order_id, panel, panel),
         )
         return None if row is None else OrderRow.from_row(row)
 
@@ -260,12 +286,16 @@ class OrderRepository:
             )
         return orders
 
-    async def active_with_panel_id(self, after_id: int = 0, limit: int = 100) -> list[OrderRow]:
-        """A page of orders the panel is still working on, by id, after ``after_id``."""
+    async def active_with_panel_id(
+        self, after_id: int = 0, limit: int = 100, *, panel: str | None = None
+    ) -> list[OrderRow]:
+        """A page of orders a panel is still working on, by id, after ``after_id``: those of
+        ``panel``, or of every panel when it is None."""
         rows = await self._session.fetch_all(
             "SELECT * FROM orders WHERE panel_order_id IS NOT NULL AND id > ?"
+            " AND (? IS NULL OR panel = ?)"
             " AND state IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?",
-            (after_id, json_list(sorted(ACTIVE_ORDER_STATES)), limit),
+            (after_id, panel, panel, json_list(sorted(ACTIVE_ORDER_STATES)), limit),
         )
         return [OrderRow.from_row(row) for row in rows]
 

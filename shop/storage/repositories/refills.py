@@ -21,6 +21,8 @@ class RefillRow:
     order_id: int
     user_id: int
     state: RefillState
+    #: The panel of its order, where it was requested.
+    panel: str
     panel_refill_id: int | None
     panel_status: str | None
     error: str | None
@@ -35,6 +37,7 @@ class RefillRow:
             order_id=row["order_id"],
             user_id=row["user_id"],
             state=RefillState(row["state"]),
+            panel=row["panel"],
             panel_refill_id=row["panel_refill_id"],
             panel_status=row["panel_status"],
             error=row["error"],
@@ -53,9 +56,11 @@ class RefillRepository:
         """Start a refill request; None when the order already has an unfinished one."""
         now = to_db_time(utc_now())
         rows = await self._session.execute_returning(
-            "INSERT INTO refills (order_id, user_id, state, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *",
-            (order_id, user_id, RefillState.REQUESTING.value, now, now),
+            # A refill is asked of the panel of its order.
+            "INSERT INTO refills (order_id, user_id, state, panel, created_at, updated_at)"
+            " VALUES (?, ?, ?, (SELECT panel FROM orders WHERE id = ?), ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING *",
+            (order_id, user_id, RefillState.REQUESTING.value, order_id, now, now),
         )
         return RefillRow.from_row(rows[0]) if rows else None
 
@@ -93,12 +98,16 @@ class RefillRepository:
         )
         return changed == 1
 
-    async def active_with_panel_id(self, after_id: int = 0, limit: int = 100) -> list[RefillRow]:
-        """A page of refills the panel is still working on, by id, after ``after_id``."""
+    async def active_with_panel_id(
+        self, after_id: int = 0, limit: int = 100, *, panel: str | None = None
+    ) -> list[RefillRow]:
+        """A page of refills a panel is still working on, by id, after ``after_id``: those of
+        ``panel``, or of every panel when it is None."""
         rows = await self._session.fetch_all(
             "SELECT * FROM refills WHERE panel_refill_id IS NOT NULL AND id > ?"
+            " AND (? IS NULL OR panel = ?)"
             " AND state IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?",
-            (after_id, json_list(_POLLED_STATES), limit),
+            (after_id, panel, panel, json_list(_POLLED_STATES), limit),
         )
         return [RefillRow.from_row(row) for row in rows]
 

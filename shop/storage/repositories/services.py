@@ -1,4 +1,5 @@
-"""The catalogue: the panel's services as last synced, with the owner's switches."""
+"""The catalogue: the shop's services, each showing its preferred panel's listing, with the
+owner's switches."""
 
 from __future__ import annotations
 
@@ -6,19 +7,27 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
 
 from api.models import OrderType, Service
-from shop.storage.session import Params, Row, Session, json_list
-from shop.storage.times import from_db_time, to_db_time
+from shop.storage.repositories.listings import (
+    MAIN_PANEL,
+    ListingRepository,
+    SyncCounts,
+    decimal_text,
+)
+from shop.storage.session import Row, Session, json_list
+from shop.storage.times import from_db_time
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceRow:
-    """A service of the panel. ``rate`` is the panel's price per 1000 units, exact.
+    """A shop service, with the panel terms of the listing it shows (see
+    :mod:`~shop.storage.repositories.listings`). ``rate`` is that panel's price per 1000
+    units, exact.
 
     ``on_panel`` is False when the last sync no longer found it; ``enabled`` is the owner's
-    switch; ``markup_override`` is a percent that replaces the default markup, or None.
+    switch; ``markup_override`` is a percent that replaces the default markup, or None;
+    ``prefer`` is the panel it is sold from, or ``cheapest``.
     """
 
     id: int
@@ -35,6 +44,7 @@ class ServiceRow:
     enabled: bool
     markup_override: Decimal | None
     synced_at: datetime
+    prefer: str = MAIN_PANEL
 
     @property
     def order_type(self) -> OrderType | None:
@@ -78,6 +88,7 @@ class ServiceRow:
             enabled=bool(row["enabled"]),
             markup_override=None if override is None else Decimal(override),
             synced_at=from_db_time(row["synced_at"]),
+            prefer=row["prefer"],
         )
 
 
@@ -92,64 +103,6 @@ class CategoryRow:
     name: str
     service_count: int
     first_service_id: int
-
-
-class SyncCounts(NamedTuple):
-    """What one catalogue sync did to the stored services."""
-
-    inserted: int
-    updated: int
-    unchanged: int
-
-
-def _decimal_text(value: Decimal) -> str:
-    # Fixed-point text, never "1E+1": exact and readable in the database.
-    return format(value, "f")
-
-
-_PanelFields = tuple[str, str, str, Decimal, int, int, bool, bool, bool]
-
-
-def _panel_fields(service: Service) -> _PanelFields:
-    return (
-        service.name,
-        service.type,
-        service.category,
-        service.rate,
-        service.min,
-        service.max,
-        service.refill,
-        service.cancel,
-        service.dripfeed,
-    )
-
-
-def _stored_panel_fields(row: Row) -> _PanelFields:
-    return (
-        row["name"],
-        row["type"],
-        row["category"],
-        Decimal(row["rate"]),
-        row["min"],
-        row["max"],
-        bool(row["refill"]),
-        bool(row["cancel"]),
-        bool(row["dripfeed"]),
-    )
-
-
-def _panel_params(service: Service) -> tuple[str, str, str, str, int, int, int, int, int]:
-    return (
-        service.name,
-        service.type,
-        service.category,
-        _decimal_text(service.rate),
-        service.min,
-        service.max,
-        int(service.refill),
-        int(service.cancel),
-        int(service.dripfeed),
-    )
 
 
 # A service is offered when it is on the panel, enabled, and of an order type the shop
@@ -167,66 +120,26 @@ class ServiceRepository:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._listings = ListingRepository(session)
         self._orderable = json_list([order_type.value for order_type in OrderType])
 
-    async def upsert_many(self, services: Iterable[Service], synced_at: datetime) -> SyncCounts:
-        """Store the panel's services; the owner's switches and overrides are kept.
-
-        A service that was off the panel and is listed again comes back (``on_panel``). When
-        the panel lists an id twice, the last entry wins.
-        """
-        latest = {service.id: service for service in services}
-        synced = to_db_time(synced_at)
-        stored = {
-            row["id"]: row
-            for row in await self._session.fetch_all(
-                "SELECT * FROM services WHERE id IN (SELECT value FROM json_each(?))",
-                (json_list(latest),),
-            )
-        }
-        inserts: list[Params] = []
-        updates: list[Params] = []
-        unchanged: list[Params] = []
-        for service_id, service in latest.items():
-            row = stored.get(service_id)
-            if row is None:
-                inserts.append((service_id, *_panel_params(service), synced))
-            elif row["on_panel"] and _stored_panel_fields(row) == _panel_fields(service):
-                # Compared as values: "0.90" and "0.9" are the same rate.
-                unchanged.append((synced, service_id))
-            else:
-                updates.append((*_panel_params(service), synced, service_id))
-        if inserts:
-            await self._session.execute_many(
-                "INSERT INTO services (id, name, type, category, rate, min, max, refill, cancel,"
-                " dripfeed, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                inserts,
-            )
-        if updates:
-            await self._session.execute_many(
-                "UPDATE services SET name = ?, type = ?, category = ?, rate = ?, min = ?,"
-                " max = ?, refill = ?, cancel = ?, dripfeed = ?, on_panel = 1, synced_at = ?"
-                " WHERE id = ?",
-                updates,
-            )
-        if unchanged:
-            await self._session.execute_many(
-                "UPDATE services SET synced_at = ? WHERE id = ?", unchanged
-            )
-        return SyncCounts(len(inserts), len(updates), len(unchanged))
+    async def upsert_many(
+        self, services: Iterable[Service], synced_at: datetime, *, panel: str = MAIN_PANEL
+    ) -> SyncCounts:
+        """Store ``panel``'s services as its listings (see :meth:`ListingRepository.sync`);
+        the owner's switches and overrides are kept, and each shop service shows its
+        preferred listing."""
+        return await self._listings.sync(panel, services, synced_at)
 
     async def mark_missing_off_panel(
-        self, present_ids: Collection[int], synced_at: datetime
+        self, present_ids: Collection[int], synced_at: datetime, *, panel: str = MAIN_PANEL
     ) -> int:
-        """Mark every service not in ``present_ids`` as gone from the panel; how many were."""
-        return await self._session.execute(
-            "UPDATE services SET on_panel = 0, synced_at = ?"
-            " WHERE on_panel = 1 AND id NOT IN (SELECT value FROM json_each(?))",
-            (to_db_time(synced_at), json_list(present_ids)),
-        )
+        """Mark every listing of ``panel`` not in ``present_ids`` as gone from it; how many
+        were."""
+        return await self._listings.mark_missing(panel, present_ids, synced_at)
 
     async def get(self, service_id: int) -> ServiceRow | None:
-        """The service with this panel id, or None."""
+        """The shop service with this id, or None."""
         row = await self._session.fetch_one("SELECT * FROM services WHERE id = ?", (service_id,))
         return None if row is None else ServiceRow.from_row(row)
 
@@ -314,7 +227,7 @@ class ServiceRepository:
             raise ValueError(f"a markup must be a finite percent, not {percent}")
         changed = await self._session.execute(
             "UPDATE services SET markup_override = ? WHERE id = ?",
-            (None if percent is None else _decimal_text(percent), service_id),
+            (None if percent is None else decimal_text(percent), service_id),
         )
         return changed == 1
 
