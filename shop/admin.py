@@ -3,6 +3,7 @@ any order or customer, corrections, catalogue switches and prices."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from api import Balance, PanelClient, PanelError
 from shop.catalogue import SYNCED_AT_META_KEY
 from shop.ledger import Movement, adjust
 from shop.money import Currency
+from shop.panels import Panels
 from shop.storage import (
     ACTIVE_ORDER_STATES,
     Database,
@@ -79,6 +81,48 @@ async def shop_status(
             active_refills=await r.refills.count_active(),
             last_poll_at=last_poll_at,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PanelState:
+    """One of the shop's panels at a glance, for /panels."""
+
+    name: str
+    url: str
+    #: Asked now; None when the panel did not answer (``error`` says why).
+    balance: Balance | None
+    error: str | None
+    #: Services its last catalogue lists, of those the shop knows from it.
+    services_listed: int
+    services_known: int
+    active_orders: int
+
+
+async def panel_states(db: Database, panels: Panels) -> list[PanelState]:
+    """Every panel's balance (all asked at once) and the shop's counts at it, main first."""
+
+    async def balance_of(client: PanelClient) -> tuple[Balance | None, str | None]:
+        try:
+            return await client.balance(), None
+        except PanelError as exc:
+            return None, str(exc)
+
+    answers = await asyncio.gather(*(balance_of(client) for _, client in panels))
+    async with db.read() as r:
+        listings = await r.listings.counts_by_panel()
+        active = await r.orders.active_by_panel(ACTIVE_ORDER_STATES | {OrderState.UNKNOWN})
+    return [
+        PanelState(
+            name=name,
+            url=client.url,
+            balance=balance,
+            error=error,
+            services_listed=listings.get(name, (0, 0))[0],
+            services_known=listings.get(name, (0, 0))[1],
+            active_orders=active.get(name, 0),
+        )
+        for (name, client), (balance, error) in zip(panels, answers, strict=True)
+    ]
 
 
 class Period(enum.StrEnum):

@@ -127,6 +127,10 @@ class AdminDesk:
 
     # --- orders ----------------------------------------------------------------------------
 
+    async def panels_at_a_glance(self) -> list[admin.PanelState]:
+        """Every panel: its balance (asked now), reachability and the shop's counts."""
+        return await admin.panel_states(self.db, Panels.of(self.panels))
+
     async def order(self, reference: int) -> OrderDetails | None:
         """The order with this shop id, or else with this panel id, with its history."""
         return await admin.order_details(self.db, reference)

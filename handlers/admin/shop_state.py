@@ -80,9 +80,33 @@ async def stats_command(
     )
 
 
+async def panels_command(message: Message, *, i18n: I18nContext, admin_desk: AdminDesk) -> None:
+    """``/panels``: each panel's balance, reachability, services and active orders."""
+    lines = [i18n.get("admin-panels")]
+    for state in await admin_desk.panels_at_a_glance():
+        balance = (
+            f"{state.balance.balance} {escaped(state.balance.currency, PANEL_WORDS)}"
+            if state.balance
+            else i18n.get("admin-panel-unreachable", error=escaped(state.error or "", PANEL_WORDS))
+        )
+        lines.append(
+            i18n.get(
+                "admin-panels-line",
+                name=state.name,
+                url=escaped(state.url, PANEL_WORDS),
+                balance=balance,
+                services=state.services_listed,
+                known=state.services_known,
+                orders=state.active_orders,
+            )
+        )
+    await message.reply("\n".join(lines))
+
+
 def router() -> Router:
-    """/panel and /stats."""
+    """/panel, /panels and /stats."""
     shop_state = Router(name=__name__)
     shop_state.message.register(panel_command, Command("panel"))
+    shop_state.message.register(panels_command, Command("panels"))
     shop_state.message.register(stats_command, Command("stats"), Arguments(period=PERIOD_LINE))
     return shop_state

@@ -13,7 +13,7 @@ from shop.admin_desk import AdminDesk
 
 #: Every admin command, in the order /help lists them.
 COMMANDS = (
-    "panel", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
+    "panel", "panels", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
     "sync", "service", "price", "markup", "link", "unlink", "prefer", "broadcast",
     "refundstars", "payments", "approve", "reject", "receipt", "promo", "ban", "unban",
     "banned",
@@ -21,7 +21,7 @@ COMMANDS = (
 
 
 #: The commands of a shop with several panels: a one-panel shop's /help leaves them out.
-PANEL_COMMANDS = frozenset({"link", "unlink", "prefer"})
+PANEL_COMMANDS = frozenset({"panels", "link", "unlink", "prefer"})
 
 
 async def admin_help(message: Message, i18n: I18nContext, admin_desk: AdminDesk) -> None:

@@ -149,3 +149,8 @@ admin-banned-none = Nobody is banned.
 admin-banned = <b>Banned: { $count }</b> (latest first)
 admin-banned-line = { $user_id } · { $name } · since { $since } · { $reason }
 admin-banned-more = …and { $more } more.
+admin-usage-panels = /panels — each panel: its balance, whether it answers, its services and active orders
+admin-panels = <b>Panels</b>
+admin-panels-line =
+    <b>{ $name }</b> { $url }
+    Balance: { $balance } · services for sale: { $services } (of { $known } known) · active orders: { $orders }

@@ -149,3 +149,8 @@ admin-banned-none = Заблокированных нет.
 admin-banned = <b>Заблокировано: { $count }</b> (сначала последние)
 admin-banned-line = { $user_id } · { $name } · с { $since } · { $reason }
 admin-banned-more = …и ещё { $more }.
+admin-usage-panels = /panels — каждая панель: баланс, отвечает ли она, услуги и активные заказы
+admin-panels = <b>Панели</b>
+admin-panels-line =
+    <b>{ $name }</b> { $url }
+    Баланс: { $balance } · услуг в продаже: { $services } (из { $known } известных) · активных заказов: { $orders }

@@ -10,14 +10,14 @@ from decimal import Decimal
 import pytest
 
 from api import DefaultOrder
-from api.sandbox import SandboxPanel
+from api.sandbox import Fault, SandboxPanel
 from bot.runtime import Runtime
 from shop.catalogue import sync_catalogue
 from shop.ordering import PlacementOutcome, place_order, quote_order
 
 from ..conversation.conftest import top_up
 from ..support.telegram import BotClient
-from .shop import FOLLOWERS
+from .shop import FOLLOWERS, add_customer
 
 #: The second panel: the same followers cheaper (its own id 101 as well), and a package.
 SECOND_CATALOGUE = (
@@ -167,3 +167,30 @@ async def test_help_lists_the_commands_of_alternatives_when_there_are_panels(
     text = owner.screen.last.text or ""
     assert "\n/link <service> <panel>:<panel service>" in text
     assert "\n/prefer <service> <panel>|cheapest" in text
+
+
+async def test_panels_shows_each_panel_its_balance_services_and_orders(
+    owner: BotClient,
+    services: Runtime,
+    second_synced: int,
+    second_panel: SandboxPanel,
+) -> None:
+    request = DefaultOrder(service=FOLLOWERS, link="https://instagram.com/a", quantity=1000)
+    await add_customer(services, 501, funds=Decimal(100))
+    quote = await quote_order(services.db, services.terms, 501, request)
+    placed = await place_order(
+        services.db, services.panels, services.alerts, 501, quote.id, terms=services.terms
+    )
+    assert placed.outcome is PlacementOutcome.PLACED
+    second_panel.faults.add(Fault.html_502(action="balance"))
+
+    await owner.send("/panels")
+
+    lines = (owner.screen.last.text or "").split("\n")
+    assert lines[0] == "Panels"
+    assert lines[1].startswith("main http://127.0.0.1:")
+    assert lines[2].startswith("Balance: ")
+    assert lines[2].endswith(" · services for sale: 34 (of 34 known) · active orders: 1")
+    assert lines[3].startswith("second http://127.0.0.1:")
+    assert lines[4].startswith("Balance: not available (")
+    assert lines[4].endswith(" · services for sale: 2 (of 2 known) · active orders: 0")

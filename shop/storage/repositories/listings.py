@@ -336,6 +336,15 @@ class ListingRepository:
         )
         return None if row is None else ListingRow.from_row(row)
 
+    async def counts_by_panel(self) -> dict[str, tuple[int, int]]:
+        """For each panel with listings: how many its last catalogue lists, of how many
+        known."""
+        rows = await self._session.fetch_all(
+            "SELECT panel, SUM(on_panel) AS listed, COUNT(*) AS known FROM panel_services"
+            " GROUP BY panel"
+        )
+        return {str(row["panel"]): (int(row["listed"] or 0), int(row["known"])) for row in rows}
+
     async def of_service(self, service_id: int) -> list[ListingRow]:
         """Every listing of shop service ``service_id``, by panel."""
         rows = await self._session.fetch_all(

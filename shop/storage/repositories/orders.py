@@ -439,6 +439,15 @@ class OrderRepository:
         )
         return {OrderState(row["state"]): int(row["n"]) for row in rows}
 
+    async def active_by_panel(self, states: Collection[OrderState]) -> dict[str, int]:
+        """Number of orders in ``states`` at each panel that has any."""
+        marks = ", ".join("?" for _ in states)
+        rows = await self._session.fetch_all(
+            f"SELECT panel, COUNT(*) AS n FROM orders WHERE state IN ({marks}) GROUP BY panel",
+            tuple(state.value for state in states),
+        )
+        return {str(row["panel"]): int(row["n"]) for row in rows}
+
     async def bump_item_errors(self, order_id: int, now: datetime | None = None) -> int:
         """The panel answered with an error for this order: count it; the new count in a row
         (0 when there is no such order)."""
