@@ -23,7 +23,7 @@ from shop.display import PANEL_WORDS, WHOLE, escaped
 from shop.money import Currency
 from shop.ordering import ResolutionRefused
 from shop.refunds import HeldRefundProblem, HeldRefundRefused
-from shop.storage import OrderRow
+from shop.storage import MAIN_PANEL, OrderRow
 
 #: Characters of a list per message: Fluent refuses a placeable over 2,500 characters, and
 #: Telegram a message over 4,096.
@@ -63,7 +63,7 @@ def _order_text(i18n: I18nContext, details: OrderDetails, currency: Currency) ->
     return i18n.get(
         "admin-order",
         order_id=str(order.id),
-        panel_id=str(order.panel_order_id or "—"),
+        panel_id=_panel_reference(order),
         user_id=str(order.user_id),
         service=escaped(details.service_name),
         link=escaped(order.link or "—", WHOLE),
@@ -78,6 +78,12 @@ def _order_text(i18n: I18nContext, details: OrderDetails, currency: Currency) ->
         refills=refills or "—",
         hold=hold,
     )
+
+
+def _panel_reference(order: OrderRow) -> str:
+    """The order's id at its panel, named with the panel when it is not the main one."""
+    panel_id = str(order.panel_order_id or "—")
+    return panel_id if order.panel == MAIN_PANEL else f"{escaped(order.panel)}: {panel_id}"
 
 
 def _order_buttons(i18n: I18nContext, order: OrderRow) -> InlineKeyboardMarkup:

@@ -91,6 +91,11 @@ async def test_a_linked_alternative_is_sold_when_preferred(
     assert placed.outcome is PlacementOutcome.PLACED
     assert [r.fields["service"] for r in second_panel.requests if r.action == "add"] == ["101"]
     assert [r for r in panel.requests if r.action == "add"] == []
+    await owner.send(f"/order {placed.order.id}")
+    panel_id = placed.order.panel_order_id
+    assert f"<b>Order #{placed.order.id}</b> (panel second: {panel_id})" in (
+        owner.screen.last.html or ""
+    )
 
     await owner.send(f"/prefer {FOLLOWERS} main")
     assert await quoted(services, alice.user.id) == Decimal("1.17")
