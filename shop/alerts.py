@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from api import Balance
 from shop.display import PANEL_WORDS, escaped
 from shop.storage import InvoiceRow, OrderRow, Repositories, ServiceRow
 from shop.terms import Terms
@@ -136,16 +137,22 @@ class Alerts:
             )
 
     async def panel_balance_low(
-        self, tx: Repositories, balance: Decimal, currency: str, since: str
+        self, tx: Repositories, balance: Balance, since: str, *, panel: str | None = None
     ) -> None:
-        """The panel's balance fell below the shop's threshold (once per fall)."""
+        """A panel's balance fell below the shop's threshold (once per fall); ``panel``
+        names it, when it is not the only or main one."""
+        shown = f"{balance.balance} {escaped(balance.currency, PANEL_WORDS)}"
+        threshold = str(self._terms.panel_balance_alert)
+        if panel is None:
+            await self._post(
+                tx, f"panel-balance:{since}", "alert-panel-balance",
+                balance=shown, threshold=threshold,
+            )  # fmt: skip
+            return
         await self._post(
-            tx,
-            f"panel-balance:{since}",
-            "alert-panel-balance",
-            balance=f"{balance} {escaped(currency, PANEL_WORDS)}",
-            threshold=str(self._terms.panel_balance_alert),
-        )
+            tx, f"panel-balance:{panel}:{since}", "alert-panel-balance-named",
+            panel=escaped(panel, PANEL_WORDS), balance=shown, threshold=threshold,
+        )  # fmt: skip
 
     async def stars_refund_uncertain(
         self, tx: Repositories, invoice: InvoiceRow, error: str

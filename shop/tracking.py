@@ -119,8 +119,9 @@ class Tracker:
         """``balance_alert``: tell the admins when the panel's balance falls below it."""
         self._db = db
         self._balance_alert = balance_alert
-        self._balance_checked_at = -BALANCE_CHECK_SECONDS
-        self._balance_low_since: str | None = None
+        #: Per panel: when its balance was last checked, and since when it is low.
+        self._balance_checked_at: dict[str, float] = {}
+        self._balance_low_since: dict[str, str] = {}
         # When each customer last made the panel answer a Refresh (kept in memory only:
         # after a restart a customer may refresh once more).
         self._refreshed_by: dict[int, datetime] = {}
@@ -362,15 +363,15 @@ class Tracker:
 
     async def _run_panel(self, panel: str, interval: float) -> None:
         failing_since = utc_now()
-        first = panel == self._panels.names[0]
 
         async def poll() -> float:
             started = time.monotonic()
             with caller_reports_failures():
                 await self.poll_panel(panel)
                 self.last_poll_at = utc_now()
-                if first and time.monotonic() - self._balance_checked_at >= BALANCE_CHECK_SECONDS:
-                    await _never_fatal(self.check_panel_balance())
+                checked = self._balance_checked_at.get(panel, -BALANCE_CHECK_SECONDS)
+                if time.monotonic() - checked >= BALANCE_CHECK_SECONDS:
+                    await _never_fatal(self.check_panel_balance(panel))
             return max(0.0, interval - (time.monotonic() - started))
 
         async def failed(failures: int, exc: Exception) -> None:
@@ -391,26 +392,29 @@ class Tracker:
             log=logger,
         )
 
-    async def check_panel_balance(self) -> None:
-        """Alert the admins once when the panel's balance falls below the threshold; again
-        only after it has been above it in between."""
+    async def check_panel_balance(self, panel: str | None = None) -> None:
+        """Alert the admins once when a panel's balance (``panel``'s, or each one's) falls
+        below the threshold; again only after it has been above it in between."""
         if self._balance_alert <= 0:
             return
-        self._balance_checked_at = time.monotonic()
+        for name in self._panels.names if panel is None else (panel,):
+            await self._check_balance_of(name)
+
+    async def _check_balance_of(self, panel: str) -> None:
+        self._balance_checked_at[panel] = time.monotonic()
         try:
-            # Per-panel balance alerts are yet to come: the first panel's, as before.
-            balance = await self._panels.first.balance()
+            balance = await self._panels.client(panel).balance()
         except PanelError as exc:
-            logger.info("panel balance not checked: %s", exc)
+            logger.info("balance of panel %s not checked: %s", panel, exc)
             return
         if balance.balance >= self._balance_alert:
-            self._balance_low_since = None
+            self._balance_low_since.pop(panel, None)
             return
-        if self._balance_low_since is None:
-            self._balance_low_since = utc_now().isoformat()
+        if panel not in self._balance_low_since:
+            since = self._balance_low_since[panel] = utc_now().isoformat()
             async with self._db.transaction() as tx:
                 await self._alerts.panel_balance_low(
-                    tx, balance.balance, balance.currency, self._balance_low_since
+                    tx, balance, since, panel=None if panel == MAIN_PANEL else panel
                 )
 
     async def _alert_failing(self, since: str, error: str) -> None:

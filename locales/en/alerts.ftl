@@ -20,6 +20,7 @@ alert-service-limits =
     🚫 <b>Service { $service_id } is not for sale</b>: { $name }
     The panel lists it from { $min } to { $max }, so no quantity fits. Customers do not see it until the panel corrects its limits.
 alert-panel-balance = 🪫 <b>The panel's balance is low</b>: { $balance } (alert below { $threshold }). Top it up, or orders will be refused.
+alert-panel-balance-named = 🪫 <b>The balance of panel { $panel } is low</b>: { $balance } (alert below { $threshold }). Top it up, or orders there will be refused.
 alert-stars-refund-uncertain =
     ⚠️ <b>A Stars refund is uncertain</b>
     Telegram's answer to the refund of { $stars } stars to customer { $user_id } (payment <code>{ $charge_id }</code>) was lost ({ $error }): the stars may or may not have been returned. { $amount } stays taken off the customer's balance.
