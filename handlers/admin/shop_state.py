@@ -57,27 +57,37 @@ async def stats_command(
         i18n.get("admin-stats-top", service_id=str(sid), name=escaped(name, IN_LIST), orders=count)
         for sid, name, count in figures.top_services
     )
-    await message.reply(
-        i18n.get(
-            "admin-stats",
-            period=period.value,
-            orders=figures.orders,
-            revenue=money(figures.revenue),
-            cost=money(figures.panel_cost),
-            margin=money(figures.margin),
-            refunds=money(figures.refunded),
-            topups=i18n.get(
-                "admin-topups-by-method",
-                **{
-                    method.value: money(figures.credits.get(reason, Decimal(0)))
-                    for method, reason in REASONS.items()
-                },
-            ),
-            promo=money(figures.promo_credits),
-            customers=figures.new_customers,
-            top=top or "—",
-        )
+    text = i18n.get(
+        "admin-stats",
+        period=period.value,
+        orders=figures.orders,
+        revenue=money(figures.revenue),
+        cost=money(figures.panel_cost),
+        margin=money(figures.margin),
+        refunds=money(figures.refunded),
+        topups=i18n.get(
+            "admin-topups-by-method",
+            **{
+                method.value: money(figures.credits.get(reason, Decimal(0)))
+                for method, reason in REASONS.items()
+            },
+        ),
+        promo=money(figures.promo_credits),
+        customers=figures.new_customers,
+        top=top or "—",
     )
+    if admin_desk.several_panels:
+        text += "\n" + "\n".join(
+            i18n.get(
+                "admin-stats-panel",
+                panel=name,
+                revenue=money(panel.revenue),
+                cost=money(panel.cost),
+                margin=money(panel.margin),
+            )
+            for name, panel in figures.by_panel.items()
+        )
+    await message.reply(text)
 
 
 async def panels_command(message: Message, *, i18n: I18nContext, admin_desk: AdminDesk) -> None:

@@ -154,3 +154,4 @@ admin-panels = <b>Panels</b>
 admin-panels-line =
     <b>{ $name }</b> { $url }
     Balance: { $balance } · services for sale: { $services } (of { $known } known) · active orders: { $orders }
+admin-stats-panel = Panel { $panel }: revenue { $revenue } · cost { $cost } · margin { $margin }

@@ -154,3 +154,4 @@ admin-panels = <b>Панели</b>
 admin-panels-line =
     <b>{ $name }</b> { $url }
     Баланс: { $balance } · услуг в продаже: { $services } (из { $known } известных) · активных заказов: { $orders }
+admin-stats-panel = Панель { $panel }: выручка { $revenue } · затраты { $cost } · маржа { $margin }

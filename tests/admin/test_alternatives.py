@@ -199,3 +199,9 @@ async def test_panels_shows_each_panel_its_balance_services_and_orders(
     assert lines[3].startswith("second http://127.0.0.1:")
     assert lines[4].startswith("Balance: not available (")
     assert lines[4].endswith(" · services for sale: 2 (of 2 known) · active orders: 0")
+
+    # /stats splits revenue, cost and margin by panel: 1000 followers at main, 1.17 USD
+    # (0.90 per 1000 with the 30 % markup), nothing at the second panel.
+    await owner.send("/stats today")
+    text = owner.screen.last.text or ""
+    assert text.endswith("\nPanel main: revenue 1.17 USD · cost 0.90 USD · margin 0.27 USD"), text

@@ -31,6 +31,18 @@ CREDIT_REASONS: Final = (
 
 
 @dataclass(frozen=True, slots=True)
+class PanelFigures:
+    """What one panel's orders brought and cost."""
+
+    revenue: Decimal
+    cost: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+
+@dataclass(frozen=True, slots=True)
 class SalesFigures:
     """What happened since a moment."""
 
@@ -44,6 +56,8 @@ class SalesFigures:
     #: What each kind of credit (a way to top up, a promo code) added, by ledger reason;
     #: a reason with none is left out.
     credits: Mapping[LedgerReason, Decimal] = field(default_factory=dict)
+    #: Revenue and cost by the panel the orders were placed at.
+    by_panel: Mapping[str, PanelFigures] = field(default_factory=dict)
 
     @property
     def revenue(self) -> Decimal:
@@ -98,13 +112,7 @@ class StatsRepository:
                 (moment, OrderState.FAILED.value),
             )
         )
-        cost = await self._session.fetch_value(
-            "SELECT COALESCE(SUM(CASE WHEN state = ? AND remains IS NOT NULL AND quantity > 0"
-            " THEN cost * (quantity - MIN(MAX(remains, 0), quantity)) / quantity"
-            " ELSE cost END), 0) FROM orders WHERE created_at >= ?"
-            " AND state NOT IN (SELECT value FROM json_each(?))",
-            (OrderState.PARTIAL.value, moment, json_list(_NOT_DELIVERED)),
-        )
+        costs = await self._costs_by_panel(moment)
         customers = int(
             await self._session.fetch_value(
                 "SELECT COUNT(*) FROM users WHERE created_at >= ?", (moment,)
@@ -121,8 +129,36 @@ class StatsRepository:
             orders=orders,
             charged=charged,
             refunded=refunded,
-            panel_cost=from_micros(int(cost)),
+            panel_cost=sum(costs.values(), Decimal(0)),
             new_customers=customers,
             top_services=[(int(r["service_id"]), str(r["name"]), int(r["n"])) for r in rows],
             credits=await self.credits_since(moment, CREDIT_REASONS),
+            by_panel=await self._by_panel(moment, costs),
         )
+
+    async def _costs_by_panel(self, moment: str) -> dict[str, Decimal]:
+        rows = await self._session.fetch_all(
+            "SELECT panel, SUM(CASE WHEN state = ? AND remains IS NOT NULL AND quantity > 0"
+            " THEN cost * (quantity - MIN(MAX(remains, 0), quantity)) / quantity"
+            " ELSE cost END) AS cost FROM orders WHERE created_at >= ?"
+            " AND state NOT IN (SELECT value FROM json_each(?)) GROUP BY panel",
+            (OrderState.PARTIAL.value, moment, json_list(_NOT_DELIVERED)),
+        )
+        return {str(row["panel"]): from_micros(int(row["cost"] or 0)) for row in rows}
+
+    async def _by_panel(
+        self, moment: str, costs: Mapping[str, Decimal]
+    ) -> dict[str, PanelFigures]:
+        """Revenue (charges less refunds, from ``moment`` on) and cost of each panel's
+        orders."""
+        rows = await self._session.fetch_all(
+            "SELECT o.panel, SUM(l.amount) AS total FROM ledger AS l"
+            " JOIN orders AS o ON o.id = l.order_id"
+            " WHERE l.reason IN (?, ?) AND l.created_at >= ? GROUP BY o.panel",
+            (LedgerReason.ORDER_CHARGE.value, LedgerReason.REFUND.value, moment),
+        )
+        revenue = {str(row["panel"]): -from_micros(int(row["total"])) for row in rows}
+        return {
+            panel: PanelFigures(revenue.get(panel, Decimal(0)), costs.get(panel, Decimal(0)))
+            for panel in sorted(set(revenue) | set(costs))
+        }
