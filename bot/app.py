@@ -35,9 +35,10 @@ from api import PanelClient, PanelError
 from api.client import caller_reports_failures
 from bot.config import Settings
 from bot.cryptopay_webhook import add_crypto_pay_route
-from bot.embedded_sandbox import embedded_sandbox
+from bot.embedded_sandbox import SECOND_PANEL, embedded_sandbox
 from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightMiddleware
+from bot.panel_settings import PanelSettings
 from bot.runtime import Runtime
 from bot.telegram_session import KeepResponseModels
 from handlers import build_router
@@ -210,6 +211,14 @@ async def _run(settings: Settings, stopping: asyncio.Event) -> None:
                     "panel_api_key": SecretStr(embedded.panel_key),
                     "crypto_pay_api_url": embedded.crypto_pay_url,
                     "crypto_pay_token": SecretStr(embedded.crypto_pay_token),
+                    # Play panels only: the second one in place of any the owner named.
+                    "extra_panels": (
+                        PanelSettings(
+                            SECOND_PANEL,
+                            embedded.second_panel_url,
+                            SecretStr(embedded.second_panel_key),
+                        ),
+                    ),
                 }
             )
             if settings.webhook_url:

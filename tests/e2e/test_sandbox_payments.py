@@ -1,6 +1,7 @@
-"""``smm-bot --sandbox``: an owner without a Crypto Pay token or bank details tries every way
-to pay with play money, through the bot process: Stars, crypto (the embedded Crypto Pay
-double pays an invoice a few seconds after its page is opened) and transfers."""
+"""``smm-bot --sandbox``: an owner without a panel, a Crypto Pay token or bank details tries
+everything with play money, through the bot process: two play panels with overlapping
+catalogues at different prices, and every way to pay: Stars, crypto (the embedded Crypto
+Pay double pays an invoice a few seconds after it is made) and transfers."""
 
 from __future__ import annotations
 
@@ -50,3 +51,24 @@ async def test_sandbox_mode_offers_every_way_to_pay_and_credits_play_crypto_once
         await ann.click("Bank transfer")
         await ann.click("10.00 USD")
         assert "SANDBOX" in ann.last.text.upper()
+
+
+async def test_sandbox_mode_sells_from_two_play_panels_with_overlapping_catalogues(
+    tmp_path: Path, launcher: Launcher
+) -> None:
+    async with running_shop(tmp_path, launcher, {"PANEL_API_URL": "sandbox"}) as shop:
+
+        def listed() -> dict[str, int]:
+            rows = shop.query("SELECT panel, COUNT(*) FROM panel_services GROUP BY panel")
+            return {str(panel): int(str(count)) for panel, count in rows}
+
+        await shop.until(lambda: len(listed()) == 2, 30, "both play panels are synced")
+        counts = listed()
+        assert counts["sandbox-b"] == (counts["main"] + 1) // 2
+        # The same services, cheaper at the second panel.
+        [(main_rate, second_rate)] = shop.query(
+            "SELECT a.rate, b.rate FROM panel_services AS a JOIN panel_services AS b"
+            " ON b.panel = 'sandbox-b' AND b.panel_service_id = a.panel_service_id + 5000"
+            " WHERE a.panel = 'main' ORDER BY a.panel_service_id LIMIT 1"
+        )
+        assert float(str(second_rate)) < float(str(main_rate))
