@@ -9,7 +9,11 @@ money is never lost. The steps (see DESIGN.md, "Exactly-once placement"):
    dearer, a new quote is shown instead; cheaper, the lower price is charged.
 2. ``add`` is called once. An order id makes the order ``pending``; a definite refusal makes
    it ``failed`` and refunds it in the same transaction; an ambiguous failure makes it
-   ``unknown``: the money stays held, nothing is retried, the admins are alerted.
+   ``unknown``: the money stays held, nothing is retried, the admins are alerted. A
+   definite refusal that is the shop's (no funds at the panel, the service off there, the
+   panel not reached) first fails over: the order is re-pointed, in a transaction, to an
+   alternative listing of its service costing less than its price, and ``add`` is called
+   there once; the quote, the price and the charge stay the same.
 3. At start-up, orders left ``submitting`` by a stopped process become ``unknown`` too.
 """
 
