@@ -56,6 +56,21 @@ class Alerts:
             message=escaped(message, PANEL_WORDS),
         )
 
+    async def order_failed_over(
+        self, tx: Repositories, order: OrderRow, refused_by: str, message: str
+    ) -> None:
+        """Panel ``refused_by`` refused ``order`` for a reason of the shop's (``message``),
+        so it is sent to its panel now, ``order.panel``: one line per failover."""
+        await self._post(
+            tx,
+            f"failover:{order.id}:{refused_by}",
+            "alert-order-failover",
+            order_id=str(order.id),
+            refused_by=escaped(refused_by, PANEL_WORDS),
+            message=escaped(message, PANEL_WORDS),
+            panel=escaped(order.panel, PANEL_WORDS),
+        )
+
     async def refund_held(
         self,
         tx: Repositories,

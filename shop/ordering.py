@@ -9,7 +9,11 @@ money is never lost. The steps (see DESIGN.md, "Exactly-once placement"):
    dearer, a new quote is shown instead; cheaper, the lower price is charged.
 2. ``add`` is called once. An order id makes the order ``pending``; a definite refusal makes
    it ``failed`` and refunds it in the same transaction; an ambiguous failure makes it
-   ``unknown``: the money stays held, nothing is retried, the admins are alerted.
+   ``unknown``: the money stays held, nothing is retried, the admins are alerted. A
+   definite refusal that is the shop's (no funds at the panel, the service off there, the
+   panel not reached) first fails over: the order is re-pointed, in a transaction, to an
+   alternative listing of its service costing less than its price, and ``add`` is called
+   there once; the quote, the price and the charge stay the same.
 3. At start-up, orders left ``submitting`` by a stopped process become ``unknown`` too.
 """
 
@@ -18,9 +22,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Final
 
 from api import (
     CustomCommentsOrder,
@@ -34,6 +40,7 @@ from api import (
     OrderType,
     PanelClient,
     PanelError,
+    PanelUnreachable,
     PollOrder,
     SubscriptionOrder,
     request_from_fields,
@@ -42,13 +49,14 @@ from shop.alerts import Alerts
 from shop.ledger import credit, debit
 from shop.notices import Notices
 from shop.panels import Panels, UnknownPanel
-from shop.pricing import Price, UnpriceableOrder, price_order
+from shop.pricing import Price, UnpriceableOrder, panel_cost, price_order, recorded_cost
 from shop.refusals import RefusalReason, classify_refusal
 from shop.storage import (
     ConstraintError,
     Database,
     Destination,
     LedgerReason,
+    ListingRow,
     NewQuote,
     OrderRow,
     OrderState,
@@ -374,14 +382,49 @@ async def place_order(
     return await _submit(db, Panels.of(panels), alerts, started)
 
 
+#: Refusals of ``add`` that are the shop's, not the customer's: another panel may take the
+#: order (no funds at the panel, a bad key, a blocked account; a service off or unknown).
+_FAILOVER_REASONS: Final = frozenset({RefusalReason.SHOP_SIDE, RefusalReason.SERVICE_UNAVAILABLE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A definite no to ``add``: nothing was placed. ``shop_side`` when the reason is the
+    shop's (another panel may take the order), not the customer's input."""
+
+    message: str
+    shop_side: bool
+
+
 async def _submit(db: Database, panels: Panels, alerts: Alerts, order: OrderRow) -> Placement:
-    """Step 2: the one ``add`` call, to the panel recorded on the order, and what its answer
-    means for the order and the money."""
+    """Step 2: the ``add`` call to the panel recorded on the order, and what its answer means
+    for the order and the money. A definite refusal for a reason of the shop's fails over to
+    the order's next alternative (see :func:`_fail_over`): one ``add`` per panel, each sent
+    only after the order records that panel."""
+    tried: set[str] = set()
+    while True:
+        tried.add(order.panel)
+        attempt = await _attempt(db, panels, alerts, order)
+        if isinstance(attempt, Placement):
+            return attempt
+        if attempt.shop_side:
+            moved = await _fail_over(db, panels, alerts, order, attempt.message, tried)
+            if moved is not None:
+                order = moved
+                continue
+        return await _fail(db, alerts, order, attempt.message)
+
+
+async def _attempt(
+    db: Database, panels: Panels, alerts: Alerts, order: OrderRow
+) -> Placement | _Refused:
+    """One ``add`` of ``order`` at its recorded panel: the placement (placed or held), or the
+    definite refusal, which changes nothing yet."""
     try:
         panel = panels.client(order.panel)
     except UnknownPanel as exc:
-        # Nothing was sent: a definite refusal, refunded.
-        return await _fail(db, alerts, order, str(exc))
+        # Nothing was sent: a definite refusal, the shop's.
+        return _Refused(str(exc), shop_side=True)
     try:
         request = request_from_fields(OrderType(order.order_type), order.fields)
         # The order's fields name the shop's service; the panel knows it by its own id.
@@ -389,11 +432,14 @@ async def _submit(db: Database, panels: Panels, alerts: Alerts, order: OrderRow)
             request = dataclasses.replace(request, service=order.panel_service_id)
         panel_order_id = await panel.add(request)
     except InvalidRequest as exc:
-        return await _fail(db, alerts, order, exc.message)
+        return _Refused(exc.message, shop_side=False)
+    except PanelUnreachable as exc:
+        # No connection was made: nothing was sent, another panel may take it.
+        return _Refused(exc.message, shop_side=True)
     except PanelError as exc:
         if exc.ambiguous:
             return await _hold(db, alerts, order, str(exc))
-        return await _fail(db, alerts, order, exc.message)
+        return _Refused(exc.message, classify_refusal(exc.message) in _FAILOVER_REASONS)
     except Exception as exc:
         # Whatever went wrong, the panel may have the order: hold the money, ask a human.
         logger.exception("placing order %d failed unexpectedly", order.id)
@@ -409,8 +455,72 @@ async def _submit(db: Database, panels: Panels, alerts: Alerts, order: OrderRow)
         # The panel gave an id another order already has: nothing safe to do automatically.
         return await _hold(db, alerts, order, f"the panel answered a used id {panel_order_id}")
     assert placed is not None
-    logger.info("order %d placed as panel order %d", order.id, panel_order_id)
+    logger.info(
+        "order %d placed at panel %s as panel order %d", order.id, order.panel, panel_order_id
+    )
     return Placement(PlacementOutcome.PLACED, placed, balance)
+
+
+def _cost_at(listing: ListingRow, request: OrderRequest) -> Decimal | None:
+    """What ``request`` costs at ``listing``, or None when the listing cannot take it (off
+    its panel, another order type, outside its limits, no drip-feed, no exact cost)."""
+    if not listing.on_panel or OrderType.parse(listing.type) is not request.order_type:
+        return None
+    if isinstance(request, DefaultOrder) and request.is_drip_feed and not listing.dripfeed:
+        return None
+    try:
+        _check_limits(request, max(1, listing.min), listing.max)
+        cost = panel_cost(listing.rate, request)
+    except (QuoteRefused, UnpriceableOrder):
+        return None
+    return cost if fits_micros(recorded_cost(cost)) else None
+
+
+async def _fail_over(
+    db: Database,
+    panels: Panels,
+    alerts: Alerts,
+    order: OrderRow,
+    message: str,
+    tried: Collection[str],
+) -> OrderRow | None:
+    """The order's panel refused it for a reason of the shop's (``message``): record as its
+    destination the cheapest alternative listing of its service, at a configured panel not
+    ``tried`` yet, that can take it and whose cost stays below the customer's price; its
+    admin alert goes in the same transaction. The order as redirected, or None when there
+    is no such listing (nothing changed). The quote, the price and the charge stay as they
+    are: the customer has one order."""
+    try:
+        request = request_from_fields(OrderType(order.order_type), order.fields)
+    except (InvalidRequest, ValueError):
+        return None
+    order_of_panels = {name: position for position, name in enumerate(panels.names)}
+    async with db.transaction() as tx:
+        choices: list[tuple[Decimal, int, ListingRow]] = []
+        for listing in await tx.listings.of_service(order.service_id):
+            if listing.panel in tried or listing.panel not in panels:
+                continue
+            cost = _cost_at(listing, request)
+            if cost is not None and cost < order.price:
+                choices.append((cost, order_of_panels[listing.panel], listing))
+        if not choices:
+            return None
+        cost, _, listing = min(choices, key=lambda choice: choice[:2])
+        if not await tx.orders.redirect(
+            order.id, listing.panel, listing.panel_service_id, recorded_cost(cost)
+        ):
+            return None
+        redirected = await tx.orders.get(order.id)
+        assert redirected is not None
+        await alerts.order_failed_over(tx, redirected, order.panel, message)
+    logger.warning(
+        "order %d refused by panel %s (%s): sent to panel %s",
+        order.id,
+        order.panel,
+        message,
+        redirected.panel,
+    )
+    return redirected
 
 
 async def _fail(db: Database, alerts: Alerts, order: OrderRow, message: str) -> Placement:

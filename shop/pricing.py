@@ -120,9 +120,14 @@ class Price:
 
     @property
     def recorded_cost(self) -> Decimal:
-        """The cost as the books keep it: rounded up to the micro-unit, so a margin worked
-        out from it is never overstated."""
-        return self.cost.quantize(MICRO, rounding=ROUND_CEILING, context=_ROUNDING)
+        """The cost as the books keep it (see :func:`recorded_cost`)."""
+        return recorded_cost(self.cost)
+
+
+def recorded_cost(cost: Decimal) -> Decimal:
+    """``cost`` as the books keep it: rounded up to the micro-unit, so a margin worked out
+    from it is never overstated."""
+    return cost.quantize(MICRO, rounding=ROUND_CEILING, context=_ROUNDING)
 
 
 def order_units(request: OrderRequest) -> int:

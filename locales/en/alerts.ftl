@@ -6,6 +6,7 @@ alert-panel-problem =
     🛑 <b>The panel refused an order for a reason on the shop's side</b>
     { $message }
     Order #{ $order_id } was refunded to the customer.
+alert-order-failover = ↪️ <b>Order #{ $order_id }</b>: panel { $refused_by } refused it ({ $message }), so it was sent to panel { $panel } instead. <code>/order { $order_id }</code>
 alert-order-item-error =
     ⚠️ <b>The panel keeps refusing to report order #{ $order_id }</b> (panel order { $panel_id }): { $error }
     Check it with <code>/order { $order_id }</code>.

@@ -6,6 +6,7 @@ alert-panel-problem =
     🛑 <b>Панель отклонила заказ по причине на стороне магазина</b>
     { $message }
     Заказ #{ $order_id } возвращён клиенту.
+alert-order-failover = ↪️ <b>Заказ #{ $order_id }</b>: панель { $refused_by } отклонила его ({ $message }), поэтому он отправлен в панель { $panel }. <code>/order { $order_id }</code>
 alert-order-item-error =
     ⚠️ <b>Панель не сообщает состояние заказа #{ $order_id }</b> (заказ в панели { $panel_id }): { $error }
     Проверьте его командой <code>/order { $order_id }</code>.

@@ -192,6 +192,27 @@ class OrderRepository:
         )
         return OrderRow.from_row(rows[0])
 
+    async def redirect(
+        self, order_id: int, panel: str, panel_service_id: int, cost: Decimal
+    ) -> bool:
+        """Send an order still ``submitting`` elsewhere: its panel, its service id there, and
+        what it costs there. Recorded before that panel is asked, so every later call for
+        the order (and a restart's recovery) finds it. False when the order is not
+        ``submitting`` (nothing changes)."""
+        changed = await self._session.execute(
+            "UPDATE orders SET panel = ?, panel_service_id = ?, cost = ?, updated_at = ?"
+            " WHERE id = ? AND state = ?",
+            (
+                panel,
+                panel_service_id,
+                to_micros(cost),
+                to_db_time(utc_now()),
+                order_id,
+                OrderState.SUBMITTING.value,
+            ),
+        )
+        return changed == 1
+
     async def get(self, order_id: int) -> OrderRow | None:
         """The order with this id, or None."""
         row = await self._session.fetch_one("SELECT * FROM orders WHERE id = ?", (order_id,))
