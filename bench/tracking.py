@@ -14,6 +14,12 @@ checks that every refund was made once and that a second cycle right after (the 
 case: nothing changed) changes nothing, and prints its time too.
 
     python bench/tracking.py [--orders 10000] [--customers 1000] [--concurrency 4]
+
+With ``--panels 3 --slow 5``: the same orders spread over three sandbox panels, the last
+answering every status call ``--slow`` seconds late. The tracker polls each panel on its
+own, so the fast panels' orders are stored while the slow one is still answering: prints
+the status calls per panel and how long each panel's poll took, and checks the fast panels
+within 20 % of the one-panel cycle time (run without ``--panels`` for that figure).
 """
 
 from __future__ import annotations
@@ -33,13 +39,14 @@ import aiohttp
 from aiohttp import web
 
 from api import DefaultOrder, OrderType, PanelClient
-from api.sandbox import ManualClock, SandboxPanel, create_app
+from api.sandbox import Fault, ManualClock, SandboxPanel, create_app
 from shop.alerts import Alerts
 from shop.catalogue import sync_catalogue
 from shop.ledger import credit
 from shop.money import Currency
 from shop.notices import Notices
 from shop.ordering import refund_key, start_order, store_quote
+from shop.panels import Panels
 from shop.storage import Database, LedgerReason, OrderState, utc_now
 from shop.terms import Terms
 from shop.texts import Texts
@@ -139,6 +146,133 @@ async def _refunds_once(db: Database, report: PollReport) -> bool:
     return True
 
 
+async def run_panels(
+    orders: int, customers: int, concurrency: int, panels: int, slow: float, single: float
+) -> None:
+    """The several-panels mode (see the module's docstring)."""
+    clock = ManualClock()
+    names = ["main", *(f"panel-{number}" for number in range(2, panels + 1))]
+    sandboxes = {
+        name: SandboxPanel(clock=clock, seed=7 + index) for index, name in enumerate(names)
+    }
+    for sandbox in sandboxes.values():
+        sandbox.add_account(KEY, Decimal(10) ** 9)
+        sandbox.outcome_mix = {"completed": 0.8, "partial": 0.15, "canceled": 0.05}
+    sandboxes[names[-1]].faults.add(Fault.latency(slow, action="status"))
+    shop = Terms(currency=Currency("USD", 2), markup_percent=Decimal(30), admin_chat_id=-100)
+    texts = await Texts.load("en")
+    served = {name: await _serve(sandbox) for name, sandbox in sandboxes.items()}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-tracking-") as folder:
+            async with (
+                await Database.open(Path(folder) / "shop.sqlite3") as db,
+                aiohttp.ClientSession() as http,
+            ):
+                clients = {
+                    name: PanelClient(url, KEY, session=http, concurrency=concurrency)
+                    for name, (_, url) in served.items()
+                }
+                for name, client in clients.items():
+                    await sync_catalogue(db, client, name=name)
+                seeded = await _seed_panels(db, sandboxes, clock, shop, orders, customers)
+                clock.advance(WAVE_GAP / 4)
+                tracker = Tracker(
+                    db,
+                    Panels(clients),
+                    shop.currency,
+                    Notices(shop, texts, lambda order_id: f"o:{order_id}:0"),
+                    Alerts(shop, texts),
+                )
+                for sandbox in sandboxes.values():
+                    sandbox.requests.clear()
+
+                async def timed(name: str) -> tuple[str, float, PollReport]:
+                    started = time.perf_counter()
+                    report = await tracker.poll_panel(name)
+                    return name, time.perf_counter() - started, report
+
+                started = time.perf_counter()
+                polls = await asyncio.gather(*(timed(name) for name in names))
+                elapsed = time.perf_counter() - started
+    finally:
+        for runner, _ in served.values():
+            await runner.cleanup()
+
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}")  # fmt: skip
+    print(f"panels: {panels}, the last {slow:g} s late on every status call; "
+          f"active orders: {sum(report.orders_polled for _, _, report in polls)}; "
+          f"set-up (not measured): {seeded:.1f} s")  # fmt: skip
+    fast = []
+    for name, seconds, report in polls:
+        calls = sum(r.action == "status" for r in sandboxes[name].requests)
+        expected = -(-report.orders_polled // 100)
+        changes = len(report.order_changes)
+        print(
+            f"  {name}: {report.orders_polled} orders, {calls} status calls (must be"
+            f" {expected}), {changes} changes, poll {seconds:.3f} s"
+        )
+        if calls != expected:
+            raise SystemExit("FAILED")
+        if name != names[-1]:
+            fast.append(seconds)
+    slowest_fast = max(fast)
+    print(f"all panels polled at once: {elapsed:.3f} s; the fast panels' longest poll:"
+          f" {slowest_fast:.3f} s")  # fmt: skip
+    if single > 0:
+        share = slowest_fast / single
+        print(f"against the one-panel cycle of {single:.3f} s: {share:.0%} (must be at most 120%)")
+        if share > 1.2:
+            raise SystemExit("FAILED")
+
+
+async def _seed_panels(
+    db: Database,
+    sandboxes: dict[str, SandboxPanel],
+    clock: ManualClock,
+    shop: Terms,
+    orders: int,
+    customers: int,
+) -> float:
+    """As :func:`_seed`, the orders spread over the panels in turn: each placed at its panel
+    and stored as the shop's service that panel sells it as. Seconds it took."""
+    started = time.perf_counter()
+    names = list(sandboxes)
+    async with db.transaction() as tx:
+        for index in range(customers):
+            user_id = FIRST_USER + index
+            await tx.users.upsert(user_id, None, f"Customer {index}", "en")
+            await credit(tx, user_id, Decimal(10**6), LedgerReason.TOPUP, f"topup:{user_id}")
+        shop_ids: dict[str, list[tuple[int, int]]] = {}
+        for name, sandbox in sandboxes.items():
+            pairs = []
+            for panel_id in _services(sandbox):
+                listing = await tx.listings.at(name, panel_id)
+                assert listing is not None
+                await tx.listings.prefer(listing.service_id, name)
+                pairs.append((listing.service_id, panel_id))
+            shop_ids[name] = pairs
+    per_wave = -(-orders // WAVES)
+    for start in range(0, orders, SEED_BATCH):
+        async with db.transaction() as tx:
+            for number in range(start, min(start + SEED_BATCH, orders)):
+                name = names[number % len(names)]
+                shop_id, panel_id = shop_ids[name][number % len(shop_ids[name])]
+                user_id = FIRST_USER + number % customers
+                link = f"https://instagram.com/p/bench-{number}"
+                panel_request = DefaultOrder(service=panel_id, link=link, quantity=UNITS)
+                answer = sandboxes[name].respond(KEY, "add", panel_request.to_form())
+                assert isinstance(answer, dict) and "order" in answer, answer
+                request = DefaultOrder(service=shop_id, link=link, quantity=UNITS)
+                quote = await store_quote(tx, shop, user_id, request, utc_now())
+                order = await start_order(tx, shop, user_id, quote.id, utc_now())
+                assert order.panel == name, (order.panel, name)
+                await tx.orders.set_placed(order.id, int(str(answer["order"])))
+                if (number + 1) % per_wave == 0 and number + 1 < orders:
+                    clock.advance(WAVE_GAP)
+    return time.perf_counter() - started
+
+
 async def run(orders: int, customers: int, concurrency: int) -> None:
     clock = ManualClock()
     panel = SandboxPanel(clock=clock, seed=7)
@@ -226,9 +360,21 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=4, help="status calls at once")
+    parser.add_argument("--panels", type=int, default=1, help="panels the orders are spread over")
+    parser.add_argument("--slow", type=float, default=5.0, help="the last panel's lateness, s")
+    parser.add_argument(
+        "--single", type=float, default=0.0, help="the one-panel cycle time to compare with, s"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    asyncio.run(run(args.orders, args.customers, args.concurrency))
+    if args.panels > 1:
+        asyncio.run(
+            run_panels(
+                args.orders, args.customers, args.concurrency, args.panels, args.slow, args.single
+            )
+        )
+    else:
+        asyncio.run(run(args.orders, args.customers, args.concurrency))
 
 
 if __name__ == "__main__":
