@@ -284,6 +284,21 @@ class AdminDesk:
         of its own; its new id. Raises :class:`shop.linking.LinkRefused`."""
         return await unlink_listing(self.db, listing)
 
+    async def service_listings(
+        self, service_id: int
+    ) -> tuple[ServiceRow, ListingRow | None, list[ListingRow]] | None:
+        """/service <id>: the shop service, the listing it is sold from now, and every
+        listing it has (its alternatives); None when there is no such service."""
+        async with self.db.read() as r:
+            service = await r.services.get(service_id)
+            if service is None:
+                return None
+            return (
+                service,
+                await r.listings.shown(service_id),
+                await r.listings.of_service(service_id),
+            )
+
     async def prefer_panel(self, service_id: int, choice: str) -> ListingRow:
         """/prefer: sell a shop service from one panel, or the cheapest; the listing it
         shows now. Raises :class:`shop.linking.LinkRefused`."""

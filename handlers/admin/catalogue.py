@@ -12,6 +12,7 @@ from aiogram_i18n import I18nContext
 
 from handlers.admin.arguments import (
     ID,
+    ID_LINE,
     LISTING,
     MARKUP,
     PANEL_CHOICE,
@@ -21,7 +22,7 @@ from handlers.admin.arguments import (
 )
 from shop.admin_desk import AdminDesk
 from shop.catalogue import CatalogueSyncFailed
-from shop.display import PANEL_WORDS, escaped
+from shop.display import IN_LIST, PANEL_WORDS, escaped
 from shop.linking import LinkRefused
 
 
@@ -50,6 +51,39 @@ async def service_command(
         return
     switch = "on" if enabled else "off"
     await message.reply(i18n.get(f"admin-service-{switch}", service_id=str(service_id)))
+
+
+async def service_info_command(
+    message: Message, *, service_id: int, i18n: I18nContext, admin_desk: AdminDesk
+) -> None:
+    """``/service <id>``: which panel sells it now, and its alternatives."""
+    found = await admin_desk.service_listings(service_id)
+    if found is None:
+        await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
+        return
+    service, shown, listings = found
+    lines = [
+        i18n.get(
+            "admin-service-info",
+            service_id=str(service.id),
+            name=escaped(service.name, IN_LIST),
+            prefer=escaped(service.prefer, PANEL_WORDS),
+            sold_from=escaped(shown.panel, PANEL_WORDS) if shown else "—",
+        )
+    ]
+    lines.extend(
+        i18n.get(
+            "admin-service-listing",
+            panel=escaped(listing.panel, PANEL_WORDS),
+            panel_service_id=str(listing.panel_service_id),
+            rate=f"{listing.rate:f}",
+            min=listing.min,
+            max=listing.max,
+            state=i18n.get("admin-listing-listed" if listing.on_panel else "admin-listing-gone"),
+        )
+        for listing in listings
+    )
+    await message.reply("\n".join(lines))
 
 
 async def price_command(
@@ -151,6 +185,9 @@ def router() -> Router:
     catalogue.message.register(sync_command, Command("sync"))
     catalogue.message.register(
         service_command, Command("service"), Arguments(service_id=ID, enabled=SWITCH)
+    )
+    catalogue.message.register(
+        service_info_command, Command("service"), Arguments(service_id=ID_LINE)
     )
     catalogue.message.register(
         price_command, Command("price"), Arguments(service_id=ID, percent=MARKUP)

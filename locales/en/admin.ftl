@@ -12,7 +12,7 @@ admin-usage-user = /user &lt;telegram id or @username&gt; — a customer
 admin-usage-credit = /credit &lt;user&gt; &lt;amount&gt; &lt;reason&gt; — add to a balance
 admin-usage-debit = /debit &lt;user&gt; &lt;amount&gt; &lt;reason&gt; — take from a balance
 admin-usage-sync = /sync — take the catalogue from the panel now
-admin-usage-service = /service &lt;id&gt; on|off — sell a service or not
+admin-usage-service = /service &lt;id&gt; [on|off] — sell a service or not; alone: where it is sold from, its alternatives
 admin-usage-price = /price &lt;id&gt; &lt;markup %&gt;|reset — a service's own markup
 admin-usage-markup = /markup &lt;percent&gt; — the default markup
 admin-usage-link = /link &lt;service&gt; &lt;panel&gt;:&lt;panel service&gt; — sell a panel's service as an alternative of a service
@@ -155,3 +155,8 @@ admin-panels-line =
     <b>{ $name }</b> { $url }
     Balance: { $balance } · services for sale: { $services } (of { $known } known) · active orders: { $orders }
 admin-stats-panel = Panel { $panel }: revenue { $revenue } · cost { $cost } · margin { $margin }
+admin-service-info = <b>Service { $service_id }</b> { $name }
+    Sold from: { $sold_from } (chosen: { $prefer })
+admin-service-listing = · { $panel }:{ $panel_service_id } · { $rate } per 1000 · min { $min }, max { $max } · { $state }
+admin-listing-listed = listed by its panel
+admin-listing-gone = no longer listed

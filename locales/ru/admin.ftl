@@ -12,7 +12,7 @@ admin-usage-user = /user &lt;telegram id или @имя&gt; — клиент
 admin-usage-credit = /credit &lt;клиент&gt; &lt;сумма&gt; &lt;причина&gt; — пополнить баланс
 admin-usage-debit = /debit &lt;клиент&gt; &lt;сумма&gt; &lt;причина&gt; — списать с баланса
 admin-usage-sync = /sync — загрузить каталог из панели сейчас
-admin-usage-service = /service &lt;id&gt; on|off — продавать услугу или нет
+admin-usage-service = /service &lt;id&gt; [on|off] — продавать услугу или нет; без on|off: откуда она продаётся и её альтернативы
 admin-usage-price = /price &lt;id&gt; &lt;наценка %&gt;|reset — своя наценка услуги
 admin-usage-markup = /markup &lt;процент&gt; — наценка по умолчанию
 admin-usage-link = /link &lt;услуга&gt; &lt;панель&gt;:&lt;услуга панели&gt; — продавать услугу панели как замену услуги
@@ -155,3 +155,8 @@ admin-panels-line =
     <b>{ $name }</b> { $url }
     Баланс: { $balance } · услуг в продаже: { $services } (из { $known } известных) · активных заказов: { $orders }
 admin-stats-panel = Панель { $panel }: выручка { $revenue } · затраты { $cost } · маржа { $margin }
+admin-service-info = <b>Услуга { $service_id }</b> { $name }
+    Продаётся с: { $sold_from } (выбрано: { $prefer })
+admin-service-listing = · { $panel }:{ $panel_service_id } · { $rate } за 1000 · мин { $min }, макс { $max } · { $state }
+admin-listing-listed = есть у панели
+admin-listing-gone = панель её больше не показывает

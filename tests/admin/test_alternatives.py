@@ -205,3 +205,26 @@ async def test_panels_shows_each_panel_its_balance_services_and_orders(
     await owner.send("/stats today")
     text = owner.screen.last.text or ""
     assert text.endswith("\nPanel main: revenue 1.17 USD · cost 0.90 USD · margin 0.27 USD"), text
+
+
+async def test_service_shows_where_it_is_sold_from_and_its_alternatives(
+    owner: BotClient, second_synced: int
+) -> None:
+    await owner.send(f"/link {FOLLOWERS} second:101")
+    await owner.send(f"/service {FOLLOWERS}")
+
+    lines = (owner.screen.last.text or "").split("\n")
+    assert lines[0].startswith(f"Service {FOLLOWERS} ")
+    assert lines[1] == "Sold from: main (chosen: main)"
+    assert sorted(lines[2:]) == [
+        f"· main:{FOLLOWERS} · 0.90 per 1000 · min 50, max 10,000 · listed by its panel",
+        "· second:101 · 0.50 per 1000 · min 10, max 5,000 · listed by its panel",
+    ]
+
+    await owner.send(f"/prefer {FOLLOWERS} cheapest")
+    await owner.send(f"/service {FOLLOWERS}")
+    assert (owner.screen.last.text or "").split("\n")[1] == (
+        "Sold from: second (chosen: cheapest)"
+    )
+    await owner.send("/service 999999")
+    assert owner.screen.last.text == "No service 999999."

@@ -35,7 +35,7 @@ HELP_EN = """Shop commands (this group only)
 /credit <user> <amount> <reason> — add to a balance
 /debit <user> <amount> <reason> — take from a balance
 /sync — take the catalogue from the panel now
-/service <id> on|off — sell a service or not
+/service <id> [on|off] — sell a service or not; alone: where it is sold from, its alternatives
 /price <id> <markup %>|reset — a service's own markup
 /markup <percent> — the default markup
 /broadcast (as a reply to a message) — send it to every customer

@@ -22,7 +22,10 @@ USAGE = {
     "user": "/user <telegram id or @username> — a customer",
     "credit": "/credit <user> <amount> <reason> — add to a balance",
     "debit": "/debit <user> <amount> <reason> — take from a balance",
-    "service": "/service <id> on|off — sell a service or not",
+    "service": (
+        "/service <id> [on|off] — sell a service or not; alone: where it is sold from, its"
+        " alternatives"
+    ),
     "price": "/price <id> <markup %>|reset — a service's own markup",
     "markup": "/markup <percent> — the default markup",
     "broadcast": "/broadcast (as a reply to a message) — send it to every customer",
@@ -68,7 +71,6 @@ BAD_COMMANDS = [
     "/debit 111 abc x",
     "/debit 111 5",
     "/service",
-    "/service 101",
     "/service 5 maybe",
     "/service x on",
     "/service 101 on now",
