@@ -169,6 +169,17 @@ class Alerts:
             panel=escaped(panel, PANEL_WORDS), balance=shown, threshold=threshold,
         )  # fmt: skip
 
+    async def orders_at_unknown_panel(self, tx: Repositories, panel: str, orders: int) -> None:
+        """Orders still run at a panel the settings no longer name: nothing tracks them.
+        Told once per panel and count."""
+        await self._post(
+            tx,
+            f"orders-at-unknown-panel:{panel}:{orders}",
+            "alert-orders-at-unknown-panel",
+            panel=escaped(panel, PANEL_WORDS),
+            orders=orders,
+        )
+
     async def stars_refund_uncertain(
         self, tx: Repositories, invoice: InvoiceRow, error: str
     ) -> None:

@@ -19,7 +19,15 @@ from shop.display import shortened
 from shop.money import Currency
 from shop.panels import MAIN_PANEL, Panels
 from shop.pricing import customer_price
-from shop.storage import CategoryRow, Database, Repositories, ServiceRow, utc_now
+from shop.storage import (
+    ACTIVE_ORDER_STATES,
+    CategoryRow,
+    Database,
+    OrderState,
+    Repositories,
+    ServiceRow,
+    utc_now,
+)
 from shop.supervisor import Backoff, keep_running
 from shop.terms import Terms
 
@@ -148,11 +156,17 @@ async def keep_catalogue_synced(
     is tried again after 2, 4, 8... seconds, up to ``interval``, so a panel out of reach at
     start is not waited for a whole interval. No error ends it.
 
-    First, the listings of panels the settings no longer name go off sale."""
+    First, the listings of panels the settings no longer name go off sale, and orders still
+    running at such a panel (no longer tracked) are told to the admins."""
     every = Panels.of(panels)
     async with db.transaction() as tx:
         if retired := await tx.listings.retire_panels_but(every.names):
             logger.warning("%d services of panels no longer configured are off sale", retired)
+        running = await tx.orders.active_by_panel(ACTIVE_ORDER_STATES | {OrderState.UNKNOWN})
+        for name, count in running.items():
+            if name not in every and alerts is not None:
+                logger.warning("%d orders run at panel %s, no longer configured", count, name)
+                await alerts.orders_at_unknown_panel(tx, name, count)
 
     def sync_of(name: str, panel: PanelClient) -> Callable[[], Awaitable[float]]:
         async def sync() -> float:

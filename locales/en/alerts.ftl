@@ -44,3 +44,7 @@ alert-crypto-payment-mismatch =
     ⚠️ <b>A Crypto Pay payment differs from its invoice</b>: invoice <code>{ $invoice_id }</code>, { $details }. Nothing was credited. Look it up in @CryptoBot → Crypto Pay, and credit the customer with /credit if it is right.
 alert-crypto-pay-refuses =
     ⚠️ <b>Crypto Pay refuses the shop's requests</b>: { $error }. Customers cannot pay by crypto until this is fixed. Check CRYPTO_PAY_TOKEN, and CRYPTO_PAY_API_URL (the test network has tokens of its own).
+alert-orders-at-unknown-panel = ⚠️ <b>{ $orders ->
+        [one] 1 order still runs
+       *[other] { $orders } orders still run
+    } at panel { $panel }</b>, which PANELS no longer names: nothing tracks them, so their customers are not told how they end. Put the panel back in PANELS until they are done.

@@ -44,3 +44,8 @@ alert-crypto-payment-mismatch =
     ⚠️ <b>Оплата Crypto Pay не совпадает со счётом</b>: счёт <code>{ $invoice_id }</code>, { $details }. Ничего не зачислено. Проверьте его в @CryptoBot → Crypto Pay и, если всё верно, зачислите клиенту через /credit.
 alert-crypto-pay-refuses =
     ⚠️ <b>Crypto Pay отклоняет запросы магазина</b>: { $error }. Клиенты не смогут платить криптовалютой, пока это не исправлено. Проверьте CRYPTO_PAY_TOKEN и CRYPTO_PAY_API_URL (у тестовой сети свои токены).
+alert-orders-at-unknown-panel = ⚠️ <b>{ $orders ->
+        [one] { $orders } заказ ещё идёт
+        [few] { $orders } заказа ещё идут
+       *[other] { $orders } заказов ещё идут
+    } на панели { $panel }</b>, которой больше нет в PANELS: их никто не отслеживает, и клиенты не узнают, чем они закончились. Верните панель в PANELS, пока они не завершатся.

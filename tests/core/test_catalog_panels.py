@@ -10,10 +10,15 @@ from decimal import Decimal
 
 import pytest
 
+from api import DefaultOrder
 from api.sandbox import Fault, SandboxPanel
 from bot.runtime import Runtime
 from shop.catalogue import CatalogueSyncFailed, keep_catalogue_synced, sync_catalogue
-from shop.storage import MAIN_PANEL
+from shop.ledger import credit
+from shop.ordering import PlacementOutcome, place_order, quote_order
+from shop.storage import MAIN_PANEL, LedgerReason, utc_now
+
+from ..conftest import ADMIN_CHAT
 
 #: The second panel's catalogue: its id 101 is another service than main's 101, in a
 #: category main has too; 9001 is in a category only it has.
@@ -125,3 +130,36 @@ async def test_a_panel_no_longer_configured_sells_nothing_more(
 
     assert await services.catalogue.offer(9001) is None
     assert await services.catalogue.offer(101) is not None
+
+
+async def test_orders_running_at_a_panel_no_longer_configured_are_told_to_the_admins(
+    services: Runtime,
+) -> None:
+    await sync_second(services)
+    async with services.db.transaction() as tx:
+        await tx.users.upsert(501, None, "Ann", "en")
+        await credit(tx, 501, Decimal(100), LedgerReason.TOPUP, "topup:test:501")
+    request = DefaultOrder(service=9001, link="https://instagram.com/p/gone", quantity=1000)
+    quote = await quote_order(services.db, services.terms, 501, request)
+    placed = await place_order(
+        services.db, services.panels, services.alerts, 501, quote.id, terms=services.terms
+    )
+    assert (placed.outcome, placed.order.panel) == (PlacementOutcome.PLACED, "second")
+
+    # The shop restarted with main alone, twice: told once.
+    for _ in range(2):
+        syncing = asyncio.create_task(
+            keep_catalogue_synced(services.db, services.panels.first, 3600, services.alerts)
+        )
+        await asyncio.sleep(0.05)
+        syncing.cancel()
+        await asyncio.gather(syncing, return_exceptions=True)
+
+    async with services.db.read() as r:
+        rows = await r.outbox.due(utc_now(), 1000)
+    alerts = [row.text for row in rows if row.chat_id == ADMIN_CHAT]
+    assert alerts == [
+        "⚠️ <b>1 order still runs at panel second</b>, which PANELS no longer names: nothing"
+        " tracks them, so their customers are not told how they end. Put the panel back in"
+        " PANELS until they are done."
+    ]
