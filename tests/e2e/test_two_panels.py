@@ -101,6 +101,9 @@ async def test_orders_go_to_either_panel_fail_over_on_refusal_hold_on_silence_an
             assert adds(shop.panel, "https://instagram.com/cara.two") == [str(MAIN_FOLLOWERS)]
             assert adds(second, "https://instagram.com/cara.two") == ["7102"]
             assert order_ledger(shop, cara_order) == [charge(cara_order)]
+            # She sees one order, placed once.
+            assert len(cara.texts(f"Order #{cara_order} placed")) == 1
+            assert len(shop.query("SELECT id FROM orders WHERE user_id = ?", cara.user_id)) == 1
             alert = await owner.wait_for(f"<b>Order #{cara_order}</b>: panel main refused it")
             assert "so it was sent to panel second instead" in alert.text
 
