@@ -19,6 +19,12 @@ class MenuCb(CallbackData, prefix="m"):
     screen: str
 
 
+class HistoryCb(CallbackData, prefix="hist"):
+    """A page of the balance screen's history, from 0."""
+
+    page: int
+
+
 class CategoriesCb(CallbackData, prefix="cats"):
     """A page of the category list."""
 

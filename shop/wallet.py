@@ -27,15 +27,18 @@ from shop.storage import CryptoInvoiceRow, Database, InvoiceRow, LedgerRow
 from shop.topups import TopUpMethod
 
 #: Ledger rows a statement shows.
-STATEMENT_ROWS = 5
+STATEMENT_ROWS = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A customer's balance and their latest ledger rows, newest first."""
+    """A customer's balance and one page of their ledger rows, newest first: ``page`` (from
+    0) of ``pages`` (at least 1)."""
 
     balance: Decimal
     movements: list[LedgerRow]
+    page: int = 0
+    pages: int = 1
 
 
 class Wallet:
@@ -86,12 +89,14 @@ class Wallet:
         async with self._db.read() as r:
             return await r.ledger.balance(user_id)
 
-    async def statement(self, user_id: int) -> Statement:
-        """The customer's balance with their latest ledger rows."""
+    async def statement(self, user_id: int, page: int = 0) -> Statement:
+        """The customer's balance with page ``page`` of their whole history (the last page
+        when ``page`` is past it), STATEMENT_ROWS rows a page."""
         async with self._db.read() as r:
-            return Statement(
-                await r.ledger.balance(user_id), await r.ledger.history(user_id, STATEMENT_ROWS)
-            )
+            pages = max(1, -(-await r.ledger.count_for(user_id) // STATEMENT_ROWS))
+            page = min(max(page, 0), pages - 1)
+            rows = await r.ledger.history(user_id, STATEMENT_ROWS, page * STATEMENT_ROWS)
+            return Statement(await r.ledger.balance(user_id), rows, page, pages)
 
     def read_amount(self, text: str, method: TopUpMethod = TopUpMethod.STARS) -> Decimal:
         """A top-up amount by ``method`` as the customer typed or tapped it; raises

@@ -30,3 +30,4 @@ promo-already-used = ⚠️ You have used this promo code already.
 promo-bonus-pending = ⚠️ You already have a promo code bonus waiting for your next top-up. Top up first, then send this code again.
 promo-too-many-tries = ⏳ Too many wrong promo codes. Please try again in { $minutes } min.
 balance-promo-waiting = 🎟 Your next top-up gets { $percent }% extra (promo code { $code }).
+balance-page = Page { $page } of { $pages }, newest first

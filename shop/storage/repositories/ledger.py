@@ -105,6 +105,13 @@ class LedgerRepository:
         )
         return [LedgerRow.from_row(row) for row in rows]
 
+    async def count_for(self, user_id: int) -> int:
+        """How many balance changes the user has."""
+        found = await self._session.fetch_value(
+            "SELECT COUNT(*) FROM ledger WHERE user_id = ?", (user_id,)
+        )
+        return int(found or 0)
+
     async def rows_for_order(self, order_id: int) -> list[LedgerRow]:
         """The balance changes tied to an order (its charge, its refunds), oldest first."""
         rows = await self._session.fetch_all(
