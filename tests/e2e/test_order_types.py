@@ -490,5 +490,6 @@ async def test_every_order_type_is_ordered_told_refilled_and_canceled(shop: Shop
         f"Order #{comments.order_id}: −{usd(comments.price)}\n"
         f"Order #{package.order_id}: −{usd(package.price)}\n"
         f"Order #{drip_feed.order_id}: −{usd(drip_feed.price)}\n"
-        f"Order #{plain.order_id}: −{usd(plain.price)}",
+        f"Order #{plain.order_id}: −{usd(plain.price)}\n"
+        f"Correction by the shop: +{usd(CREDIT)}",
     )
