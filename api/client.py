@@ -9,8 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Final, Generic, Literal, Self, TypeVar
+from typing import Any, Final, Generic, Literal, TypeVar
 
 import aiohttp
 from pydantic import SecretStr
@@ -99,7 +98,7 @@ class ChunkedAnswer(Generic[T]):
         return self.items
 
 
-class PanelClient:
+class PanelClient(http.SessionHolder):
     """One panel account, reached over one reused aiohttp session.
 
     ``session`` may be shared with the rest of the application; if it is not given, the
@@ -119,32 +118,13 @@ class PanelClient:
     ) -> None:
         self.url = url
         self._key = key.get_secret_value() if isinstance(key, SecretStr) else key
-        self._session = session
-        self._owns_session = session is None
-        self._timeouts = timeouts
+        super().__init__(session, timeouts)
         self._concurrency = max(1, concurrency)
         #: Number of HTTP requests made so far (benchmarks and tests read it).
         self.calls = 0
 
     def __repr__(self) -> str:
         return f"PanelClient(url={self.url!r}, key={_REDACTED!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the HTTP session if this client made it."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
 
     # --- the operations of API v2 ---------------------------------------------------------
 
@@ -294,12 +274,6 @@ class PanelClient:
         return results
 
     # --- transport -------------------------------------------------------------------------
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeouts)
-            self._owns_session = True
-        return self._session
 
     async def _call(self, action: str, fields: dict[str, str] | None = None) -> Any:
         form = {"key": self._key, "action": action, **(fields or {})}

@@ -10,10 +10,46 @@ own error of the same meaning.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import aiohttp
 from aiohttp import web
+
+
+class SessionHolder:
+    """The HTTP session of a client of an outside service: the caller's, or one it makes on
+    first use and closes with :meth:`aclose` (or on leaving ``async with``)."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession | None, timeouts: aiohttp.ClientTimeout
+    ) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._timeouts = timeouts
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeouts)
+            self._owns_session = True
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session if this client made it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 class Failure(enum.Enum):

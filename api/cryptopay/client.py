@@ -6,8 +6,7 @@ import logging
 import time
 from collections.abc import Sequence
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import aiohttp
 from pydantic import SecretStr
@@ -37,7 +36,7 @@ TOKEN_HEADER: Final = "Crypto-Pay-API-Token"
 _REDACTED: Final = "***"
 
 
-class CryptoPayClient:
+class CryptoPayClient(http.SessionHolder):
     """One Crypto Pay app, reached over one reused aiohttp session.
 
     ``base_url`` is the API's root, every method being ``{base_url}/{method}``: mainnet
@@ -55,31 +54,12 @@ class CryptoPayClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token.get_secret_value() if isinstance(token, SecretStr) else token
-        self._session = session
-        self._owns_session = session is None
-        self._timeouts = timeouts
+        super().__init__(session, timeouts)
         #: Number of HTTP requests made so far (tests read it).
         self.calls = 0
 
     def __repr__(self) -> str:
         return f"CryptoPayClient(base_url={self.base_url!r}, token={_REDACTED!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the HTTP session if this client made it."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
 
     # --- the methods of the API ------------------------------------------------------------
 
@@ -152,12 +132,6 @@ class CryptoPayClient:
         )
 
     # --- transport -------------------------------------------------------------------------
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeouts)
-            self._owns_session = True
-        return self._session
 
     async def _call(self, method: str, fields: dict[str, str | int] | None = None) -> Any:
         self.calls += 1
