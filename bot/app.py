@@ -43,6 +43,7 @@ from bot.runtime import Runtime
 from bot.telegram_session import KeepResponseModels
 from handlers import build_router
 from handlers.callbacks import OrderCb
+from handlers.channel import TelegramMembers
 from handlers.menu import register_commands
 from shop.ordering import recover_interrupted
 from shop.supervisor import Backoff
@@ -96,8 +97,9 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
     in the shop's database, so a conversation survives a restart.
 
     Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
-    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``, ``texts``,
-    ``support_contact``, and the running bot's ``background`` work and ``sandbox`` flag.
+    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``,
+    ``membership``, ``texts``, ``support_contact``, and the running bot's ``background``
+    work and ``sandbox`` flag.
     Callback queries are answered once each handler is done; a handler sets the answer's
     text on ``callback_answer``.
     """
@@ -113,6 +115,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         admin_desk=services.admin_desk,
         manual_payments=services.manual_payments,
         promos=services.promos,
+        membership=services.membership,
         background=services,
         sandbox=services.sandbox,
     )
@@ -156,6 +159,7 @@ async def _on_startup(bot: Bot, services: Runtime) -> None:
     await recover_interrupted(services.db, services.alerts)
     # In the background: customers are served while a panel out of reach keeps it waiting.
     services.spawn(_report_panel_balance(services.panel), name="panel-balance")
+    services.spawn(services.membership.check_setup(TelegramMembers(bot)), name="channel-check")
     services.start(bot)
 
 

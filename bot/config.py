@@ -140,6 +140,8 @@ class Settings(BaseSettings):
     #: A transfer's own smallest amount, above TOPUP_MIN (None: TOPUP_MIN).
     manual_payment_min: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
     support_contact: str = ""
+    #: The channel customers must be in to order: ``@name`` or its numeric id (None: none).
+    required_channel: str | int | None = None
     large_order_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     panel_balance_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     default_locale: Literal["en", "ru"] = "en"
@@ -192,6 +194,21 @@ class Settings(BaseSettings):
         ):
             raise ValueError("not a webhook secret")
         return value
+
+    @field_validator("required_channel", mode="before")
+    @classmethod
+    def _channel_shape(cls, value: Any) -> Any:
+        # A public channel by its @name (a t.me link to it is taken too), or any channel by
+        # its id, as Telegram's getChatMember takes them.
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if re.fullmatch(r"-?\d{1,20}", text):
+            return int(text)
+        name = re.sub(r"^(?:https?://)?(?:t\.me|telegram\.me)/", "", text).lstrip("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+            raise ValueError("not a channel's @name or numeric id")
+        return f"@{name}"
 
     @field_validator("bot_token")
     @classmethod

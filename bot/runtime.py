@@ -31,6 +31,7 @@ from shop.crypto_topups import CryptoDesk, CryptoTerms
 from shop.customers import Customers
 from shop.housekeeping import keep_house
 from shop.manual_payments import ManualPayments, ManualTerms
+from shop.membership import Membership
 from shop.money import Currency
 from shop.notices import Notices
 from shop.order_desk import OrderDesk
@@ -136,6 +137,8 @@ class Runtime:
     admin_desk: AdminDesk
     manual_payments: ManualPayments
     promos: Promos
+    #: Who may order, when REQUIRED_CHANNEL is set.
+    membership: Membership
     #: Crypto Pay top-ups, when CRYPTO_PAY_TOKEN is set.
     crypto: CryptoDesk | None = None
     #: True when the panel is the embedded sandbox: nothing real is bought.
@@ -205,6 +208,7 @@ class Runtime:
             manual_payments=manual_payments,
             crypto=crypto,
             promos=Promos(db, terms.currency),
+            membership=Membership(settings.required_channel, db, alerts),
             sandbox=sandbox,
         )
 

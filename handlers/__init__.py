@@ -16,6 +16,7 @@ from handlers import (
     admin,
     banned,
     catalogue,
+    channel,
     confirm,
     crypto_topups,
     fallback,
@@ -53,6 +54,7 @@ def _storefront() -> Router:
     storefront.message.filter(F.chat.type == "private")
     storefront.callback_query.filter(F.message.chat.type == "private")
     banned.guard(storefront)
+    channel.guard(storefront)
     # Commands first; free text falls through to the form, then to the catalogue search; a
     # button no handler takes (stale or forged) is answered last.
     storefront.include_routers(
@@ -60,6 +62,7 @@ def _storefront() -> Router:
             module.router()
             for module in (
                 menu,
+                channel,
                 confirm,
                 order_form,
                 orders,

@@ -143,3 +143,7 @@ class ManualDecisionCb(CallbackData, prefix="md"):
 
     action: str
     request_id: RowId
+
+
+class ChannelCb(CallbackData, prefix="chan"):
+    """Ask again whether the customer is in the required channel."""

@@ -9,6 +9,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import QuoteCb
+from handlers.channel import MEMBERS_ONLY
 from handlers.order_form import refusal_text, summary_text
 from handlers.order_states import Confirming
 from handlers.screens import show
@@ -22,7 +23,9 @@ from shop.storage import UserRow
 def router() -> Router:
     """The confirmation's handlers, on a new router."""
     confirmation = Router(name="confirm")
-    confirmation.callback_query.register(confirm, QuoteCb.filter(F.action == "confirm"))
+    confirmation.callback_query.register(
+        confirm, QuoteCb.filter(F.action == "confirm"), flags=MEMBERS_ONLY
+    )
     confirmation.callback_query.register(drop, QuoteCb.filter(F.action == "drop"))
     return confirmation
 

@@ -13,6 +13,7 @@ from handlers.callbacks import (
     CancelFormCb,
     CategoriesCb,
     CategoryCb,
+    ChannelCb,
     ChoiceCb,
     LanguageCb,
     MenuCb,
@@ -203,3 +204,10 @@ def languages(i18n: I18nContext) -> InlineKeyboardMarkup:
             [button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
         ]
     )
+
+
+def join_channel(i18n: I18nContext, link: str | None) -> InlineKeyboardMarkup:
+    """Join the required channel (when it has a link), and Check again."""
+    rows = [[InlineKeyboardButton(text=i18n.get("button-join-channel"), url=link)]] if link else []
+    rows.append([button(i18n.get("button-check-channel"), ChannelCb().pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

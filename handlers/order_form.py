@@ -20,6 +20,7 @@ from aiogram_i18n import I18nContext
 from api import OrderType
 from handlers import keyboards
 from handlers.callbacks import ChoiceCb, OrderStartCb
+from handlers.channel import MEMBERS_ONLY
 from handlers.order_states import FORM_STATES, Confirming, state_for
 from shop.display import WHOLE, escaped, shortened
 from shop.money import Currency
@@ -35,7 +36,7 @@ FILLING = StateFilter(*FORM_STATES.values())
 def router() -> Router:
     """The order form's handlers, on a new router."""
     form = Router(name="order_form")
-    form.callback_query.register(start_form, OrderStartCb.filter())
+    form.callback_query.register(start_form, OrderStartCb.filter(), flags=MEMBERS_ONLY)
     form.message.register(typed_answer, FILLING, F.text)
     form.callback_query.register(button_answer, FILLING, ChoiceCb.filter(), answers_the_question)
     form.message.register(not_text, FILLING)

@@ -283,3 +283,17 @@ class Alerts:
             "alert-crypto-pay-refuses",
             error=escaped(error, PANEL_WORDS),
         )
+
+    async def channel_unchecked(
+        self, tx: Repositories, channel: str, detail: str, day: str
+    ) -> None:
+        """Telegram will not say who is in ``REQUIRED_CHANNEL`` (the bot is not an admin
+        there, or the channel is gone): ordering stays open to everyone until it is fixed.
+        Told once a day."""
+        await self._post(
+            tx,
+            f"channel-unchecked:{day}",
+            "alert-channel-unchecked",
+            channel=escaped(channel, PANEL_WORDS),
+            detail=escaped(detail, PANEL_WORDS),
+        )

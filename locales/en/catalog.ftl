@@ -29,3 +29,10 @@ type-mentions-user-followers = Mentions of followers
 type-subscriptions = Subscription
 type-custom-comments-package = Comments package
 type-poll = Poll votes
+channel-required =
+    📢 To order, please join { $channel } first.
+    Then tap “Check again”.
+channel-not-yet = You are not in the channel yet. Join it, then tap “Check again”.
+channel-joined = ✅ Thank you for joining! Tap the button again to go on with your order.
+button-join-channel = 📢 Join the channel
+button-check-channel = 🔄 Check again

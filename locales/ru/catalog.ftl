@@ -29,3 +29,10 @@ type-mentions-user-followers = Упоминания подписчиков
 type-subscriptions = Подписка
 type-custom-comments-package = Пакет комментариев
 type-poll = Голоса в опросе
+channel-required =
+    📢 Чтобы заказывать, сначала подпишитесь на { $channel }.
+    Затем нажмите «Проверить ещё раз».
+channel-not-yet = Вы ещё не подписаны на канал. Подпишитесь и нажмите «Проверить ещё раз».
+channel-joined = ✅ Спасибо за подписку! Нажмите кнопку ещё раз, чтобы продолжить заказ.
+button-join-channel = 📢 Подписаться на канал
+button-check-channel = 🔄 Проверить ещё раз

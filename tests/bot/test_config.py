@@ -318,3 +318,35 @@ def test_the_sandbox_offers_transfers_with_play_money_unless_the_owner_set_them(
     monkeypatch.setenv("PANEL_API_KEY", "k")
     monkeypatch.delenv("MANUAL_PAYMENT_DETAILS")
     assert load_settings().with_sandbox_payments.manual_payment_details == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("@smm_news", "@smm_news"),
+        ("smm_news", "@smm_news"),
+        ("https://t.me/smm_news", "@smm_news"),
+        ("t.me/SMM_News", "@SMM_News"),
+        ("-1001234567890", -1001234567890),
+    ],
+)
+def test_the_required_channel_is_read_by_name_link_or_id(
+    monkeypatch: pytest.MonkeyPatch, value: str, read: str | int
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "k")
+    monkeypatch.setenv("REQUIRED_CHANNEL", value)
+    assert load_settings().required_channel == read
+
+
+@pytest.mark.parametrize("value", ["@no", "@has space", "https://example.com/x", "@1digit"])
+def test_a_channel_that_is_no_name_or_id_is_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "k")
+    monkeypatch.setenv("REQUIRED_CHANNEL", value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("REQUIRED_CHANNEL is malformed")
+    assert "\n" not in str(caught.value)
