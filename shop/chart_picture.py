@@ -51,7 +51,8 @@ def draw_sales_chart(chart: SalesChart, labels: ChartLabels) -> bytes:
         _draw_credits(top_ups, chart, labels)
         _label_days(top_ups, chart, labels)
         picture = io.BytesIO()
-        figure.savefig(picture, format="png")
+        # The title goes into the file too, where a saved copy still tells what it shows.
+        figure.savefig(picture, format="png", metadata={"Title": labels.title})
     return picture.getvalue()
 
 
@@ -63,21 +64,21 @@ def _draw_sales(axes: Axes, chart: SalesChart, labels: ChartLabels) -> None:
         return
     positions = range(len(chart.days))
     width = 0.4
-    axes.bar(
+    revenue = axes.bar(
         [x - width / 2 for x in positions],
         _floats(day.revenue for day in chart.days),
         width,
         label=labels.revenue,
         color=_COLOURS["revenue"],
     )
-    axes.bar(
+    cost = axes.bar(
         [x + width / 2 for x in positions],
         _floats(day.cost for day in chart.days),
         width,
         label=labels.cost,
         color=_COLOURS["cost"],
     )
-    axes.plot(
+    (margin,) = axes.plot(
         list(positions),
         _floats(day.margin for day in chart.days),
         label=labels.margin,
@@ -88,7 +89,7 @@ def _draw_sales(axes: Axes, chart: SalesChart, labels: ChartLabels) -> None:
     # A day of refunds brings revenue below zero: the zero line shows where.
     axes.axhline(0, color="#9e9e9e", linewidth=0.8)
     axes.grid(axis="y", alpha=0.3)
-    axes.legend(loc="upper left")
+    axes.legend(handles=[revenue, cost, margin], loc="upper left")
 
 
 def _draw_credits(axes: Axes, chart: SalesChart, labels: ChartLabels) -> None:
@@ -110,6 +111,9 @@ def _draw_credits(axes: Axes, chart: SalesChart, labels: ChartLabels) -> None:
             color=_COLOURS[kind],
         )
         bottom = [low + amount for low, amount in zip(bottom, amounts, strict=True)]
+    # Room above the highest day, which the bars' edges would otherwise touch.
+    if max(bottom) > 0:
+        axes.set_ylim(0, max(bottom) * 1.1)
     axes.grid(axis="y", alpha=0.3)
     axes.legend(loc="upper left")
 
