@@ -7,10 +7,12 @@ through pyplot's global state, so a draw in a worker thread touches nothing else
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import matplotlib
@@ -36,6 +38,16 @@ _COLOURS = {
 }
 #: matplotlib's caches are not made for two draws at once.
 _DRAWING = threading.Lock()
+#: One thread draws every chart: a new thread for each would give the memory allocator
+#: one more arena each, and the draws wait for one another anyway.
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
+
+
+async def draw_in_worker(chart: SalesChart, labels: ChartLabels) -> bytes:
+    """:func:`draw_sales_chart` in the drawing thread, so the event loop goes on meanwhile."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _DRAWER, draw_sales_chart, chart, labels
+    )
 
 
 def draw_sales_chart(chart: SalesChart, labels: ChartLabels) -> bytes:

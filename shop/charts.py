@@ -11,7 +11,6 @@ the plotting library is large, and a bot nobody asks for a chart never loads it.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -147,6 +146,6 @@ async def sales_picture(chart: SalesChart, labels: ChartLabels) -> bytes:
     """``chart`` drawn as a PNG, in a worker thread so the bot goes on answering meanwhile."""
     # Imported here, not at the top: the plotting library costs tens of megabytes, which
     # a bot that is never asked for a chart should not carry.
-    from shop.chart_picture import draw_sales_chart  # noqa: PLC0415
+    from shop.chart_picture import draw_in_worker  # noqa: PLC0415
 
-    return await asyncio.to_thread(draw_sales_chart, chart, labels)
+    return await draw_in_worker(chart, labels)
