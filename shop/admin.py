@@ -7,7 +7,7 @@ import asyncio
 import enum
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from api import Balance, PanelClient, PanelError
@@ -126,20 +126,27 @@ async def panel_states(db: Database, panels: Panels) -> list[PanelState]:
 
 
 class Period(enum.StrEnum):
-    """The periods /stats reports on."""
+    """The periods /stats reports on: whole days in UTC, today the last of them."""
 
     TODAY = "today"
     WEEK = "7d"
     MONTH = "30d"
+    QUARTER = "90d"
+
+    @property
+    def days(self) -> int:
+        """How many days the period covers, today included."""
+        return 1 if self is Period.TODAY else int(self.value.removesuffix("d"))
 
     def since(self, now: datetime) -> datetime:
-        if self is Period.TODAY:
-            return now.replace(hour=0, minute=0, second=0, microsecond=0)
-        return now - timedelta(days=7 if self is Period.WEEK else 30)
+        """The period's first moment: midnight (UTC) of its first day. Whole days, so the
+        figures and the chart's days count the same sales."""
+        midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        return midnight - timedelta(days=self.days - 1)
 
 
 def read_period(text: str | None) -> Period:
-    """``today`` (the default), ``7d`` or ``30d``."""
+    """``today`` (the default), ``7d``, ``30d`` or ``90d``."""
     try:
         return Period((text or "today").strip().lower())
     except ValueError:

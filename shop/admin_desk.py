@@ -15,6 +15,7 @@ from shop.admin import OrderDetails, Period, ShopStatus, UserReference, UserSumm
 from shop.alerts import Alerts
 from shop.broadcast import BroadcastProgress, broadcast_progress, start_broadcast
 from shop.catalogue import CatalogueSyncFailed, SyncReport, sync_catalogue
+from shop.charts import ChartLabels, SalesChart, sales_chart, sales_picture
 from shop.linking import link_listing, prefer_panel, unlink_listing
 from shop.money import Currency
 from shop.notices import Notices
@@ -124,6 +125,15 @@ class AdminDesk:
     async def sales(self, period: Period) -> SalesFigures:
         """The figures of ``period``, up to now."""
         return await admin.sales(self.db, period)
+
+    async def sales_chart(self, period: Period) -> SalesChart:
+        """The figures of ``period`` day by day, up to now: the numbers of /stats' chart."""
+        return await sales_chart(self.db, self.currency, period, utc_now())
+
+    async def sales_picture(self, chart: SalesChart, labels: ChartLabels) -> bytes:
+        """``chart`` drawn as a PNG with ``labels``; loads the plotting library the first
+        time a chart is drawn."""
+        return await sales_picture(chart, labels)
 
     # --- orders ----------------------------------------------------------------------------
 

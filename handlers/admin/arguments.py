@@ -100,7 +100,7 @@ PERCENT_LINE = rest_of_line(read_percent)
 MARKUP = word(read_markup)
 #: ``on`` (True) or ``off`` (False).
 SWITCH = word(read_switch)
-#: ``today`` (also when left out), ``7d`` or ``30d``.
+#: ``today`` (also when left out), ``7d``, ``30d`` or ``90d``.
 PERIOD_LINE = rest_of_line(read_period)
 #: Why, in the admin's words: the rest of the line, not empty.
 REASON = rest_of_line(read_reason)

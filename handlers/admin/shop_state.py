@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import BufferedInputFile, Message
 from aiogram_i18n import I18nContext
 
 from handlers.admin.arguments import PERIOD_LINE, Arguments
 from shop.admin import Period
 from shop.admin_desk import AdminDesk
+from shop.charts import ChartLabels, CreditKind, SalesChart
 from shop.display import IN_LIST, PANEL_WORDS, escaped
 from shop.topups import REASONS
+
+logger = logging.getLogger(__name__)
 
 
 async def panel_command(
@@ -88,6 +93,51 @@ async def stats_command(
             for name, panel in figures.by_panel.items()
         )
     await message.reply(text)
+    await send_chart(message, period, i18n=i18n, admin_desk=admin_desk)
+
+
+async def send_chart(
+    message: Message, period: Period, *, i18n: I18nContext, admin_desk: AdminDesk
+) -> None:
+    """The figures of ``period`` day by day, as a picture after the /stats text. A chart
+    that cannot be drawn or sent is logged; the text has arrived already."""
+    try:
+        chart = await admin_desk.sales_chart(period)
+        picture = await admin_desk.sales_picture(chart, chart_labels(chart, i18n))
+    except Exception:
+        # Whatever the plotting library raises, the owner keeps the text they asked for.
+        logger.exception("the /stats chart of %s could not be drawn", period.value)
+        return
+    try:
+        await message.answer_photo(
+            BufferedInputFile(picture, filename=f"stats-{period.value}.png")
+        )
+    except TelegramAPIError as exc:
+        logger.warning("the /stats chart of %s was not sent: %s", period.value, exc)
+
+
+def chart_labels(chart: SalesChart, i18n: I18nContext) -> ChartLabels:
+    """The words of ``chart`` in the reader's language."""
+    currency = chart.currency.code
+    return ChartLabels(
+        title=i18n.get(
+            "admin-chart-title",
+            period=chart.period.value,
+            first=chart.days[0].day.isoformat(),
+            last=chart.days[-1].day.isoformat(),
+            currency=currency,
+        ),
+        sales_title=i18n.get("admin-chart-sales"),
+        credits_title=i18n.get("admin-chart-credits"),
+        revenue=i18n.get("admin-chart-revenue"),
+        cost=i18n.get("admin-chart-cost"),
+        margin=i18n.get("admin-chart-margin"),
+        kinds={kind: i18n.get(f"admin-chart-{kind.value}") for kind in CreditKind},
+        days_axis=i18n.get("admin-chart-days"),
+        amount_axis=i18n.get("admin-chart-amount", currency=currency),
+        no_sales=i18n.get("admin-chart-no-sales"),
+        no_credits=i18n.get("admin-chart-no-credits"),
+    )
 
 
 async def panels_command(message: Message, *, i18n: I18nContext, admin_desk: AdminDesk) -> None:

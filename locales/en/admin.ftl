@@ -3,7 +3,7 @@ admin-help =
     <b>Shop commands</b> (this group only)
     { $commands }
 admin-usage-panel = /panel — the panel's balance and the shop's state
-admin-usage-stats = /stats [today|7d|30d] — sales, costs, margin, refunds, customers
+admin-usage-stats = /stats [today|7d|30d|90d] — sales, costs, margin, refunds, customers, and a chart of them by day
 admin-usage-order = /order &lt;shop or panel order id&gt; — an order with its history and money
 admin-usage-unknown = /unknown — orders whose placement is uncertain
 admin-usage-attach = /attach &lt;order id&gt; &lt;panel order id&gt; — an uncertain order was placed

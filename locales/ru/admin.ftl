@@ -3,7 +3,7 @@ admin-help =
     <b>Команды магазина</b> (только в этой группе)
     { $commands }
 admin-usage-panel = /panel — баланс панели и состояние магазина
-admin-usage-stats = /stats [today|7d|30d] — продажи, затраты, маржа, возвраты, клиенты
+admin-usage-stats = /stats [today|7d|30d|90d] — продажи, затраты, маржа, возвраты, клиенты и их график по дням
 admin-usage-order = /order &lt;номер заказа магазина или панели&gt; — заказ с историей и деньгами
 admin-usage-unknown = /unknown — заказы, о которых неизвестно, созданы ли они
 admin-usage-attach = /attach &lt;номер заказа&gt; &lt;номер в панели&gt; — заказ под вопросом создан

@@ -16,6 +16,7 @@ from shop.ledger import credit
 from shop.ordering import Placement, PlacementOutcome, place_order, quote_order
 from shop.storage import LedgerReason, LedgerRow, OrderRow, OutboxRow, utc_now
 
+from ..support.telegram import BotClient
 from .conftest import PANEL_KEY
 
 #: Instagram Followers [Real]: rate 0.90 per 1000, refills and cancels offered.
@@ -94,6 +95,14 @@ async def group_alerts(services: Runtime) -> list[OutboxRow]:
     async with services.db.read() as r:
         rows = await r.outbox.due(utc_now(), 10_000)
     return [row for row in rows if row.kind == ALERT_KIND]
+
+
+def last_text(client: BotClient) -> str:
+    """The bot's latest text message in ``client``'s chat, whatever picture came after it
+    (/stats sends its chart after its text)."""
+    texts = [message for message in client.screen.bot_messages if message.kind == "text"]
+    assert texts, client.screen.transcript()
+    return texts[-1].text or ""
 
 
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")

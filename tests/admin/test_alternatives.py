@@ -17,7 +17,7 @@ from shop.ordering import PlacementOutcome, place_order, quote_order
 
 from ..conversation.conftest import top_up
 from ..support.telegram import BotClient
-from .shop import FOLLOWERS, add_customer
+from .shop import FOLLOWERS, add_customer, last_text
 
 #: The second panel: the same followers cheaper (its own id 101 as well), and a package.
 SECOND_CATALOGUE = (
@@ -203,7 +203,7 @@ async def test_panels_shows_each_panel_its_balance_services_and_orders(
     # /stats splits revenue, cost and margin by panel: 1000 followers at main, 1.17 USD
     # (0.90 per 1000 with the 30 % markup), nothing at the second panel.
     await owner.send("/stats today")
-    text = owner.screen.last.text or ""
+    text = last_text(owner)
     assert text.endswith("\nPanel main: revenue 1.17 USD · cost 0.90 USD · margin 0.27 USD"), text
 
 

@@ -56,6 +56,7 @@ async def test_the_last_argument_may_take_the_rest_of_the_line() -> None:
     }
     assert await read(Arguments(percent=PERCENT_LINE), "10 %") == {"percent": Decimal(10)}
     assert await read(Arguments(period=PERIOD_LINE), None) == {"period": Period.TODAY}
+    assert await read(Arguments(period=PERIOD_LINE), " 90D ") == {"period": Period.QUARTER}
     attach = Arguments(order_id=ID, panel_id=ID, note=NOTE)
     assert await read(attach, "1 23501 found it") == {
         "order_id": 1,

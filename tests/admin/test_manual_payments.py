@@ -26,7 +26,7 @@ from ..payments.manual import (
 )
 from ..support.telegram import BotClient, RecordingSession
 from .conftest import ADMIN_CHAT
-from .shop import add_customer
+from .shop import add_customer, last_text
 
 
 @pytest.fixture
@@ -229,7 +229,7 @@ async def test_stats_and_user_show_top_ups_by_way_of_payment_and_promo_credits(
         await credit(tx, 111, Decimal("0.25"), LedgerReason.PROMO_BONUS, "promo-bonus:1")
 
     await owner.send("/stats")
-    lines = (owner.screen.last.text or "").split("\n")
+    lines = last_text(owner).split("\n")
     assert "Top-ups: ⭐ Stars 7.00 USD · 🪙 crypto 3.00 USD · 🏦 transfers 25.00 USD" in lines
     assert "Promo credits: 1.75 USD" in lines
 

@@ -20,13 +20,13 @@ from shop.storage.times import to_db_time
 
 from ..support.telegram import BotClient
 from .conftest import ADMIN_CHAT, PANEL_KEY, STAFF
-from .shop import LINK, add_customer, place, uncertain_order
+from .shop import LINK, add_customer, last_text, place, uncertain_order
 
 ALICE, BOB = 111, 222
 
 HELP_EN = """Shop commands (this group only)
 /panel — the panel's balance and the shop's state
-/stats [today|7d|30d] — sales, costs, margin, refunds, customers
+/stats [today|7d|30d|90d] — sales, costs, margin, refunds, customers, and a chart of them by day
 /order <shop or panel order id> — an order with its history and money
 /unknown — orders whose placement is uncertain
 /attach <order id> <panel order id> — an uncertain order was placed
@@ -150,7 +150,7 @@ async def test_stats_reports_the_period_asked_for(
     await services.tracker.poll_once()
 
     await owner.send("/stats")
-    today = owner.screen.last.text
+    today = last_text(owner)
     assert today == (
         "Figures for today\n"
         "Orders: 2\n"
@@ -165,18 +165,18 @@ async def test_stats_reports_the_period_asked_for(
         "#101 Instagram Followers [Real] [30 days refill]: 2"
     )
     await owner.send("/stats today")
-    assert owner.screen.last.text == today
+    assert last_text(owner) == today
     await owner.send("/stats 7d")
-    assert owner.screen.last.text == today.replace("for today", "for 7d")
+    assert last_text(owner) == today.replace("for today", "for 7d")
     await owner.send("/stats 30D")
-    assert owner.screen.last.text == today.replace("for today", "for 30d").replace(
+    assert last_text(owner) == today.replace("for today", "for 30d").replace(
         "New customers: 1", "New customers: 2"
     )
 
 
 async def test_stats_of_a_shop_without_sales(owner: BotClient) -> None:
     await owner.send("/stats 30d")
-    assert owner.screen.last.text == (
+    assert last_text(owner) == (
         "Figures for 30d\nOrders: 0\nRevenue: 0.00 USD\nPanel cost: 0.00 USD\n"
         "Margin: 0.00 USD\nRefunds: 0.00 USD\n"
         "Top-ups: ⭐ Stars 0.00 USD · 🪙 crypto 0.00 USD · 🏦 transfers 0.00 USD\n"

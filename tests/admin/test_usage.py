@@ -15,7 +15,10 @@ from .conftest import ADMIN_CHAT
 from .shop import add_customer, ledger_rows
 
 USAGE = {
-    "stats": "/stats [today|7d|30d] — sales, costs, margin, refunds, customers",
+    "stats": (
+        "/stats [today|7d|30d|90d] — sales, costs, margin, refunds, customers, and a chart of"
+        " them by day"
+    ),
     "order": "/order <shop or panel order id> — an order with its history and money",
     "attach": "/attach <order id> <panel order id> — an uncertain order was placed",
     "refund": "/refund <order id> [amount] — refund an uncertain order, or settle a held refund",
@@ -35,6 +38,7 @@ USAGE = {
 BAD_COMMANDS = [
     "/stats year",
     "/stats 7",
+    "/stats 60d",
     "/order",
     "/order abc",
     "/order -5",

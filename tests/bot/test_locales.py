@@ -11,6 +11,7 @@ from fluent.syntax import FluentParser, ast
 from api import OrderType
 from handlers.admin import COMMANDS as ADMIN_COMMANDS
 from shop.admin_desk import BanOutcome
+from shop.charts import CreditKind
 from shop.crypto_topups import CreateProblem
 from shop.manual_payments import ManualProblem
 from shop.notices import ORDER_NOTICES, REFILL_NOTICES
@@ -88,6 +89,7 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"promo-{_dashed(problem.value)}" for problem in PromoProblem}
     keys |= {f"crypto-{_dashed(problem.value)}" for problem in CreateProblem}
     keys |= {f"admin-promo-state-{_dashed(state.value)}" for state in PromoState}
+    keys |= {f"admin-chart-{kind.value}" for kind in CreditKind}
     return keys
 
 

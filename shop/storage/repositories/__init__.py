@@ -55,7 +55,7 @@ from shop.storage.repositories.services import (
     ServiceRepository,
     ServiceRow,
 )
-from shop.storage.repositories.stats import SalesFigures, StatsRepository
+from shop.storage.repositories.stats import DailySales, SalesFigures, StatsRepository
 from shop.storage.repositories.users import UserRepository, UserRow
 from shop.storage.session import Session
 
@@ -130,6 +130,7 @@ __all__ = [
     "RedemptionRow",
     "RefillRow",
     "Repositories",
+    "DailySales",
     "SalesFigures",
     "ServiceRepository",
     "StatsRepository",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -19,6 +19,16 @@ _NOT_DELIVERED = [
     OrderState.CANCELED.value,
     OrderState.REFUNDED.value,
 ]
+
+#: A stored moment's day in UTC (moments are stored in UTC, ``YYYY-MM-DDTHH:...``).
+_DAY = "substr(created_at, 1, 10)"
+
+#: What an order cost at the panel: a partly delivered order its delivered part only (in
+#: whole micro-units, rounded down order by order, so the days add up to the period).
+_PANEL_COST = (
+    "CASE WHEN state = ? AND remains IS NOT NULL AND quantity > 0"
+    " THEN cost * (quantity - MIN(MAX(remains, 0), quantity)) / quantity ELSE cost END"
+)
 
 #: The credits the owner's figures count apart: each way to top up, and promo codes.
 CREDIT_REASONS: Final = (
@@ -73,6 +83,18 @@ class SalesFigures:
         """What promo codes added: vouchers and bonuses on top-ups."""
         promo = (LedgerReason.PROMO_VOUCHER, LedgerReason.PROMO_BONUS)
         return sum((self.credits.get(reason, Decimal(0)) for reason in promo), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class DailySales:
+    """What each day (UTC) brought, by the same rules as :class:`SalesFigures`; a day
+    with nothing is left out of each mapping."""
+
+    charged: Mapping[date, Decimal]
+    refunded: Mapping[date, Decimal]
+    panel_cost: Mapping[date, Decimal]
+    #: Each day's credits of each reason of :data:`CREDIT_REASONS`.
+    credits: Mapping[date, Mapping[LedgerReason, Decimal]]
 
 
 class StatsRepository:
@@ -137,14 +159,52 @@ class StatsRepository:
         )
 
     async def _costs_by_panel(self, moment: str) -> dict[str, Decimal]:
+        return {
+            str(key): cost for key, cost in (await self._costs_grouped(moment, "panel")).items()
+        }
+
+    async def _costs_grouped(self, moment: str, key: str) -> dict[object, Decimal]:
+        """The panel cost of the orders created from ``moment`` on, summed by the SQL
+        expression ``key`` (one of this module's, never a caller's text)."""
         rows = await self._session.fetch_all(
-            "SELECT panel, SUM(CASE WHEN state = ? AND remains IS NOT NULL AND quantity > 0"
-            " THEN cost * (quantity - MIN(MAX(remains, 0), quantity)) / quantity"
-            " ELSE cost END) AS cost FROM orders WHERE created_at >= ?"
-            " AND state NOT IN (SELECT value FROM json_each(?)) GROUP BY panel",
+            f"SELECT {key} AS key, SUM({_PANEL_COST}) AS cost FROM orders"
+            " WHERE created_at >= ? AND state NOT IN (SELECT value FROM json_each(?))"
+            " GROUP BY key",
             (OrderState.PARTIAL.value, moment, json_list(_NOT_DELIVERED)),
         )
-        return {str(row["panel"]): from_micros(int(row["cost"] or 0)) for row in rows}
+        return {row["key"]: from_micros(int(row["cost"] or 0)) for row in rows}
+
+    async def sales_by_day(self, since: datetime) -> DailySales:
+        """What each day (UTC) from ``since`` on brought: charges, refunds, panel cost and
+        credits, counted as :meth:`sales_since` counts them, so the days add up to its
+        figures."""
+        moment = to_db_time(since)
+        reasons = [LedgerReason.ORDER_CHARGE, LedgerReason.REFUND, *CREDIT_REASONS]
+        rows = await self._session.fetch_all(
+            f"SELECT {_DAY} AS day, reason, SUM(amount) AS total FROM ledger"
+            " WHERE reason IN (SELECT value FROM json_each(?)) AND created_at >= ?"
+            " GROUP BY day, reason",
+            (json_list([reason.value for reason in reasons]), moment),
+        )
+        charged: dict[date, Decimal] = {}
+        refunded: dict[date, Decimal] = {}
+        credited: dict[date, dict[LedgerReason, Decimal]] = {}
+        for row in rows:
+            day, reason = date.fromisoformat(row["day"]), LedgerReason(row["reason"])
+            total = from_micros(int(row["total"]))
+            if reason is LedgerReason.ORDER_CHARGE:
+                charged[day] = -total
+            elif reason is LedgerReason.REFUND:
+                refunded[day] = total
+            else:
+                credited.setdefault(day, {})[reason] = total
+        costs = await self._costs_grouped(moment, _DAY)
+        return DailySales(
+            charged=charged,
+            refunded=refunded,
+            panel_cost={date.fromisoformat(str(day)): cost for day, cost in costs.items()},
+            credits=credited,
+        )
 
     async def _by_panel(
         self, moment: str, costs: Mapping[str, Decimal]
