@@ -96,8 +96,8 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
     in the shop's database, so a conversation survives a restart.
 
     Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
-    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``, ``texts``,
-    ``support_contact``, and the running bot's ``background`` work and ``sandbox`` flag.
+    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``, ``exports``,
+    ``texts``, ``support_contact``, and the running bot's ``background`` work and ``sandbox`` flag.
     Callback queries are answered once each handler is done; a handler sets the answer's
     text on ``callback_answer``.
     """
@@ -113,6 +113,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         admin_desk=services.admin_desk,
         manual_payments=services.manual_payments,
         promos=services.promos,
+        exports=services.exports,
         background=services,
         sandbox=services.sandbox,
     )
