@@ -247,8 +247,10 @@ class Exports:
         self._currency = currency
         self._texts = texts
         self._folder = folder
-        self._upload_limit = upload_limit
-        self._clock = clock
+        #: The largest file sent as it is; a larger one is zipped.
+        self.upload_limit = upload_limit
+        #: The moment the once-a-minute limit sees.
+        self.clock = clock
         self._busy: set[int] = set()
         self._last_customer_export: dict[int, datetime] = {}
 
@@ -269,7 +271,7 @@ class Exports:
             raise ExportRefused(ExportProblem.BUSY)
         self._busy.add(chat_id)
         try:
-            yield ExportJob(self._folder, self._upload_limit, name, write)
+            yield ExportJob(self._folder, self.upload_limit, name, write)
         finally:
             self._busy.discard(chat_id)
 
@@ -277,7 +279,7 @@ class Exports:
     async def for_customer(self, user_id: int, locale: str) -> AsyncIterator[ExportJob]:
         """The customer's own orders and balance movements, in their language. Raises
         :class:`ExportRefused` (BUSY, TOO_SOON) when they exported less than a minute ago."""
-        now = self._clock()
+        now = self.clock()
         for user, at in list(self._last_customer_export.items()):
             if now - at >= CUSTOMER_INTERVAL:
                 del self._last_customer_export[user]
