@@ -19,7 +19,7 @@ from shop.catalogue import sync_catalogue
 from shop.ledger import credit
 from shop.storage import LedgerReason, OrderState
 
-from ..admin.shop import FOLLOWERS, add_customer, order, place
+from ..admin.shop import add_customer, order, place
 from ..support.telegram import BotClient, ScreenMessage, TelegramFailure
 from .promo import ShopClock
 
@@ -73,9 +73,13 @@ async def test_the_customer_gets_their_orders_with_refunds_and_then_their_balanc
     await alice.send("/start")
     await add_customer(services, alice.user.id, funds=Decimal(20))
     async with services.db.transaction() as tx:
-        await credit(tx, alice.user.id, Decimal("5.5"), LedgerReason.CRYPTO_TOPUP, "topup:crypto:77")
-    kept = await place(services, alice.user.id, link="=HYPERLINK(\"http://x\")")
-    canceled = await place(services, alice.user.id, link=f"https://instagram.com/p/c?{CANCEL_MARKER}")
+        await credit(
+            tx, alice.user.id, Decimal("5.5"), LedgerReason.CRYPTO_TOPUP, "topup:crypto:77"
+        )
+    kept = await place(services, alice.user.id, link='=HYPERLINK("http://x")')
+    canceled = await place(
+        services, alice.user.id, link=f"https://instagram.com/p/c?{CANCEL_MARKER}"
+    )
     odd = await place(services, alice.user.id, service_id=ODD_SERVICE, quantity=100)
     # Someone else's order is not in her file.
     await add_customer(services, 222, funds=Decimal(5))
