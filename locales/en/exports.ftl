@@ -1,6 +1,9 @@
 button-export = 📄 Export CSV
 export-preparing = ⏳ Preparing your file…
-export-caption-customer = 📄 Your orders and balance history: { $rows } rows. Times are in UTC.
+export-caption-customer = 📄 Your orders and balance history: { $rows ->
+        [one] 1 row
+       *[other] { $rows } rows
+    }. Times are in UTC.
 export-zipped = Zipped: the CSV is over Telegram's 50 MB limit for a file.
 export-busy = ⏳ An export is already being prepared here. Please wait for it.
 export-too-soon = ⏳ You can export once a minute. Please try again in { $seconds } s.
@@ -33,7 +36,10 @@ export-reason-manual-topup = Top-up by transfer
 export-reason-promo-voucher = Promo code
 export-reason-promo-bonus = Promo code bonus
 admin-usage-export = /export orders|ledger|customers [from] [to] — a CSV file; days as YYYY-MM-DD in UTC, both included (from: the beginning, to: today when left out)
-admin-export-caption = 📄 { $kind } · { $period } (UTC) · { $rows } rows
+admin-export-caption = 📄 { $kind } · { $period } (UTC) · { $rows ->
+        [one] 1 row
+       *[other] { $rows } rows
+    }
 admin-export-kind-orders = Orders
 admin-export-kind-ledger = Ledger
 admin-export-kind-customers = Customers who joined
