@@ -29,6 +29,7 @@ from shop.alerts import Alerts
 from shop.catalogue import Catalogue, keep_catalogue_synced
 from shop.crypto_topups import CryptoDesk, CryptoTerms
 from shop.customers import Customers
+from shop.exports import Exports
 from shop.housekeeping import keep_house
 from shop.manual_payments import ManualPayments, ManualTerms
 from shop.membership import Membership
@@ -139,6 +140,7 @@ class Runtime:
     promos: Promos
     #: Who may order, when REQUIRED_CHANNEL is set.
     membership: Membership
+    exports: Exports
     #: Crypto Pay top-ups, when CRYPTO_PAY_TOKEN is set.
     crypto: CryptoDesk | None = None
     #: True when the panel is the embedded sandbox: nothing real is bought.
@@ -175,6 +177,9 @@ class Runtime:
             notices,
             texts,
         )
+        # Beside the database, on its disk: /tmp is often memory, and a file may be 50 MB.
+        exports = Exports(db, terms.currency, texts, settings.database_path.parent / "exports")
+        exports.discard_leftovers()
         crypto = None
         if settings.crypto_pay_token is not None:
             crypto = CryptoDesk(
@@ -209,6 +214,7 @@ class Runtime:
             crypto=crypto,
             promos=Promos(db, terms.currency),
             membership=Membership(settings.required_channel, db, alerts),
+            exports=exports,
             sandbox=sandbox,
         )
 

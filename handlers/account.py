@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
-from handlers.callbacks import HistoryCb, MenuCb
+from handlers.callbacks import ExportCb, HistoryCb, MenuCb
 from handlers.keyboards import button
 from handlers.screens import show
 from shop.money import Currency
@@ -77,7 +77,10 @@ async def balance_screen(
                     button(i18n.get("button-referrals"), MenuCb(screen="referral").pack()),
                 ],
                 *_pages_row(statement),
-                [button(i18n.get("button-promo-code"), MenuCb(screen="promo").pack())],
+                [
+                    button(i18n.get("button-promo-code"), MenuCb(screen="promo").pack()),
+                    button(i18n.get("button-export"), ExportCb().pack()),
+                ],
                 [button(i18n.get("button-menu"), MenuCb(screen="main").pack())],
             ]
         ),

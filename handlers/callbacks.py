@@ -25,6 +25,10 @@ class HistoryCb(CallbackData, prefix="hist"):
     page: int
 
 
+class ExportCb(CallbackData, prefix="exp"):
+    """The customer's orders and balance movements as a CSV document."""
+
+
 class CategoriesCb(CallbackData, prefix="cats"):
     """A page of the category list."""
 

@@ -13,6 +13,7 @@ from handlers.admin import COMMANDS as ADMIN_COMMANDS
 from shop.admin_desk import BanOutcome
 from shop.charts import CreditKind
 from shop.crypto_topups import CreateProblem
+from shop.exports import CUSTOMER_COLUMNS, ExportKind, ExportProblem
 from shop.manual_payments import ManualProblem
 from shop.notices import ORDER_NOTICES, REFILL_NOTICES
 from shop.order_actions import ActionProblem
@@ -57,6 +58,11 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"quote-refused-{_dashed(problem.value)}" for problem in QuoteProblem}
     keys |= {f"order-refused-{_dashed(reason.value)}" for reason in RefusalReason}
     keys |= {f"ledger-{_dashed(reason.value)}" for reason in LedgerReason}
+    keys |= {f"export-reason-{_dashed(reason.value)}" for reason in LedgerReason}
+    keys |= {f"export-{problem.value}" for problem in ExportProblem}
+    keys |= {f"admin-export-kind-{kind.value}" for kind in ExportKind}
+    keys |= {f"export-column-{name}" for name in CUSTOMER_COLUMNS}
+    keys |= {"export-kind-order", "export-kind-movement"}
     keys |= {f"state-{_dashed(state.value)}" for state in OrderState}
     keys |= {f"command-{name}" for name in ("start", "cancel", "help")}
     keys |= {f"refill-state-{_dashed(state.value)}" for state in RefillState}

@@ -37,7 +37,7 @@ async def test_the_balance_screen_offers_a_promo_code(alice: BotClient) -> None:
     await alice.click("Balance")
     assert alice.screen.last.buttons == [
         ["💰 Top up", "🤝 Referrals"],
-        ["🎟 Promo code"],
+        ["🎟 Promo code", "📄 Export CSV"],
         ["🏠 Menu"],
     ]
     await alice.click("Promo code")

@@ -14,6 +14,12 @@ from shop.storage.repositories.crypto_invoices import (
     CryptoInvoiceRow,
     CryptoInvoiceStatus,
 )
+from shop.storage.repositories.exports import (
+    CustomerLine,
+    ExportRepository,
+    OrderLine,
+    Selection,
+)
 from shop.storage.repositories.fsm import FsmRepository
 from shop.storage.repositories.invoices import InvoiceRepository, InvoiceRow
 from shop.storage.repositories.ledger import LedgerRepository, LedgerRow
@@ -85,6 +91,7 @@ class Repositories:
         self.meta = MetaRepository(session)
         self.fsm = FsmRepository(session)
         self.promos = PromoRepository(session)
+        self.exports = ExportRepository(session)
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """``async with tx.savepoint():`` a part of this transaction that an error undoes on
@@ -101,6 +108,8 @@ __all__ = [
     "CryptoInvoiceRepository",
     "CryptoInvoiceRow",
     "CryptoInvoiceStatus",
+    "CustomerLine",
+    "ExportRepository",
     "FsmRepository",
     "InvoiceRepository",
     "InvoiceRow",
@@ -114,6 +123,7 @@ __all__ = [
     "MetaRepository",
     "NewPromoCode",
     "NewQuote",
+    "OrderLine",
     "OrderRepository",
     "FigureReport",
     "Figures",
@@ -132,6 +142,7 @@ __all__ = [
     "Repositories",
     "DailySales",
     "SalesFigures",
+    "Selection",
     "ServiceRepository",
     "StatsRepository",
     "ServiceRow",

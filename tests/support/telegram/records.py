@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiogram.methods import (
@@ -21,6 +21,14 @@ from .keyboards import ButtonRows, inline_rows, reply_keyboard_rows
 M = TypeVar("M", bound=TelegramMethod[Any])
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded with a request: its name and its bytes."""
+
+    file_name: str | None
+    content: bytes
+
+
 @dataclass
 class RecordedCall:
     """One request the bot made.
@@ -33,6 +41,8 @@ class RecordedCall:
     params: dict[str, Any]
     result: Any = None
     error: BaseException | None = None
+    #: The files uploaded, by the method's field (``document``, ``photo``...).
+    uploads: dict[str, Upload] = field(default_factory=dict)
 
     @property
     def api_method(self) -> str:

@@ -69,6 +69,8 @@ class ScreenMessage:
     #: The file of a photo or a document, and a document's name.
     file_id: str | None = None
     file_name: str | None = None
+    #: The bytes of a file the bot uploaded (None for one sent by a file_id, or by a user).
+    content: bytes | None = None
 
     @property
     def button_rows(self) -> ButtonRows:

@@ -37,6 +37,7 @@ from aiogram.methods import (
 from aiogram.types import (
     Chat,
     InlineKeyboardMarkup,
+    InputFile,
     Invoice,
     Message,
     ReplyKeyboardMarkup,
@@ -59,7 +60,7 @@ from .failures import (
     bad_request,
 )
 from .html import EntityParseError, render
-from .records import M, RecordedCall
+from .records import M, RecordedCall, Upload
 from .screen import ChatScreen, ScreenMessage, chat_for, chat_key, now
 from .stars import StarAccount
 
@@ -273,11 +274,12 @@ class RecordingSession(BaseSession):
         call = RecordedCall(_resolve_defaults(method, bot), self._wire_params(bot, method))
         self.calls.append(call)
         try:
+            call.uploads = await _read_uploads(bot, method)
             failure = self._take_failure(call.method)
             if failure is not None:
                 raise self._exception(bot, method, failure)
             try:
-                result = self._answer(bot, call.method)
+                result = self._answer(bot, call.method, call.uploads)
             except Rejected as rejected:
                 raise self._exception(bot, method, rejected.failure) from None
             if self._take_lost_answer(call.method):
@@ -347,7 +349,7 @@ class RecordingSession(BaseSession):
 
     # Telegram's side
 
-    def _answer(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+    def _answer(self, bot: Bot, method: TelegramMethod[Any], uploads: dict[str, Upload]) -> Any:
         for selector, responder in reversed(self._responders):
             if _selects(selector, method):
                 answer = responder(method)
@@ -385,7 +387,7 @@ class RecordingSession(BaseSession):
                 ]
             return True
         if method.__returning__ is Message and chat_key(getattr(method, "chat_id", None)):
-            return self._send(bot, method)
+            return self._send(bot, method, uploads)
         return True
 
     def _screen_of(self, chat_id: object) -> ChatScreen | None:
@@ -417,7 +419,9 @@ class RecordingSession(BaseSession):
                 if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                     raise Rejected(bad_request("BUTTON_DATA_INVALID"))
 
-    def _send(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any]:
+    def _send(
+        self, bot: Bot, method: TelegramMethod[Any], uploads: dict[str, Upload]
+    ) -> dict[str, Any]:
         screen = self._screen_of(getattr(method, "chat_id", None))
         assert screen is not None
         kind = method.__api_method__.removeprefix("send").lower() or "text"
@@ -457,6 +461,10 @@ class RecordingSession(BaseSession):
             kind=kind,
             invoice=invoice,
         )
+        upload = uploads.get(kind)
+        if upload is not None:
+            message.file_id = f"{kind}-{screen.chat.id}-{message.message_id}"
+            message.file_name, message.content = upload.file_name, upload.content
         screen.messages.append(message)
         return self._dump(message.to_message())
 
@@ -520,6 +528,18 @@ class RecordingSession(BaseSession):
         message.edit_date = now()
         message.edits += 1
         return self._dump(message.to_message())
+
+
+async def _read_uploads(bot: Bot, method: TelegramMethod[Any]) -> dict[str, Upload]:
+    """The files ``method`` uploads, by field (``document``, ``photo``...), read whole as the
+    request is made: as Telegram has them, whatever happens to the local file afterwards."""
+    uploads = {}
+    for name in type(method).model_fields:
+        value = getattr(method, name, None)
+        if isinstance(value, InputFile):
+            content = b"".join([chunk async for chunk in value.read(bot)])
+            uploads[name] = Upload(value.filename, content)
+    return uploads
 
 
 def _selects(selector: MethodSelector, method: TelegramMethod[Any]) -> bool:
