@@ -47,7 +47,8 @@ HELP_EN = """Shop commands (this group only)
 /promo new <CODE> <amount|percent%> [uses] [days] · /promo list · /promo off <CODE> — promo codes: an amount credited at once, or a percent on the next top-up
 /ban <user> [reason] — serve a customer nothing more; their running orders go on, their balance stays
 /unban <user> — serve a banned customer again
-/banned — the banned customers, latest first"""  # noqa: E501
+/banned — the banned customers, latest first
+/export orders|ledger|customers [from] [to] — a CSV file; days as YYYY-MM-DD in UTC, both included (from: the beginning, to: today when left out)"""  # noqa: E501
 
 
 async def test_help_lists_every_command_in_the_admins_language(
