@@ -96,7 +96,8 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
     in the shop's database, so a conversation survives a restart.
 
     Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
-    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``, ``texts``,
+    ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``,
+    ``support_desk``, ``texts``,
     ``support_contact``, and the running bot's ``background`` work and ``sandbox`` flag.
     Callback queries are answered once each handler is done; a handler sets the answer's
     text on ``callback_answer``.
@@ -113,6 +114,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         admin_desk=services.admin_desk,
         manual_payments=services.manual_payments,
         promos=services.promos,
+        support_desk=services.support_desk,
         background=services,
         sandbox=services.sandbox,
     )

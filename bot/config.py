@@ -140,6 +140,7 @@ class Settings(BaseSettings):
     #: A transfer's own smallest amount, above TOPUP_MIN (None: TOPUP_MIN).
     manual_payment_min: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
     support_contact: str = ""
+    support_per_minute: int = Field(default=10, ge=1, le=1000)
     large_order_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     panel_balance_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     default_locale: Literal["en", "ru"] = "en"

@@ -39,6 +39,7 @@ from shop.payments import TopUpTerms
 from shop.promos import Promos
 from shop.star_reconciler import StarReconciler
 from shop.storage import Database
+from shop.support import SupportDesk
 from shop.terms import Terms
 from shop.texts import Texts
 from shop.topups import TopUpMethod
@@ -136,6 +137,7 @@ class Runtime:
     admin_desk: AdminDesk
     manual_payments: ManualPayments
     promos: Promos
+    support_desk: SupportDesk
     #: Crypto Pay top-ups, when CRYPTO_PAY_TOKEN is set.
     crypto: CryptoDesk | None = None
     #: True when the panel is the embedded sandbox: nothing real is bought.
@@ -205,6 +207,7 @@ class Runtime:
             manual_payments=manual_payments,
             crypto=crypto,
             promos=Promos(db, terms.currency),
+            support_desk=SupportDesk(db, terms, texts, settings.support_per_minute),
             sandbox=sandbox,
         )
 
@@ -223,6 +226,7 @@ class Runtime:
                 chat_interval_seconds=settings.notify_chat_interval_seconds,
                 group_per_minute=settings.notify_group_per_minute,
             ),
+            support=self.support_desk,
         )
         bot.session.middleware(OtherSends(self.notifier))
         jobs = {

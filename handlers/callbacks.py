@@ -143,3 +143,13 @@ class ManualDecisionCb(CallbackData, prefix="md"):
 
     action: str
     request_id: RowId
+
+
+class SupportAskCb(CallbackData, prefix="ask"):
+    """Write to the shop's staff about one of the customer's orders."""
+
+    order_id: RowId
+
+
+class SupportDoneCb(CallbackData, prefix="sdone"):
+    """Stop writing to the shop's staff and go back to the menu."""

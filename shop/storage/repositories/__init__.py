@@ -56,6 +56,13 @@ from shop.storage.repositories.services import (
     ServiceRow,
 )
 from shop.storage.repositories.stats import SalesFigures, StatsRepository
+from shop.storage.repositories.support import (
+    Direction,
+    OpenTicket,
+    SupportRepository,
+    TicketRow,
+    TicketState,
+)
 from shop.storage.repositories.users import UserRepository, UserRow
 from shop.storage.session import Session
 
@@ -85,6 +92,7 @@ class Repositories:
         self.meta = MetaRepository(session)
         self.fsm = FsmRepository(session)
         self.promos = PromoRepository(session)
+        self.support = SupportRepository(session)
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """``async with tx.savepoint():`` a part of this transaction that an error undoes on
@@ -95,6 +103,11 @@ class Repositories:
 
 __all__ = [
     "CancelOutcome",
+    "Direction",
+    "OpenTicket",
+    "SupportRepository",
+    "TicketRow",
+    "TicketState",
     "CancelRequestRepository",
     "CancelRequestRow",
     "CategoryRow",
