@@ -13,6 +13,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers import keyboards
@@ -109,20 +110,18 @@ async def ask_about_order(
     state: FSMContext,
     i18n: I18nContext,
     support_desk: SupportDesk,
-    customer: UserRow,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """The order card's "Ask about this order": a message about that order (the card
     stays as it is; the prompt comes below it)."""
-    if not await support_desk.is_their_order(customer.id, callback_data.order_id):
-        await _reply(callback, i18n.get("order-not-found"))
+    if not await support_desk.is_their_order(callback.from_user.id, callback_data.order_id):
+        callback_answer.text = i18n.get("order-not-found")
         return
     text = await _open(state, i18n, support_desk, callback_data.order_id)
     await _reply(callback, text, keyboards.support_done(i18n))
 
 
-async def _reply(
-    callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
+async def _reply(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
     if isinstance(callback.message, Message):
         await callback.message.answer(text, reply_markup=markup)
 

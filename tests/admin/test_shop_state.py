@@ -47,7 +47,9 @@ HELP_EN = """Shop commands (this group only)
 /promo new <CODE> <amount|percent%> [uses] [days] · /promo list · /promo off <CODE> — promo codes: an amount credited at once, or a percent on the next top-up
 /ban <user> [reason] — serve a customer nothing more; their running orders go on, their balance stays
 /unban <user> — serve a banned customer again
-/banned — the banned customers, latest first"""  # noqa: E501
+/banned — the banned customers, latest first
+/tickets — open support conversations, oldest first
+/close — in a customer's topic (or in reply to their message): end their conversation"""  # noqa: E501
 
 
 async def test_help_lists_every_command_in_the_admins_language(

@@ -53,17 +53,19 @@ def bob(make_client: Callable[..., BotClient]) -> BotClient:
     return make_client(user_id=BOB, first_name="Bob", username=None)
 
 
+#: No pauses between sends: the tests look at what is sent, not when.
+UNPACED = SendLimits(per_second=10_000, chat_interval_seconds=0, group_per_minute=10_000)
+
+
+def notifier_of(runtime: Runtime, bot: Bot) -> Notifier:
+    """The notifier as the bot runs it, without the pauses between sends."""
+    return Notifier(runtime.db, bot, UNPACED, support=runtime.support_desk)
+
+
 @pytest.fixture
 def notifier(services: Runtime, bot: Bot) -> Notifier:
-    """The notifier as the bot runs it, without the pauses between sends."""
-    notifier = Notifier(
-        services.db,
-        bot,
-        SendLimits(per_second=10_000, chat_interval_seconds=0, group_per_minute=10_000),
-        support=services.support_desk,
-    )
-    services.notifier = notifier
-    return notifier
+    services.notifier = notifier_of(services, bot)
+    return services.notifier
 
 
 async def deliver(notifier: Notifier) -> None:
