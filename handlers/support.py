@@ -6,9 +6,12 @@ at any time. The staff's side is in :mod:`handlers.support_staff`.
 
 from __future__ import annotations
 
+import logging
+
+import aiohttp
 from aiogram import Bot, F, Router
 from aiogram.enums import ContentType
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -22,6 +25,8 @@ from handlers.screens import show
 from shop.display import escaped
 from shop.storage import UserRow
 from shop.support import Relay, SupportDesk
+
+logger = logging.getLogger(__name__)
 
 #: What a customer may send the staff: a copy of each reaches the group.
 RELAYED: frozenset[str] = frozenset(
@@ -51,12 +56,13 @@ class TelegramForums:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def is_forum(self, chat_id: int) -> bool:
-        """True when the group has topics; False also when Telegram does not say."""
+    async def is_forum(self, chat_id: int) -> bool | None:
+        """True when the group has topics; None when Telegram did not say."""
         try:
             chat = await self._bot.get_chat(chat_id)
-        except TelegramAPIError:
-            return False
+        except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("whether chat %d has topics is not known: %s", chat_id, exc)
+            return None
         return bool(chat.is_forum)
 
 

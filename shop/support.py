@@ -48,8 +48,9 @@ FLOOD_WINDOW: Final = timedelta(minutes=1)
 class Forums(Protocol):
     """Whether a group is a forum (has topics), as Telegram says."""
 
-    async def is_forum(self, chat_id: int) -> bool:
-        """True when the group ``chat_id`` has topics enabled."""
+    async def is_forum(self, chat_id: int) -> bool | None:
+        """True when the group ``chat_id`` has topics enabled; None when Telegram could
+        not be asked."""
         ...
 
 
@@ -127,7 +128,11 @@ class SupportDesk:
     async def _is_forum(self, chat_id: int, forums: Forums) -> bool:
         known = self._forums.get(chat_id)
         if known is None:
-            known = self._forums[chat_id] = await forums.is_forum(chat_id)
+            known = await forums.is_forum(chat_id)
+            if known is None:
+                # Posted as for a plain group this once; asked again next time.
+                return False
+            self._forums[chat_id] = known
         return known
 
     def forget_forum(self, chat_id: int) -> None:
