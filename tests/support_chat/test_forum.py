@@ -157,3 +157,25 @@ async def test_a_long_name_full_of_markup_is_cut_for_the_topic_and_escaped_in_th
     group = session.screen(ADMIN_CHAT).messages
     header = next(m for m in group if m.html and "ticket #" in m.html)
     assert (header.text or "").startswith('💬 <b>Tom & "Jerry"</b> 🦊')
+
+
+async def test_when_topics_are_switched_off_messages_still_reach_the_group(
+    alice: BotClient, session: RecordingSession, notifier: Notifier
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    await alice.send("/support")
+    await alice.send("first")  # queued for Alice's topic
+    del session.topics[ADMIN_CHAT]  # the staff switch topics off before it is delivered
+    await deliver(notifier)
+    await alice.send("second")  # asked again: a plain group now
+    await deliver(notifier)
+
+    group = session.screen(ADMIN_CHAT).messages
+    assert [(m.text or "").split("\n")[0] for m in group] == [
+        f"💬 Alice @alice · id {ALICE} · ticket #1",
+        "first",
+        f"💬 Alice @alice · id {ALICE} · ticket #1",
+        "second",
+    ]
+    assert all(m.thread_id is None for m in group)
+    assert group[3].reply_to is group[2]
