@@ -98,8 +98,8 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
 
     Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
     ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``,
-    ``membership``, ``exports``, ``texts``, ``support_contact``, and the running bot's
-    ``background`` work and ``sandbox`` flag.
+    ``membership``, ``exports``, ``support_desk``, ``texts``, ``support_contact``, and the
+    running bot's ``background`` work and ``sandbox`` flag.
     Callback queries are answered once each handler is done; a handler sets the answer's
     text on ``callback_answer``.
     """
@@ -117,6 +117,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         promos=services.promos,
         membership=services.membership,
         exports=services.exports,
+        support_desk=services.support_desk,
         background=services,
         sandbox=services.sandbox,
     )

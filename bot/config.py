@@ -142,6 +142,7 @@ class Settings(BaseSettings):
     support_contact: str = ""
     #: The channel customers must be in to order: ``@name`` or its numeric id (None: none).
     required_channel: str | int | None = None
+    support_per_minute: int = Field(default=10, ge=1, le=1000)
     large_order_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     panel_balance_alert: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     default_locale: Literal["en", "ru"] = "en"

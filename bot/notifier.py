@@ -31,6 +31,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
     TelegramNetworkError,
@@ -48,10 +49,11 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 
 from shop.storage import Database, OutboxRow, utc_now
 from shop.supervisor import Backoff, keep_running
+from shop.support import SUPPORT_KINDS, SupportDesk, topic_title
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,17 @@ _SENDING: Final = (
 )
 #: True while the notifier itself sends: it counts its own messages.
 _from_outbox: ContextVar[bool] = ContextVar("from_outbox", default=False)
+#: What Telegram answers about a forum topic that is gone: deleted, or closed by the staff.
+TOPIC_GONE: Final = (
+    "message thread not found",
+    "topic_deleted",
+    "topic_closed",
+    "topic_id_invalid",
+)
+
+
+class _TopicGone(Exception):
+    """The customer's topic in the group is gone: a new one is made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +112,18 @@ class DeliveryCounts:
 class Notifier:
     """Drains the outbox; :meth:`wake` after queueing makes it look at once."""
 
-    def __init__(self, db: Database, bot: Bot, limits: SendLimits | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        limits: SendLimits | None = None,
+        support: SupportDesk | None = None,
+    ) -> None:
+        """``support`` is told when a topic fails and when a staff answer finds its
+        customer blocked the bot."""
         self._db = db
         self._bot = bot
+        self._support = support
         self._limits = limits or SendLimits()
         self._wake = asyncio.Event()
         self._next_send = 0.0
@@ -213,11 +235,12 @@ class Notifier:
     # --- delivery --------------------------------------------------------------------------
 
     async def _deliver(self, row: OutboxRow) -> None:
-        markup = (
-            InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
-        )
         try:
-            await self._send(row.chat_id, row.text, markup)
+            try:
+                sent = await self._send(row)
+            except _TopicGone:
+                # Once: a topic made just now that is gone again is a failure like any other.
+                sent = await self._send(row, retrying=True)
         except TelegramRetryAfter as exc:
             # Telegram asks the whole bot to wait; the message stays first in its chat.
             self.counts.flood_waits += 1
@@ -228,6 +251,7 @@ class Notifier:
         except TelegramMigrateToChat as exc:
             await self._moved(row.chat_id, exc.migrate_to_chat_id)
         except (
+            _TopicGone,
             TelegramAPIError,
             TelegramNetworkError,
             # An answer that is not the Bot API's JSON: an HTML error page of its front.
@@ -238,22 +262,97 @@ class Notifier:
             await self._failed(row, f"{type(exc).__name__}: {exc}"[:500])
         else:
             async with self._db.transaction() as tx:
-                await tx.outbox.mark_sent(row.id)
+                await tx.outbox.mark_sent(row.id, sent_message_id=sent)
+                if row.kind in SUPPORT_KINDS:
+                    await tx.support.delivered(row.id, sent)
             self.counts.sent += 1
 
-    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    async def _send(self, row: OutboxRow, *, retrying: bool = False) -> int:
+        """Send the row's message (a copy, into a topic, as a reply, as it says); the id of
+        the message it became."""
+        thread = None if row.topic_user_id is None else await self._topic(row, retrying)
+        reply_to = row.reply_to_message_id
+        if reply_to is None and row.reply_to_outbox_id is not None:
+            async with self._db.read() as r:
+                reply_to = await r.outbox.sent_message_id(row.reply_to_outbox_id)
+        reply = (
+            None
+            if reply_to is None
+            else ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        )
         token = _from_outbox.set(True)
         try:
-            await self._bot.send_message(chat_id, text, reply_markup=markup)
+            if row.copy_from_chat_id is not None and row.copy_message_id is not None:
+                copied = await self._bot.copy_message(
+                    row.chat_id,
+                    row.copy_from_chat_id,
+                    row.copy_message_id,
+                    message_thread_id=thread,
+                    reply_parameters=reply,
+                )
+                return copied.message_id
+            markup = (
+                InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
+            )
+            message = await self._bot.send_message(
+                row.chat_id,
+                row.text,
+                reply_markup=markup,
+                message_thread_id=thread,
+                reply_parameters=reply,
+            )
+            return message.message_id
+        except TelegramBadRequest as exc:
+            if thread is not None and row.topic_user_id is not None and _topic_gone(exc):
+                await self._forget_topic(row.chat_id, row.topic_user_id)
+                raise _TopicGone(exc.message) from exc
+            raise
         finally:
             _from_outbox.reset(token)
-            self._record_send(chat_id)
+            self._record_send(row.chat_id)
+
+    async def _topic(self, row: OutboxRow, retrying: bool) -> int | None:
+        """The thread of the row's customer's topic in the group, made now when missing;
+        None when the group has no topics any more (the message goes to the group)."""
+        assert row.topic_user_id is not None
+        async with self._db.read() as r:
+            thread = await r.support.topic(row.topic_user_id, row.chat_id)
+            customer = await r.users.get(row.topic_user_id)
+        if thread is not None:
+            return thread
+        name = topic_title(customer) if customer is not None else str(row.topic_user_id)
+        try:
+            topic = await self._bot.create_forum_topic(row.chat_id, name)
+        except TelegramBadRequest as exc:
+            if retrying:
+                raise
+            # Topics switched off, or the bot may not manage them: the group gets the
+            # message all the same, and the next messages are posted for a plain group.
+            logger.warning("no topic made in chat %d: %s", row.chat_id, exc.message)
+            if self._support is not None:
+                self._support.forget_forum(row.chat_id)
+            return None
+        finally:
+            # The topic's first message (its creation) counts against the group's limits.
+            self._record_send(row.chat_id)
+        async with self._db.transaction() as tx:
+            await tx.support.set_topic(row.topic_user_id, row.chat_id, topic.message_thread_id)
+        return topic.message_thread_id
+
+    async def _forget_topic(self, chat_id: int, user_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await tx.support.forget_topic(user_id)
+        if self._support is not None:
+            self._support.forget_forum(chat_id)
+        logger.info("topic of customer %d in chat %d is gone; a new one is made", user_id, chat_id)
 
     async def _blocked(self, row: OutboxRow) -> None:
         async with self._db.transaction() as tx:
             if row.user_id is not None:
                 await tx.users.set_blocked(row.user_id, True)
             dropped = await tx.outbox.drop_pending_for_chat(row.chat_id)
+            if self._support is not None:
+                await self._support.undelivered(tx, row)
         self.counts.blocked += 1
         logger.info("chat %d blocked the bot; %d messages dropped", row.chat_id, dropped)
 
@@ -280,6 +379,12 @@ class Notifier:
             backoff = timedelta(seconds=2 ** (row.attempts + 1))
             await tx.outbox.mark_retry(row.id, utc_now() + backoff, error)
             self.counts.retried += 1
+
+
+def _topic_gone(error: TelegramBadRequest) -> bool:
+    """Whether Telegram refused a message because its forum topic is gone."""
+    message = error.message.lower()
+    return any(marker in message for marker in TOPIC_GONE)
 
 
 class OtherSends(BaseRequestMiddleware):

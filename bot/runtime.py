@@ -41,6 +41,7 @@ from shop.payments import TopUpTerms
 from shop.promos import Promos
 from shop.star_reconciler import StarReconciler
 from shop.storage import Database
+from shop.support import SupportDesk
 from shop.terms import Terms
 from shop.texts import Texts
 from shop.topups import TopUpMethod
@@ -141,6 +142,7 @@ class Runtime:
     #: Who may order, when REQUIRED_CHANNEL is set.
     membership: Membership
     exports: Exports
+    support_desk: SupportDesk
     #: Crypto Pay top-ups, when CRYPTO_PAY_TOKEN is set.
     crypto: CryptoDesk | None = None
     #: True when the panel is the embedded sandbox: nothing real is bought.
@@ -215,6 +217,7 @@ class Runtime:
             promos=Promos(db, terms.currency),
             membership=Membership(settings.required_channel, db, alerts),
             exports=exports,
+            support_desk=SupportDesk(db, terms, texts, settings.support_per_minute),
             sandbox=sandbox,
         )
 
@@ -233,6 +236,7 @@ class Runtime:
                 chat_interval_seconds=settings.notify_chat_interval_seconds,
                 group_per_minute=settings.notify_group_per_minute,
             ),
+            support=self.support_desk,
         )
         bot.session.middleware(OtherSends(self.notifier))
         jobs = {

@@ -27,15 +27,20 @@ from handlers import (
     orders,
     payments,
     promo_codes,
+    support,
+    support_staff,
 )
 
 
 def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Router:
     """The bot's routers, a new tree on each call. The storefront answers private chats
-    only; the admin commands answer only admins in the admin group, and nobody else."""
+    only; the admin commands answer only admins in the admin group, and nobody else; what
+    any member of the admin group writes to a customer's conversation goes to them."""
     root = Router(name="root")
     if admin_chat_id is not None and admin_ids:
         root.include_router(_admin_group(admin_chat_id, frozenset(admin_ids)))
+    if admin_chat_id is not None:
+        root.include_router(_staff(admin_chat_id))
     root.include_router(_storefront())
     return root
 
@@ -47,6 +52,14 @@ def _admin_group(admin_chat_id: int, admins: frozenset[int]) -> Router:
     group.callback_query.filter(F.message.chat.id == admin_chat_id, F.from_user.id.in_(admins))
     group.include_router(admin.router())
     return group
+
+
+def _staff(admin_chat_id: int) -> Router:
+    """The staff's answers to customers: from any member of the admin group."""
+    staff = Router(name="staff")
+    staff.message.filter(F.chat.id == admin_chat_id)
+    staff.include_router(support_staff.router())
+    return staff
 
 
 def _storefront() -> Router:
@@ -64,6 +77,7 @@ def _storefront() -> Router:
             for module in (
                 menu,
                 channel,
+                support,
                 confirm,
                 order_form,
                 orders,

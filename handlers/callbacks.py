@@ -151,3 +151,13 @@ class ManualDecisionCb(CallbackData, prefix="md"):
 
 class ChannelCb(CallbackData, prefix="chan"):
     """Ask again whether the customer is in the required channel."""
+
+
+class SupportAskCb(CallbackData, prefix="ask"):
+    """Write to the shop's staff about one of the customer's orders."""
+
+    order_id: RowId
+
+
+class SupportDoneCb(CallbackData, prefix="sdone"):
+    """Stop writing to the shop's staff and go back to the menu."""

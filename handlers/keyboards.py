@@ -20,6 +20,7 @@ from handlers.callbacks import (
     OrderStartCb,
     QuoteCb,
     ServiceCb,
+    SupportDoneCb,
 )
 from shop.catalogue import ServicePage
 from shop.display import ON_BUTTON, shortened
@@ -56,10 +57,18 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
                 button(i18n.get("menu-balance"), MenuCb(screen="balance").pack()),
             ],
             [
-                button(i18n.get("menu-language"), MenuCb(screen="language").pack()),
+                button(i18n.get("menu-support"), MenuCb(screen="support").pack()),
                 button(i18n.get("menu-help"), MenuCb(screen="help").pack()),
             ],
+            [button(i18n.get("menu-language"), MenuCb(screen="language").pack())],
         ]
+    )
+
+
+def support_done(i18n: I18nContext) -> InlineKeyboardMarkup:
+    """The button that ends writing to the staff."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(i18n.get("button-support-done"), SupportDoneCb().pack())]]
     )
 
 

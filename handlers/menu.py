@@ -146,7 +146,7 @@ async def register_commands(bot: Bot, texts: Texts) -> None:
     for locale in SUPPORTED_LOCALES:
         commands = [
             BotCommand(command=name, description=texts.get(locale, f"command-{name}"))
-            for name in ("start", "cancel", "help")
+            for name in ("start", "support", "cancel", "help")
         ]
         language = None if locale == texts.default_locale else locale
         try:

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
-from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb
+from handlers.callbacks import MenuCb, OrderActionCb, OrderCb, OrdersCb, SupportAskCb
 from handlers.keyboards import button, pager
 from handlers.screens import show
 from shop.display import WHOLE, escaped
@@ -134,7 +134,8 @@ def card_text(i18n: I18nContext, view: OrderView, currency: Currency) -> str:
 
 
 def card_keyboard(i18n: I18nContext, view: OrderView, page: int) -> InlineKeyboardMarkup:
-    """Refresh always; Refill and Cancel where they apply; Back to the list."""
+    """Refresh always; Refill and Cancel where they apply; a question to the staff about
+    it; Back to the list."""
     offered = {"refresh": True, "refill": view.can_refill, "cancel": view.can_cancel}
     labels = {
         "refresh": "button-refresh",
@@ -148,8 +149,9 @@ def card_keyboard(i18n: I18nContext, view: OrderView, page: int) -> InlineKeyboa
         for action, shown in offered.items()
         if shown
     ]
+    ask = button(i18n.get("button-ask-order"), SupportAskCb(order_id=view.order.id).pack())
     back = button(i18n.get("button-back"), OrdersCb(page=page).pack())
-    return InlineKeyboardMarkup(inline_keyboard=[actions, [back]])
+    return InlineKeyboardMarkup(inline_keyboard=[actions, [ask], [back]])
 
 
 def _card(

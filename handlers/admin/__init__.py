@@ -16,6 +16,7 @@ from handlers.admin import (
     orders,
     promo,
     shop_state,
+    support,
     usage,
 )
 from handlers.admin.usage import COMMANDS
@@ -36,6 +37,7 @@ def router() -> Router:
         broadcast.router(),
         manual_payments.router(),
         promo.router(),
+        support.router(),
         # Last: what none of the others took.
         usage.router(),
     )

@@ -16,7 +16,7 @@ COMMANDS = (
     "panel", "panels", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
     "sync", "service", "price", "markup", "link", "unlink", "prefer", "broadcast",
     "refundstars", "payments", "approve", "reject", "receipt", "promo", "ban", "unban",
-    "banned", "export",
+    "banned", "export", "tickets", "close",
 )  # fmt: skip
 
 

@@ -588,6 +588,61 @@ CREATE UNIQUE INDEX refills_one_active_per_order ON refills (order_id)
 #: The version that lets the shop sell from several panels (tests name it by this constant).
 SEVERAL_PANELS_VERSION: Final = 14
 
+_SUPPORT: Final = """
+-- Support conversations between customers and the staff in the admin group.
+-- A customer's forum topic in the admin group, created on their first message there.
+CREATE TABLE support_topics (
+    user_id    INTEGER PRIMARY KEY REFERENCES users (id),
+    chat_id    INTEGER NOT NULL,
+    thread_id  INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX support_topics_by_thread ON support_topics (chat_id, thread_id);
+-- A conversation: open until the staff close it; a customer has one open at most.
+CREATE TABLE support_tickets (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    order_id   INTEGER REFERENCES orders (id),
+    state      TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+    opened_at  TEXT NOT NULL,
+    closed_at  TEXT,
+    closed_by  INTEGER,
+    -- When the customer was last asked to slow down: once per burst.
+    warned_at  TEXT
+);
+CREATE UNIQUE INDEX support_tickets_one_open ON support_tickets (user_id) WHERE state = 'open';
+CREATE INDEX support_tickets_open ON support_tickets (state, opened_at);
+-- Which message in the group is which in the customer's chat, so a reply finds its
+-- customer after a restart. 'in': the customer wrote (or its header); 'out': staff answered.
+CREATE TABLE support_messages (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id           INTEGER NOT NULL REFERENCES support_tickets (id),
+    user_id             INTEGER NOT NULL REFERENCES users (id),
+    direction           TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    is_header           INTEGER NOT NULL DEFAULT 0 CHECK (is_header IN (0, 1)),
+    customer_message_id INTEGER,
+    group_message_id    INTEGER,
+    outbox_id           INTEGER,
+    created_at          TEXT NOT NULL
+);
+CREATE INDEX support_messages_by_group ON support_messages (group_message_id);
+CREATE INDEX support_messages_by_customer ON support_messages (user_id, customer_message_id);
+CREATE INDEX support_messages_by_outbox ON support_messages (outbox_id);
+CREATE INDEX support_messages_recent ON support_messages (user_id, direction, created_at);
+-- The outbox delivers copies of messages, into a customer's topic, as replies.
+ALTER TABLE outbox ADD COLUMN copy_from_chat_id INTEGER;
+ALTER TABLE outbox ADD COLUMN copy_message_id INTEGER;
+-- The customer whose topic in the group the message goes to (created when missing).
+ALTER TABLE outbox ADD COLUMN topic_user_id INTEGER;
+ALTER TABLE outbox ADD COLUMN reply_to_message_id INTEGER;
+-- Reply to the message another outbox row became, once it is sent.
+ALTER TABLE outbox ADD COLUMN reply_to_outbox_id INTEGER;
+ALTER TABLE outbox ADD COLUMN sent_message_id INTEGER;
+"""
+
+#: The version that adds support conversations (tests name it by this constant).
+SUPPORT_VERSION: Final = 15
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -604,6 +659,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(MANUAL_PAYMENT_FORMS_VERSION, _MANUAL_PAYMENT_FORMS),
     Migration(BANS_VERSION, _BANS),
     Migration(SEVERAL_PANELS_VERSION, _SEVERAL_PANELS, rebuilds_referenced_tables=True),
+    Migration(SUPPORT_VERSION, _SUPPORT),
 )
 
 #: The schema version this code writes.

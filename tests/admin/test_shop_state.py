@@ -48,7 +48,9 @@ HELP_EN = """Shop commands (this group only)
 /ban <user> [reason] — serve a customer nothing more; their running orders go on, their balance stays
 /unban <user> — serve a banned customer again
 /banned — the banned customers, latest first
-/export orders|ledger|customers [from] [to] — a CSV file; days as YYYY-MM-DD in UTC, both included (from: the beginning, to: today when left out)"""  # noqa: E501
+/export orders|ledger|customers [from] [to] — a CSV file; days as YYYY-MM-DD in UTC, both included (from: the beginning, to: today when left out)
+/tickets — open support conversations, oldest first
+/close — in a customer's topic (or in reply to their message): end their conversation"""  # noqa: E501
 
 
 async def test_help_lists_every_command_in_the_admins_language(

@@ -350,3 +350,27 @@ def test_a_channel_that_is_no_name_or_id_is_named_in_one_line(
         load_settings()
     assert str(caught.value).startswith("REQUIRED_CHANNEL is malformed")
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ten", "2.5"])
+def test_a_bad_support_limit_is_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    for key, setting in {
+        "BOT_TOKEN": TOKEN,
+        "PANEL_API_KEY": "k",
+        "SUPPORT_PER_MINUTE": value,
+    }.items():
+        monkeypatch.setenv(key, setting)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("SUPPORT_PER_MINUTE is malformed")
+    assert "\n" not in str(caught.value)
+
+
+def test_the_support_limit_defaults_to_ten_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PANEL_API_KEY", "k")
+    assert load_settings().support_per_minute == 10
+    monkeypatch.setenv("SUPPORT_PER_MINUTE", "3")
+    assert load_settings().support_per_minute == 3

@@ -196,4 +196,9 @@ def non_text_update(client: BotClient, kind: str) -> Update:
 
 
 #: The main menu's buttons.
-MENU = [["🛒 New order"], ["📦 My orders", "💰 Balance"], ["🌐 Language", "❓ Help"]]
+MENU = [
+    ["🛒 New order"],
+    ["📦 My orders", "💰 Balance"],
+    ["💬 Support", "❓ Help"],
+    ["🌐 Language"],
+]

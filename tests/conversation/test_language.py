@@ -14,7 +14,12 @@ from bot.app import Runtime
 from ..support.telegram import BotClient
 from .shopping import MENU, service_of_type, start_order
 
-RUSSIAN_MENU = [["🛒 Новый заказ"], ["📦 Мои заказы", "💰 Баланс"], ["🌐 Язык", "❓ Помощь"]]
+RUSSIAN_MENU = [
+    ["🛒 Новый заказ"],
+    ["📦 Мои заказы", "💰 Баланс"],
+    ["💬 Поддержка", "❓ Помощь"],
+    ["🌐 Язык"],
+]
 
 
 async def _language_of(services: Runtime, user_id: int) -> str:

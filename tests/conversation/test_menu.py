@@ -242,11 +242,13 @@ async def test_commands_are_registered_in_each_language(
     assert registered == {
         None: [
             ("start", "Open the shop menu"),
+            ("support", "Write to the shop's staff"),
             ("cancel", "Stop the current order"),
             ("help", "How ordering works"),
         ],
         "ru": [
             ("start", "Открыть меню магазина"),
+            ("support", "Написать сотрудникам магазина"),
             ("cancel", "Прервать текущий заказ"),
             ("help", "Как сделать заказ"),
         ],

@@ -303,7 +303,8 @@ async def test_a_customer_orders_from_start_to_placed_order(
     assert alice.screen.last.buttons == [
         ["🛒 New order"],
         ["📦 My orders", "💰 Balance"],
-        ["🌐 Language", "❓ Help"],
+        ["💬 Support", "❓ Help"],
+        ["🌐 Language"],
     ]
     await top_up(services, alice.user.id, TOP_UP)
 

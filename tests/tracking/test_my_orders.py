@@ -144,6 +144,7 @@ async def test_an_order_card_shows_what_was_ordered_and_where_it_stands(
     assert "&amp;a=&lt;b&gt;" in card.html  # the link is the customer's text: escaped
     assert card.button_rows == [
         [("🔄 Refresh", f"oa:refresh:{order.id}"), ("♻️ Refill", f"oa:refill:{order.id}")],
+        [("💬 Ask about this order", f"ask:{order.id}")],
         [("◀ Back", "os:0")],
     ]
 

@@ -62,6 +62,13 @@ from shop.storage.repositories.services import (
     ServiceRow,
 )
 from shop.storage.repositories.stats import DailySales, SalesFigures, StatsRepository
+from shop.storage.repositories.support import (
+    Direction,
+    OpenTicket,
+    SupportRepository,
+    TicketRow,
+    TicketState,
+)
 from shop.storage.repositories.users import UserRepository, UserRow
 from shop.storage.session import Session
 
@@ -92,6 +99,7 @@ class Repositories:
         self.fsm = FsmRepository(session)
         self.promos = PromoRepository(session)
         self.exports = ExportRepository(session)
+        self.support = SupportRepository(session)
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """``async with tx.savepoint():`` a part of this transaction that an error undoes on
@@ -102,6 +110,11 @@ class Repositories:
 
 __all__ = [
     "CancelOutcome",
+    "Direction",
+    "OpenTicket",
+    "SupportRepository",
+    "TicketRow",
+    "TicketState",
     "CancelRequestRepository",
     "CancelRequestRow",
     "CategoryRow",

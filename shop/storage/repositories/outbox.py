@@ -18,7 +18,9 @@ class OutboxRow:
     """A message waiting for, or done with, delivery.
 
     ``reply_markup`` is the JSON object of Telegram's reply markup (as produced by
-    ``markup.model_dump(exclude_none=True)``), or None.
+    ``markup.model_dump(exclude_none=True)``), or None. A row with ``copy_message_id`` is
+    delivered as a copy of that message (``text`` unused); see :class:`Delivery` for the
+    rest.
     """
 
     id: int
@@ -34,6 +36,12 @@ class OutboxRow:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    copy_from_chat_id: int | None = None
+    copy_message_id: int | None = None
+    topic_user_id: int | None = None
+    reply_to_message_id: int | None = None
+    reply_to_outbox_id: int | None = None
+    sent_message_id: int | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> OutboxRow:
@@ -53,6 +61,12 @@ class OutboxRow:
             last_error=row["last_error"],
             created_at=from_db_time(row["created_at"]),
             sent_at=optional_from_db_time(row["sent_at"]),
+            copy_from_chat_id=row["copy_from_chat_id"],
+            copy_message_id=row["copy_message_id"],
+            topic_user_id=row["topic_user_id"],
+            reply_to_message_id=row["reply_to_message_id"],
+            reply_to_outbox_id=row["reply_to_outbox_id"],
+            sent_message_id=row["sent_message_id"],
         )
 
 
@@ -67,6 +81,14 @@ class Delivery(TypedDict, total=False):
     dedupe_key: str | None
     #: Not sent before this moment (default: now).
     not_before: datetime | None
+    #: Deliver a copy of this message (chat, message id) instead of the text.
+    copy_of: tuple[int, int] | None
+    #: Into this customer's forum topic in the group (created when it has none).
+    topic_user_id: int | None
+    #: As a reply to this message of the chat.
+    reply_to_message_id: int | None
+    #: As a reply to the message the outbox row with this id became.
+    reply_to_outbox_id: int | None
 
 
 class OutboxRepository:
@@ -89,9 +111,12 @@ class OutboxRepository:
         """
         now = utc_now()
         reply_markup = options.get("reply_markup")
+        copy_from, copy_id = options.get("copy_of") or (None, None)
         rows = await self._session.execute_returning(
             "INSERT INTO outbox (chat_id, user_id, text, reply_markup, kind, dedupe_key,"
-            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " not_before, created_at, copy_from_chat_id, copy_message_id, topic_user_id,"
+            " reply_to_message_id, reply_to_outbox_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             (
                 chat_id,
@@ -102,6 +127,11 @@ class OutboxRepository:
                 options.get("dedupe_key"),
                 to_db_time(options.get("not_before") or now),
                 to_db_time(now),
+                copy_from,
+                copy_id,
+                options.get("topic_user_id"),
+                options.get("reply_to_message_id"),
+                options.get("reply_to_outbox_id"),
             ),
         )
         return int(rows[0]["id"]) if rows else None
@@ -131,19 +161,30 @@ class OutboxRepository:
         )
         return [OutboxRow.from_row(row) for row in rows]
 
-    async def mark_sent(self, message_id: int, now: datetime | None = None) -> bool:
-        """A pending message was delivered; False when it was not pending."""
+    async def mark_sent(
+        self, message_id: int, now: datetime | None = None, sent_message_id: int | None = None
+    ) -> bool:
+        """A pending message was delivered (as Telegram's message ``sent_message_id``, when
+        known); False when it was not pending."""
         changed = await self._session.execute(
-            "UPDATE outbox SET state = ?, attempts = attempts + 1, sent_at = ?"
-            " WHERE id = ? AND state = ?",
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, sent_at = ?,"
+            " sent_message_id = ? WHERE id = ? AND state = ?",
             (
                 OutboxState.SENT.value,
                 to_db_time(now or utc_now()),
+                sent_message_id,
                 message_id,
                 OutboxState.PENDING.value,
             ),
         )
         return changed == 1
+
+    async def sent_message_id(self, outbox_id: int) -> int | None:
+        """The Telegram message the row ``outbox_id`` became, once sent."""
+        value = await self._session.fetch_value(
+            "SELECT sent_message_id FROM outbox WHERE id = ?", (outbox_id,)
+        )
+        return None if value is None else int(value)
 
     async def mark_retry(self, message_id: int, not_before: datetime, error: str) -> bool:
         """Delivery failed for now: try again at ``not_before``; False when not pending."""

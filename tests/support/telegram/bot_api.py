@@ -191,6 +191,8 @@ class BotApiDouble:
     _contents: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
     _unconfirmed: list[dict[str, Any]] = field(default_factory=list)
     _release_polls: asyncio.Event | None = None
+    #: The forums (groups with topics) and the thread ids of their topics.
+    topics: dict[int, set[int]] = field(default_factory=dict)
 
     def methods(self) -> list[str]:
         return [call.method for call in self.calls]
@@ -352,6 +354,10 @@ class BotApiDouble:
         if method == "refundStarPayment":
             self.stars.refund(int(params["user_id"]), str(params["telegram_payment_charge_id"]))
             return True
+        if method in {"getChat", "createForumTopic", "copyMessage"} or params.get(
+            "message_thread_id"
+        ):
+            return self._forum_answer(method, params)
         if method in {"sendMessage", "editMessageText", "sendInvoice"}:
             edited = params.get("message_id") if method == "editMessageText" else None
             message_id = int(edited) if edited else next(self._message_ids)
@@ -367,6 +373,47 @@ class BotApiDouble:
                 "text": params.get("text", ""),
             }
         return True
+
+    def _forum_answer(self, method: str, params: dict[str, Any]) -> Any:
+        """getChat, createForumTopic, copyMessage, and messages into a topic."""
+        chat_id = int(params.get("chat_id", 0))
+        if method == "getChat":
+            return {
+                "id": chat_id,
+                "type": "supergroup" if chat_id < 0 else "private",
+                "is_forum": chat_id in self.topics,
+                "accent_color_id": 0,
+                "max_reaction_count": 0,
+                "accepted_gift_types": dict.fromkeys(
+                    (
+                        "unlimited_gifts",
+                        "limited_gifts",
+                        "unique_gifts",
+                        "premium_subscription",
+                        "gifts_from_channels",
+                    ),
+                    False,
+                ),
+            }
+        if method == "createForumTopic":
+            if chat_id not in self.topics:
+                raise Rejected(TelegramFailure(400, "Bad Request: the chat is not a forum"))
+            thread_id = next(self._message_ids)
+            self.topics[chat_id].add(thread_id)
+            return {"message_thread_id": thread_id, "name": params["name"], "icon_color": 0}
+        thread = params.get("message_thread_id")
+        if thread is not None and int(thread) not in self.topics.get(chat_id, set()):
+            raise Rejected(TelegramFailure(400, "Bad Request: message thread not found"))
+        message_id = next(self._message_ids)
+        if method == "copyMessage":
+            return {"message_id": message_id}
+        return {
+            "message_id": message_id,
+            "date": 0,
+            "chat": {"id": chat_id, "type": "supergroup" if chat_id < 0 else "private"},
+            "message_thread_id": thread,
+            "text": params.get("text", ""),
+        }
 
 
 def _json(value: Any) -> Any:

@@ -71,8 +71,11 @@ class BotClient:
     def screen(self) -> ChatScreen:
         return self.session.screen(self.chat.id)
 
-    async def send(self, text: str) -> RecordedRequests:
-        """The user sends ``text``; a leading ``/command`` carries its bot_command entity."""
+    async def send(
+        self, text: str, *, thread_id: int | None = None, reply_to: ScreenMessage | None = None
+    ) -> RecordedRequests:
+        """The user sends ``text`` (in the forum topic ``thread_id``, as a reply to
+        ``reply_to``, when given); a leading ``/command`` carries its bot_command entity."""
         entity = command_entity(text)
         message = ScreenMessage(
             chat=self.chat,
@@ -84,6 +87,8 @@ class BotClient:
             parse_mode=None,
             text=text,
             entities=[MessageEntity(**entity)] if entity else [],
+            thread_id=thread_id,
+            reply_to=reply_to,
         )
         self.screen.messages.append(message)
         update = Update(update_id=self.session.next_update_id(), message=message.to_message())

@@ -71,6 +71,10 @@ class ScreenMessage:
     file_name: str | None = None
     #: The bytes of a file the bot uploaded (None for one sent by a file_id, or by a user).
     content: bytes | None = None
+    #: The forum topic the message is in (None: a chat without topics, or General).
+    thread_id: int | None = None
+    #: The message this one replies to.
+    reply_to: ScreenMessage | None = None
 
     @property
     def button_rows(self) -> ButtonRows:
@@ -119,6 +123,9 @@ class ScreenMessage:
             edit_date=self.edit_date,
             photo=self._photo(),
             document=self._document(),
+            message_thread_id=self.thread_id,
+            is_topic_message=True if self.thread_id is not None else None,
+            reply_to_message=None if self.reply_to is None else self.reply_to.to_message(),
         )
 
     def _photo(self) -> list[PhotoSize] | None:

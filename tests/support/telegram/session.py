@@ -23,11 +23,13 @@ from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramNetw
 from aiogram.methods import (
     AnswerCallbackQuery,
     CopyMessage,
+    CreateForumTopic,
     DeleteMessage,
     DeleteMessages,
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetChat,
     GetMe,
     GetStarTransactions,
     RefundStarPayment,
@@ -35,7 +37,10 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import (
+    AcceptedGiftTypes,
     Chat,
+    ChatFullInfo,
+    ForumTopic,
     InlineKeyboardMarkup,
     InputFile,
     Invoice,
@@ -153,6 +158,8 @@ class RecordingSession(BaseSession):
         self._callback_ids = itertools.count(1)
         self._open_callbacks: set[str] = set()
         self.stars = StarAccount()
+        #: The topics of each forum (a group with topics): thread id -> name.
+        self.topics: dict[int, dict[int, str]] = {}
 
     @property
     def star_transactions(self) -> list[StarTransaction]:
@@ -222,6 +229,53 @@ class RecordingSession(BaseSession):
         query_id = str(next(self._callback_ids))
         self._open_callbacks.add(query_id)
         return query_id
+
+    # Forums
+
+    def make_forum(self, chat_id: int) -> None:
+        """The group ``chat_id`` has topics from now on."""
+        self.topics.setdefault(chat_id, {})
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """The staff delete a topic: messages to it are refused from now on."""
+        del self.topics[chat_id][thread_id]
+
+    def _check_thread(self, chat_id: int, thread_id: int | None) -> None:
+        if thread_id is not None and thread_id not in self.topics.get(chat_id, {}):
+            raise Rejected(bad_request("message thread not found"))
+
+    def _create_topic(self, method: CreateForumTopic) -> dict[str, Any]:
+        screen = self._screen_of(method.chat_id)
+        assert screen is not None
+        if screen.chat.id not in self.topics:
+            raise Rejected(bad_request("the chat is not a forum"))
+        # As in Telegram, the thread's id is that of the service message opening it.
+        thread_id = screen.next_message_id()
+        self.topics[screen.chat.id][thread_id] = method.name
+        return self._dump(ForumTopic(message_thread_id=thread_id, name=method.name, icon_color=0))
+
+    def _chat_info(self, chat_id: object) -> dict[str, Any]:
+        screen = self._screen_of(chat_id)
+        assert screen is not None
+        chat = screen.chat
+        return self._dump(
+            ChatFullInfo(
+                id=chat.id,
+                type=chat.type,
+                title=chat.title,
+                first_name=chat.first_name,
+                is_forum=True if chat.id in self.topics else None,
+                accent_color_id=0,
+                max_reaction_count=0,
+                accepted_gift_types=AcceptedGiftTypes(
+                    unlimited_gifts=False,
+                    limited_gifts=False,
+                    unique_gifts=False,
+                    premium_subscription=False,
+                    gifts_from_channels=False,
+                ),
+            )
+        )
 
     # Telegram Stars
 
@@ -372,6 +426,10 @@ class RecordingSession(BaseSession):
             return self._edit(method)
         if isinstance(method, CopyMessage):
             return self._copy(bot, method)
+        if isinstance(method, CreateForumTopic):
+            return self._create_topic(method)
+        if isinstance(method, GetChat):
+            return self._chat_info(method.chat_id)
         if isinstance(method, DeleteMessage):
             screen = self._screen_of(method.chat_id)
             message = screen.get(method.message_id) if screen is not None else None
@@ -424,6 +482,8 @@ class RecordingSession(BaseSession):
     ) -> dict[str, Any]:
         screen = self._screen_of(getattr(method, "chat_id", None))
         assert screen is not None
+        thread_id = getattr(method, "message_thread_id", None)
+        self._check_thread(screen.chat.id, thread_id)
         kind = method.__api_method__.removeprefix("send").lower() or "text"
         kind = "text" if kind == "message" else kind
         raw = getattr(method, "text", None) if kind == "text" else getattr(method, "caption", None)
@@ -460,6 +520,8 @@ class RecordingSession(BaseSession):
             reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
             kind=kind,
             invoice=invoice,
+            thread_id=thread_id,
+            reply_to=self._replied(screen, getattr(method, "reply_parameters", None)),
         )
         upload = uploads.get(kind)
         if upload is not None:
@@ -467,6 +529,11 @@ class RecordingSession(BaseSession):
             message.file_name, message.content = upload.file_name, upload.content
         screen.messages.append(message)
         return self._dump(message.to_message())
+
+    @staticmethod
+    def _replied(screen: ChatScreen, reply: object) -> ScreenMessage | None:
+        message_id = getattr(reply, "message_id", None)
+        return None if message_id is None else screen.get(message_id)
 
     def _copy(self, bot: Bot, method: CopyMessage) -> dict[str, Any]:
         """A copy of a message in another chat, sent by the bot, with no link to the original;
@@ -477,6 +544,7 @@ class RecordingSession(BaseSession):
             raise Rejected(bad_request("message to copy not found"))
         screen = self._screen_of(method.chat_id)
         assert screen is not None
+        self._check_thread(screen.chat.id, method.message_thread_id)
         copy = dataclasses.replace(
             source,
             chat=screen.chat,
@@ -487,6 +555,8 @@ class RecordingSession(BaseSession):
             reply_markup=None,
             edit_date=None,
             edits=0,
+            thread_id=method.message_thread_id,
+            reply_to=self._replied(screen, method.reply_parameters),
         )
         screen.messages.append(copy)
         return {"message_id": copy.message_id}

@@ -1,0 +1,181 @@
+"""Support in an admin group with topics: one topic per customer, made on their first
+message and reused; the staff's answers in it reach that customer, under the shop's name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.methods import CopyMessage, CreateForumTopic, SendMessage
+
+from bot.notifier import Notifier
+from bot.runtime import Runtime
+from shop.storage import OutboxState
+
+from ..support.telegram import BotClient, RecordingSession
+from ..support.telegram.failures import BOT_BLOCKED
+from .conftest import ADMIN_CHAT, ALICE, BOB, deliver
+
+RECEIVED = "✅ Your message reached the shop's staff. They answer here; you may keep writing."
+
+
+async def _topic_of(services: Runtime, user_id: int) -> int | None:
+    async with services.db.read() as r:
+        return await r.support.topic(user_id, ADMIN_CHAT)
+
+
+async def test_three_messages_at_once_make_one_topic_and_arrive_in_it_in_order(
+    alice: BotClient, session: RecordingSession, notifier: Notifier, services: Runtime
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    await alice.send("/support")
+    assert (alice.screen.last.text or "").startswith("💬 Write to the shop's staff")
+    sent = [await alice.send(text) for text in ("where is my order?", "it is #12", "thanks")]
+
+    # One acknowledgement, for the message that opened the ticket.
+    assert [m.text for r in sent for m in r.of(SendMessage)] == [RECEIVED]
+    await deliver(notifier)
+
+    [created] = session.requests_of(CreateForumTopic)
+    assert (created.chat_id, created.name) == (ADMIN_CHAT, f"Alice · {ALICE}")
+    thread = await _topic_of(services, ALICE)
+    assert thread is not None
+    copies = session.requests_of(CopyMessage)
+    assert [(c.chat_id, c.from_chat_id, c.message_thread_id) for c in copies] == [
+        (ADMIN_CHAT, ALICE, thread)
+    ] * 3
+    in_topic = [m for m in session.screen(ADMIN_CHAT).messages if m.thread_id == thread]
+    assert [m.text for m in in_topic][1:] == ["where is my order?", "it is #12", "thanks"]
+    header = in_topic[0].text or ""
+    assert header.startswith(f"💬 Alice @alice · id {ALICE} · ticket #1")
+    assert f"Orders and balance: /user {ALICE}" in header
+    # The copies are the bot's: no customer's name on them but the header's.
+    assert all(m.from_bot for m in in_topic)
+
+
+async def test_answers_in_each_topic_reach_that_customer_under_the_shops_name(
+    alice: BotClient,
+    bob: BotClient,
+    owner: BotClient,
+    helper: BotClient,
+    session: RecordingSession,
+    notifier: Notifier,
+    services: Runtime,
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    for customer, text in ((alice, "Alice here"), (bob, "Bob here")):
+        await customer.send("/support")
+        await customer.send(text)
+    await deliver(notifier)
+    alice_topic, bob_topic = await _topic_of(services, ALICE), await _topic_of(services, BOB)
+    assert None not in (alice_topic, bob_topic)
+    assert alice_topic != bob_topic
+
+    await helper.send("Bob, your order is on its way", thread_id=bob_topic)
+    await owner.send("Alice, we refunded you", thread_id=alice_topic)
+    await deliver(notifier)
+
+    assert alice.screen.last.text == "Alice, we refunded you"
+    assert bob.screen.last.text == "Bob, your order is on its way"
+    # Copied, so neither staff member's name is shown: the bot sent them.
+    assert alice.screen.last.sender.id == bob.screen.last.sender.id == services_bot_id(session)
+    answers = [c for c in session.requests_of(CopyMessage) if c.from_chat_id == ADMIN_CHAT]
+    assert sorted(c.chat_id for c in answers) == [ALICE, BOB]
+
+
+def services_bot_id(session: RecordingSession) -> int:
+    """The bot's own id, as the session signs its messages."""
+    return next(m.sender.id for s in session.screens.values() for m in s.messages if m.from_bot)
+
+
+async def test_an_answer_to_a_customer_who_blocked_the_bot_is_reported_in_the_topic(
+    alice: BotClient,
+    owner: BotClient,
+    session: RecordingSession,
+    notifier: Notifier,
+    services: Runtime,
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    await alice.send("/support")
+    await alice.send("hello?")
+    await deliver(notifier)
+    thread = await _topic_of(services, ALICE)
+
+    await owner.send("Hello Alice!", thread_id=thread)
+    answer = session.screen(ADMIN_CHAT).messages[-1]
+    session.fail_next(CopyMessage, BOT_BLOCKED)
+    await deliver(notifier)
+
+    note = session.screen(ADMIN_CHAT).last
+    assert note.text == f"⚠️ Not delivered: Alice ({ALICE}) has blocked the bot."
+    assert note.thread_id == thread
+    assert note.reply_to is answer
+    async with services.db.read() as r:
+        customer = await r.users.get(ALICE)
+        counts = await r.outbox.counts_by_state("support_answer")
+    assert customer is not None
+    assert customer.blocked
+    assert counts == {OutboxState.DROPPED: 1}
+
+
+async def test_a_deleted_topic_is_made_again_on_the_next_message(
+    alice: BotClient, session: RecordingSession, notifier: Notifier, services: Runtime
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    await alice.send("/support")
+    await alice.send("first")
+    await deliver(notifier)
+    first = await _topic_of(services, ALICE)
+    assert first is not None
+    session.delete_topic(ADMIN_CHAT, first)
+
+    await alice.send("second")
+    await deliver(notifier)
+
+    second = await _topic_of(services, ALICE)
+    assert second not in (None, first)
+    assert len(session.requests_of(CreateForumTopic)) == 2
+    last = session.screen(ADMIN_CHAT).last
+    assert (last.text, last.thread_id) == ("second", second)
+    async with services.db.read() as r:
+        assert await r.outbox.counts_by_state("support_in") == {OutboxState.SENT: 3}
+
+
+async def test_a_long_name_full_of_markup_is_cut_for_the_topic_and_escaped_in_the_header(
+    make_client: Callable[..., BotClient], session: RecordingSession, notifier: Notifier
+) -> None:
+    name = '<b>Tom & "Jerry"</b> ' + "🦊" * 200
+    tom = make_client(user_id=333, first_name=name, username=None)
+    session.make_forum(ADMIN_CHAT)
+    await tom.send("/support")
+    await tom.send("hi")
+    await deliver(notifier)
+
+    [created] = session.requests_of(CreateForumTopic)
+    assert len(created.name) == 128
+    assert created.name.startswith('<b>Tom & "Jerry"</b> 🦊')
+    assert created.name.endswith("… · 333")
+    group = session.screen(ADMIN_CHAT).messages
+    header = next(m for m in group if m.html and "ticket #" in m.html)
+    assert (header.text or "").startswith('💬 <b>Tom & "Jerry"</b> 🦊')
+
+
+async def test_when_topics_are_switched_off_messages_still_reach_the_group(
+    alice: BotClient, session: RecordingSession, notifier: Notifier
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    await alice.send("/support")
+    await alice.send("first")  # queued for Alice's topic
+    del session.topics[ADMIN_CHAT]  # the staff switch topics off before it is delivered
+    await deliver(notifier)
+    await alice.send("second")  # asked again: a plain group now
+    await deliver(notifier)
+
+    group = session.screen(ADMIN_CHAT).messages
+    assert [(m.text or "").split("\n")[0] for m in group] == [
+        f"💬 Alice @alice · id {ALICE} · ticket #1",
+        "first",
+        f"💬 Alice @alice · id {ALICE} · ticket #1",
+        "second",
+    ]
+    assert all(m.thread_id is None for m in group)
+    assert group[3].reply_to is group[2]

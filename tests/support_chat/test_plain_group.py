@@ -1,0 +1,93 @@
+"""Support in an admin group without topics: each customer message comes under a header
+naming the customer, and a reply to either reaches that customer, also after a restart."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.methods import CopyMessage, CreateForumTopic
+
+from bot.app import create_dispatcher, open_runtime
+from bot.config import Settings
+from bot.notifier import Notifier
+from bot.runtime import Runtime
+
+from ..support.telegram import BotClient, RecordingSession
+from .conftest import ADMIN_CHAT, ALICE, BOB, OWNER, deliver, notifier_of
+
+
+async def test_each_message_comes_under_a_header_and_replies_to_either_reach_the_customer(
+    alice: BotClient,
+    bob: BotClient,
+    helper: BotClient,
+    session: RecordingSession,
+    notifier: Notifier,
+) -> None:
+    await alice.send("/support")
+    await alice.send("my order is stuck")
+    await bob.send("/support")
+    await bob.send_photo("screenshot of the problem")
+    await alice.send("order #7")
+    await deliver(notifier)
+
+    group = session.screen(ADMIN_CHAT).messages
+    assert [(m.kind, (m.text or "").split("\n")[0]) for m in group] == [
+        ("text", f"💬 Alice @alice · id {ALICE} · ticket #1"),
+        ("text", "my order is stuck"),
+        ("text", f"💬 Bob · id {BOB} · ticket #2"),
+        ("photo", "screenshot of the problem"),
+        ("text", f"💬 Alice @alice · id {ALICE} · ticket #1"),
+        ("text", "order #7"),
+    ]
+    # Each copy replies to its header.
+    assert [m.reply_to for m in group[1::2]] == group[0::2]
+    assert session.requests_of(CreateForumTopic) == []
+
+    await helper.send("Checking it now", reply_to=group[1])
+    await helper.send("Which account?", reply_to=group[2])
+    await deliver(notifier)
+
+    assert alice.screen.last.text == "Checking it now"
+    assert bob.screen.last.text == "Which account?"
+
+
+async def test_a_message_that_replies_to_no_customer_goes_nowhere(
+    alice: BotClient, helper: BotClient, session: RecordingSession, notifier: Notifier
+) -> None:
+    await alice.send("/support")
+    await alice.send("hello")
+    await deliver(notifier)
+    session.clear()
+
+    await helper.send("chat among the staff")
+    await helper.send("a reply to staff chat", reply_to=session.screen(ADMIN_CHAT).messages[-1])
+    await deliver(notifier)
+
+    assert session.requests_of(CopyMessage) == []
+    assert alice.screen.last.text != "chat among the staff"
+
+
+async def test_a_reply_finds_its_customer_after_a_restart(
+    alice: BotClient,
+    session: RecordingSession,
+    notifier: Notifier,
+    services: Runtime,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    await alice.send("/support")
+    await alice.send("still waiting")
+    await deliver(notifier)
+    copy = session.screen(ADMIN_CHAT).last
+    await services.aclose()
+
+    restarted = await open_runtime(settings)
+    try:
+        owner = BotClient(
+            create_dispatcher(restarted), bot, user_id=OWNER, chat_id=ADMIN_CHAT, first_name="O"
+        )
+        await owner.send("Sorry for the wait, done now", reply_to=copy)
+        await deliver(notifier_of(restarted, bot))
+    finally:
+        await restarted.aclose()
+
+    assert alice.screen.last.text == "Sorry for the wait, done now"
