@@ -14,7 +14,7 @@ from shop.admin_desk import AdminDesk
 #: Every admin command, in the order /help lists them.
 COMMANDS = (
     "panel", "panels", "stats", "order", "unknown", "attach", "refund", "user", "credit", "debit",
-    "sync", "service", "price", "markup", "link", "unlink", "prefer", "broadcast",
+    "sync", "service", "price", "markup", "desc", "link", "unlink", "prefer", "broadcast",
     "refundstars", "payments", "approve", "reject", "receipt", "promo", "ban", "unban",
     "banned",
 )  # fmt: skip

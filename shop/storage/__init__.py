@@ -31,6 +31,7 @@ from shop.storage.migrations import (
     CRYPTO_INVOICES_VERSION,
     LATEST_VERSION,
     MIGRATIONS,
+    SERVICE_DETAILS_VERSION,
     SEVERAL_PANELS_VERSION,
     Migration,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "ACTIVE_REFILL_STATES",
     "CRYPTO_INVOICES_VERSION",
     "LATEST_VERSION",
+    "SERVICE_DETAILS_VERSION",
     "SEVERAL_PANELS_VERSION",
     "MICRO",
     "MIGRATIONS",

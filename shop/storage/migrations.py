@@ -588,6 +588,20 @@ CREATE UNIQUE INDEX refills_one_active_per_order ON refills (order_id)
 #: The version that lets the shop sell from several panels (tests name it by this constant).
 SEVERAL_PANELS_VERSION: Final = 14
 
+_SERVICE_DETAILS: Final = """
+-- What a panel's services answer says of a service beyond its terms, per listing (as
+-- plain text, see shop.descriptions), and its copy in the shop service that shows that
+-- listing; and the shop's own description, which wins over the panel's on the card.
+ALTER TABLE panel_services ADD COLUMN description TEXT;
+ALTER TABLE panel_services ADD COLUMN average_time TEXT;
+ALTER TABLE services ADD COLUMN description TEXT;
+ALTER TABLE services ADD COLUMN average_time TEXT;
+ALTER TABLE services ADD COLUMN own_description TEXT;
+"""
+
+#: The version that keeps services' descriptions and average times.
+SERVICE_DETAILS_VERSION: Final = 15
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -604,6 +618,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(MANUAL_PAYMENT_FORMS_VERSION, _MANUAL_PAYMENT_FORMS),
     Migration(BANS_VERSION, _BANS),
     Migration(SEVERAL_PANELS_VERSION, _SEVERAL_PANELS, rebuilds_referenced_tables=True),
+    Migration(SERVICE_DETAILS_VERSION, _SERVICE_DETAILS),
 )
 
 #: The schema version this code writes.
