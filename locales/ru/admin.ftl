@@ -90,7 +90,7 @@ admin-service-on = ✅ Услуга { $service_id } в продаже.
 admin-service-off = ✅ Услуга { $service_id } снята с продажи.
 admin-desc-set = ✅ Услуга { $service_id } теперь показывает ваше описание.
 admin-desc-reset = ✅ Услуга { $service_id } снова показывает описание панели.
-admin-desc-too-long = ⚠️ В описании { $length } символов; помещается не больше { $limit }. Ничего не изменено.
+admin-desc-too-long = ⚠️ Длина описания — { $length }, а помещается не больше { $limit } символов. Ничего не изменено.
 admin-desc-info =
     <b>Услуга { $service_id }</b> { $name }
     <b>От панели { $panel }:</b> { $panel_description }
