@@ -326,7 +326,7 @@ class AdminDesk:
             service_id=service.id,
             name=service.name,
             panel=None if shown is None else shown.panel,
-            panel_description=service.description,
+            panel_description=None if shown is None else shown.description,
             own_description=service.own_description,
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Final
@@ -186,6 +186,10 @@ class ServiceOffer:
     service: ServiceRow
     #: Price per 1000 units, or per package for package types.
     unit_price: Decimal
+    #: What the panel it is sold from says of it (plain text), when it says it; only a
+    #: single offer (:meth:`Catalogue.offer`, its card) carries them.
+    panel_description: str | None = None
+    average_time: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,10 +254,16 @@ class Catalogue:
             return await self._offers(r, await r.services.search(text, limit))
 
     async def offer(self, service_id: int) -> ServiceOffer | None:
-        """One service customers can order, with its price; None if it is not for sale."""
+        """One service customers can order, with its price and what its panel says of it;
+        None if it is not for sale."""
         async with self._db.read() as r:
             service = await r.services.get(service_id)
             if service is None or not service.available:
                 return None
             [offer] = await self._offers(r, [service])
-        return offer
+            listing = await r.listings.shown(service_id)
+        if listing is None:
+            return offer
+        return replace(
+            offer, panel_description=listing.description, average_time=listing.average_time
+        )

@@ -50,7 +50,8 @@ def _kept_lines(text: str) -> list[str]:
     at either end."""
     lines: list[str] = []
     for raw in text.splitlines():
-        line = on_one_line(raw)
+        # Most lines are tidy already; isprintable() checks them in C, the rest char by char.
+        line = raw.strip(" ") if raw.isprintable() and "  " not in raw else on_one_line(raw)
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:

@@ -64,6 +64,7 @@ async def service_info_command(
         await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
         return
     service, shown, listings = found
+    panel_description = shown.description if shown else None
     lines = [
         i18n.get(
             "admin-service-info",
@@ -72,7 +73,7 @@ async def service_info_command(
             prefer=escaped(service.prefer, PANEL_WORDS),
             sold_from=escaped(shown.panel, PANEL_WORDS) if shown else "—",
             description=i18n.get(
-                f"admin-desc-source-{_source(service.own_description, service.description)}"
+                f"admin-desc-source-{_source(service.own_description, panel_description)}"
             ),
         )
     ]

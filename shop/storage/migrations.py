@@ -590,12 +590,10 @@ SEVERAL_PANELS_VERSION: Final = 14
 
 _SERVICE_DETAILS: Final = """
 -- What a panel's services answer says of a service beyond its terms, per listing (as
--- plain text, see shop.descriptions), and its copy in the shop service that shows that
--- listing; and the shop's own description, which wins over the panel's on the card.
+-- plain text, see shop.descriptions); and the shop's own description of a shop service,
+-- which wins over the panel's on the card.
 ALTER TABLE panel_services ADD COLUMN description TEXT;
 ALTER TABLE panel_services ADD COLUMN average_time TEXT;
-ALTER TABLE services ADD COLUMN description TEXT;
-ALTER TABLE services ADD COLUMN average_time TEXT;
 ALTER TABLE services ADD COLUMN own_description TEXT;
 """
 

@@ -1,6 +1,6 @@
-"""Descriptions and average times in storage: per listing, copied to the shop service that
-shows it, updated by each sync; the shop's own description beside them; a database from
-before them upgraded with its services kept."""
+"""Descriptions and average times in storage: per listing, updated by each sync, the shown
+listing's read with a shop service; the shop's own description on the shop service; a
+database from before them upgraded with its services kept."""
 
 from __future__ import annotations
 
@@ -39,17 +39,21 @@ async def test_a_sync_stores_them_per_listing_and_the_service_shows_its_listings
         await tx.listings.link("second", 101, 101)
 
     async with db.read() as r:
-        service = await r.services.get(101)
+        shown = await r.listings.shown(101)
         second = await r.listings.at("second", 101)
-    assert service is not None and second is not None
-    assert (service.description, service.average_time) == ("Main's words.", "1 hour")
+    assert shown is not None and second is not None
+    assert (shown.description, shown.average_time) == ("Main's words.", "1 hour")
     assert (second.description, second.average_time) == ("Second's words.", "45")
 
     async with db.transaction() as tx:
         await tx.listings.prefer(101, "second")
-        service = await tx.services.get(101)
-    assert service is not None
-    assert (service.description, service.average_time) == ("Second's words.", "45")
+        shown = await tx.listings.shown(101)
+    assert shown is not None
+    assert (shown.panel, shown.description, shown.average_time) == (
+        "second",
+        "Second's words.",
+        "45",
+    )
 
 
 async def test_a_changed_or_dropped_description_is_an_update(db: Database) -> None:
@@ -59,13 +63,13 @@ async def test_a_changed_or_dropped_description_is_an_update(db: Database) -> No
         changed = await tx.services.upsert_many([described(101, "New.", "1 day")], utc_now())
         same = await tx.services.upsert_many([described(101, "New.", "1 day")], utc_now())
         dropped = await tx.services.upsert_many([described(101)], utc_now())
-        service = await tx.services.get(101)
+        listing = await tx.listings.at(MAIN_PANEL, 101)
 
     assert changed == SyncCounts(inserted=0, updated=1, unchanged=0)
     assert same == SyncCounts(inserted=0, updated=0, unchanged=1)
     assert dropped == SyncCounts(inserted=0, updated=1, unchanged=0)
-    assert service is not None
-    assert (service.description, service.average_time) == (None, None)
+    assert listing is not None
+    assert (listing.description, listing.average_time) == (None, None)
 
 
 async def test_the_own_description_is_set_and_removed_and_outlives_syncs(db: Database) -> None:
@@ -77,10 +81,12 @@ async def test_the_own_description_is_set_and_removed_and_outlives_syncs(db: Dat
         kept = await tx.services.get(101)
         assert await tx.services.set_own_description(101, None)
         removed = await tx.services.get(101)
+        listing = await tx.listings.at(MAIN_PANEL, 101)
 
-    assert kept is not None and removed is not None
-    assert (kept.own_description, kept.shown_description) == ("Ours <b>&</b>", "Ours <b>&</b>")
-    assert (removed.own_description, removed.shown_description) == (None, "Panel's, changed.")
+    assert kept is not None and removed is not None and listing is not None
+    assert kept.own_description == "Ours <b>&</b>"
+    assert removed.own_description is None
+    assert listing.description == "Panel's, changed."
 
 
 async def test_a_database_from_before_is_upgraded_with_its_services_kept(db_path: Path) -> None:
@@ -109,12 +115,8 @@ async def test_a_database_from_before_is_upgraded_with_its_services_kept(db_path
 
     assert service is not None and listing is not None
     assert service.name == "Instagram Followers"
-    assert (service.description, service.average_time, service.own_description) == (
-        None,
-        None,
-        None,
-    )
-    assert listing.description is None
+    assert service.own_description is None
+    assert (listing.description, listing.average_time) == (None, None)
     with sqlite3.connect(db_path) as conn:
         versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
     assert versions[-1] == SERVICE_DETAILS_VERSION

@@ -33,10 +33,9 @@ _SHOWN_PANEL = (
     "(SELECT c.panel FROM panel_services AS c WHERE c.service_id = {service}.id"
     " ORDER BY c.on_panel DESC, CAST(c.rate AS REAL), c.panel LIMIT 1))"
 )
-_COPIED = (
-    "name, type, category, rate, min, max, refill, cancel, dripfeed, on_panel, synced_at,"
-    " description, average_time"
-)
+# The description and average time are not copied: long texts in ``services`` would slow
+# every scan of it (categories, search), and only a service's card reads them.
+_COPIED = "name, type, category, rate, min, max, refill, cancel, dripfeed, on_panel, synced_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +132,11 @@ def _stored_panel_fields(row: Row) -> _PanelFields:
     )
 
 
-_PanelParams = tuple[str, str, str, str, int, int, int, int, int, str | None, str | None]
+_ServiceParams = tuple[str, str, str, str, int, int, int, int, int]
 
 
-def _panel_params(service: Service) -> _PanelParams:
+def _service_params(service: Service) -> _ServiceParams:
+    """What a new shop service copies of its first listing."""
     return (
         service.name,
         service.type,
@@ -147,9 +147,14 @@ def _panel_params(service: Service) -> _PanelParams:
         int(service.refill),
         int(service.cancel),
         int(service.dripfeed),
-        service.description,
-        service.average_time,
     )
+
+
+_PanelParams = tuple[str, str, str, str, int, int, int, int, int, str | None, str | None]
+
+
+def _panel_params(service: Service) -> _PanelParams:
+    return (*_service_params(service), service.description, service.average_time)
 
 
 class ListingRepository:
@@ -227,10 +232,9 @@ class ListingRepository:
             highest = max(highest, shop_id)
         await self._session.execute_many(
             "INSERT INTO services (id, name, type, category, rate, min, max, refill, cancel,"
-            " dripfeed, description, average_time, synced_at, prefer)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " dripfeed, synced_at, prefer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (shop_id, *_panel_params(service), synced, panel)
+                (shop_id, *_service_params(service), synced, panel)
                 for shop_id, service in zip(shop_ids, ordered, strict=True)
             ],
         )

@@ -45,17 +45,9 @@ class ServiceRow:
     markup_override: Decimal | None
     synced_at: datetime
     prefer: str = MAIN_PANEL
-    #: The description of the listing it shows, as plain text, if its panel gave one.
-    description: str | None = None
-    #: How long the listing's panel says an order takes, in its words, if it said.
-    average_time: str | None = None
-    #: The shop's own description (``/desc``), as the owner typed it; it wins on the card.
+    #: The shop's own description (``/desc``), as the owner typed it; it wins on the card
+    #: over the panel's, which is its listing's (:class:`ListingRow`).
     own_description: str | None = None
-
-    @property
-    def shown_description(self) -> str | None:
-        """The description customers see: the shop's own, else the panel's."""
-        return self.own_description or self.description
 
     @property
     def order_type(self) -> OrderType | None:
@@ -100,8 +92,6 @@ class ServiceRow:
             markup_override=None if override is None else Decimal(override),
             synced_at=from_db_time(row["synced_at"]),
             prefer=row["prefer"],
-            description=row["description"],
-            average_time=row["average_time"],
             own_description=row["own_description"],
         )
 
