@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 # Far larger than any real count or price, small enough to keep arithmetic sane.
 _MAX_ABS_NUMBER: Final = Decimal(10) ** 15
@@ -205,12 +205,28 @@ def parse_text(value: Any) -> str:
     raise ValueError(f"not text: {type(value).__name__}")
 
 
+def parse_optional_text(value: Any) -> str | None:
+    """Text from a string or a number; ``None`` for ``""``, null, or anything else (a list,
+    an object, a boolean): an extra field a panel fills oddly costs its value, never the
+    service that carries it."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float | Decimal):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return None
+    return text or None
+
+
 Money = Annotated[Decimal, BeforeValidator(parse_decimal)]
 Count = Annotated[int, BeforeValidator(parse_int)]
 OptionalCount = Annotated[int | None, BeforeValidator(parse_optional_int)]
 OptionalMoney = Annotated[Decimal | None, BeforeValidator(parse_optional_decimal)]
 Flag = Annotated[bool, BeforeValidator(parse_bool)]
 Text = Annotated[str, BeforeValidator(parse_text)]
+OptionalText = Annotated[str | None, BeforeValidator(parse_optional_text)]
 
 
 class _Result(BaseModel):
@@ -231,6 +247,14 @@ class Service(_Result):
     cancel: Flag = False
     #: Not in the published spec, but most panels send it: drip-feed is allowed.
     dripfeed: Flag = False
+    #: Not in the spec either: the panel's description of the service, often with HTML
+    #: tags (``<br>``), as the panel wrote it. Panels call it ``desc`` or ``description``.
+    description: OptionalText = Field(
+        default=None, validation_alias=AliasChoices("desc", "description")
+    )
+    #: How long the panel says an order takes, as it says it: "1 hour 20 minutes", "45"
+    #: (minutes, sent as a number), "Not enough data".
+    average_time: OptionalText = None
 
     @property
     def order_type(self) -> OrderType | None:

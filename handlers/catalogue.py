@@ -12,7 +12,8 @@ from handlers import keyboards
 from handlers.callbacks import CategoriesCb, CategoryCb, MenuCb, ServiceCb
 from handlers.screens import show
 from shop.catalogue import PAGE_SIZE, Catalogue, ServiceOffer
-from shop.display import escaped
+from shop.descriptions import MAX_OWN, ON_CARD, minutes_of
+from shop.display import PANEL_WORDS, WHOLE, escaped, shortened
 from shop.money import Currency
 from shop.order_forms import steps_for
 
@@ -74,8 +75,33 @@ async def category_page(
     )
 
 
+def _details(i18n: I18nContext, offer: ServiceOffer) -> str:
+    """The card's lines about what a service is beyond its terms, each one only when known:
+    drip-feed, the average time as the panel gives it, and the description (the shop's own,
+    else the panel's, shortened); "" when none is."""
+    service = offer.service
+    lines = []
+    # Only where the form asks for it: a panel's drip-feed flag on a package means nothing.
+    if any(step.field == "drip_feed" for step in steps_for(service)):
+        lines.append(i18n.get("card-dripfeed"))
+    if offer.average_time:
+        minutes = minutes_of(offer.average_time)
+        time = (
+            escaped(offer.average_time, PANEL_WORDS)
+            if minutes is None
+            else i18n.get("card-average-minutes", minutes=minutes)
+        )
+        lines.append(i18n.get("card-average-time", time=time))
+    if service.own_description:
+        lines.extend(("", escaped(shortened(service.own_description, MAX_OWN), WHOLE)))
+    elif offer.panel_description:
+        lines.extend(("", escaped(shortened(offer.panel_description, ON_CARD), WHOLE)))
+    return "".join(f"\n{line}" for line in lines)
+
+
 def service_card_text(i18n: I18nContext, offer: ServiceOffer, currency: Currency) -> str:
-    """The card of a service: what it is, what it costs, what the form will ask."""
+    """The card of a service: what it is, what it costs, what it is like, what the form
+    will ask."""
     service = offer.service
     order_type = service.order_type
     asked = ", ".join(
@@ -99,6 +125,7 @@ def service_card_text(i18n: I18nContext, offer: ServiceOffer, currency: Currency
         ),
         refill=i18n.get("yes" if service.refill else "no"),
         cancel=i18n.get("yes" if service.cancel else "no"),
+        details=_details(i18n, offer),
         asked=asked,
     )
 

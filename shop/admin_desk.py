@@ -16,6 +16,7 @@ from shop.alerts import Alerts
 from shop.broadcast import BroadcastProgress, broadcast_progress, start_broadcast
 from shop.catalogue import CatalogueSyncFailed, SyncReport, sync_catalogue
 from shop.charts import ChartLabels, SalesChart, sales_chart, sales_picture
+from shop.descriptions import Descriptions, own_description
 from shop.linking import link_listing, prefer_panel, unlink_listing
 from shop.money import Currency
 from shop.notices import Notices
@@ -322,6 +323,30 @@ class AdminDesk:
         """Give a service its own markup, or (None) back to the default; False if there is
         no such service."""
         return await admin.set_service_markup(self.db, service_id, percent)
+
+    async def descriptions(self, service_id: int) -> Descriptions | None:
+        """/desc <service>: the panel's description of a service (of the listing it is sold
+        from) and the shop's own; None when there is no such service."""
+        async with self.db.read() as r:
+            service = await r.services.get(service_id)
+            if service is None:
+                return None
+            shown = await r.listings.shown(service_id)
+        return Descriptions(
+            service_id=service.id,
+            name=service.name,
+            panel=None if shown is None else shown.panel,
+            panel_description=None if shown is None else shown.description,
+            own_description=service.own_description,
+        )
+
+    async def describe_service(self, service_id: int, text: str | None) -> bool:
+        """/desc <service> <text>: the shop's own description of a service, shown instead of
+        the panel's; None goes back to the panel's. False when there is no such service.
+        Raises :class:`shop.descriptions.DescriptionTooLong` (nothing changes then)."""
+        kept = None if text is None else own_description(text)
+        async with self.db.transaction() as tx:
+            return await tx.services.set_own_description(service_id, kept)
 
     async def set_default_markup(self, percent: Decimal) -> None:
         """The markup of every service without its own."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Final
@@ -15,7 +14,8 @@ from typing import Final
 from api import PanelClient, PanelError, Service
 from api.client import caller_reports_failures
 from shop.alerts import Alerts
-from shop.display import shortened
+from shop.descriptions import plain_average_time, plain_description
+from shop.display import on_one_line, shortened
 from shop.money import Currency
 from shop.panels import MAIN_PANEL, Panels
 from shop.pricing import customer_price
@@ -40,12 +40,6 @@ PAGE_SIZE = 8
 MAX_NAME_LENGTH = 1000
 #: The category of services the panel puts in none.
 NO_CATEGORY = "Other"
-# Invisible format characters kept: they make emoji (joiners, the tags of subdivision flags)
-# and right-to-left text (direction marks) come out right. The other ones, such as the
-# overrides that turn the rest of a message backwards, go.
-_KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c") | frozenset(
-    map(chr, range(0xE0020, 0xE0080))
-)
 #: The wait after a failed sync; it doubles with each failure in a row, up to the interval.
 SYNC_RETRY_SECONDS: Final = 2.0
 
@@ -77,24 +71,19 @@ def _tidy(text: str, fallback: str) -> str:
         # Most names are tidy already: no control, format or separator character (that is
         # what isprintable() checks, in C), no run of spaces, not too long.
         return text or fallback
-    kept = "".join(
-        " " if char.isspace() else char
-        for char in text
-        if char.isspace()
-        or unicodedata.category(char) not in ("Cc", "Cf", "Cs")
-        or char in _KEPT_FORMAT
-    )
-    return shortened(" ".join(kept.split()), MAX_NAME_LENGTH) or fallback
+    return shortened(on_one_line(text), MAX_NAME_LENGTH) or fallback
 
 
 def _as_stored(service: Service) -> Service:
     """The service as the shop keeps it: type in the canonical spelling (so queries can
-    match it), name and category tidied."""
+    match it), name and category tidied, description and average time as plain text."""
     order_type = service.order_type
     tidied = {
         "type": service.type if order_type is None else order_type.value,
         "name": _tidy(service.name, f"Service {service.id}"),
         "category": _tidy(service.category, NO_CATEGORY),
+        "description": plain_description(service.description),
+        "average_time": plain_average_time(service.average_time),
     }
     if all(getattr(service, field) == value for field, value in tidied.items()):
         return service
@@ -197,6 +186,10 @@ class ServiceOffer:
     service: ServiceRow
     #: Price per 1000 units, or per package for package types.
     unit_price: Decimal
+    #: What the panel it is sold from says of it (plain text), when it says it; only a
+    #: single offer (:meth:`Catalogue.offer`, its card) carries them.
+    panel_description: str | None = None
+    average_time: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,10 +254,16 @@ class Catalogue:
             return await self._offers(r, await r.services.search(text, limit))
 
     async def offer(self, service_id: int) -> ServiceOffer | None:
-        """One service customers can order, with its price; None if it is not for sale."""
+        """One service customers can order, with its price and what its panel says of it;
+        None if it is not for sale."""
         async with self._db.read() as r:
             service = await r.services.get(service_id)
             if service is None or not service.available:
                 return None
             [offer] = await self._offers(r, [service])
-        return offer
+            listing = await r.listings.shown(service_id)
+        if listing is None:
+            return offer
+        return replace(
+            offer, panel_description=listing.description, average_time=listing.average_time
+        )

@@ -28,6 +28,26 @@ WHOLE: Final = 2500
 ON_BUTTON: Final = 60
 
 _ZWJ: Final = "\u200d"
+# Invisible format characters kept: they make emoji (joiners, the tags of subdivision flags)
+# and right-to-left text (direction marks) come out right. The other ones, such as the
+# overrides that turn the rest of a message backwards, go.
+_KEPT_FORMAT: Final = frozenset("\u200c\u200d\u200e\u200f\u061c") | frozenset(
+    map(chr, range(0xE0020, 0xE0080))
+)
+
+
+def on_one_line(text: str) -> str:
+    """``text`` on one line: whitespace of any kind (line breaks too) collapsed into one
+    space, control and stray surrogate characters dropped, and format characters but the
+    ones emoji and right-to-left text need."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace()
+        or unicodedata.category(char) not in ("Cc", "Cf", "Cs")
+        or char in _KEPT_FORMAT
+    )
+    return " ".join(kept.split())
 
 
 def _is_regional_indicator(char: str) -> bool:

@@ -104,8 +104,30 @@ _BUILTIN: Final[
 )  # fmt: skip
 
 
+# What some panels add to a service beyond its terms, in both spellings panels use: a
+# description with HTML in it, an average time in words or as a number of minutes. Most
+# services carry neither, as on real panels.
+_DETAILS: Final[dict[int, ServiceRow]] = {
+    101: {
+        "desc": "Real-looking accounts with a photo and posts.<br>Start: 0-1 hour<br>"
+        "Speed: up to 5K/day<br><br><b>30 days refill</b> &amp; a cancel button",
+        "average_time": "1 hour 20 minutes",
+    },
+    111: {
+        "description": "Likes from mixed accounts, starting at once. <i>No refill</i>.",
+        "average_time": 45,
+    },
+    201: {"average_time": "12 minutes"},
+    301: {
+        "desc": "Members join within 24 hours.\nThe channel must be public (t.me/name).",
+        "average_time": "",
+    },
+}
+
+
 def builtin_catalogue() -> list[ServiceRow]:
-    """A realistic catalogue of about thirty services covering every order type.
+    """A realistic catalogue of about thirty services covering every order type; a few
+    carry a description and an average time.
 
     A fresh list is returned each time, so a caller may edit it freely.
     """
@@ -121,6 +143,7 @@ def builtin_catalogue() -> list[ServiceRow]:
             "refill": refill,
             "cancel": cancel,
             "dripfeed": dripfeed,
+            **_DETAILS.get(service_id, {}),
         }
         for (
             service_id,

@@ -1,12 +1,12 @@
-"""The catalogue from the admin group: /sync, /service on|off, /price, /markup, and the
-alternatives of a service at other panels: /link, /unlink and /prefer."""
+"""The catalogue from the admin group: /sync, /service on|off, /price, /markup, /desc, and
+the alternatives of a service at other panels: /link, /unlink and /prefer."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from aiogram import Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram_i18n import I18nContext
 
@@ -15,6 +15,7 @@ from handlers.admin.arguments import (
     ID_LINE,
     LISTING,
     MARKUP,
+    NOTE,
     PANEL_CHOICE,
     PERCENT_LINE,
     SWITCH,
@@ -22,7 +23,8 @@ from handlers.admin.arguments import (
 )
 from shop.admin_desk import AdminDesk
 from shop.catalogue import CatalogueSyncFailed
-from shop.display import IN_LIST, PANEL_WORDS, escaped
+from shop.descriptions import MAX_OWN, DescriptionTooLong
+from shop.display import IN_LIST, PANEL_WORDS, WHOLE, escaped, shortened
 from shop.linking import LinkRefused
 
 
@@ -62,6 +64,7 @@ async def service_info_command(
         await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
         return
     service, shown, listings = found
+    panel_description = shown.description if shown else None
     lines = [
         i18n.get(
             "admin-service-info",
@@ -69,6 +72,9 @@ async def service_info_command(
             name=escaped(service.name, IN_LIST),
             prefer=escaped(service.prefer, PANEL_WORDS),
             sold_from=escaped(shown.panel, PANEL_WORDS) if shown else "—",
+            description=i18n.get(
+                f"admin-desc-source-{_source(service.own_description, panel_description)}"
+            ),
         )
     ]
     lines.extend(
@@ -84,6 +90,13 @@ async def service_info_command(
         for listing in listings
     )
     await message.reply("\n".join(lines))
+
+
+def _source(own: str | None, panel: str | None) -> str:
+    """Which description a service's card shows: ``own``, ``panel`` or ``none``."""
+    if own:
+        return "own"
+    return "panel" if panel else "none"
 
 
 async def price_command(
@@ -179,8 +192,67 @@ async def prefer_command(
     )
 
 
+#: Characters of the panel's description /desc shows: more than the card, not all of it.
+PANEL_DESCRIPTION_SHOWN = 1500
+
+
+async def desc_command(
+    message: Message,
+    command: CommandObject,
+    *,
+    service_id: int,
+    i18n: I18nContext,
+    admin_desk: AdminDesk,
+) -> None:
+    """``/desc <service> [text|reset]``: the shop's own description of a service, or back
+    to the panel's; alone, both descriptions."""
+    # The text as typed, line breaks kept: the filter has read the id before it.
+    words = (command.args or "").split(maxsplit=1)
+    text = words[1].strip() if len(words) > 1 else ""
+    if not text:
+        await _show_descriptions(message, service_id, i18n, admin_desk)
+        return
+    reset = text.casefold() == "reset"
+    try:
+        found = await admin_desk.describe_service(service_id, None if reset else text)
+    except DescriptionTooLong as too_long:
+        await message.reply(i18n.get("admin-desc-too-long", length=too_long.length, limit=MAX_OWN))
+        return
+    if not found:
+        await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
+        return
+    key = "admin-desc-reset" if reset else "admin-desc-set"
+    await message.reply(i18n.get(key, service_id=str(service_id)))
+
+
+async def _show_descriptions(
+    message: Message, service_id: int, i18n: I18nContext, admin_desk: AdminDesk
+) -> None:
+    found = await admin_desk.descriptions(service_id)
+    if found is None:
+        await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
+        return
+    none = i18n.get("admin-desc-none")
+    panel_text, own_text = found.panel_description, found.own_description
+    await message.reply(
+        i18n.get(
+            "admin-desc-info",
+            service_id=str(found.service_id),
+            name=escaped(found.name, IN_LIST),
+            panel=escaped(found.panel or "—", PANEL_WORDS),
+            panel_description=(
+                escaped(shortened(panel_text, PANEL_DESCRIPTION_SHOWN), WHOLE)
+                if panel_text
+                else none
+            ),
+            own_description=escaped(own_text, WHOLE) if own_text else none,
+            shown=i18n.get(f"admin-desc-source-{_source(own_text, panel_text)}"),
+        )
+    )
+
+
 def router() -> Router:
-    """/sync, /service, /price, /markup, /link, /unlink, /prefer."""
+    """/sync, /service, /price, /markup, /desc, /link, /unlink, /prefer."""
     catalogue = Router(name=__name__)
     catalogue.message.register(sync_command, Command("sync"))
     catalogue.message.register(
@@ -193,6 +265,7 @@ def router() -> Router:
         price_command, Command("price"), Arguments(service_id=ID, percent=MARKUP)
     )
     catalogue.message.register(markup_command, Command("markup"), Arguments(percent=PERCENT_LINE))
+    catalogue.message.register(desc_command, Command("desc"), Arguments(service_id=ID, text=NOTE))
     catalogue.message.register(
         link_command, Command("link"), Arguments(service_id=ID, listing=LISTING)
     )

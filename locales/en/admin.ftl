@@ -1,7 +1,5 @@
 admin-usage = Usage: { $usage }
-admin-help =
-    <b>Shop commands</b> (this group only)
-    { $commands }
+admin-help = <b>Shop commands</b> (this group only)
 admin-usage-panel = /panel — the panel's balance and the shop's state
 admin-usage-stats = /stats [today|7d|30d|90d] — sales, costs, margin, refunds, customers, and a chart of them by day
 admin-usage-order = /order &lt;shop or panel order id&gt; — an order with its history and money
@@ -15,6 +13,7 @@ admin-usage-sync = /sync — take the catalogue from the panel now
 admin-usage-service = /service &lt;id&gt; [on|off] — sell a service or not; alone: where it is sold from, its alternatives
 admin-usage-price = /price &lt;id&gt; &lt;markup %&gt;|reset — a service's own markup
 admin-usage-markup = /markup &lt;percent&gt; — the default markup
+admin-usage-desc = /desc &lt;service&gt; [text|reset] — the shop's own description of a service, shown instead of the panel's; alone: both
 admin-usage-link = /link &lt;service&gt; &lt;panel&gt;:&lt;panel service&gt; — sell a panel's service as an alternative of a service
 admin-usage-unlink = /unlink &lt;panel&gt;:&lt;panel service&gt; — a panel's service is no longer an alternative: it becomes a service of its own
 admin-usage-prefer = /prefer &lt;service&gt; &lt;panel&gt;|cheapest — the panel a service is sold from
@@ -87,6 +86,18 @@ admin-sync-failed = ⚠️ The catalogue could not be taken ({ $error }); the la
 admin-service-not-found = No service { $service_id }.
 admin-service-on = ✅ Service { $service_id } is for sale.
 admin-service-off = ✅ Service { $service_id } is not for sale any more.
+admin-desc-set = ✅ Service { $service_id } now shows your description.
+admin-desc-reset = ✅ Service { $service_id } shows the panel's description again.
+admin-desc-too-long = ⚠️ That description has { $length } characters; at most { $limit } fit. Nothing changed.
+admin-desc-info =
+    <b>Service { $service_id }</b> { $name }
+    <b>From panel { $panel }:</b> { $panel_description }
+    <b>The shop's own:</b> { $own_description }
+    Customers see { $shown }.
+admin-desc-none = none
+admin-desc-source-own = the shop's own description
+admin-desc-source-panel = the panel's description
+admin-desc-source-none = no description
 admin-price-set = ✅ Service { $service_id } now has a markup of { $percent }%.
 admin-price-reset = ✅ Service { $service_id } uses the default markup again.
 admin-markup-set = ✅ The default markup is { $percent }%.
@@ -157,6 +168,7 @@ admin-panels-line =
 admin-stats-panel = Panel { $panel }: revenue { $revenue } · cost { $cost } · margin { $margin }
 admin-service-info = <b>Service { $service_id }</b> { $name }
     Sold from: { $sold_from } (chosen: { $prefer })
+    Description: { $description }
 admin-service-listing = · { $panel }:{ $panel_service_id } · { $rate } per 1000 · min { $min }, max { $max } · { $state }
 admin-listing-listed = listed by its panel
 admin-listing-gone = no longer listed

@@ -10,11 +10,14 @@ service-card =
     <b>{ $name }</b>
     📂 { $category } · { $kind }
     💵 { $price }
-    ♻️ Refill: { $refill } · ✖ Cancel: { $cancel }
+    ♻️ Refill: { $refill } · ✖ Cancel: { $cancel }{ $details }
 
     You will be asked for: { $asked }.
 card-price = { $price } per 1000 · from { $min } to { $max }
 card-price-package = { $price } per package
+card-dripfeed = 💧 Gradual delivery (drip-feed) available
+card-average-time = ⏱ Average time: { $time }
+card-average-minutes = { $minutes } min
 button-order = 🛒 Order
 search-results = 🔎 Services matching “{ $query }”:
 search-nothing = Nothing matches “{ $query }”. Try another word, or open the catalogue.

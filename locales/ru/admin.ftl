@@ -1,7 +1,5 @@
 admin-usage = Использование: { $usage }
-admin-help =
-    <b>Команды магазина</b> (только в этой группе)
-    { $commands }
+admin-help = <b>Команды магазина</b> (только в этой группе)
 admin-usage-panel = /panel — баланс панели и состояние магазина
 admin-usage-stats = /stats [today|7d|30d|90d] — продажи, затраты, маржа, возвраты, клиенты и их график по дням
 admin-usage-order = /order &lt;номер заказа магазина или панели&gt; — заказ с историей и деньгами
@@ -15,6 +13,7 @@ admin-usage-sync = /sync — загрузить каталог из панели
 admin-usage-service = /service &lt;id&gt; [on|off] — продавать услугу или нет; без on|off: откуда она продаётся и её альтернативы
 admin-usage-price = /price &lt;id&gt; &lt;наценка %&gt;|reset — своя наценка услуги
 admin-usage-markup = /markup &lt;процент&gt; — наценка по умолчанию
+admin-usage-desc = /desc &lt;услуга&gt; [текст|reset] — своё описание услуги вместо описания панели; без текста: оба описания
 admin-usage-link = /link &lt;услуга&gt; &lt;панель&gt;:&lt;услуга панели&gt; — продавать услугу панели как замену услуги
 admin-usage-unlink = /unlink &lt;панель&gt;:&lt;услуга панели&gt; — услуга панели больше не замена: она становится отдельной услугой
 admin-usage-prefer = /prefer &lt;услуга&gt; &lt;панель&gt;|cheapest — панель, через которую продаётся услуга
@@ -87,6 +86,18 @@ admin-sync-failed = ⚠️ Каталог не загружен ({ $error }); о
 admin-service-not-found = Услуги { $service_id } нет.
 admin-service-on = ✅ Услуга { $service_id } в продаже.
 admin-service-off = ✅ Услуга { $service_id } снята с продажи.
+admin-desc-set = ✅ Услуга { $service_id } теперь показывает ваше описание.
+admin-desc-reset = ✅ Услуга { $service_id } снова показывает описание панели.
+admin-desc-too-long = ⚠️ Длина описания — { $length }, а помещается не больше { $limit } символов. Ничего не изменено.
+admin-desc-info =
+    <b>Услуга { $service_id }</b> { $name }
+    <b>От панели { $panel }:</b> { $panel_description }
+    <b>Своё:</b> { $own_description }
+    Покупатели видят { $shown }.
+admin-desc-none = нет
+admin-desc-source-own = своё описание магазина
+admin-desc-source-panel = описание панели
+admin-desc-source-none = без описания
 admin-price-set = ✅ У услуги { $service_id } теперь наценка { $percent }%.
 admin-price-reset = ✅ Услуга { $service_id } снова с наценкой по умолчанию.
 admin-markup-set = ✅ Наценка по умолчанию: { $percent }%.
@@ -157,6 +168,7 @@ admin-panels-line =
 admin-stats-panel = Панель { $panel }: выручка { $revenue } · затраты { $cost } · маржа { $margin }
 admin-service-info = <b>Услуга { $service_id }</b> { $name }
     Продаётся с: { $sold_from } (выбрано: { $prefer })
+    Описание: { $description }
 admin-service-listing = · { $panel }:{ $panel_service_id } · { $rate } за 1000 · мин { $min }, макс { $max } · { $state }
 admin-listing-listed = есть у панели
 admin-listing-gone = панель её больше не показывает

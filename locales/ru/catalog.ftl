@@ -10,11 +10,14 @@ service-card =
     <b>{ $name }</b>
     📂 { $category } · { $kind }
     💵 { $price }
-    ♻️ Докрутка: { $refill } · ✖ Отмена: { $cancel }
+    ♻️ Докрутка: { $refill } · ✖ Отмена: { $cancel }{ $details }
 
     Понадобится: { $asked }.
 card-price = { $price } за 1000 · от { $min } до { $max }
 card-price-package = { $price } за пакет
+card-dripfeed = 💧 Можно выполнять постепенно (drip-feed)
+card-average-time = ⏱ Среднее время: { $time }
+card-average-minutes = { $minutes } мин
 button-order = 🛒 Заказать
 search-results = 🔎 Услуги по запросу «{ $query }»:
 search-nothing = По запросу «{ $query }» ничего не найдено. Попробуйте другое слово или откройте каталог.

@@ -643,6 +643,19 @@ ALTER TABLE outbox ADD COLUMN sent_message_id INTEGER;
 #: The version that adds support conversations (tests name it by this constant).
 SUPPORT_VERSION: Final = 15
 
+_SERVICE_DETAILS: Final = """
+-- What a panel's services answer says of a service beyond its terms, per listing (as
+-- plain text, see shop.descriptions); and the shop's own description of a shop service,
+-- which wins over the panel's on the card.
+ALTER TABLE panel_services ADD COLUMN description TEXT;
+ALTER TABLE panel_services ADD COLUMN average_time TEXT;
+ALTER TABLE services ADD COLUMN own_description TEXT;
+"""
+
+#: The version that keeps services' descriptions and average times.
+SERVICE_DETAILS_VERSION: Final = 16
+
+
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, _INITIAL_SCHEMA),
@@ -660,6 +673,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(BANS_VERSION, _BANS),
     Migration(SEVERAL_PANELS_VERSION, _SEVERAL_PANELS, rebuilds_referenced_tables=True),
     Migration(SUPPORT_VERSION, _SUPPORT),
+    Migration(SERVICE_DETAILS_VERSION, _SERVICE_DETAILS),
 )
 
 #: The schema version this code writes.

@@ -216,7 +216,8 @@ async def test_service_shows_where_it_is_sold_from_and_its_alternatives(
     lines = (owner.screen.last.text or "").split("\n")
     assert lines[0].startswith(f"Service {FOLLOWERS} ")
     assert lines[1] == "Sold from: main (chosen: main)"
-    assert sorted(lines[2:]) == [
+    assert lines[2] == "Description: the panel's description"
+    assert sorted(lines[3:]) == [
         f"· main:{FOLLOWERS} · 0.90 per 1000 · min 50, max 10,000 · listed by its panel",
         "· second:101 · 0.50 per 1000 · min 10, max 5,000 · listed by its panel",
     ]

@@ -38,6 +38,7 @@ HELP_EN = """Shop commands (this group only)
 /service <id> [on|off] — sell a service or not; alone: where it is sold from, its alternatives
 /price <id> <markup %>|reset — a service's own markup
 /markup <percent> — the default markup
+/desc <service> [text|reset] — the shop's own description of a service, shown instead of the panel's; alone: both
 /broadcast (as a reply to a message) — send it to every customer
 /refundstars <user> <charge id> — return a Stars payment
 /payments — transfers waiting for a decision

@@ -276,6 +276,29 @@ def test_every_order_type_has_a_conversation() -> None:
     assert {case.order_type for case in CASES} == set(OrderType)
 
 
+#: What the cards of the sandbox's services that carry a description or an average time
+#: show beneath their terms: the panel's HTML as plain lines.
+CARD_DETAILS = {
+    101: [
+        "⏱ Average time: 1 hour 20 minutes",
+        "",
+        "Real-looking accounts with a photo and posts.",
+        "Start: 0-1 hour",
+        "Speed: up to 5K/day",
+        "",
+        "30 days refill & a cancel button",
+    ],
+}
+
+
+def _card_details(case: Case, service: Service) -> list[str]:
+    drip_feed = "Gradual delivery" in case.asked
+    return [
+        *(["💧 Gradual delivery (drip-feed) available"] if drip_feed else []),
+        *CARD_DETAILS.get(service.id, []),
+    ]
+
+
 def _card_price(service: Service) -> str:
     if service.order_type in (OrderType.PACKAGE, OrderType.CUSTOM_COMMENTS_PACKAGE):
         return f"💵 {usd(shop_price(service.rate))} per package"
@@ -316,6 +339,7 @@ async def test_a_customer_orders_from_start_to_placed_order(
             _card_price(service),
             f"♻️ Refill: {'yes' if service.refill else 'no'} · "
             f"✖ Cancel: {'yes' if service.cancel else 'no'}",
+            *_card_details(case, service),
             "",
             f"You will be asked for: {case.asked}.",
         ]

@@ -12,13 +12,15 @@ from api.sandbox import SandboxPanel, builtin_catalogue, generated_catalogue
 from .sandbox_http import SandboxAPI
 
 SPEC_KEYS = {"service", "name", "type", "category", "rate", "min", "max", "refill", "cancel"}
+#: What panels add beyond the spec, on some services only.
+EXTRA_KEYS = {"desc", "description", "average_time"}
 
 
 def test_builtin_rows_have_the_spec_shape() -> None:
     rows = builtin_catalogue()
     assert 25 <= len(rows) <= 40
     for row in rows:
-        assert set(row) == SPEC_KEYS | {"dripfeed"}
+        assert SPEC_KEYS | {"dripfeed"} <= set(row) <= SPEC_KEYS | {"dripfeed"} | EXTRA_KEYS
         assert isinstance(row["service"], int)
         assert isinstance(row["name"], str)
         assert isinstance(row["category"], str)
@@ -28,6 +30,17 @@ def test_builtin_rows_have_the_spec_shape() -> None:
         assert service.min <= service.max
         assert service.rate > 0
     assert len({row["service"] for row in rows}) == len(rows)
+
+
+def test_builtin_describes_some_services_in_both_spellings_and_not_others() -> None:
+    rows = builtin_catalogue()
+    described = [row for row in rows if {"desc", "description"} & set(row)]
+    timed = [row for row in rows if "average_time" in row]
+    assert any("desc" in row for row in described)
+    assert any("description" in row for row in described)
+    assert {type(row["average_time"]) for row in timed} == {str, int}
+    assert len(described) < len(rows) // 2
+    assert all(Service.model_validate(row).description for row in described)
 
 
 def test_builtin_covers_every_order_type_and_many_categories() -> None:
@@ -77,7 +90,7 @@ def test_generated_catalogue_is_large_repeatable_and_complete() -> None:
     assert len({row["category"] for row in rows}) == 40
     assert len({row["service"] for row in rows}) == 10_000
     for row in rows[:200]:
-        assert set(row) == SPEC_KEYS | {"dripfeed"}
+        assert SPEC_KEYS | {"dripfeed"} <= set(row) <= SPEC_KEYS | {"dripfeed"} | EXTRA_KEYS
         service = Service.model_validate(row)
         assert Decimal(0) < service.rate
         assert service.min <= service.max

@@ -33,6 +33,8 @@ _SHOWN_PANEL = (
     "(SELECT c.panel FROM panel_services AS c WHERE c.service_id = {service}.id"
     " ORDER BY c.on_panel DESC, CAST(c.rate AS REAL), c.panel LIMIT 1))"
 )
+# The description and average time are not copied: long texts in ``services`` would slow
+# every scan of it (categories, search), and only a service's card reads them.
 _COPIED = "name, type, category, rate, min, max, refill, cancel, dripfeed, on_panel, synced_at"
 
 
@@ -54,6 +56,10 @@ class ListingRow:
     dripfeed: bool
     on_panel: bool
     synced_at: datetime
+    #: The panel's description as plain text (see :mod:`shop.descriptions`), if it gave one.
+    description: str | None = None
+    #: How long the panel says an order takes, in its words, if it said.
+    average_time: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> ListingRow:
@@ -73,6 +79,8 @@ class ListingRow:
             dripfeed=bool(row["dripfeed"]),
             on_panel=bool(row["on_panel"]),
             synced_at=from_db_time(row["synced_at"]),
+            description=row["description"],
+            average_time=row["average_time"],
         )
 
 
@@ -89,7 +97,7 @@ def decimal_text(value: Decimal) -> str:
     return format(value, "f")
 
 
-_PanelFields = tuple[str, str, str, Decimal, int, int, bool, bool, bool]
+_PanelFields = tuple[str, str, str, Decimal, int, int, bool, bool, bool, str | None, str | None]
 
 
 def _panel_fields(service: Service) -> _PanelFields:
@@ -103,6 +111,8 @@ def _panel_fields(service: Service) -> _PanelFields:
         service.refill,
         service.cancel,
         service.dripfeed,
+        service.description,
+        service.average_time,
     )
 
 
@@ -117,10 +127,16 @@ def _stored_panel_fields(row: Row) -> _PanelFields:
         bool(row["refill"]),
         bool(row["cancel"]),
         bool(row["dripfeed"]),
+        row["description"],
+        row["average_time"],
     )
 
 
-def _panel_params(service: Service) -> tuple[str, str, str, str, int, int, int, int, int]:
+_ServiceParams = tuple[str, str, str, str, int, int, int, int, int]
+
+
+def _service_params(service: Service) -> _ServiceParams:
+    """What a new shop service copies of its first listing."""
     return (
         service.name,
         service.type,
@@ -132,6 +148,13 @@ def _panel_params(service: Service) -> tuple[str, str, str, str, int, int, int, 
         int(service.cancel),
         int(service.dripfeed),
     )
+
+
+_PanelParams = tuple[str, str, str, str, int, int, int, int, int, str | None, str | None]
+
+
+def _panel_params(service: Service) -> _PanelParams:
+    return (*_service_params(service), service.description, service.average_time)
 
 
 class ListingRepository:
@@ -178,7 +201,8 @@ class ListingRepository:
         if updates:
             await self._session.execute_many(
                 "UPDATE panel_services SET name = ?, type = ?, category = ?, rate = ?, min = ?,"
-                " max = ?, refill = ?, cancel = ?, dripfeed = ?, on_panel = 1, synced_at = ?"
+                " max = ?, refill = ?, cancel = ?, dripfeed = ?, description = ?,"
+                " average_time = ?, on_panel = 1, synced_at = ?"
                 " WHERE panel = ? AND panel_service_id = ?",
                 updates,
             )
@@ -210,14 +234,14 @@ class ListingRepository:
             "INSERT INTO services (id, name, type, category, rate, min, max, refill, cancel,"
             " dripfeed, synced_at, prefer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (shop_id, *_panel_params(service), synced, panel)
+                (shop_id, *_service_params(service), synced, panel)
                 for shop_id, service in zip(shop_ids, ordered, strict=True)
             ],
         )
         await self._session.execute_many(
             "INSERT INTO panel_services (panel, panel_service_id, service_id, name, type,"
-            " category, rate, min, max, refill, cancel, dripfeed, synced_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " category, rate, min, max, refill, cancel, dripfeed, description, average_time,"
+            " synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (panel, service.id, shop_id, *_panel_params(service), synced)
                 for shop_id, service in zip(shop_ids, ordered, strict=True)

@@ -45,6 +45,9 @@ class ServiceRow:
     markup_override: Decimal | None
     synced_at: datetime
     prefer: str = MAIN_PANEL
+    #: The shop's own description (``/desc``), as the owner typed it; it wins on the card
+    #: over the panel's, which is its listing's (:class:`ListingRow`).
+    own_description: str | None = None
 
     @property
     def order_type(self) -> OrderType | None:
@@ -89,6 +92,7 @@ class ServiceRow:
             markup_override=None if override is None else Decimal(override),
             synced_at=from_db_time(row["synced_at"]),
             prefer=row["prefer"],
+            own_description=row["own_description"],
         )
 
 
@@ -228,6 +232,14 @@ class ServiceRepository:
         changed = await self._session.execute(
             "UPDATE services SET markup_override = ? WHERE id = ?",
             (None if percent is None else decimal_text(percent), service_id),
+        )
+        return changed == 1
+
+    async def set_own_description(self, service_id: int, text: str | None) -> bool:
+        """Set the shop's own description of a service (None: show the panel's again);
+        False when there is no such service."""
+        changed = await self._session.execute(
+            "UPDATE services SET own_description = ? WHERE id = ?", (text, service_id)
         )
         return changed == 1
 
