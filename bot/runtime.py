@@ -29,7 +29,7 @@ from shop.alerts import Alerts
 from shop.catalogue import Catalogue, keep_catalogue_synced
 from shop.crypto_topups import CryptoDesk, CryptoTerms
 from shop.customers import Customers
-from shop.exports import Exports
+from shop.exports import Exports, folder_for
 from shop.housekeeping import keep_house
 from shop.manual_payments import ManualPayments, ManualTerms
 from shop.membership import Membership
@@ -179,8 +179,7 @@ class Runtime:
             notices,
             texts,
         )
-        # Beside the database, on its disk: /tmp is often memory, and a file may be 50 MB.
-        exports = Exports(db, terms.currency, texts, settings.database_path.parent / "exports")
+        exports = Exports(db, terms.currency, texts, folder_for(settings.database_path))
         exports.discard_leftovers()
         crypto = None
         if settings.crypto_pay_token is not None:

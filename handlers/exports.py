@@ -36,16 +36,25 @@ def refusal_text(i18n: I18nContext, refused: ExportRefused) -> str:
     return i18n.get(f"export-{refused.problem.value}", seconds=refused.wait_seconds)
 
 
+def topic_of(message: Message) -> int | None:
+    """The forum topic ``message`` was written in, where an answer to it belongs; None in
+    General or a chat without topics (a reply thread outside a forum is no topic)."""
+    return message.message_thread_id if message.is_topic_message else None
+
+
 async def send_export(
     bot: Bot,
     chat_id: int,
     job: ExportJob,
     i18n: I18nContext,
     caption: Callable[[ExportFile], str],
+    *,
+    topic: int | None = None,
 ) -> None:
-    """ "Preparing…", then the export as a document with ``caption(file)``, or why none came.
-    The file is deleted afterwards, whatever happened."""
-    await bot.send_message(chat_id, i18n.get("export-preparing"))
+    """ "Preparing…", then the export as a document with ``caption(file)``, or why none came,
+    all in the forum topic ``topic`` when given. The file is deleted afterwards, whatever
+    happened."""
+    await bot.send_message(chat_id, i18n.get("export-preparing"), message_thread_id=topic)
     try:
         async with job.written() as export:
             text = caption(export)
@@ -54,14 +63,15 @@ async def send_export(
             await bot.send_document(
                 chat_id,
                 FSInputFile(export.path, filename=export.file_name),
+                message_thread_id=topic,
                 caption=text,
                 request_timeout=UPLOAD_SECONDS,
             )
     except ExportRefused as refused:
-        await bot.send_message(chat_id, refusal_text(i18n, refused))
+        await bot.send_message(chat_id, refusal_text(i18n, refused), message_thread_id=topic)
     except (TelegramAPIError, ClientDecodeError) as exc:
         logger.warning("an export to chat %d was not sent: %s", chat_id, exc)
-        await bot.send_message(chat_id, i18n.get("export-not-sent"))
+        await bot.send_message(chat_id, i18n.get("export-not-sent"), message_thread_id=topic)
 
 
 async def _export_for(

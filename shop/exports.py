@@ -230,6 +230,13 @@ async def _write_chunks(
     return rows
 
 
+def folder_for(database: Path) -> Path:
+    """The folder for the export files of the shop whose database is ``database``: beside
+    it, on its disk (/tmp is often memory, and a file may be 50 MB), and named after it, so
+    two shops with their databases in one folder never delete each other's files."""
+    return database.with_name(f"{database.stem}-exports")
+
+
 class Exports:
     """The CSV exports of the shop: one at a time per chat, a customer's once a minute."""
 

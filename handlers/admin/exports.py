@@ -8,7 +8,7 @@ from aiogram.types import Message
 from aiogram_i18n import I18nContext
 
 from handlers.admin.arguments import Argument, Arguments, rest_of_line, word
-from handlers.exports import refusal_text, send_export
+from handlers.exports import refusal_text, send_export, topic_of
 from shop.exports import ExportKind, ExportRefused, Exports, Period, read_export_kind, read_period
 
 #: ``orders``, ``ledger`` or ``customers``.
@@ -26,7 +26,7 @@ async def export_command(
     i18n: I18nContext,
     exports: Exports,
 ) -> None:
-    """``/export <kind> [from] [to]``."""
+    """``/export <kind> [from] [to]``, answered in the forum topic it was sent in."""
     chat_id = message.chat.id
 
     def caption(rows: int) -> str:
@@ -39,7 +39,14 @@ async def export_command(
 
     try:
         async with exports.for_staff(chat_id, kind, period) as job:
-            await send_export(bot, chat_id, job, i18n, lambda export: caption(export.rows))
+            await send_export(
+                bot,
+                chat_id,
+                job,
+                i18n,
+                lambda export: caption(export.rows),
+                topic=topic_of(message),
+            )
     except ExportRefused as refused:
         await message.reply(refusal_text(i18n, refused))
 

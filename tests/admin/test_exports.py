@@ -14,12 +14,14 @@ import pytest
 from aiogram.methods import SendDocument
 
 from api.sandbox import CANCEL_MARKER, ManualClock, SandboxPanel, builtin_catalogue
+from bot.app import open_runtime
+from bot.config import Settings
 from bot.runtime import Runtime
 from shop.catalogue import sync_catalogue
 from shop.exports import ExportKind, Period
 from shop.storage import OrderState, utc_now
 
-from ..support.telegram import BotClient, ScreenMessage
+from ..support.telegram import BotClient, RecordingSession, ScreenMessage, TelegramFailure
 from .conftest import ADMIN_CHAT
 from .shop import FOLLOWERS, add_customer, order, place
 
@@ -280,6 +282,7 @@ async def test_the_export_of_a_stranger_or_of_another_chat_is_nothing(
     await owner_in_private.send("/export")
     rows = csv_rows(owner_in_private.screen.last)
     assert len(rows) == 1
+    assert [m.thread_id for m in _bot_messages(owner_in_private)] == [None, None]
 
 
 async def test_the_files_of_a_stopped_export_are_deleted_at_start(
@@ -293,3 +296,91 @@ async def test_the_files_of_a_stopped_export_are_deleted_at_start(
     services.exports.discard_leftovers()
 
     assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"]
+
+
+# --- in a forum topic ---------------------------------------------------------------------------
+
+#: A topic the staff keep for reports, in the admin group with topics on (as support uses it).
+REPORTS = 77
+
+
+def _bot_messages(client: BotClient) -> list[ScreenMessage]:
+    return [message for message in client.screen.messages if message.from_bot]
+
+
+@pytest.fixture
+def reports_topic(session: RecordingSession) -> int:
+    """The admin group is a forum with the topic :data:`REPORTS`."""
+    session.make_forum(ADMIN_CHAT)
+    session.topics[ADMIN_CHAT][REPORTS] = "Reports"
+    return REPORTS
+
+
+async def test_an_export_asked_in_a_topic_comes_into_that_topic(
+    owner: BotClient, shop: dict[str, int], reports_topic: int
+) -> None:
+    sent = await owner.send("/export ledger", thread_id=reports_topic)
+
+    [upload] = sent.of(SendDocument)
+    assert upload.message_thread_id == reports_topic
+    answers = _bot_messages(owner)
+    assert [(m.kind, m.text, m.thread_id) for m in answers] == [
+        ("text", "⏳ Preparing your file…", reports_topic),
+        ("document", answers[1].text, reports_topic),
+    ]
+    assert [row[0] for row in csv_rows(answers[1])[:1]] == ["id"]
+
+    # Asked in General, it is answered in General.
+    await owner.send("/export orders")
+    assert [m.thread_id for m in _bot_messages(owner)[2:]] == [None, None]
+
+
+async def test_why_no_file_came_is_told_in_the_topic_the_export_was_asked_in(
+    owner: BotClient, services: Runtime, shop: dict[str, int], reports_topic: int
+) -> None:
+    owner.session.fail_next(SendDocument, TelegramFailure(413, "Request Entity Too Large"))
+    await owner.send("/export orders", thread_id=reports_topic)
+    services.exports.upload_limit = 50
+    await owner.send("/export orders", thread_id=reports_topic)
+    async with services.exports.for_staff(
+        ADMIN_CHAT, ExportKind.LEDGER, Period(None, utc_now().date())
+    ):
+        await owner.send("/export orders", thread_id=reports_topic)
+
+    assert [(m.text, m.thread_id) for m in _bot_messages(owner)] == [
+        ("⏳ Preparing your file…", reports_topic),
+        ("⚠️ The file could not be sent just now. Please try again in a minute.", reports_topic),
+        ("⏳ Preparing your file…", reports_topic),
+        (
+            "⚠️ This export is over Telegram's 50 MB limit even zipped. Choose a shorter period.",
+            reports_topic,
+        ),
+        ("⏳ An export is already being prepared here. Please wait for it.", reports_topic),
+    ]
+    assert list(services.exports.folder.iterdir()) == []
+
+
+# --- the folder ---------------------------------------------------------------------------------
+
+
+async def test_each_database_has_its_own_export_folder_that_another_shop_leaves_alone(
+    services: Runtime, settings: Settings
+) -> None:
+    database = settings.database_path
+    period = Period(None, utc_now().date())
+    second = settings.model_copy(update={"database_path": database.parent / "second.sqlite3"})
+
+    job = services.exports.for_staff(ADMIN_CHAT, ExportKind.LEDGER, period)
+    async with job as claimed, claimed.written() as export:
+        # A second shop with its database in the same folder starts while this file is
+        # being sent: its start-up deletes its own leftovers, not this file.
+        other = await open_runtime(second)
+        try:
+            assert export.path.read_bytes().startswith(BOM)
+            assert other.exports.folder != services.exports.folder
+        finally:
+            await other.aclose()
+
+    assert services.exports.folder == database.parent / f"{database.stem}-exports"
+    assert other.exports.folder == database.parent / "second-exports"
+    assert list(services.exports.folder.iterdir()) == []
