@@ -69,8 +69,9 @@ def _storefront() -> Router:
     storefront.callback_query.filter(F.message.chat.type == "private")
     banned.guard(storefront)
     channel.guard(storefront)
-    # Commands first; free text falls through to the form, then to the catalogue search; a
-    # button no handler takes (stale or forged) is answered last.
+    # Commands first (also in the middle of a form or with a quote waiting, which take any
+    # text as an answer); free text falls through to the form, then to the catalogue
+    # search; a button no handler takes (stale or forged) is answered last.
     storefront.include_routers(
         *(
             module.router()
@@ -78,11 +79,11 @@ def _storefront() -> Router:
                 menu,
                 channel,
                 support,
+                exports,
                 confirm,
                 order_form,
                 orders,
                 account,
-                exports,
                 promo_codes,
                 payments,
                 crypto_topups,

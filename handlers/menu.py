@@ -102,8 +102,9 @@ async def cancel_by_button(
 
 
 def help_text(i18n: I18nContext, support_contact: str) -> str:
-    """How ordering works, and how to reach the shop when it has said how."""
-    text = i18n.get("help-text")
+    """How ordering works, how to get one's history, and how to reach the shop when it has
+    said how."""
+    text = i18n.get("help-text") + "\n" + i18n.get("help-export")
     if support_contact:
         text += "\n\n" + i18n.get("help-contact", contact=escaped(support_contact))
     return text
@@ -146,7 +147,7 @@ async def register_commands(bot: Bot, texts: Texts) -> None:
     for locale in SUPPORTED_LOCALES:
         commands = [
             BotCommand(command=name, description=texts.get(locale, f"command-{name}"))
-            for name in ("start", "support", "cancel", "help")
+            for name in ("start", "support", "cancel", "export", "help")
         ]
         language = None if locale == texts.default_locale else locale
         try:

@@ -64,7 +64,7 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"export-column-{name}" for name in CUSTOMER_COLUMNS}
     keys |= {"export-kind-order", "export-kind-movement"}
     keys |= {f"state-{_dashed(state.value)}" for state in OrderState}
-    keys |= {f"command-{name}" for name in ("start", "cancel", "help")}
+    keys |= {f"command-{name}" for name in ("start", "support", "cancel", "export", "help")}
     keys |= {f"refill-state-{_dashed(state.value)}" for state in RefillState}
     keys |= {f"action-{_dashed(problem.value)}" for problem in ActionProblem}
     keys |= {f"reason-{_dashed(reason.value)}" for reason in RefusalReason}

@@ -244,12 +244,14 @@ async def test_commands_are_registered_in_each_language(
             ("start", "Open the shop menu"),
             ("support", "Write to the shop's staff"),
             ("cancel", "Stop the current order"),
+            ("export", "Your orders and balance as a CSV file"),
             ("help", "How ordering works"),
         ],
         "ru": [
             ("start", "Открыть меню магазина"),
             ("support", "Написать сотрудникам магазина"),
             ("cancel", "Прервать текущий заказ"),
+            ("export", "Ваши заказы и баланс в файле CSV"),
             ("help", "Как сделать заказ"),
         ],
     }

@@ -11,8 +11,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.context import FSMContext
 from aiogram.methods import SendDocument
 
+from api import OrderType
 from api.sandbox import CANCEL_MARKER, ManualClock, SandboxPanel, builtin_catalogue
 from bot.runtime import Runtime
 from shop.catalogue import sync_catalogue
@@ -20,6 +23,7 @@ from shop.ledger import credit
 from shop.storage import LedgerReason, OrderState
 
 from ..admin.shop import add_customer, order, place
+from ..conversation.shopping import reach_summary, service_of_type, start_order
 from ..support.telegram import BotClient, ScreenMessage, TelegramFailure
 from .promo import ShopClock
 
@@ -226,3 +230,70 @@ async def test_a_file_telegram_refuses_is_told_and_deleted_all_the_same(
     assert not upload.ok
     assert upload.uploads["document"].content.startswith(BOM)
     assert list(services.exports.folder.iterdir()) == []
+
+
+# --- in the middle of an order ------------------------------------------------------------------
+
+
+def _form_of(dispatcher: Dispatcher, bot: Bot, client: BotClient) -> FSMContext:
+    return dispatcher.fsm.get_context(bot, chat_id=client.chat.id, user_id=client.user.id)
+
+
+async def _where(context: FSMContext) -> tuple[str | None, dict[str, object]]:
+    return await context.get_state(), await context.get_data()
+
+
+async def test_export_in_the_middle_of_an_order_form_sends_the_file_and_the_form_goes_on(
+    alice: BotClient,
+    services: Runtime,
+    panel: SandboxPanel,
+    dispatcher: Dispatcher,
+    bot: Bot,
+) -> None:
+    service = service_of_type(panel, OrderType.DEFAULT, lambda service: not service.dripfeed)
+    await alice.send("/start")
+    await add_customer(services, alice.user.id, funds=Decimal(10))
+    await start_order(alice, panel, service)
+    assert alice.screen.last.text == "🔗 Send the link (https://…)."
+    form = _form_of(dispatcher, bot, alice)
+    before = await _where(form)
+    assert before[0] is not None
+
+    sent = await alice.send("/export")
+
+    assert [m.text for m in sent.messages] == ["⏳ Preparing your file…"]
+    assert len(sent.of(SendDocument)) == 1
+    assert csv_rows(alice.screen.last)[0] == ENGLISH_HEADER
+    assert await _where(form) == before
+    # The question is still the one asked: the link is taken as its answer.
+    await alice.send("https://instagram.com/shop.alice")
+    assert alice.screen.last.text == f"🔢 How many? From {service.min:,} to {service.max:,}."
+    await alice.send("1000")
+    summary = alice.screen.last.text or ""
+    assert "Link: https://instagram.com/shop.alice\nQuantity: 1000" in summary
+    assert alice.screen.last.buttons == [["✅ Confirm", "✖ Cancel"]]
+
+
+async def test_export_with_a_quote_waiting_sends_the_file_and_the_quote_can_still_be_confirmed(
+    alice: BotClient,
+    services: Runtime,
+    panel: SandboxPanel,
+    dispatcher: Dispatcher,
+    bot: Bot,
+) -> None:
+    service = service_of_type(panel, OrderType.DEFAULT, lambda service: not service.dripfeed)
+    await alice.send("/start")
+    await add_customer(services, alice.user.id, funds=Decimal(10))
+    summary = await reach_summary(alice, panel, service)
+    form = _form_of(dispatcher, bot, alice)
+    before = await _where(form)
+
+    sent = await alice.send("/export")
+
+    assert len(sent.of(SendDocument)) == 1
+    assert [row[0] for row in csv_rows(alice.screen.last)[1:]] == ["Balance"]
+    assert await _where(form) == before
+    await alice.click("Confirm")
+    placed = alice.screen.get(summary.message_id)
+    assert placed is not None
+    assert (placed.text or "").startswith("✅ Order #1 placed")
