@@ -12,8 +12,8 @@ from handlers import keyboards
 from handlers.callbacks import CategoriesCb, CategoryCb, MenuCb, ServiceCb
 from handlers.screens import show
 from shop.catalogue import PAGE_SIZE, Catalogue, ServiceOffer
-from shop.descriptions import MAX_OWN, ON_CARD, minutes_of
-from shop.display import PANEL_WORDS, WHOLE, escaped, shortened
+from shop.descriptions import minutes_of
+from shop.display import PANEL_WORDS, WHOLE, escaped
 from shop.money import Currency
 from shop.order_forms import steps_for
 
@@ -92,10 +92,9 @@ def _details(i18n: I18nContext, offer: ServiceOffer) -> str:
             else i18n.get("card-average-minutes", minutes=minutes)
         )
         lines.append(i18n.get("card-average-time", time=time))
-    if service.own_description:
-        lines.extend(("", escaped(shortened(service.own_description, MAX_OWN), WHOLE)))
-    elif offer.panel_description:
-        lines.extend(("", escaped(shortened(offer.panel_description, ON_CARD), WHOLE)))
+    description = offer.shown_description.text
+    if description:
+        lines.extend(("", escaped(description, WHOLE)))
     return "".join(f"\n{line}" for line in lines)
 
 

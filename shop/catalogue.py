@@ -14,7 +14,12 @@ from typing import Final
 from api import PanelClient, PanelError, Service
 from api.client import caller_reports_failures
 from shop.alerts import Alerts
-from shop.descriptions import plain_average_time, plain_description
+from shop.descriptions import (
+    ShownDescription,
+    plain_average_time,
+    plain_description,
+    shown_description,
+)
 from shop.display import on_one_line, shortened
 from shop.money import Currency
 from shop.panels import MAIN_PANEL, Panels
@@ -190,6 +195,11 @@ class ServiceOffer:
     #: single offer (:meth:`Catalogue.offer`, its card) carries them.
     panel_description: str | None = None
     average_time: str | None = None
+
+    @property
+    def shown_description(self) -> ShownDescription:
+        """The description the card shows: the shop's own, else the panel's."""
+        return shown_description(self.service.own_description, self.panel_description)
 
 
 @dataclass(frozen=True, slots=True)

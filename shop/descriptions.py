@@ -4,7 +4,8 @@ Panels write descriptions for their own web pages: HTML tags (``<br>``, ``<b>``,
 entities (``&amp;``, ``&nbsp;``), runs of blank lines, several kilobytes. Telegram refuses a
 message with a tag it does not know, so the sync keeps the words only, as plain text
 (:func:`plain_description`); the card shortens and escapes them. The shop's own
-description, set by the owner with ``/desc``, is kept as typed and wins over the panel's.
+description, set by the owner with ``/desc``, is kept as typed and wins over the panel's
+(:func:`shown_description`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 from shop.display import on_one_line, shortened
@@ -105,6 +107,35 @@ def own_description(text: str) -> str:
     return kept
 
 
+class DescriptionSource(StrEnum):
+    """Whose description a service's card shows."""
+
+    OWN = "own"
+    PANEL = "panel"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class ShownDescription:
+    """The description a service's card shows and whose it is."""
+
+    source: DescriptionSource
+    #: As the card shows it, plain text still to be escaped: the shop's own whole (at most
+    #: :data:`MAX_OWN` characters), the panel's cut to :data:`ON_CARD`; None when neither
+    #: says anything.
+    text: str | None
+
+
+def shown_description(own: str | None, panel: str | None) -> ShownDescription:
+    """What a service's card shows of the shop's own description ``own`` and the panel's
+    ``panel``: the shop's own, which wins, else the panel's, else nothing."""
+    if own:
+        return ShownDescription(DescriptionSource.OWN, shortened(own, MAX_OWN))
+    if panel:
+        return ShownDescription(DescriptionSource.PANEL, shortened(panel, ON_CARD))
+    return ShownDescription(DescriptionSource.NONE, None)
+
+
 @dataclass(frozen=True, slots=True)
 class Descriptions:
     """What ``/desc <service>`` shows: the service, the panel its listing comes from, the
@@ -116,3 +147,8 @@ class Descriptions:
     panel: str | None
     panel_description: str | None
     own_description: str | None
+
+    @property
+    def shown(self) -> ShownDescription:
+        """The description the service's card shows."""
+        return shown_description(self.own_description, self.panel_description)

@@ -23,7 +23,7 @@ from handlers.admin.arguments import (
 )
 from shop.admin_desk import AdminDesk
 from shop.catalogue import CatalogueSyncFailed
-from shop.descriptions import MAX_OWN, DescriptionTooLong
+from shop.descriptions import MAX_OWN, DescriptionTooLong, shown_description
 from shop.display import IN_LIST, PANEL_WORDS, WHOLE, escaped, shortened
 from shop.linking import LinkRefused
 
@@ -64,7 +64,7 @@ async def service_info_command(
         await message.reply(i18n.get("admin-service-not-found", service_id=str(service_id)))
         return
     service, shown, listings = found
-    panel_description = shown.description if shown else None
+    described = shown_description(service.own_description, shown.description if shown else None)
     lines = [
         i18n.get(
             "admin-service-info",
@@ -72,9 +72,7 @@ async def service_info_command(
             name=escaped(service.name, IN_LIST),
             prefer=escaped(service.prefer, PANEL_WORDS),
             sold_from=escaped(shown.panel, PANEL_WORDS) if shown else "—",
-            description=i18n.get(
-                f"admin-desc-source-{_source(service.own_description, panel_description)}"
-            ),
+            description=i18n.get(f"admin-desc-source-{described.source.value}"),
         )
     ]
     lines.extend(
@@ -90,13 +88,6 @@ async def service_info_command(
         for listing in listings
     )
     await message.reply("\n".join(lines))
-
-
-def _source(own: str | None, panel: str | None) -> str:
-    """Which description a service's card shows: ``own``, ``panel`` or ``none``."""
-    if own:
-        return "own"
-    return "panel" if panel else "none"
 
 
 async def price_command(
@@ -246,7 +237,7 @@ async def _show_descriptions(
                 else none
             ),
             own_description=escaped(own_text, WHOLE) if own_text else none,
-            shown=i18n.get(f"admin-desc-source-{_source(own_text, panel_text)}"),
+            shown=i18n.get(f"admin-desc-source-{found.shown.source.value}"),
         )
     )
 

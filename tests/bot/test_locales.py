@@ -13,6 +13,7 @@ from handlers.admin import COMMANDS as ADMIN_COMMANDS
 from shop.admin_desk import BanOutcome
 from shop.charts import CreditKind
 from shop.crypto_topups import CreateProblem
+from shop.descriptions import DescriptionSource
 from shop.exports import CUSTOMER_COLUMNS, ExportKind, ExportProblem
 from shop.manual_payments import ManualProblem
 from shop.notices import ORDER_NOTICES, REFILL_NOTICES
@@ -96,6 +97,7 @@ def keys_used_in_code() -> set[str]:
     keys |= {f"crypto-{_dashed(problem.value)}" for problem in CreateProblem}
     keys |= {f"admin-promo-state-{_dashed(state.value)}" for state in PromoState}
     keys |= {f"admin-chart-{kind.value}" for kind in CreditKind}
+    keys |= {f"admin-desc-source-{source.value}" for source in DescriptionSource}
     return keys
 
 

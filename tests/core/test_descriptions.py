@@ -1,21 +1,37 @@
 """A panel's description becomes plain text at the sync: its HTML tags gone (the ones that
 break a line become line breaks), its entities read, its lines tidied; the panel's own
-words that only look like tags stay. The owner's description is kept as typed."""
+words that only look like tags stay. The owner's description is kept as typed. The card
+shows the shop's own description whole, else the panel's shortened."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 
+from shop.catalogue import ServiceOffer
 from shop.descriptions import (
     MAX_AVERAGE_TIME,
     MAX_OWN,
     MAX_STORED,
+    ON_CARD,
+    Descriptions,
+    DescriptionSource,
     DescriptionTooLong,
+    ShownDescription,
     minutes_of,
     own_description,
     plain_average_time,
     plain_description,
+    shown_description,
 )
+from shop.storage import ServiceRow
+
+#: The shop's own description, with what HTML would take for markup: kept as typed.
+OWN = 'Our <b>best</b> & "only"\n\nfollowers.'
+#: A panel's description, plain text already, longer than a card shows.
+PANEL = "Real HQ followers & <3 fans. " * 40
 
 
 def test_tags_go_and_the_ones_that_break_a_line_become_line_breaks() -> None:
@@ -85,3 +101,55 @@ def test_the_owners_description_has_a_limit() -> None:
     assert refused.value.length == MAX_OWN + 1
     with pytest.raises(ValueError, match="empty"):
         own_description(" \n ")
+
+
+def _service(own: str | None) -> ServiceRow:
+    return ServiceRow(
+        id=7401,
+        name="Followers",
+        type="Default",
+        category="Instagram",
+        rate=Decimal("0.0045"),
+        min=100,
+        max=10_000,
+        refill=False,
+        cancel=False,
+        dripfeed=False,
+        on_panel=True,
+        enabled=True,
+        markup_override=None,
+        synced_at=datetime(2025, 1, 15, tzinfo=UTC),
+        own_description=own,
+    )
+
+
+@pytest.mark.parametrize(
+    ("own", "panel", "shown"),
+    [
+        (OWN, PANEL, ShownDescription(DescriptionSource.OWN, OWN)),
+        (OWN, None, ShownDescription(DescriptionSource.OWN, OWN)),
+        (None, "Fast start", ShownDescription(DescriptionSource.PANEL, "Fast start")),
+        ("", "Fast start", ShownDescription(DescriptionSource.PANEL, "Fast start")),
+        (None, None, ShownDescription(DescriptionSource.NONE, None)),
+        ("", "", ShownDescription(DescriptionSource.NONE, None)),
+    ],
+)
+def test_the_shops_own_description_wins_over_the_panels(
+    own: str | None, panel: str | None, shown: ShownDescription
+) -> None:
+    assert shown_description(own, panel) == shown
+    # The card of a service and /desc read the same rule.
+    offer = ServiceOffer(_service(own), Decimal("0.01"), panel_description=panel)
+    assert offer.shown_description == shown
+    described = Descriptions(7401, "Followers", "main", panel, own)
+    assert described.shown == shown
+
+
+def test_the_panels_description_is_shortened_for_the_card_and_the_shops_is_not() -> None:
+    panel = shown_description(None, PANEL)
+    assert panel.text is not None
+    assert len(panel.text) == ON_CARD
+    assert panel.text == PANEL[: ON_CARD - 1] + "…"
+
+    own = "x" * MAX_OWN
+    assert shown_description(own, PANEL) == ShownDescription(DescriptionSource.OWN, own)
