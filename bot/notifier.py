@@ -81,6 +81,12 @@ TOPIC_GONE: Final = (
     "topic_closed",
     "topic_id_invalid",
 )
+#: What Telegram answers when the message to copy is gone (its sender deleted it) or may not
+#: be copied: final, as no retry brings it back.
+COPY_IMPOSSIBLE: Final = (
+    "message to copy not found",
+    "message can't be copied",
+)
 
 
 class _TopicGone(Exception):
@@ -259,7 +265,10 @@ class Notifier:
             aiohttp.ClientError,
             TimeoutError,
         ) as exc:
-            await self._failed(row, f"{type(exc).__name__}: {exc}"[:500])
+            # Final for this row: retried, it would hold the chat's queue behind it (the
+            # admin group's, for a customer's message) for nothing.
+            final = row.copy_message_id is not None and _copy_impossible(exc)
+            await self._failed(row, f"{type(exc).__name__}: {exc}"[:500], final=final)
         else:
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_sent(row.id, sent_message_id=sent)
@@ -369,9 +378,11 @@ class Notifier:
             to_chat_id,
         )
 
-    async def _failed(self, row: OutboxRow, error: str) -> None:
+    async def _failed(self, row: OutboxRow, error: str, *, final: bool = False) -> None:
+        """Delivery of ``row`` failed: tried again later, unless ``final`` or out of
+        attempts."""
         async with self._db.transaction() as tx:
-            if row.attempts + 1 >= self._limits.max_attempts:
+            if final or row.attempts + 1 >= self._limits.max_attempts:
                 await tx.outbox.mark_failed(row.id, error)
                 self.counts.failed += 1
                 logger.warning("message %d to %d failed for good: %s", row.id, row.chat_id, error)
@@ -385,6 +396,14 @@ def _topic_gone(error: TelegramBadRequest) -> bool:
     """Whether Telegram refused a message because its forum topic is gone."""
     message = error.message.lower()
     return any(marker in message for marker in TOPIC_GONE)
+
+
+def _copy_impossible(error: BaseException) -> bool:
+    """Whether Telegram refused a copy because its message is gone or may not be copied."""
+    if not isinstance(error, TelegramBadRequest):
+        return False
+    message = error.message.lower()
+    return any(marker in message for marker in COPY_IMPOSSIBLE)
 
 
 class OtherSends(BaseRequestMiddleware):
