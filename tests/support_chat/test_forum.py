@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiogram.methods import CopyMessage, CreateForumTopic, SendMessage
+from aiogram.types import Chat
 
 from bot.notifier import Notifier
 from bot.runtime import Runtime
@@ -179,3 +180,48 @@ async def test_when_topics_are_switched_off_messages_still_reach_the_group(
     ]
     assert all(m.thread_id is None for m in group)
     assert group[3].reply_to is group[2]
+
+
+#: Telegram's accounts behind messages posted as a chat: an anonymous admin's, and a post
+#: made as a channel.
+GROUP_ANONYMOUS_BOT = 1087968824
+CHANNEL_BOT = 136817688
+
+
+async def test_an_anonymous_admins_answer_reaches_the_customer_and_bots_and_channels_do_not(
+    alice: BotClient,
+    make_client: Callable[..., BotClient],
+    session: RecordingSession,
+    notifier: Notifier,
+    services: Runtime,
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    await alice.send("/support")
+    await alice.send("anyone there?")
+    await deliver(notifier)
+    thread = await _topic_of(services, ALICE)
+    group = session.screen(ADMIN_CHAT).chat
+    anonymous = make_client(
+        user_id=GROUP_ANONYMOUS_BOT,
+        chat_id=ADMIN_CHAT,
+        first_name="Group",
+        username="GroupAnonymousBot",
+        is_bot=True,
+    )
+    channel_post = make_client(
+        user_id=CHANNEL_BOT, chat_id=ADMIN_CHAT, first_name="Channel", is_bot=True
+    )
+    other_bot = make_client(
+        user_id=5005, chat_id=ADMIN_CHAT, first_name="Helper bot", username="x_bot", is_bot=True
+    )
+    channel = Chat(id=-1001234, type="channel", title="Shop news")
+
+    await other_bot.send("automated: order #5 synced", thread_id=thread)
+    await channel_post.send("New services this week!", thread_id=thread, sender_chat=channel)
+    await anonymous.send("We are on it, Alice", thread_id=thread, sender_chat=group)
+    await deliver(notifier)
+
+    answers = [c for c in session.requests_of(CopyMessage) if c.chat_id == ALICE]
+    assert len(answers) == 1
+    assert alice.screen.last.text == "We are on it, Alice"
+    assert alice.screen.last.from_bot
