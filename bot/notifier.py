@@ -273,7 +273,7 @@ class Notifier:
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_sent(row.id, sent_message_id=sent)
                 if row.kind in SUPPORT_KINDS:
-                    await tx.support.delivered(row.id, sent)
+                    await tx.support.delivered(row.id, row.chat_id, sent)
             self.counts.sent += 1
 
     async def _send(self, row: OutboxRow, *, retrying: bool = False) -> int:

@@ -273,7 +273,7 @@ class SupportDesk:
             if owner is not None:
                 return owner
         if reply_to is not None:
-            found = await tx.support.by_group_message(reply_to)
+            found = await tx.support.by_group_message(chat_id, reply_to)
             if found is not None:
                 return found[0]
         return None
@@ -307,7 +307,7 @@ class SupportDesk:
                     ticket.id,
                     Direction.OUT,
                     outbox_id=outbox_id,
-                    group_message_id=message_id,
+                    group_message=(chat_id, message_id),
                 )
         return True
 
@@ -327,7 +327,10 @@ class SupportDesk:
             ),
             SUPPORT_NOTE_KIND,
             topic_user_id=row.user_id if topic is not None else None,
-            reply_to_message_id=row.copy_message_id,
+            # Under the answer, when it was written in this group (not in one the shop left).
+            reply_to_message_id=row.copy_message_id
+            if row.copy_from_chat_id == self.group
+            else None,
             dedupe_key=f"support:undelivered:{row.id}",
         )
 

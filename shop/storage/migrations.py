@@ -621,11 +621,13 @@ CREATE TABLE support_messages (
     direction           TEXT NOT NULL CHECK (direction IN ('in', 'out')),
     is_header           INTEGER NOT NULL DEFAULT 0 CHECK (is_header IN (0, 1)),
     customer_message_id INTEGER,
+    -- Telegram numbers messages per chat: a message in the group is its chat and its id.
+    group_chat_id       INTEGER,
     group_message_id    INTEGER,
     outbox_id           INTEGER,
     created_at          TEXT NOT NULL
 );
-CREATE INDEX support_messages_by_group ON support_messages (group_message_id);
+CREATE INDEX support_messages_by_group ON support_messages (group_chat_id, group_message_id);
 CREATE INDEX support_messages_by_customer ON support_messages (user_id, customer_message_id);
 CREATE INDEX support_messages_by_outbox ON support_messages (outbox_id);
 CREATE INDEX support_messages_recent ON support_messages (user_id, direction, created_at);

@@ -154,3 +154,43 @@ async def test_other_errors_of_a_copy_are_still_tried_again(
         copy = await r.outbox.get(2)
     assert copy is not None
     assert (copy.state, copy.attempts) == (OutboxState.PENDING, 1)
+
+
+async def test_after_the_admin_group_changes_its_old_messages_match_no_reply_in_the_new_one(
+    alice: BotClient,
+    session: RecordingSession,
+    notifier: Notifier,
+    services: Runtime,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    await alice.send("/support")
+    await alice.send("my order is stuck")
+    await deliver(notifier)
+    old = session.screen(ADMIN_CHAT).messages
+    assert [m.message_id for m in old] == [1, 2]  # the header and the copy
+    await services.aclose()
+
+    # The shop moves its staff to a new group, whose messages Telegram numbers from 1 too.
+    new_group = -100_600
+    moved = settings.model_copy(update={"admin_chat_id": new_group})
+    restarted = await open_runtime(moved)
+    try:
+        dispatcher = create_dispatcher(restarted)
+        owner = BotClient(dispatcher, bot, user_id=OWNER, chat_id=new_group, first_name="O")
+        await owner.send("hello team")
+        await owner.send("the supplier is late today")
+        first, second = session.screen(new_group).messages
+        assert (first.message_id, second.message_id) == (1, 2)
+        await owner.send("agreed", reply_to=second)
+        await owner.send("/close", reply_to=first)
+        await deliver(notifier_of(restarted, bot))
+        async with restarted.db.read() as r:
+            ticket = await r.support.open_ticket(ALICE)
+    finally:
+        await restarted.aclose()
+
+    assert [c for c in session.requests_of(CopyMessage) if c.chat_id == ALICE] == []
+    assert alice.screen.last.text != "agreed"
+    assert (owner.screen.last.text or "").startswith("No open ticket here.")
+    assert ticket is not None
