@@ -640,6 +640,10 @@ ALTER TABLE outbox ADD COLUMN reply_to_message_id INTEGER;
 -- Reply to the message another outbox row became, once it is sent.
 ALTER TABLE outbox ADD COLUMN reply_to_outbox_id INTEGER;
 ALTER TABLE outbox ADD COLUMN sent_message_id INTEGER;
+-- A header wanted only where its message does not go into the customer's topic (the group
+-- turned out to have no topics the bot may use): dropped, unsent, where the topic exists.
+ALTER TABLE outbox ADD COLUMN outside_topic_only INTEGER NOT NULL DEFAULT 0
+    CHECK (outside_topic_only IN (0, 1));
 """
 
 #: The version that adds support conversations (tests name it by this constant).
