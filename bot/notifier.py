@@ -81,6 +81,18 @@ TOPIC_GONE: Final = (
     "topic_closed",
     "topic_id_invalid",
 )
+#: What Telegram answers createForumTopic when the bot may not manage the group's topics.
+NO_TOPIC_RIGHTS: Final = (
+    "not enough rights",
+    "chat_admin_required",
+    "need administrator rights",
+)
+#: What Telegram answers when the message to copy is gone (its sender deleted it) or may not
+#: be copied: final, as no retry brings it back.
+COPY_IMPOSSIBLE: Final = (
+    "message to copy not found",
+    "message can't be copied",
+)
 
 
 class _TopicGone(Exception):
@@ -170,6 +182,12 @@ class Notifier:
         for row in rows:
             if deadline is not None and time.monotonic() >= deadline:
                 break
+            if row.outside_topic_only and await self._goes_into_topic(row):
+                # A header the customer's topic makes needless: nothing to send.
+                async with self._db.transaction() as tx:
+                    await tx.outbox.drop(row.id)
+                sent = True
+                continue
             ready_in = self._ready_in(row.chat_id)
             if ready_in > 0:
                 soonest = min(soonest, ready_in)
@@ -216,6 +234,13 @@ class Notifier:
         # Spaced from when this send was due, so a late wake-up does not slow the next.
         self._next_send = max(start, entered) + 1 / self._limits.per_second
 
+    async def _turn(self, chat_id: int) -> None:
+        """Wait until ``chat_id`` may receive another request, within every limit (for a
+        second request made while delivering one message)."""
+        while (ready_in := self._ready_in(chat_id)) > 0:
+            await asyncio.sleep(ready_in)
+        await self._pace()
+
     def count_send(self, chat_id: int) -> None:
         """The bot sent a message to ``chat_id`` outside the outbox (a reply): Telegram
         counts it against the same limits, so the outbox leaves room for it."""
@@ -240,7 +265,8 @@ class Notifier:
                 sent = await self._send(row)
             except _TopicGone:
                 # Once: a topic made just now that is gone again is a failure like any other.
-                sent = await self._send(row, retrying=True)
+                await self._turn(row.chat_id)
+                sent = await self._send(row)
         except TelegramRetryAfter as exc:
             # Telegram asks the whole bot to wait; the message stays first in its chat.
             self.counts.flood_waits += 1
@@ -259,20 +285,24 @@ class Notifier:
             aiohttp.ClientError,
             TimeoutError,
         ) as exc:
-            await self._failed(row, f"{type(exc).__name__}: {exc}"[:500])
+            # Final for this row: retried, it would hold the chat's queue behind it (the
+            # admin group's, for a customer's message) for nothing.
+            final = row.copy_message_id is not None and _matches(exc, COPY_IMPOSSIBLE)
+            await self._failed(row, f"{type(exc).__name__}: {exc}"[:500], final=final)
         else:
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_sent(row.id, sent_message_id=sent)
                 if row.kind in SUPPORT_KINDS:
-                    await tx.support.delivered(row.id, sent)
+                    await tx.support.delivered(row.id, row.chat_id, sent)
             self.counts.sent += 1
 
-    async def _send(self, row: OutboxRow, *, retrying: bool = False) -> int:
+    async def _send(self, row: OutboxRow) -> int:
         """Send the row's message (a copy, into a topic, as a reply, as it says); the id of
         the message it became."""
-        thread = None if row.topic_user_id is None else await self._topic(row, retrying)
+        thread = None if row.topic_user_id is None else await self._topic(row)
         reply_to = row.reply_to_message_id
-        if reply_to is None and row.reply_to_outbox_id is not None:
+        # In a topic, a message needs no reply to its header: the topic says whose it is.
+        if reply_to is None and row.reply_to_outbox_id is not None and thread is None:
             async with self._db.read() as r:
                 reply_to = await r.outbox.sent_message_id(row.reply_to_outbox_id)
         reply = (
@@ -303,7 +333,7 @@ class Notifier:
             )
             return message.message_id
         except TelegramBadRequest as exc:
-            if thread is not None and row.topic_user_id is not None and _topic_gone(exc):
+            if thread is not None and row.topic_user_id is not None and _matches(exc, TOPIC_GONE):
                 await self._forget_topic(row.chat_id, row.topic_user_id)
                 raise _TopicGone(exc.message) from exc
             raise
@@ -311,30 +341,47 @@ class Notifier:
             _from_outbox.reset(token)
             self._record_send(row.chat_id)
 
-    async def _topic(self, row: OutboxRow, retrying: bool) -> int | None:
+    async def _goes_into_topic(self, row: OutboxRow) -> bool:
+        """Whether the row goes into its customer's topic, which exists already."""
+        if row.topic_user_id is None:
+            return False
+        if self._support is not None and not self._support.topics_usable(row.chat_id):
+            return False
+        async with self._db.read() as r:
+            return await r.support.topic(row.topic_user_id, row.chat_id) is not None
+
+    async def _topic(self, row: OutboxRow) -> int | None:
         """The thread of the row's customer's topic in the group, made now when missing;
-        None when the group has no topics any more (the message goes to the group)."""
+        None when the group has no topics the bot may use (the message goes to General)."""
         assert row.topic_user_id is not None
         async with self._db.read() as r:
             thread = await r.support.topic(row.topic_user_id, row.chat_id)
             customer = await r.users.get(row.topic_user_id)
         if thread is not None:
             return thread
+        if self._support is not None and not self._support.topics_usable(row.chat_id):
+            return None
         name = topic_title(customer) if customer is not None else str(row.topic_user_id)
         try:
             topic = await self._bot.create_forum_topic(row.chat_id, name)
         except TelegramBadRequest as exc:
-            if retrying:
-                raise
             # Topics switched off, or the bot may not manage them: the group gets the
-            # message all the same, and the next messages are posted for a plain group.
+            # message all the same, and the next ones are posted as for a plain group.
             logger.warning("no topic made in chat %d: %s", row.chat_id, exc.message)
             if self._support is not None:
-                self._support.forget_forum(row.chat_id)
-            return None
+                await self._support.topics_refused(
+                    row.chat_id,
+                    exc.message.removeprefix("Bad Request: "),
+                    lacks_rights=_matches(exc, NO_TOPIC_RIGHTS),
+                )
+            topic = None
         finally:
             # The topic's first message (its creation) counts against the group's limits.
             self._record_send(row.chat_id)
+        # The message itself is a second request: it waits its turn as any other.
+        await self._turn(row.chat_id)
+        if topic is None:
+            return None
         async with self._db.transaction() as tx:
             await tx.support.set_topic(row.topic_user_id, row.chat_id, topic.message_thread_id)
         return topic.message_thread_id
@@ -369,9 +416,11 @@ class Notifier:
             to_chat_id,
         )
 
-    async def _failed(self, row: OutboxRow, error: str) -> None:
+    async def _failed(self, row: OutboxRow, error: str, *, final: bool = False) -> None:
+        """Delivery of ``row`` failed: tried again later, unless ``final`` or out of
+        attempts."""
         async with self._db.transaction() as tx:
-            if row.attempts + 1 >= self._limits.max_attempts:
+            if final or row.attempts + 1 >= self._limits.max_attempts:
                 await tx.outbox.mark_failed(row.id, error)
                 self.counts.failed += 1
                 logger.warning("message %d to %d failed for good: %s", row.id, row.chat_id, error)
@@ -381,10 +430,12 @@ class Notifier:
             self.counts.retried += 1
 
 
-def _topic_gone(error: TelegramBadRequest) -> bool:
-    """Whether Telegram refused a message because its forum topic is gone."""
+def _matches(error: BaseException, markers: tuple[str, ...]) -> bool:
+    """Whether ``error`` is a Bad Request whose words contain one of ``markers``."""
+    if not isinstance(error, TelegramBadRequest):
+        return False
     message = error.message.lower()
-    return any(marker in message for marker in TOPIC_GONE)
+    return any(marker in message for marker in markers)
 
 
 class OtherSends(BaseRequestMiddleware):

@@ -216,7 +216,7 @@ class Runtime:
             promos=Promos(db, terms.currency),
             membership=Membership(settings.required_channel, db, alerts),
             exports=exports,
-            support_desk=SupportDesk(db, terms, texts, settings.support_per_minute),
+            support_desk=SupportDesk(db, terms, texts, settings.support_per_minute, alerts),
             sandbox=sandbox,
         )
 

@@ -1,6 +1,10 @@
 """The staff's side of support, in the admin group: what a member of the group writes in a
 customer's topic, or in reply to a customer's message, is copied to that customer under the
 shop's name. ``/close`` and ``/tickets`` are admin commands (:mod:`handlers.admin.support`).
+
+A member writes as themselves, or, as an admin who chose to remain anonymous, as the group
+itself (Telegram then names its GroupAnonymousBot as the sender); what other bots post, and
+posts made as a channel, are nobody's answer.
 """
 
 from __future__ import annotations
@@ -17,11 +21,19 @@ def router() -> Router:
     staff = Router(name=__name__)
     staff.message.register(
         answer,
-        F.from_user.is_bot.is_(False),
+        from_staff,
         F.content_type.in_(RELAYED),
         ~F.text.startswith("/"),
     )
     return staff
+
+
+def from_staff(message: Message) -> bool:
+    """Whether a member of the group wrote ``message``: a person, or an anonymous admin
+    (posting as the group); not a bot, nor a post made as a channel."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id == message.chat.id
+    return message.from_user is not None and not message.from_user.is_bot
 
 
 def thread_of(message: Message) -> int | None:

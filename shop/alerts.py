@@ -297,3 +297,14 @@ class Alerts:
             channel=escaped(channel, PANEL_WORDS),
             detail=escaped(detail, PANEL_WORDS),
         )
+
+    async def topics_refused(self, tx: Repositories, detail: str, day: str) -> None:
+        """Telegram will not let the bot create topics in the admin group (it lacks the
+        "Manage topics" right): customers' messages come under headers in General. Told
+        once a day."""
+        await self._post(
+            tx,
+            f"topics-refused:{day}",
+            "alert-topics-refused",
+            detail=escaped(detail, PANEL_WORDS),
+        )

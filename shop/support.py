@@ -3,20 +3,23 @@ admin group.
 
 When the group is a forum, each customer has one topic of their own, created (by the
 notifier, see :mod:`bot.notifier`) when their first message is delivered there and reused
-afterwards; otherwise each message is posted under a header naming the customer, and the
-staff answer by replying to it. Every message goes through the outbox, so it is sent within
-Telegram's limits and survives a restart; the mapping between the group's messages and the
-customer's chat is stored, so an answer finds its customer after a restart too.
+afterwards; otherwise (also when the group has topics the bot may not create) each message
+is posted under a header naming the customer, and the staff answer by replying to it. Every
+message goes through the outbox, so it is sent within Telegram's limits and survives a
+restart; the mapping between the group's messages (chat and id) and the customer's chat is
+stored, so an answer finds its customer after a restart too.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Protocol
 
+from shop.alerts import Alerts
 from shop.display import IN_LIST, IN_MESSAGE, WHOLE, escaped, shortened
 from shop.storage import (
     Database,
@@ -43,6 +46,9 @@ SUPPORT_KINDS: Final = frozenset({SUPPORT_IN_KIND, SUPPORT_ANSWER_KIND, SUPPORT_
 TOPIC_NAME_LIMIT: Final = 128
 #: The window the flood limit counts in.
 FLOOD_WINDOW: Final = timedelta(minutes=1)
+#: How long what the shop learnt of the group's topics (it has them; it has none, or none
+#: the bot may create) holds before Telegram is asked again: the staff may change either.
+TOPICS_RECHECK: Final = timedelta(hours=1)
 
 
 class Forums(Protocol):
@@ -101,14 +107,18 @@ def ticket_age(texts: Texts, locale: str, age: timedelta) -> str:
 class SupportDesk:
     """The rules of support conversations; handlers and the notifier call it."""
 
-    def __init__(self, db: Database, terms: Terms, texts: Texts, per_minute: int) -> None:
+    def __init__(
+        self, db: Database, terms: Terms, texts: Texts, per_minute: int, alerts: Alerts
+    ) -> None:
         """``per_minute``: the most messages of one customer relayed in a minute."""
         self._db = db
         self._terms = terms
         self._texts = texts
         self._per_minute = per_minute
-        #: Whether each group is a forum, as last learnt from Telegram.
-        self._forums: dict[int, bool] = {}
+        self._alerts = alerts
+        #: Whether each group has topics the bot may use, as last learnt, and until when
+        #: (``time.monotonic()``) that holds.
+        self._forums: dict[int, tuple[bool, float]] = {}
 
     @property
     def texts(self) -> Texts:
@@ -125,20 +135,46 @@ class SupportDesk:
 
     # --- whether the group has topics --------------------------------------------------------
 
-    async def _is_forum(self, chat_id: int, forums: Forums) -> bool:
+    def _known(self, chat_id: int) -> bool | None:
+        """Whether the group has topics the bot may use, while what was learnt holds."""
         known = self._forums.get(chat_id)
+        if known is None or known[1] <= time.monotonic():
+            return None
+        return known[0]
+
+    def _learn(self, chat_id: int, usable: bool) -> None:
+        until = time.monotonic() + TOPICS_RECHECK.total_seconds()
+        self._forums[chat_id] = (usable, until)
+
+    async def _is_forum(self, chat_id: int, forums: Forums) -> bool:
+        known = self._known(chat_id)
         if known is None:
             known = await forums.is_forum(chat_id)
             if known is None:
                 # Posted as for a plain group this once; asked again next time.
                 return False
-            self._forums[chat_id] = known
+            self._learn(chat_id, known)
         return known
 
+    def topics_usable(self, chat_id: int) -> bool:
+        """False while the shop knows the group has no topics the bot may create: no topic
+        is asked for, and its messages go to the group as to a plain one."""
+        return self._known(chat_id) is not False
+
     def forget_forum(self, chat_id: int) -> None:
-        """Telegram refused a topic in the group: ask again whether it has topics before
-        the next message (the staff may have switched them on or off)."""
+        """A topic in the group is gone: ask again whether it has topics before the next
+        message (the staff may have switched them on or off)."""
         self._forums.pop(chat_id, None)
+
+    async def topics_refused(self, chat_id: int, detail: str, *, lacks_rights: bool) -> None:
+        """Telegram refused to create a topic in the group (``detail``: its words): for
+        :data:`TOPICS_RECHECK` its messages are posted as for a plain group (a header, and
+        the copy replying to it), and none is asked for. When the bot ``lacks_rights``,
+        the admins are told, once a day, that it needs the "Manage topics" right."""
+        self._learn(chat_id, False)
+        if lacks_rights:
+            async with self._db.transaction() as tx:
+                await self._alerts.topics_refused(tx, detail, utc_now().date().isoformat())
 
     # --- the customer's side ----------------------------------------------------------------
 
@@ -174,29 +210,29 @@ class SupportDesk:
             new_order = order_id is not None and (opened or ticket.order_id != order_id)
             if new_order and not opened and order_id is not None:
                 await support.set_ticket_order(ticket.id, order_id)
-            header_id: int | None = None
-            if not forum or opened or new_order:
-                header = await self._header(
-                    tx, customer, ticket.id, order_id if new_order else None
+            # Every message has its header. In a topic only a new ticket's or order's is
+            # sent (and that of a new topic); the rest are there for a group that turns
+            # out to have no topics the bot may use, where each message needs one.
+            header = await self._header(tx, customer, ticket.id, order_id if new_order else None)
+            header_id = await tx.outbox.enqueue(
+                group,
+                header,
+                SUPPORT_IN_KIND,
+                topic_user_id=customer.id if forum else None,
+                outside_topic_only=forum and not (opened or new_order),
+                dedupe_key=f"support:header:{customer.id}:{message_id}",
+            )
+            if header_id is not None:
+                await support.add_message(
+                    ticket.id, Direction.IN, outbox_id=header_id, is_header=True
                 )
-                header_id = await tx.outbox.enqueue(
-                    group,
-                    header,
-                    SUPPORT_IN_KIND,
-                    topic_user_id=customer.id if forum else None,
-                    dedupe_key=f"support:header:{customer.id}:{message_id}",
-                )
-                if header_id is not None:
-                    await support.add_message(
-                        ticket.id, Direction.IN, outbox_id=header_id, is_header=True
-                    )
             copy_id = await tx.outbox.enqueue(
                 group,
                 "",
                 SUPPORT_IN_KIND,
                 copy_of=(customer.id, message_id),
                 topic_user_id=customer.id if forum else None,
-                reply_to_outbox_id=header_id if not forum else None,
+                reply_to_outbox_id=header_id,
                 dedupe_key=f"support:in:{customer.id}:{message_id}",
             )
             if copy_id is None:
@@ -273,7 +309,7 @@ class SupportDesk:
             if owner is not None:
                 return owner
         if reply_to is not None:
-            found = await tx.support.by_group_message(reply_to)
+            found = await tx.support.by_group_message(chat_id, reply_to)
             if found is not None:
                 return found[0]
         return None
@@ -307,7 +343,7 @@ class SupportDesk:
                     ticket.id,
                     Direction.OUT,
                     outbox_id=outbox_id,
-                    group_message_id=message_id,
+                    group_message=(chat_id, message_id),
                 )
         return True
 
@@ -327,7 +363,10 @@ class SupportDesk:
             ),
             SUPPORT_NOTE_KIND,
             topic_user_id=row.user_id if topic is not None else None,
-            reply_to_message_id=row.copy_message_id,
+            # Under the answer, when it was written in this group (not in one the shop left).
+            reply_to_message_id=row.copy_message_id
+            if row.copy_from_chat_id == self.group
+            else None,
             dedupe_key=f"support:undelivered:{row.id}",
         )
 

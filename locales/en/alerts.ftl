@@ -50,3 +50,5 @@ alert-orders-at-unknown-panel = ⚠️ <b>{ $orders ->
     } at panel { $panel }</b>, which PANELS no longer names: nothing tracks them, so their customers are not told how they end. Put the panel back in PANELS until they are done.
 alert-channel-unchecked =
     ⚠️ <b>The bot cannot check who is in { $channel }</b>: { $detail }. Until it can, everyone may order, members or not. Make the bot an admin of the channel (no rights are needed), or fix REQUIRED_CHANNEL.
+alert-topics-refused =
+    ⚠️ <b>The bot may not create topics in the admin group</b>: { $detail }. Customers' messages come under a header in General instead (answer by replying to them). For a topic per customer, give the bot the “Manage topics” right.

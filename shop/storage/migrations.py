@@ -621,11 +621,13 @@ CREATE TABLE support_messages (
     direction           TEXT NOT NULL CHECK (direction IN ('in', 'out')),
     is_header           INTEGER NOT NULL DEFAULT 0 CHECK (is_header IN (0, 1)),
     customer_message_id INTEGER,
+    -- Telegram numbers messages per chat: a message in the group is its chat and its id.
+    group_chat_id       INTEGER,
     group_message_id    INTEGER,
     outbox_id           INTEGER,
     created_at          TEXT NOT NULL
 );
-CREATE INDEX support_messages_by_group ON support_messages (group_message_id);
+CREATE INDEX support_messages_by_group ON support_messages (group_chat_id, group_message_id);
 CREATE INDEX support_messages_by_customer ON support_messages (user_id, customer_message_id);
 CREATE INDEX support_messages_by_outbox ON support_messages (outbox_id);
 CREATE INDEX support_messages_recent ON support_messages (user_id, direction, created_at);
@@ -638,6 +640,10 @@ ALTER TABLE outbox ADD COLUMN reply_to_message_id INTEGER;
 -- Reply to the message another outbox row became, once it is sent.
 ALTER TABLE outbox ADD COLUMN reply_to_outbox_id INTEGER;
 ALTER TABLE outbox ADD COLUMN sent_message_id INTEGER;
+-- A header wanted only where its message does not go into the customer's topic (the group
+-- turned out to have no topics the bot may use): dropped, unsent, where the topic exists.
+ALTER TABLE outbox ADD COLUMN outside_topic_only INTEGER NOT NULL DEFAULT 0
+    CHECK (outside_topic_only IN (0, 1));
 """
 
 #: The version that adds support conversations (tests name it by this constant).

@@ -4,15 +4,19 @@ message and reused; the staff's answers in it reach that customer, under the sho
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
-from aiogram.methods import CopyMessage, CreateForumTopic, SendMessage
+import pytest
+from aiogram.methods import CopyMessage, CreateForumTopic, GetChat, SendMessage
+from aiogram.types import Chat
 
 from bot.notifier import Notifier
 from bot.runtime import Runtime
+from shop import support
 from shop.storage import OutboxState
 
 from ..support.telegram import BotClient, RecordingSession
-from ..support.telegram.failures import BOT_BLOCKED
+from ..support.telegram.failures import BOT_BLOCKED, bad_request
 from .conftest import ADMIN_CHAT, ALICE, BOB, deliver
 
 RECEIVED = "✅ Your message reached the shop's staff. They answer here; you may keep writing."
@@ -137,7 +141,11 @@ async def test_a_deleted_topic_is_made_again_on_the_next_message(
     last = session.screen(ADMIN_CHAT).last
     assert (last.text, last.thread_id) == ("second", second)
     async with services.db.read() as r:
-        assert await r.outbox.counts_by_state("support_in") == {OutboxState.SENT: 3}
+        # The header queued with "second", needless in a topic, is not sent.
+        assert await r.outbox.counts_by_state("support_in") == {
+            OutboxState.SENT: 3,
+            OutboxState.DROPPED: 1,
+        }
 
 
 async def test_a_long_name_full_of_markup_is_cut_for_the_topic_and_escaped_in_the_header(
@@ -179,3 +187,130 @@ async def test_when_topics_are_switched_off_messages_still_reach_the_group(
     ]
     assert all(m.thread_id is None for m in group)
     assert group[3].reply_to is group[2]
+
+
+#: Telegram's accounts behind messages posted as a chat: an anonymous admin's, and a post
+#: made as a channel.
+GROUP_ANONYMOUS_BOT = 1087968824
+CHANNEL_BOT = 136817688
+
+
+async def test_an_anonymous_admins_answer_reaches_the_customer_and_bots_and_channels_do_not(
+    alice: BotClient,
+    make_client: Callable[..., BotClient],
+    session: RecordingSession,
+    notifier: Notifier,
+    services: Runtime,
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    await alice.send("/support")
+    await alice.send("anyone there?")
+    await deliver(notifier)
+    thread = await _topic_of(services, ALICE)
+    group = session.screen(ADMIN_CHAT).chat
+    anonymous = make_client(
+        user_id=GROUP_ANONYMOUS_BOT,
+        chat_id=ADMIN_CHAT,
+        first_name="Group",
+        username="GroupAnonymousBot",
+        is_bot=True,
+    )
+    channel_post = make_client(
+        user_id=CHANNEL_BOT, chat_id=ADMIN_CHAT, first_name="Channel", is_bot=True
+    )
+    other_bot = make_client(
+        user_id=5005, chat_id=ADMIN_CHAT, first_name="Helper bot", username="x_bot", is_bot=True
+    )
+    channel = Chat(id=-1001234, type="channel", title="Shop news")
+
+    await other_bot.send("automated: order #5 synced", thread_id=thread)
+    await channel_post.send("New services this week!", thread_id=thread, sender_chat=channel)
+    await anonymous.send("We are on it, Alice", thread_id=thread, sender_chat=group)
+    await deliver(notifier)
+
+    answers = [c for c in session.requests_of(CopyMessage) if c.chat_id == ALICE]
+    assert len(answers) == 1
+    assert alice.screen.last.text == "We are on it, Alice"
+    assert alice.screen.last.from_bot
+
+
+#: What Telegram answers createForumTopic in a forum where the bot lacks "Manage topics".
+NO_TOPIC_RIGHTS = bad_request("not enough rights to create a topic")
+RIGHTS_ALERT = (
+    "⚠️ The bot may not create topics in the admin group: not enough rights to create a"
+    " topic. Customers' messages come under a header in General instead (answer by"
+    " replying to them). For a topic per customer, give the bot the “Manage topics” right."
+)
+
+
+def _general(session: RecordingSession) -> list[str]:
+    """What reached the group, each message by its first line."""
+    return [(m.text or "").split("\n")[0] for m in session.screen(ADMIN_CHAT).messages]
+
+
+@pytest.mark.parametrize("at_once", [False, True], ids=["one by one", "at once"])
+async def test_without_the_right_to_manage_topics_each_message_comes_under_a_header(
+    alice: BotClient, session: RecordingSession, notifier: Notifier, at_once: bool
+) -> None:
+    session.make_forum(ADMIN_CHAT)
+    session.fail_always(CreateForumTopic, NO_TOPIC_RIGHTS)
+    await alice.send("/support")
+    for text in ("first", "second", "third"):
+        await alice.send(text)
+        if not at_once:
+            await deliver(notifier)
+    await deliver(notifier)
+
+    header = f"💬 Alice @alice · id {ALICE} · ticket #1"
+    group = session.screen(ADMIN_CHAT).messages
+    conversation = [m for m in group if m.text != RIGHTS_ALERT]
+    assert [(m.text or "").split("\n")[0] for m in conversation] == [
+        header,
+        "first",
+        header,
+        "second",
+        header,
+        "third",
+    ]
+    assert all(m.thread_id is None for m in group)
+    assert [m.reply_to for m in conversation[1::2]] == conversation[0::2]
+    assert [m.text for m in group].count(RIGHTS_ALERT) == 1
+    assert len(session.requests_of(CreateForumTopic)) == 1
+    assert len(session.requests_of(GetChat)) == 1
+
+
+async def test_topics_refused_are_asked_for_again_later_and_the_admins_told_once_a_day(
+    alice: BotClient,
+    helper: BotClient,
+    session: RecordingSession,
+    notifier: Notifier,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What the shop learnt of the group is forgotten at once: each message asks again.
+    monkeypatch.setattr(support, "TOPICS_RECHECK", timedelta(0))
+    session.make_forum(ADMIN_CHAT)
+    session.fail_always(CreateForumTopic, NO_TOPIC_RIGHTS)
+    await alice.send("/support")
+    await alice.send("first")
+    await deliver(notifier)
+    await alice.send("second")
+    await deliver(notifier)
+    assert len(session.requests_of(CreateForumTopic)) >= 2
+    assert _general(session).count(RIGHTS_ALERT) == 1
+
+    # The owner gives the bot the right: the next message opens Alice's topic.
+    session.stop_failing(CreateForumTopic)
+    await alice.send("third")
+    await deliver(notifier)
+    last = session.screen(ADMIN_CHAT).last
+    assert last.text == "third"
+    assert last.thread_id is not None
+    in_topic = [m for m in session.screen(ADMIN_CHAT).messages if m.thread_id == last.thread_id]
+    # A new topic starts with the header that says whose it is.
+    assert [(m.text or "").split("\n")[0] for m in in_topic] == [
+        f"💬 Alice @alice · id {ALICE} · ticket #1",
+        "third",
+    ]
+    await helper.send("Hi Alice, how can we help?", thread_id=last.thread_id)
+    await deliver(notifier)
+    assert alice.screen.last.text == "Hi Alice, how can we help?"

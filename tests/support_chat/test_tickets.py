@@ -256,7 +256,9 @@ async def test_without_an_admin_group_support_says_it_is_not_available(
     services: Runtime, bot: Bot
 ) -> None:
     terms = dataclasses.replace(services.terms, admin_chat_id=None)
-    services.support_desk = SupportDesk(services.db, terms, services.texts, PER_MINUTE)
+    services.support_desk = SupportDesk(
+        services.db, terms, services.texts, PER_MINUTE, services.alerts
+    )
     alice = BotClient(create_dispatcher(services), bot, user_id=ALICE, first_name="Alice")
 
     await alice.send("/support")

@@ -42,6 +42,7 @@ class OutboxRow:
     reply_to_message_id: int | None = None
     reply_to_outbox_id: int | None = None
     sent_message_id: int | None = None
+    outside_topic_only: bool = False
 
     @classmethod
     def from_row(cls, row: Row) -> OutboxRow:
@@ -67,6 +68,7 @@ class OutboxRow:
             reply_to_message_id=row["reply_to_message_id"],
             reply_to_outbox_id=row["reply_to_outbox_id"],
             sent_message_id=row["sent_message_id"],
+            outside_topic_only=bool(row["outside_topic_only"]),
         )
 
 
@@ -87,8 +89,11 @@ class Delivery(TypedDict, total=False):
     topic_user_id: int | None
     #: As a reply to this message of the chat.
     reply_to_message_id: int | None
-    #: As a reply to the message the outbox row with this id became.
+    #: As a reply to the message the outbox row with this id became (outside a topic).
     reply_to_outbox_id: int | None
+    #: Wanted only where it does not go into the customer's existing topic (a header that
+    #: a topic makes needless): dropped unsent there.
+    outside_topic_only: bool
 
 
 class OutboxRepository:
@@ -115,8 +120,8 @@ class OutboxRepository:
         rows = await self._session.execute_returning(
             "INSERT INTO outbox (chat_id, user_id, text, reply_markup, kind, dedupe_key,"
             " not_before, created_at, copy_from_chat_id, copy_message_id, topic_user_id,"
-            " reply_to_message_id, reply_to_outbox_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " reply_to_message_id, reply_to_outbox_id, outside_topic_only)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             (
                 chat_id,
@@ -132,6 +137,7 @@ class OutboxRepository:
                 options.get("topic_user_id"),
                 options.get("reply_to_message_id"),
                 options.get("reply_to_outbox_id"),
+                int(options.get("outside_topic_only", False)),
             ),
         )
         return int(rows[0]["id"]) if rows else None
@@ -201,6 +207,15 @@ class OutboxRepository:
             "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?"
             " WHERE id = ? AND state = ?",
             (OutboxState.FAILED.value, error, message_id, OutboxState.PENDING.value),
+        )
+        return changed == 1
+
+    async def drop(self, message_id: int) -> bool:
+        """A pending message is not wanted after all: it is never sent; False when it was
+        not pending."""
+        changed = await self._session.execute(
+            "UPDATE outbox SET state = ? WHERE id = ? AND state = ?",
+            (OutboxState.DROPPED.value, message_id, OutboxState.PENDING.value),
         )
         return changed == 1
 

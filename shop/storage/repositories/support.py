@@ -185,19 +185,22 @@ class SupportRepository:
         *,
         outbox_id: int,
         customer_message_id: int | None = None,
-        group_message_id: int | None = None,
+        group_message: tuple[int, int] | None = None,
         is_header: bool = False,
     ) -> None:
         """Record a message of the ticket's conversation, queued as the outbox row
-        ``outbox_id``; the side not known yet is filled in by :meth:`delivered`."""
+        ``outbox_id``; ``group_message`` is ``(chat id, message id)`` in the group. The side
+        not known yet is filled in by :meth:`delivered`."""
+        group_chat_id, group_message_id = group_message or (None, None)
         await self._session.execute(
             "INSERT INTO support_messages (ticket_id, user_id, direction, is_header,"
-            " customer_message_id, group_message_id, outbox_id, created_at)"
-            " SELECT id, user_id, ?, ?, ?, ?, ?, ? FROM support_tickets WHERE id = ?",
+            " customer_message_id, group_chat_id, group_message_id, outbox_id, created_at)"
+            " SELECT id, user_id, ?, ?, ?, ?, ?, ?, ? FROM support_tickets WHERE id = ?",
             (
                 direction.value,
                 int(is_header),
                 customer_message_id,
+                group_chat_id,
                 group_message_id,
                 outbox_id,
                 to_db_time(utc_now()),
@@ -205,23 +208,26 @@ class SupportRepository:
             ),
         )
 
-    async def delivered(self, outbox_id: int, message_id: int) -> None:
-        """The outbox row ``outbox_id`` became Telegram's message ``message_id``: in the
-        group for what the customer wrote, in the customer's chat for an answer."""
+    async def delivered(self, outbox_id: int, chat_id: int, message_id: int) -> None:
+        """The outbox row ``outbox_id`` became Telegram's message ``message_id`` in the chat
+        ``chat_id``: the group, for what the customer wrote; the customer's chat, for an
+        answer."""
         await self._session.execute(
             "UPDATE support_messages SET"
+            " group_chat_id = CASE direction WHEN 'in' THEN ? ELSE group_chat_id END,"
             " group_message_id = CASE direction WHEN 'in' THEN ? ELSE group_message_id END,"
             " customer_message_id = CASE direction WHEN 'out' THEN ? ELSE customer_message_id"
             " END WHERE outbox_id = ?",
-            (message_id, message_id, outbox_id),
+            (chat_id, message_id, message_id, outbox_id),
         )
 
-    async def by_group_message(self, group_message_id: int) -> tuple[int, int] | None:
-        """``(user_id, ticket_id)`` of a message in the group that belongs to a ticket."""
+    async def by_group_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
+        """``(user_id, ticket_id)`` of the message ``message_id`` of the group ``chat_id``,
+        when it belongs to a ticket."""
         row = await self._session.fetch_one(
-            "SELECT user_id, ticket_id FROM support_messages WHERE group_message_id = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (group_message_id,),
+            "SELECT user_id, ticket_id FROM support_messages WHERE group_chat_id = ?"
+            " AND group_message_id = ? ORDER BY id DESC LIMIT 1",
+            (chat_id, message_id),
         )
         return None if row is None else (int(row["user_id"]), int(row["ticket_id"]))
 

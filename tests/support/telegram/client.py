@@ -45,6 +45,7 @@ class BotClient:
         first_name: str = "Alice",
         username: str | None = "alice",
         language_code: str | None = "en",
+        is_bot: bool = False,
     ) -> None:
         if not isinstance(bot.session, RecordingSession):
             raise TypeError("BotClient needs a bot made with make_bot(RecordingSession())")
@@ -53,7 +54,7 @@ class BotClient:
         self.session: RecordingSession = bot.session
         self.user = User(
             id=user_id,
-            is_bot=False,
+            is_bot=is_bot,
             first_name=first_name,
             username=username,
             language_code=language_code,
@@ -72,10 +73,16 @@ class BotClient:
         return self.session.screen(self.chat.id)
 
     async def send(
-        self, text: str, *, thread_id: int | None = None, reply_to: ScreenMessage | None = None
+        self,
+        text: str,
+        *,
+        thread_id: int | None = None,
+        reply_to: ScreenMessage | None = None,
+        sender_chat: Chat | None = None,
     ) -> RecordedRequests:
         """The user sends ``text`` (in the forum topic ``thread_id``, as a reply to
-        ``reply_to``, when given); a leading ``/command`` carries its bot_command entity."""
+        ``reply_to``, posted as the chat ``sender_chat``, when given); a leading
+        ``/command`` carries its bot_command entity."""
         entity = command_entity(text)
         message = ScreenMessage(
             chat=self.chat,
@@ -89,6 +96,7 @@ class BotClient:
             entities=[MessageEntity(**entity)] if entity else [],
             thread_id=thread_id,
             reply_to=reply_to,
+            sender_chat=sender_chat,
         )
         self.screen.messages.append(message)
         update = Update(update_id=self.session.next_update_id(), message=message.to_message())

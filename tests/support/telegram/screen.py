@@ -75,6 +75,9 @@ class ScreenMessage:
     thread_id: int | None = None
     #: The message this one replies to.
     reply_to: ScreenMessage | None = None
+    #: The chat the message was posted as: the group itself for an anonymous admin, a
+    #: channel for a post made as the channel (None: as the sender).
+    sender_chat: Chat | None = None
 
     @property
     def button_rows(self) -> ButtonRows:
@@ -114,6 +117,7 @@ class ScreenMessage:
             date=datetime.fromtimestamp(self.date, tz=UTC),
             chat=self.chat,
             from_user=self.sender,
+            sender_chat=self.sender_chat,
             text=None if caption else self.text,
             entities=(self.entities or None) if not caption else None,
             caption=self.text if caption else None,
