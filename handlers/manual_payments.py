@@ -229,7 +229,9 @@ async def receipt_sent(
         )
         await message.answer(text, reply_markup=keyboards.main_menu(i18n))
         return
-    await state.clear()
+    # The form's data stays: another photo of the same album, handled at the same time, may
+    # still read it, and so finds the request this one opened instead of an emptied form.
+    await state.set_state(None)
     if opened.created and message.bot is not None:
         await post_request(message.bot, opened.request, manual_payments)
     await message.answer(

@@ -1,11 +1,12 @@
 """The shop's SQLite database: one writer behind a lock, one reader, and migrations.
 
 Writes are serialised in the process by an :class:`asyncio.Lock` and, against other
-processes, by ``BEGIN IMMEDIATE`` with a busy timeout, so many concurrent transactions
-neither lose a write nor fail with "database is locked". In WAL mode the separate reader
-connection sees committed data while a write is open. An in-memory database (tests) has one
-connection for both; its reads then wait for the writer's lock, statement by statement, so
-they too see committed data only.
+processes, by ``BEGIN IMMEDIATE``, tried again while another process holds the lock (see
+:mod:`shop.storage.connection`: statements run in the loop's thread), so many concurrent
+transactions neither lose a write nor fail with "database is locked". In WAL mode the
+separate reader connection sees committed data while a write is open. An in-memory database
+(tests) has one connection for both; its reads then wait for the writer's lock, statement by
+statement, so they too see committed data only.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-import aiosqlite
-
+from shop.storage.connection import Connection
 from shop.storage.errors import ClosedError, DatabaseError, NestedTransactionError
 from shop.storage.migrations import MIGRATIONS, Migration, migrate
 from shop.storage.repositories import Repositories
@@ -35,13 +35,9 @@ def _casefold(text: str | None) -> str | None:
     return None if text is None else text.casefold()
 
 
-async def _connect(target: str, *, read_only: bool) -> aiosqlite.Connection:
-    # isolation_level=None: the sqlite3 module issues no BEGIN/COMMIT of its own; this
-    # class alone decides where transactions start and end.
-    conn = await aiosqlite.connect(target, isolation_level=None)
+async def _connect(target: str, *, read_only: bool) -> Connection:
+    conn = Connection.open(target)
     try:
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA busy_timeout = 5000")
         await conn.execute("PRAGMA foreign_keys = ON")
         if target != MEMORY:
             await conn.execute("PRAGMA journal_mode = WAL")
@@ -49,7 +45,7 @@ async def _connect(target: str, *, read_only: bool) -> aiosqlite.Connection:
         if read_only:
             await conn.execute("PRAGMA query_only = ON")
         # SQLite's own lower()/LIKE fold ASCII only; catalogue search needs Cyrillic too.
-        await conn.create_function("casefold", 1, _casefold, deterministic=True)
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
     except BaseException:
         await conn.close()
         raise
@@ -62,9 +58,7 @@ class Database:
     ``async with db.transaction() as tx`` writes; ``async with db.read() as r`` reads.
     """
 
-    def __init__(
-        self, location: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection
-    ) -> None:
+    def __init__(self, location: str, writer: Connection, reader: Connection) -> None:
         self._location = location
         self._writer = writer
         self._reader = reader
@@ -164,6 +158,9 @@ class Database:
                 session.end()
                 await self._rollback()
                 raise
+        # Statements run in the loop's thread and do not wait: a task writing one
+        # transaction after another lets the others have their turn in between.
+        await asyncio.sleep(0)
 
     @contextlib.asynccontextmanager
     async def autocommit(self) -> AsyncIterator[Repositories]:

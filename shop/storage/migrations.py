@@ -13,8 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-import aiosqlite
-
+from shop.storage.connection import Connection
 from shop.storage.errors import SchemaTooNew
 from shop.storage.times import to_db_time, utc_now
 
@@ -686,7 +685,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
 LATEST_VERSION: Final = MIGRATIONS[-1].version
 
 
-async def applied_versions(conn: aiosqlite.Connection) -> set[int]:
+async def applied_versions(conn: Connection) -> set[int]:
     """The versions recorded in ``schema_migrations`` (the table is created if missing)."""
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -697,7 +696,7 @@ async def applied_versions(conn: aiosqlite.Connection) -> set[int]:
 
 
 async def migrate(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     location: str,
     migrations: Sequence[Migration] = MIGRATIONS,
 ) -> list[int]:
@@ -723,7 +722,7 @@ async def migrate(
     return applied
 
 
-async def _apply(conn: aiosqlite.Connection, migration: Migration) -> bool:
+async def _apply(conn: Connection, migration: Migration) -> bool:
     """Apply ``migration`` in one transaction with its record; False if already applied."""
     if migration.rebuilds_referenced_tables:
         # Only outside a transaction does this pragma take effect (SQLite's own procedure
@@ -759,7 +758,7 @@ async def _apply(conn: aiosqlite.Connection, migration: Migration) -> bool:
     return applied
 
 
-async def _check_references(conn: aiosqlite.Connection, version: int) -> None:
+async def _check_references(conn: Connection, version: int) -> None:
     broken = list(await conn.execute_fetchall("PRAGMA foreign_key_check"))
     if broken:
         table, rowid, parent = broken[0][0], broken[0][1], broken[0][2]

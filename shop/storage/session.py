@@ -1,6 +1,6 @@
 """The one door between repositories and a SQLite connection.
 
-Repositories never touch :mod:`aiosqlite` directly: a :class:`Session` binds every parameter,
+Repositories never touch the connection directly: a :class:`Session` binds every parameter,
 refuses writes on a read-only session, refuses use after its block has ended, and turns
 :mod:`sqlite3` errors into :mod:`shop.storage.errors`.
 """
@@ -15,8 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeAlias
 
-import aiosqlite
-
+from shop.storage.connection import Connection
 from shop.storage.errors import ClosedError, ConstraintError, DatabaseError, ReadOnlyError
 
 SqlValue: TypeAlias = int | float | str | bytes | None
@@ -49,7 +48,7 @@ class Session:
 
     def __init__(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         writable: bool,
         gate: Callable[[], AbstractAsyncContextManager[None]] | None = None,
@@ -99,11 +98,7 @@ class Session:
         """Run a write; the number of rows it changed."""
         self._check(write=True)
         with _translated_errors():
-            cursor = await self._conn.execute(sql, params)
-            try:
-                return cursor.rowcount
-            finally:
-                await cursor.close()
+            return await self._conn.execute(sql, params)
 
     async def execute_returning(self, sql: str, params: Params = ()) -> list[Row]:
         """Run a write with a ``RETURNING`` clause; the rows it returned."""
@@ -114,11 +109,7 @@ class Session:
         """Run one write for each parameter set; the total number of rows changed."""
         self._check(write=True)
         with _translated_errors():
-            cursor = await self._conn.executemany(sql, rows)
-            try:
-                return cursor.rowcount
-            finally:
-                await cursor.close()
+            return await self._conn.executemany(sql, rows)
 
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
