@@ -56,6 +56,7 @@ from api import OrderType
 from api.sandbox import ManualClock, SandboxPanel, create_app
 from bot.app import create_dispatcher, open_runtime
 from bot.config import load_settings
+from bot.telegram_session import KeepResponseModels
 from shop.catalogue import sync_catalogue
 from shop.ledger import credit
 from shop.storage import LedgerReason, OrderState
@@ -313,6 +314,8 @@ async def run_shop(customers: int) -> tuple[Figures, int, int]:
                         await credit(tx, user_id, TOP_UP, LedgerReason.TOPUP, f"topup:{user_id}")
                 dispatcher = create_dispatcher(services)
                 session = LeanSession()
+                # As the bot's own session does (bot.app.create_bot): answer models are kept.
+                session.middleware(KeepResponseModels())
                 bot = make_bot(session)
                 timings = Timings()
                 offered = _drip_feed_services(panel)

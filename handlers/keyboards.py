@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from api import SUBSCRIPTION_DELAYS
@@ -96,26 +95,26 @@ def pager(
 def categories(
     i18n: I18nContext, rows: list[CategoryRow], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for row in rows:
-        builder.row(
+    keyboard = [
+        [
             button(
                 _named(i18n, "category-button", row.name, count=row.service_count),
                 CategoryCb(anchor=row.first_service_id, page=0, back=page).pack(),
             )
-        )
+        ]
+        for row in rows
+    ]
     if pages_row := pager(i18n, page, pages, lambda number: CategoriesCb(page=number).pack()):
-        builder.row(*pages_row)
-    builder.row(button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
-    return builder.as_markup()
+        keyboard.append(pages_row)
+    keyboard.append([button(i18n.get("button-menu"), MenuCb(screen="main").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=keyboard)
 
 
 def services(
     i18n: I18nContext, page: ServicePage, anchor: int, currency: Currency, back_page: int
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for offer in page.offers:
-        builder.row(
+    keyboard = [
+        [
             button(
                 _named(
                     i18n,
@@ -125,29 +124,33 @@ def services(
                 ),
                 ServiceCb(service_id=offer.service.id, page=page.page, back=back_page).pack(),
             )
-        )
+        ]
+        for offer in page.offers
+    ]
     if pages_row := pager(
         i18n,
         page.page,
         page.pages,
         lambda number: CategoryCb(anchor=anchor, page=number, back=back_page).pack(),
     ):
-        builder.row(*pages_row)
-    builder.row(button(i18n.get("button-back"), CategoriesCb(page=back_page).pack()))
-    return builder.as_markup()
+        keyboard.append(pages_row)
+    keyboard.append([button(i18n.get("button-back"), CategoriesCb(page=back_page).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=keyboard)
 
 
 def search_results(i18n: I18nContext, offers: list[tuple[int, str, str]]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    keyboard: list[list[InlineKeyboardButton]] = []
     for service_id, name, price in offers:
-        builder.row(
-            button(
-                _named(i18n, "service-button", name, price=price),
-                ServiceCb(service_id=service_id, page=0).pack(),
-            )
+        keyboard.append(
+            [
+                button(
+                    _named(i18n, "service-button", name, price=price),
+                    ServiceCb(service_id=service_id, page=0).pack(),
+                )
+            ]
         )
-    builder.row(button(i18n.get("button-menu"), MenuCb(screen="main").pack()))
-    return builder.as_markup()
+    keyboard.append([button(i18n.get("button-menu"), MenuCb(screen="main").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=keyboard)
 
 
 def service_card(
@@ -164,11 +167,13 @@ def service_card(
 
 def step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
     """Buttons of a form step: its choices, Skip for optional steps, and Cancel."""
-    builder = InlineKeyboardBuilder()
+    keyboard: list[list[InlineKeyboardButton]] = []
     if current.answer is Answer.YES_NO:
-        builder.row(
-            button(i18n.get("button-yes"), ChoiceCb(field=current.field, value="yes").pack()),
-            button(i18n.get("button-no"), ChoiceCb(field=current.field, value="no").pack()),
+        keyboard.append(
+            [
+                button(i18n.get("button-yes"), ChoiceCb(field=current.field, value="yes").pack()),
+                button(i18n.get("button-no"), ChoiceCb(field=current.field, value="no").pack()),
+            ]
         )
     elif current.answer is Answer.DELAY:
         delays = [
@@ -178,14 +183,13 @@ def step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
             )
             for minutes in SUBSCRIPTION_DELAYS
         ]
-        for start in range(0, len(delays), 4):
-            builder.row(*delays[start : start + 4])
+        keyboard.extend(delays[start : start + 4] for start in range(0, len(delays), 4))
     if current.optional:
-        builder.row(
-            button(i18n.get("button-skip"), ChoiceCb(field=current.field, value="").pack())
+        keyboard.append(
+            [button(i18n.get("button-skip"), ChoiceCb(field=current.field, value="").pack())]
         )
-    builder.row(button(i18n.get("button-cancel"), CancelFormCb().pack()))
-    return builder.as_markup()
+    keyboard.append([button(i18n.get("button-cancel"), CancelFormCb().pack())])
+    return InlineKeyboardMarkup(inline_keyboard=keyboard)
 
 
 def quote(i18n: I18nContext, quote_id: str, *, short_of_funds: bool) -> InlineKeyboardMarkup:
@@ -217,6 +221,8 @@ def languages(i18n: I18nContext) -> InlineKeyboardMarkup:
 
 def join_channel(i18n: I18nContext, link: str | None) -> InlineKeyboardMarkup:
     """Join the required channel (when it has a link), and Check again."""
-    rows = [[InlineKeyboardButton(text=i18n.get("button-join-channel"), url=link)]] if link else []
-    rows.append([button(i18n.get("button-check-channel"), ChannelCb().pack())])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    keyboard = (
+        [[InlineKeyboardButton(text=i18n.get("button-join-channel"), url=link)]] if link else []
+    )
+    keyboard.append([button(i18n.get("button-check-channel"), ChannelCb().pack())])
+    return InlineKeyboardMarkup(inline_keyboard=keyboard)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from functools import cached_property
 
 from shop.storage.repositories.cancels import (
     CancelOutcome,
@@ -82,24 +83,80 @@ class Repositories:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self.users = UserRepository(session)
-        self.services = ServiceRepository(session)
-        self.listings = ListingRepository(session)
-        self.quotes = QuoteRepository(session)
-        self.orders = OrderRepository(session)
-        self.refills = RefillRepository(session)
-        self.cancels = CancelRequestRepository(session)
-        self.invoices = InvoiceRepository(session)
-        self.manual_payments = ManualPaymentRepository(session)
-        self.crypto_invoices = CryptoInvoiceRepository(session)
-        self.stats = StatsRepository(session)
-        self.ledger = LedgerRepository(session)
-        self.outbox = OutboxRepository(session)
-        self.meta = MetaRepository(session)
-        self.fsm = FsmRepository(session)
-        self.promos = PromoRepository(session)
-        self.exports = ExportRepository(session)
-        self.support = SupportRepository(session)
+
+    # Each repository is made when first used: most blocks use one or two of them.
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self._session)
+
+    @cached_property
+    def services(self) -> ServiceRepository:
+        return ServiceRepository(self._session)
+
+    @cached_property
+    def listings(self) -> ListingRepository:
+        return ListingRepository(self._session)
+
+    @cached_property
+    def quotes(self) -> QuoteRepository:
+        return QuoteRepository(self._session)
+
+    @cached_property
+    def orders(self) -> OrderRepository:
+        return OrderRepository(self._session)
+
+    @cached_property
+    def refills(self) -> RefillRepository:
+        return RefillRepository(self._session)
+
+    @cached_property
+    def cancels(self) -> CancelRequestRepository:
+        return CancelRequestRepository(self._session)
+
+    @cached_property
+    def invoices(self) -> InvoiceRepository:
+        return InvoiceRepository(self._session)
+
+    @cached_property
+    def manual_payments(self) -> ManualPaymentRepository:
+        return ManualPaymentRepository(self._session)
+
+    @cached_property
+    def crypto_invoices(self) -> CryptoInvoiceRepository:
+        return CryptoInvoiceRepository(self._session)
+
+    @cached_property
+    def stats(self) -> StatsRepository:
+        return StatsRepository(self._session)
+
+    @cached_property
+    def ledger(self) -> LedgerRepository:
+        return LedgerRepository(self._session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepository:
+        return OutboxRepository(self._session)
+
+    @cached_property
+    def meta(self) -> MetaRepository:
+        return MetaRepository(self._session)
+
+    @cached_property
+    def fsm(self) -> FsmRepository:
+        return FsmRepository(self._session)
+
+    @cached_property
+    def promos(self) -> PromoRepository:
+        return PromoRepository(self._session)
+
+    @cached_property
+    def exports(self) -> ExportRepository:
+        return ExportRepository(self._session)
+
+    @cached_property
+    def support(self) -> SupportRepository:
+        return SupportRepository(self._session)
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """``async with tx.savepoint():`` a part of this transaction that an error undoes on

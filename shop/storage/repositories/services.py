@@ -119,13 +119,16 @@ _SELLABLE = "rate GLOB '*[1-9]*' AND rate NOT LIKE '-%' AND \"max\" >= max(1, \"
 _AVAILABLE = f"{_OFFERED} AND {_SELLABLE}"
 
 
+#: Every order type this code knows, as one bound parameter.
+_ORDERABLE = json_list([order_type.value for order_type in OrderType])
+
+
 class ServiceRepository:
     """SQL for the ``services`` table."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
         self._listings = ListingRepository(session)
-        self._orderable = json_list([order_type.value for order_type in OrderType])
 
     async def upsert_many(
         self, services: Iterable[Service], synced_at: datetime, *, panel: str = MAIN_PANEL
@@ -153,7 +156,7 @@ class ServiceRepository:
             "SELECT category, COUNT(*) AS service_count, MIN(id) AS first_service_id"
             f" FROM services WHERE {_AVAILABLE}"
             " GROUP BY category ORDER BY category",
-            (self._orderable,),
+            (_ORDERABLE,),
         )
         return [
             CategoryRow(row["category"], row["service_count"], row["first_service_id"])
@@ -165,7 +168,7 @@ class ServiceRepository:
         return int(
             await self._session.fetch_value(
                 f"SELECT COUNT(*) FROM services WHERE category = ? AND {_AVAILABLE}",
-                (category, self._orderable),
+                (category, _ORDERABLE),
             )
         )
 
@@ -176,7 +179,7 @@ class ServiceRepository:
         rows = await self._session.fetch_all(
             f"SELECT * FROM services WHERE category = ? AND {_AVAILABLE}"
             " ORDER BY id LIMIT ? OFFSET ?",
-            (category, self._orderable, limit, offset),
+            (category, _ORDERABLE, limit, offset),
         )
         return [ServiceRow.from_row(row) for row in rows]
 
@@ -202,7 +205,7 @@ class ServiceRepository:
                 exact_id,
                 needle.casefold(),
                 int(include_unavailable),
-                self._orderable,
+                _ORDERABLE,
                 exact_id,
                 limit,
             ),
@@ -214,7 +217,7 @@ class ServiceRepository:
         by id."""
         rows = await self._session.fetch_all(
             f"SELECT * FROM services WHERE {_OFFERED} AND NOT ({_SELLABLE}) ORDER BY id",
-            (self._orderable,),
+            (_ORDERABLE,),
         )
         return [ServiceRow.from_row(row) for row in rows]
 
@@ -248,6 +251,6 @@ class ServiceRepository:
         return int(
             await self._session.fetch_value(
                 f"SELECT COUNT(*) FROM services WHERE NOT ? OR ({_AVAILABLE})",
-                (int(available_only), self._orderable),
+                (int(available_only), _ORDERABLE),
             )
         )
