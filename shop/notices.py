@@ -7,7 +7,8 @@ exactly once, and never lost to a crash between recording it and telling it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
@@ -20,6 +21,8 @@ from shop.storage import (
     RefillRow,
     RefillState,
     Repositories,
+    ServiceRow,
+    UserRow,
 )
 from shop.terms import Terms
 from shop.texts import Texts
@@ -53,6 +56,15 @@ REFILL_NOTICES: Final = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """Rows a caller has read already in its transaction, by id: a poll reads a page's
+    customers and services at once rather than once per notice."""
+
+    customers: Mapping[int, UserRow] = field(default_factory=dict)
+    services: Mapping[int, ServiceRow] = field(default_factory=dict)
+
+
 class Notices:
     """Renders and queues customer notices inside the caller's transaction."""
 
@@ -65,7 +77,7 @@ class Notices:
     async def _queue(
         self,
         tx: Repositories,
-        user_id: int,
+        recipient: int | UserRow,
         dedupe_key: str,
         key: str | tuple[str, ...],
         order_id: int | None,
@@ -75,8 +87,9 @@ class Notices:
     ) -> None:
         """Render ``key`` in the customer's language and queue it once per ``dedupe_key``
         (several keys: one below the other, with the same parameters); a notice about an
-        order carries its number and a button to its card."""
-        user = await tx.users.get(user_id)
+        order carries its number and a button to its card. ``recipient``: the customer's id,
+        or their row when the caller has read it in this transaction already."""
+        user = recipient if isinstance(recipient, UserRow) else await tx.users.get(recipient)
         if user is None or user.blocked:
             return
         markup: dict[str, Any] | None = None
@@ -105,23 +118,26 @@ class Notices:
         refund: Decimal,
         balance: Decimal,
         refund_basis: str = "remains",
+        known: Known | None = None,
     ) -> None:
         """Tell the customer their order reached ``order.state``, if that is worth telling.
 
         ``refund_basis`` (a :class:`shop.refunds.RefundBasis` value) picks how a Partial end
         is told: with its figures, with its refund only, or as being checked (held).
+        ``known``: customers and services the caller read in this transaction already.
         """
         key = ORDER_NOTICES.get(order.state)
         if key is None:
             return
         if order.state is OrderState.PARTIAL:
             key = PARTIAL_NOTICES.get(refund_basis, key)
-        service = await tx.services.get(order.service_id)
+        known = known or Known()
+        service = known.services.get(order.service_id) or await tx.services.get(order.service_id)
         money = self._terms.currency.format
         delivered = order.quantity - max(min(order.remains or 0, order.quantity), 0)
         await self._queue(
             tx,
-            order.user_id,
+            known.customers.get(order.user_id) or order.user_id,
             f"notice:order:{order.id}:{order.state.value}",
             key,
             order.id,

@@ -31,7 +31,7 @@ from api.models import RefillStatusInfo, StatusInfo
 from shop.alerts import Alerts
 from shop.ledger import credit
 from shop.money import Currency
-from shop.notices import Notices
+from shop.notices import Known, Notices
 from shop.ordering import refund_key
 from shop.panels import MAIN_PANEL, Panels, UnknownPanel
 from shop.refunds import PACKAGE_TYPES, refund_due
@@ -269,20 +269,32 @@ class Tracker:
         by_panel_id: dict[int, OrderRow],
     ) -> None:
         now = utc_now()
+        unchanged: list[FigureReport] = []
         # Most answers leave an order in its state: those are stored in one statement, so
         # a page holds the writer for a moment, not for a round trip per order.
-        unchanged: list[FigureReport] = []
+        moved: list[tuple[OrderRow, StatusInfo | ItemError]] = []
+        for panel_id, raw in answers:
+            order = by_panel_id[panel_id]
+            answer = _sane_figures(order, raw) if isinstance(raw, StatusInfo) else raw
+            if (figures := _figures_if_kept(order, answer)) is not None:
+                # Nothing but figures to store: they go with the page's others, with no
+                # savepoint of their own.
+                unchanged.append(figures)
+            else:
+                moved.append((order, answer))
         async with self._db.transaction() as tx:
-            for panel_id, raw in answers:
-                order = by_panel_id[panel_id]
-                answer = _sane_figures(order, raw) if isinstance(raw, StatusInfo) else raw
-                if (figures := _figures_if_kept(order, answer)) is not None:
-                    # Nothing but figures to store: they go with the page's others, with no
-                    # savepoint of their own.
-                    unchanged.append(figures)
-                    continue
+            # The customers and services of the page's notices, read once for all of them.
+            known = (
+                Known(
+                    customers=await tx.users.get_many(order.user_id for order, _ in moved),
+                    services=await tx.services.get_many(order.service_id for order, _ in moved),
+                )
+                if moved
+                else Known()
+            )
+            for order, answer in moved:
                 done, stored = await _alone(
-                    tx, f"order {order.id}", self._store_answer(tx, order, answer, now)
+                    tx, f"order {order.id}", self._store_answer(tx, order, answer, now, known)
                 )
                 if not done:
                     continue
@@ -299,7 +311,12 @@ class Tracker:
                     logger.exception("figures of %d orders not stored", len(unchanged))
 
     async def _store_answer(
-        self, tx: Repositories, order: OrderRow, answer: StatusInfo | ItemError, now: datetime
+        self,
+        tx: Repositories,
+        order: OrderRow,
+        answer: StatusInfo | ItemError,
+        now: datetime,
+        known: Known,
     ) -> OrderChange | int | None:
         """Store one order's answer that is not the same state again (see :meth:`_store`):
         the change it made, the count of per-item errors in a row, or None when there is
@@ -347,7 +364,9 @@ class Tracker:
             )
             logger.warning("order %d ended %s: its refund waits for an admin", order.id, state)
         balance = await tx.ledger.balance(order.user_id)
-        await self._notices.order_changed(tx, updated, refund.amount, balance, refund.basis)
+        await self._notices.order_changed(
+            tx, updated, refund.amount, balance, refund.basis, known=known
+        )
         return OrderChange(updated, order.state, refund.amount, balance)
 
     # --- the loop --------------------------------------------------------------------------

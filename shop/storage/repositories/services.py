@@ -150,6 +150,14 @@ class ServiceRepository:
         row = await self._session.fetch_one("SELECT * FROM services WHERE id = ?", (service_id,))
         return None if row is None else ServiceRow.from_row(row)
 
+    async def get_many(self, service_ids: Iterable[int]) -> dict[int, ServiceRow]:
+        """The shop services among ``service_ids`` that exist, by id, in one query."""
+        rows = await self._session.fetch_all(
+            "SELECT * FROM services WHERE id IN (SELECT value FROM json_each(?))",
+            (json_list(set(service_ids)),),
+        )
+        return {row["id"]: ServiceRow.from_row(row) for row in rows}
+
     async def categories(self) -> list[CategoryRow]:
         """Categories that hold available services, sorted by name."""
         rows = await self._session.fetch_all(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from shop.storage.session import Row, Session
+from shop.storage.session import Row, Session, json_list
 from shop.storage.times import from_db_time, optional_from_db_time, to_db_time, utc_now
 
 
@@ -57,6 +58,14 @@ class UserRepository:
         """The user with this Telegram id, or None."""
         row = await self._session.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
         return None if row is None else UserRow.from_row(row)
+
+    async def get_many(self, user_ids: Iterable[int]) -> dict[int, UserRow]:
+        """The users among ``user_ids`` that exist, by id, in one query."""
+        rows = await self._session.fetch_all(
+            "SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))",
+            (json_list(set(user_ids)),),
+        )
+        return {row["id"]: UserRow.from_row(row) for row in rows}
 
     async def upsert(
         self, user_id: int, username: str | None, first_name: str | None, language: str
