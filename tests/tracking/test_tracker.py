@@ -500,9 +500,7 @@ async def test_one_order_that_cannot_be_stored_never_holds_back_the_others_of_it
     front.to_end()
     original = Notices.order_changed
 
-    async def fails_for_one(
-        self: Notices, tx: Any, order: Any, *args: Any, **kwargs: Any
-    ) -> None:
+    async def fails_for_one(self: Notices, tx: Any, order: Any, *args: Any, **kwargs: Any) -> None:
         if order.id == bad.id:
             raise RuntimeError("this notice cannot be rendered")
         await original(self, tx, order, *args, **kwargs)
