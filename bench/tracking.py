@@ -15,6 +15,9 @@ case: nothing changed) changes nothing, and prints its time too.
 
     python bench/tracking.py [--orders 10000] [--customers 1000] [--concurrency 4]
 
+With ``--scale``: the same at 1,000, 10,000 and 100,000 active orders (a tenth as many
+customers), then the cost per order of each (the set-up of 100,000 takes minutes).
+
 With ``--panels 3 --slow 5``: the same orders spread over three sandbox panels, the last
 answering every status call ``--slow`` seconds late. The tracker polls each panel on its
 own, so the fast panels' orders are stored while the slow one is still answering: prints
@@ -53,6 +56,8 @@ from shop.texts import Texts
 from shop.tracking import PollReport, Tracker
 
 KEY = "bench-key"
+#: The sizes of ``--scale``.
+SCALE = (1_000, 10_000, 100_000)
 FIRST_USER = 100_000
 WAVES = 4
 #: Panel seconds between two waves of orders.
@@ -273,7 +278,8 @@ async def _seed_panels(
     return time.perf_counter() - started
 
 
-async def run(orders: int, customers: int, concurrency: int) -> None:
+async def run(orders: int, customers: int, concurrency: int) -> tuple[float, float]:
+    """One cycle of ``orders`` active orders and the quiet one after it; their seconds."""
     clock = ManualClock()
     panel = SandboxPanel(clock=clock, seed=7)
     panel.add_account(KEY, Decimal(10) ** 9)
@@ -353,6 +359,20 @@ async def run(orders: int, customers: int, concurrency: int) -> None:
         or changes[OrderState.PENDING]
     ):
         raise SystemExit("FAILED")
+    return elapsed, quiet
+
+
+async def run_scale(concurrency: int) -> None:
+    """The same cycle at 1,000, 10,000 and 100,000 active orders: the cost per order."""
+    figures = []
+    for orders in SCALE:
+        print(f"--- {orders:,} active orders")
+        figures.append((orders, *await run(orders, max(10, orders // 10), concurrency)))
+    print("--- cost per active order")
+    for orders, busy, quiet in figures:
+        print(f"{orders:>9,} orders: 75% changing {busy:7.3f} s, {busy / orders * 1e6:6.1f} us"
+              f" an order; nothing changing {quiet:6.3f} s,"
+              f" {quiet / orders * 1e6:5.1f} us an order")  # fmt: skip
 
 
 def main() -> None:
@@ -360,6 +380,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=4, help="status calls at once")
+    parser.add_argument(
+        "--scale", action="store_true", help="1,000, 10,000 and 100,000 orders, one after another"
+    )
     parser.add_argument("--panels", type=int, default=1, help="panels the orders are spread over")
     parser.add_argument("--slow", type=float, default=5.0, help="the last panel's lateness, s")
     parser.add_argument(
@@ -367,7 +390,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    if args.panels > 1:
+    if args.scale:
+        asyncio.run(run_scale(args.concurrency))
+    elif args.panels > 1:
         asyncio.run(
             run_panels(
                 args.orders, args.customers, args.concurrency, args.panels, args.slow, args.single
