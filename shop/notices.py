@@ -73,6 +73,16 @@ class Notices:
         self._terms = terms
         self._texts = texts
         self._order_button = order_button
+        # The "View order" label per language: the same on every notice of a poll.
+        self._view_order_labels: dict[str, str] = {}
+
+    def _view_order(self, language: str) -> str:
+        label = self._view_order_labels.get(language)
+        if label is None:
+            label = self._view_order_labels[language] = self._texts.get(
+                language, "button-view-order"
+            )
+        return label
 
     async def _queue(
         self,
@@ -96,7 +106,7 @@ class Notices:
         if order_id is not None:
             params["order_id"] = str(order_id)
             button = {
-                "text": self._texts.get(user.language, "button-view-order"),
+                "text": self._view_order(user.language),
                 "callback_data": self._order_button(order_id),
             }
             markup = {"inline_keyboard": [[button]]}

@@ -105,9 +105,11 @@ async def test_a_poll_slower_than_the_interval_is_never_overlapped(front: Shopfr
     front.panel.faults.add(Fault.latency(slow, action="status"))
     loop = asyncio.create_task(front.tracker.run(0.01))
     started = await arrivals(front, 5)
-    # A poll starts only once the previous one was answered, and then without delay.
+    # A poll starts only once the previous one was answered, and then without delay. (An
+    # asyncio timer may fire up to a clock tick early, so the panel's answer too: the gaps
+    # are measured to within a few milliseconds; overlapping polls would be 0.01 s apart.)
     gaps = [later - earlier for earlier, later in zip(started, started[1:], strict=False)]
-    assert all(gap >= slow for gap in gaps), gaps
+    assert all(gap >= slow - 0.005 for gap in gaps), gaps
     assert not loop.done()
     assert await stop(loop) < 0.5
 
