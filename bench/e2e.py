@@ -35,6 +35,7 @@ import itertools
 import os
 import platform
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -254,6 +255,20 @@ def _memory_kib(pid: int) -> dict[str, int]:
         if name in ("VmRSS", "VmHWM"):
             found[name] = int(value.split()[0])
     return found
+
+
+def _bare_aiogram_kib() -> int:
+    """The RSS of a Python process that has only imported aiogram, in KiB: the floor the
+    bot's own memory is measured against, taken in the same run."""
+    code = (
+        "import aiogram, pathlib; print(next(l.split()[1] for l in"
+        " pathlib.Path('/proc/self/status').read_text().splitlines()"
+        " if l.startswith('VmRSS:')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return int(done.stdout.strip())
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -758,10 +773,15 @@ async def run(options: Options) -> None:
         f" {tracebacks}"
     )
     kib = 1024
+    bare = _bare_aiogram_kib()
     print(
         f"bot RSS: {load.memory_start['VmRSS'] / kib:.1f} MiB at start (first getUpdates),"
         f" {load.memory_end['VmRSS'] / kib:.1f} MiB after the run,"
-        f" peak {load.memory_end['VmHWM'] / kib:.1f} MiB"
+        f" peak {load.memory_end['VmHWM'] / kib:.1f} MiB; a process that only imported"
+        f" aiogram: {bare / kib:.1f} MiB (the bot at start"
+        f" {(load.memory_start['VmRSS'] - bare) / kib:+.1f} MiB above it, after the run"
+        f" {(load.memory_end['VmRSS'] - load.memory_start['VmRSS']) / kib:+.1f} MiB above its"
+        " start)"
     )
     print(
         f"database: {seeded_bytes / 2**20:.1f} MiB before the run, {final_bytes / 2**20:.1f} MiB"
