@@ -292,12 +292,7 @@ class Tracker:
                 if moved
                 else Known()
             )
-            for order, answer in moved:
-                done, stored = await _alone(
-                    tx, f"order {order.id}", self._store_answer(tx, order, answer, now, known)
-                )
-                if not done:
-                    continue
+            for order, stored in await self._store_moved(tx, moved, now, known):
                 if isinstance(stored, OrderChange):
                     report.order_changes.append(stored)
                 elif stored is not None:
@@ -309,6 +304,36 @@ class Tracker:
                 except Exception:
                     # Figures only: the states and refunds of the page stand on their own.
                     logger.exception("figures of %d orders not stored", len(unchanged))
+
+    async def _store_moved(
+        self,
+        tx: Repositories,
+        moved: list[tuple[OrderRow, StatusInfo | ItemError]],
+        now: datetime,
+        known: Known,
+    ) -> list[tuple[OrderRow, OrderChange | int | None]]:
+        """Store the page's answers that move an order, each as :meth:`_store_answer` does;
+        what each stored. All of them are tried in one savepoint first (the common case:
+        every one stores). Should any fail, that savepoint is undone and the page is stored
+        again with a savepoint per order, so the one that fails is left for the next poll
+        and never holds back the others."""
+        try:
+            async with tx.savepoint():
+                return [
+                    (order, await self._store_answer(tx, order, answer, now, known))
+                    for order, answer in moved
+                ]
+        except Exception:
+            # Which one failed, and why, is logged as each is tried again alone.
+            logger.debug("a page of %d answers is stored again one by one", len(moved))
+        stored: list[tuple[OrderRow, OrderChange | int | None]] = []
+        for order, answer in moved:
+            done, result = await _alone(
+                tx, f"order {order.id}", self._store_answer(tx, order, answer, now, known)
+            )
+            if done:
+                stored.append((order, result))
+        return stored
 
     async def _store_answer(
         self,
