@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 #: How long a member is let through without asking Telegram again, in seconds.
 MEMBER_FOR = 300.0
+#: How long the channel's title and link are kept before Telegram is asked again, in seconds.
+DESCRIBED_FOR = 600.0
 #: How many members are remembered at once; the oldest are asked about again.
 REMEMBERED = 10_000
 
@@ -88,6 +90,7 @@ class Membership:
         # user id -> until when (monotonic) they count as a member.
         self._members: OrderedDict[int, float] = OrderedDict()
         self._described: Channel | None = None
+        self._described_until = 0.0
 
     @property
     def required(self) -> bool:
@@ -138,9 +141,12 @@ class Membership:
             await self.report_refusal(answer.detail)
 
     async def channel(self, lookup: MemberLookup) -> Channel:
-        """The channel's title and link, asked of Telegram once."""
-        if self._described is None or self._described.link is None:
+        """The channel's title and link, asked of Telegram at most every
+        :data:`DESCRIBED_FOR` (a title or link changed by the owner shows after that)."""
+        now = time.monotonic()
+        if self._described is None or now >= self._described_until:
             self._described = await lookup.describe(self._channel_or_fail())
+            self._described_until = now + DESCRIBED_FOR
         return self._described
 
     def _channel_or_fail(self) -> str | int:
