@@ -33,6 +33,7 @@ from pydantic import SecretStr
 
 from api import PanelClient, PanelError
 from api.client import caller_reports_failures
+from bot import heap
 from bot.config import Settings
 from bot.cryptopay_webhook import add_crypto_pay_route
 from bot.embedded_sandbox import SECOND_PANEL, embedded_sandbox
@@ -235,6 +236,7 @@ async def _run(settings: Settings, stopping: asyncio.Event) -> None:
         services = await open_runtime(settings, sandbox=sandbox)
         stack.push_async_callback(services.aclose)
         dispatcher = create_dispatcher(services)
+        heap.settle()
         if settings.webhook_url:
             await _serve_webhook(dispatcher, bot, settings, stopping)
         else:

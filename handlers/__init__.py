@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from aiogram import F, Router
+from aiogram import Router
 
 from handlers import (
     account,
@@ -30,6 +30,7 @@ from handlers import (
     support,
     support_staff,
 )
+from handlers.filters import InChat, PrivateChat, gate_callbacks
 
 
 def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Router:
@@ -48,25 +49,26 @@ def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Route
 def _admin_group(admin_chat_id: int, admins: frozenset[int]) -> Router:
     """The admin commands, for the admins in the admin group."""
     group = Router(name="admin_group")
-    group.message.filter(F.chat.id == admin_chat_id, F.from_user.id.in_(admins))
-    group.callback_query.filter(F.message.chat.id == admin_chat_id, F.from_user.id.in_(admins))
-    group.include_router(admin.router())
+    group.message.filter(InChat(admin_chat_id, admins))
+    group.callback_query.filter(InChat(admin_chat_id, admins))
+    group.include_router(gate_callbacks(admin.router()))
     return group
 
 
 def _staff(admin_chat_id: int) -> Router:
     """The staff's answers to customers: from any member of the admin group."""
     staff = Router(name="staff")
-    staff.message.filter(F.chat.id == admin_chat_id)
+    staff.message.filter(InChat(admin_chat_id))
     staff.include_router(support_staff.router())
+    gate_callbacks(staff)
     return staff
 
 
 def _storefront() -> Router:
     """The customers' side, in private chats."""
     storefront = Router(name="storefront")
-    storefront.message.filter(F.chat.type == "private")
-    storefront.callback_query.filter(F.message.chat.type == "private")
+    storefront.message.filter(PrivateChat())
+    storefront.callback_query.filter(PrivateChat())
     banned.guard(storefront)
     channel.guard(storefront)
     # Commands first (also in the middle of a form or with a quote waiting, which take any
@@ -74,7 +76,7 @@ def _storefront() -> Router:
     # search; a button no handler takes (stale or forged) is answered last.
     storefront.include_routers(
         *(
-            module.router()
+            gate_callbacks(module.router())
             for module in (
                 menu,
                 channel,

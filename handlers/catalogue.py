@@ -10,6 +10,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CategoriesCb, CategoryCb, MenuCb, ServiceCb
+from handlers.filters import Has, Slash
 from handlers.screens import show
 from shop.catalogue import PAGE_SIZE, Catalogue, ServiceOffer
 from shop.descriptions import minutes_of
@@ -28,7 +29,7 @@ def router() -> Router:
     catalogue.callback_query.register(categories_page, CategoriesCb.filter())
     catalogue.callback_query.register(category_page, CategoryCb.filter())
     catalogue.callback_query.register(service_card, ServiceCb.filter())
-    catalogue.message.register(search, StateFilter(None), F.text, ~F.text.startswith("/"))
+    catalogue.message.register(search, StateFilter(None), Has("text"), ~Slash())
     return catalogue
 
 

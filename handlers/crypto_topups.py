@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -15,6 +16,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers.callbacks import CancelFormCb, CryptoAmountCb, CryptoCheckCb, MenuCb, TopUpMethodCb
+from handlers.filters import Has
 from handlers.keyboards import button
 from handlers.payments import amount_keyboard, amount_refused_text, ask_amount_text
 from handlers.screens import show
@@ -40,8 +42,8 @@ def router() -> Router:
     crypto.callback_query.register(amounts_screen, TopUpMethodCb.filter(F.method == CRYPTO.value))
     crypto.callback_query.register(preset_amount, CryptoAmountCb.filter(F.amount != ""))
     crypto.callback_query.register(other_amount, CryptoAmountCb.filter(F.amount == ""))
-    crypto.message.register(typed_amount, CryptoTopUpForm.amount, F.text)
-    crypto.message.register(amount_not_text, CryptoTopUpForm.amount)
+    crypto.message.register(typed_amount, StateFilter(CryptoTopUpForm.amount), Has("text"))
+    crypto.message.register(amount_not_text, StateFilter(CryptoTopUpForm.amount))
     crypto.callback_query.register(check_payment, CryptoCheckCb.filter())
     return crypto
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
+from handlers.filters import Slash
 from handlers.keyboards import back_to_menu
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 def router() -> Router:
     """The last handlers, on a new router."""
     fallback = Router(name="fallback")
-    fallback.message.register(unknown_command, F.text.startswith("/"))
+    fallback.message.register(unknown_command, Slash())
     fallback.callback_query.register(outdated_button)
     fallback.errors.register(
         reply_not_delivered, ExceptionTypeFilter(TelegramAPIError, ClientDecodeError)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
@@ -93,7 +93,7 @@ def pager(
 
 
 def categories(
-    i18n: I18nContext, rows: list[CategoryRow], page: int, pages: int
+    i18n: I18nContext, rows: Sequence[CategoryRow], page: int, pages: int
 ) -> InlineKeyboardMarkup:
     keyboard = [
         [

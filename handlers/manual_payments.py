@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -14,6 +15,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, ManualAmountCb, MenuCb, TopUpMethodCb
+from handlers.filters import Has
 from handlers.keyboards import button
 from handlers.manual_posts import post_request
 from handlers.payments import amount_keyboard, amount_refused_text, ask_amount_text
@@ -45,10 +47,12 @@ def router() -> Router:
     )
     manual.callback_query.register(preset_amount, ManualAmountCb.filter(F.amount != ""))
     manual.callback_query.register(other_amount, ManualAmountCb.filter(F.amount == ""))
-    manual.message.register(typed_amount, ManualForm.amount, F.text)
-    manual.message.register(amount_not_text, ManualForm.amount)
-    manual.message.register(receipt_sent, ManualForm.receipt, F.photo | F.document)
-    manual.message.register(not_a_receipt, ManualForm.receipt)
+    manual.message.register(typed_amount, StateFilter(ManualForm.amount), Has("text"))
+    manual.message.register(amount_not_text, StateFilter(ManualForm.amount))
+    manual.message.register(
+        receipt_sent, StateFilter(ManualForm.receipt), Has("photo", "document")
+    )
+    manual.message.register(not_a_receipt, StateFilter(ManualForm.receipt))
     return manual
 
 

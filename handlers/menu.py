@@ -38,7 +38,7 @@ def router() -> Router:
     return menu
 
 
-def first_contact(_: Message, new_customer: bool = False) -> bool:
+async def first_contact(_: Message, new_customer: bool = False) -> bool:
     """The update is the customer's first contact with the shop."""
     return new_customer
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -21,6 +21,7 @@ from api import OrderType
 from handlers import keyboards
 from handlers.callbacks import ChoiceCb, OrderStartCb
 from handlers.channel import MEMBERS_ONLY
+from handlers.filters import Has
 from handlers.order_states import FORM_STATES, Confirming, state_for
 from shop.display import WHOLE, escaped, shortened
 from shop.money import Currency
@@ -37,14 +38,14 @@ def router() -> Router:
     """The order form's handlers, on a new router."""
     form = Router(name="order_form")
     form.callback_query.register(start_form, OrderStartCb.filter(), flags=MEMBERS_ONLY)
-    form.message.register(typed_answer, FILLING, F.text)
+    form.message.register(typed_answer, FILLING, Has("text"))
     form.callback_query.register(button_answer, FILLING, ChoiceCb.filter(), answers_the_question)
     form.message.register(not_text, FILLING)
-    form.message.register(waiting_for_confirmation, Confirming.quote)
+    form.message.register(waiting_for_confirmation, StateFilter(Confirming.quote))
     return form
 
 
-def answers_the_question(
+async def answers_the_question(
     callback: CallbackQuery, callback_data: ChoiceCb, raw_state: str | None = None
 ) -> bool:
     """True when the button answers the question being asked, on a message the bot can

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -22,6 +23,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb, TopUpMethodCb
+from handlers.filters import Has
 from handlers.keyboards import button
 from handlers.screens import show
 from shop.payments import STARS, AmountRefused, TopUpTerms
@@ -48,10 +50,10 @@ def router() -> Router:
     )
     payments.callback_query.register(preset_amount, TopUpCb.filter(F.amount != ""))
     payments.callback_query.register(other_amount, TopUpCb.filter(F.amount == ""))
-    payments.message.register(typed_amount, TopUpForm.amount, F.text)
-    payments.message.register(amount_not_text, TopUpForm.amount)
+    payments.message.register(typed_amount, StateFilter(TopUpForm.amount), Has("text"))
+    payments.message.register(amount_not_text, StateFilter(TopUpForm.amount))
     payments.pre_checkout_query.register(pre_checkout)
-    payments.message.register(successful_payment, F.successful_payment)
+    payments.message.register(successful_payment, Has("successful_payment"))
     payments.callback_query.register(referral_screen, MenuCb.filter(F.screen == "referral"))
     return payments
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
 from handlers.callbacks import CancelFormCb, MenuCb
+from handlers.filters import Has, Slash
 from handlers.keyboards import button
 from handlers.screens import show
 from shop.promos import PromoProblem, PromoRefused, Promos
@@ -27,8 +29,8 @@ def router() -> Router:
     promo.callback_query.register(ask_code, MenuCb.filter(F.screen == "promo"))
     # A command (/start, /cancel, an unknown one) is not a code: the menu or the fallback
     # takes it.
-    promo.message.register(typed_code, PromoForm.code, F.text, ~F.text.startswith("/"))
-    promo.message.register(code_not_text, PromoForm.code, ~F.text)
+    promo.message.register(typed_code, StateFilter(PromoForm.code), Has("text"), ~Slash())
+    promo.message.register(code_not_text, StateFilter(PromoForm.code), ~Has("text"))
     return promo
 
 

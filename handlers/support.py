@@ -12,7 +12,7 @@ import aiohttp
 from aiogram import Bot, F, Router
 from aiogram.enums import ContentType
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -21,6 +21,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import MenuCb, SupportAskCb, SupportDoneCb
+from handlers.filters import ContentIn, Slash
 from handlers.screens import show
 from shop.display import escaped
 from shop.storage import UserRow
@@ -73,9 +74,8 @@ def router() -> Router:
     support.callback_query.register(open_by_button, MenuCb.filter(F.screen == "support"))
     support.callback_query.register(ask_about_order, SupportAskCb.filter())
     support.callback_query.register(done, SupportDoneCb.filter())
-    written = F.content_type.in_(RELAYED) & ~F.text.startswith("/")
-    support.message.register(write, SupportForm.writing, written)
-    support.message.register(reply_to_answer, written, replies_to_answer)
+    support.message.register(write, StateFilter(SupportForm.writing), ContentIn(RELAYED), ~Slash())
+    support.message.register(reply_to_answer, ContentIn(RELAYED), ~Slash(), replies_to_answer)
     return support
 
 

@@ -9,9 +9,10 @@ posts made as a channel, are nobody's answer.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import Message
 
+from handlers.filters import ContentIn, Slash
 from handlers.support import RELAYED
 from shop.support import SupportDesk
 
@@ -22,13 +23,13 @@ def router() -> Router:
     staff.message.register(
         answer,
         from_staff,
-        F.content_type.in_(RELAYED),
-        ~F.text.startswith("/"),
+        ContentIn(RELAYED),
+        ~Slash(),
     )
     return staff
 
 
-def from_staff(message: Message) -> bool:
+async def from_staff(message: Message) -> bool:
     """Whether a member of the group wrote ``message``: a person, or an anonymous admin
     (posting as the group); not a bot, nor a post made as a channel."""
     if message.sender_chat is not None:

@@ -218,16 +218,29 @@ class Catalogue:
     def __init__(self, db: Database, terms: Terms) -> None:
         self._db = db
         self._terms = terms
+        # The categories as last read, and the catalogue's generation they were read at.
+        self._categories: tuple[int, tuple[CategoryRow, ...]] | None = None
 
     @property
     def currency(self) -> Currency:
         """The shop's currency, in which prices are shown."""
         return self._terms.currency
 
-    async def categories(self) -> list[CategoryRow]:
-        """Categories with the number of services customers can order in each."""
+    async def categories(self) -> tuple[CategoryRow, ...]:
+        """Categories with the number of services customers can order in each.
+
+        Read again only once the catalogue has changed (a sync, a service turned off),
+        whichever process changed it: every customer's first screen lists them.
+        """
         async with self._db.read() as r:
-            return await r.services.categories()
+            # The generation first: a change committed between the two reads makes the
+            # next call read again, never keeps rows older than their generation.
+            generation = await r.services.generation()
+            if self._categories is not None and self._categories[0] == generation:
+                return self._categories[1]
+            rows = tuple(await r.services.categories())
+        self._categories = (generation, rows)
+        return rows
 
     async def _offers(self, r: Repositories, services: list[ServiceRow]) -> list[ServiceOffer]:
         # The default markup is read once for the whole list, not once per service.

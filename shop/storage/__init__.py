@@ -28,6 +28,7 @@ from shop.storage.errors import (
     SchemaTooNew,
 )
 from shop.storage.migrations import (
+    CATALOGUE_GENERATION_VERSION,
     CRYPTO_INVOICES_VERSION,
     LATEST_VERSION,
     MIGRATIONS,
@@ -88,6 +89,7 @@ __all__ = [
     "CRYPTO_INVOICES_VERSION",
     "LATEST_VERSION",
     "SERVICE_DETAILS_VERSION",
+    "CATALOGUE_GENERATION_VERSION",
     "SEVERAL_PANELS_VERSION",
     "SUPPORT_VERSION",
     "MICRO",

@@ -660,6 +660,32 @@ ALTER TABLE services ADD COLUMN own_description TEXT;
 #: The version that keeps services' descriptions and average times.
 SERVICE_DETAILS_VERSION: Final = 16
 
+_CATALOGUE_GENERATION: Final = """
+-- A number that grows with every change to the services table, by any writer in any
+-- process: what a process read of the catalogue stays good while it is the same.
+-- (A migration that rebuilds services must make these triggers again.)
+CREATE TABLE catalogue_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL
+);
+INSERT INTO catalogue_generation (id, generation) VALUES (1, 0);
+CREATE TRIGGER services_inserted AFTER INSERT ON services
+BEGIN
+    UPDATE catalogue_generation SET generation = generation + 1;
+END;
+CREATE TRIGGER services_updated AFTER UPDATE ON services
+BEGIN
+    UPDATE catalogue_generation SET generation = generation + 1;
+END;
+CREATE TRIGGER services_deleted AFTER DELETE ON services
+BEGIN
+    UPDATE catalogue_generation SET generation = generation + 1;
+END;
+"""
+
+#: The version that counts the catalogue's changes.
+CATALOGUE_GENERATION_VERSION: Final = 17
+
 
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
@@ -679,6 +705,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(SEVERAL_PANELS_VERSION, _SEVERAL_PANELS, rebuilds_referenced_tables=True),
     Migration(SUPPORT_VERSION, _SUPPORT),
     Migration(SERVICE_DETAILS_VERSION, _SERVICE_DETAILS),
+    Migration(CATALOGUE_GENERATION_VERSION, _CATALOGUE_GENERATION),
 )
 
 #: The schema version this code writes.

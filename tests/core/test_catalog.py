@@ -659,3 +659,41 @@ async def test_a_minimum_of_zero_is_sold_from_one(
 
     # 0.01234 per 1000, one view: 0.00001234, + 30 % = 0.000016042, up to the cent.
     assert (quote.price, quote.cost, quote.units) == (Decimal("0.01"), Decimal("0.000013"), 1)
+
+
+async def test_the_categories_are_kept_until_the_catalogue_changes_in_any_process(
+    db: Database,
+    database_path: Path,
+    panel: SandboxPanel,
+    panel_client: PanelClient,
+    shop: Terms,
+) -> None:
+    await sync_catalogue(db, panel_client)
+    catalogue = Catalogue(db, shop)
+    first = await catalogue.categories()
+    counts = {c.name: c.service_count for c in first}
+    busiest = max(first, key=lambda c: c.service_count)
+    assert busiest.service_count > 1
+
+    # Nothing changed: the list read before is the one given.
+    assert await catalogue.categories() is first
+
+    # The owner turns a service off: its category counts one less at once.
+    async with db.transaction() as tx:
+        await tx.services.set_enabled(busiest.first_service_id, False)
+    after_owner = {c.name: c.service_count for c in await catalogue.categories()}
+    assert after_owner == {**counts, busiest.name: busiest.service_count - 1}
+
+    # Another process on the same file turns it on again.
+    other = await Database.open(database_path)
+    try:
+        async with other.transaction() as tx:
+            await tx.services.set_enabled(busiest.first_service_id, True)
+    finally:
+        await other.close()
+    assert {c.name: c.service_count for c in await catalogue.categories()} == counts
+
+    # A sync where the panel dropped a whole category: it is gone from the list.
+    panel.set_services([row for row in panel.services if row["category"] != busiest.name])
+    await sync_catalogue(db, panel_client)
+    assert busiest.name not in {c.name for c in await catalogue.categories()}

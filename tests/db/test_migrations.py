@@ -147,8 +147,11 @@ async def test_a_file_that_is_not_a_database_gives_one_clear_error(db_path: Path
 
 
 def trigger_names(path: Path) -> set[str]:
+    """The ledger's triggers."""
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'"
+        )
         return {row[0] for row in rows}
 
 
@@ -243,3 +246,21 @@ async def test_version_eight_keeps_the_ledger_and_takes_exactly_the_shops_reason
             )
     # Every reason the code writes is one the database takes, and no other.
     assert stored == {reason.value for reason in LedgerReason}
+
+
+async def test_every_change_to_the_services_moves_the_catalogue_generation(
+    db_path: Path,
+) -> None:
+    async with await Database.open(db_path) as db, db.read() as r:
+        start = await r.services.generation()
+    # Written as any other process or tool would, not through the shop's repositories.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO services (id, name, category, type, rate, min, max, synced_at)"
+            " VALUES (1, 'Likes', 'Instagram', 'Default', 1000, 10, 100, '2026-01-01')"
+        )
+        conn.execute("UPDATE services SET enabled = 0 WHERE id = 1")
+        conn.execute("DELETE FROM services WHERE id = 1")
+        conn.commit()
+    async with await Database.open(db_path) as db, db.read() as r:
+        assert await r.services.generation() == start + 3

@@ -158,6 +158,14 @@ class ServiceRepository:
         )
         return {row["id"]: ServiceRow.from_row(row) for row in rows}
 
+    async def generation(self) -> int:
+        """A number that changes whenever a service is added, changed or removed."""
+        return int(
+            await self._session.fetch_value(
+                "SELECT generation FROM catalogue_generation WHERE id = 1"
+            )
+        )
+
     async def categories(self) -> list[CategoryRow]:
         """Categories that hold available services, sorted by name."""
         rows = await self._session.fetch_all(

@@ -1,0 +1,116 @@
+"""The handlers' filters, checked in the event loop.
+
+aiogram checks a plain function or a magic filter (``F.text``, ``F.chat.type == "private"``)
+on a worker thread: a hand-over and back for every update at every router and handler it
+passes, many times what the check itself costs. These filters are coroutines, so they run
+in the loop; ``tests/conversation/test_routers.py`` holds the whole tree to that.
+
+:func:`gate_callbacks` spares a button's tap the walk through every router: a router whose
+every button handler names the callback data it takes is entered only by the taps of those
+buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from aiogram import Router
+from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.types import CallbackQuery, Message
+
+
+def _chat_of(event: Message | CallbackQuery) -> tuple[int, str] | None:
+    """The id and type of the chat an update comes from; None for a button on a message
+    the bot cannot see (an inline message)."""
+    if isinstance(event, CallbackQuery):
+        if event.message is None:
+            return None
+        chat = event.message.chat
+    else:
+        chat = event.chat
+    return chat.id, chat.type
+
+
+class PrivateChat(Filter):
+    """Messages and taps in a private chat with the bot."""
+
+    async def __call__(self, event: Message | CallbackQuery) -> bool:
+        chat = _chat_of(event)
+        return chat is not None and chat[1] == "private"
+
+
+class InChat(Filter):
+    """Messages and taps in the chat ``chat_id``, by anyone or, with ``users``, by them."""
+
+    def __init__(self, chat_id: int, users: Collection[int] | None = None) -> None:
+        self.chat_id = chat_id
+        self.users = None if users is None else frozenset(users)
+
+    async def __call__(self, event: Message | CallbackQuery) -> bool:
+        chat = _chat_of(event)
+        if chat is None or chat[0] != self.chat_id:
+            return False
+        if self.users is None:
+            return True
+        return event.from_user is not None and event.from_user.id in self.users
+
+
+class Has(Filter):
+    """Messages carrying any of ``fields`` (``Has("photo", "document")``)."""
+
+    def __init__(self, *fields: str) -> None:
+        self.fields = fields
+
+    async def __call__(self, message: Message) -> bool:
+        return any(getattr(message, name) is not None for name in self.fields)
+
+
+class Slash(Filter):
+    """Text starting with ``/``: a command, known or not."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None and message.text.startswith("/")
+
+
+class ContentIn(Filter):
+    """Messages of one of the content types ``kinds`` (``"text"``, ``"photo"``...)."""
+
+    def __init__(self, kinds: Collection[str]) -> None:
+        self.kinds = frozenset(kinds)
+
+    async def __call__(self, message: Message) -> bool:
+        return message.content_type in self.kinds
+
+
+class CallbackPrefix(Filter):
+    """Taps whose callback data starts with one of ``prefixes``."""
+
+    def __init__(self, prefixes: Collection[str]) -> None:
+        self.prefixes = frozenset(prefixes)
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return query.data is not None and query.data.split(":", 1)[0] in self.prefixes
+
+
+def _callback_prefixes(router: Router) -> Iterator[str | None]:
+    """The prefix of the callback data each button handler in ``router`` and its sub-routers
+    takes; None for a handler that may take any tap."""
+    for handler in router.callback_query.handlers:
+        prefixes = [
+            f.callback.callback_data.__prefix__
+            for f in handler.filters or ()
+            if isinstance(f.callback, CallbackQueryFilter)
+        ]
+        yield prefixes[0] if prefixes else None
+    for sub_router in router.sub_routers:
+        yield from _callback_prefixes(sub_router)
+
+
+def gate_callbacks(router: Router) -> Router:
+    """Let into ``router`` only the taps one of its handlers can take, when every handler
+    names its callback data; a router with a handler for any tap is left as it is."""
+    prefixes = list(_callback_prefixes(router))
+    if None not in prefixes:
+        router.callback_query.filter(CallbackPrefix({p for p in prefixes if p is not None}))
+    return router
