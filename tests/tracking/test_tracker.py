@@ -4,7 +4,10 @@ by the test: batched polling, transitions, refunds and customer notices, exactly
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import sqlite3
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +16,8 @@ import pytest
 
 from api import DefaultOrder, PanelClient, PanelError
 from api.sandbox import CANCEL_MARKER, PARTIAL_MARKER, REFILL_REJECT_MARKER, Fault
+from api.sandbox.encoding import JsonValue
+from shop import tracking
 from shop.notices import NOTICE_KIND, Notices
 from shop.order_actions import request_cancel, request_refill
 from shop.ordering import PlacementOutcome, attach_panel_order, place_order, quote_order
@@ -95,6 +100,92 @@ async def sent_notices(front: Shopfront, chat_id: int) -> list[tuple[str, object
 
 
 # --- batching ------------------------------------------------------------------------------
+async def test_a_poll_reads_asks_and_stores_the_active_orders_a_part_at_a_time(
+    front: Shopfront, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a poll holds is one part of the active orders, whatever their number; the parts
+    take the calls the whole would (here parts of 100, one call each)."""
+    monkeypatch.setattr(tracking, "_POLL_PART", 100)
+    users = range(1, 6)
+    for user in users:
+        await front.customer(user)
+    orders = await front.place_many(
+        [(user, f"{LINK}-{user}-{number}") for user in users for number in range(50)]
+    )
+    by_id = sorted(orders, key=lambda order: order.id)
+    front.to_start()
+    front.panel.requests.clear()
+    # What the database holds as each status call reaches the panel.
+    started_when_asked: list[int] = []
+    respond = front.panel.respond
+
+    def respond_and_look(key: str, action: str, fields: Mapping[str, str]) -> JsonValue:
+        if action == "status":
+            with contextlib.closing(sqlite3.connect(front.db.location)) as conn:
+                (started,) = conn.execute(
+                    "SELECT COUNT(*) FROM orders WHERE state = 'in_progress'"
+                ).fetchone()
+            started_when_asked.append(started)
+        return respond(key, action, fields)
+
+    monkeypatch.setattr(front.panel, "respond", respond_and_look)
+
+    report = await front.poll()
+
+    asked = [[int(i) for i in call.fields["orders"].split(",")] for call in front.calls("status")]
+    parts = [by_id[start : start + 100] for start in range(0, 250, 100)]
+    assert [sorted(batch) for batch in asked] == [
+        sorted(order.panel_order_id or 0 for order in part) for part in parts
+    ]
+    # Each part was stored before the next one was asked about.
+    assert started_when_asked == [0, 100, 200]
+    assert (report.orders_polled, len(report.order_changes)) == (250, 250)
+    assert {(await front.order(order.id)).state for order in orders} == {IP}
+
+
+async def test_an_order_placed_during_a_poll_waits_for_the_next_one(
+    front: Shopfront, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy shop's poll ends: it asks about the orders there were when it began."""
+    monkeypatch.setattr(tracking, "_POLL_PART", 100)
+    await front.customer(1)
+    orders = await front.place_many([(1, f"{LINK}-{number}") for number in range(150)])
+    placed_meanwhile: list[int] = []
+    store = front.tracker._store
+
+    async def store_then_place(*args: Any) -> None:
+        await store(*args)
+        if not placed_meanwhile:
+            [order] = await front.place_many([(1, f"{LINK}-meanwhile")])
+            placed_meanwhile.append(order.panel_order_id or 0)
+
+    monkeypatch.setattr(front.tracker, "_store", store_then_place)
+
+    report = await front.poll()
+
+    asked = {int(i) for call in front.calls("status") for i in call.fields["orders"].split(",")}
+    assert report.orders_polled == 150
+    assert asked == {order.panel_order_id for order in orders}
+    front.panel.requests.clear()
+    assert (await front.poll()).orders_polled == 151
+    asked = {int(i) for call in front.calls("status") for i in call.fields["orders"].split(",")}
+    assert placed_meanwhile[0] in asked
+
+
+async def test_a_panel_down_for_the_whole_poll_fails_it_and_stores_nothing(
+    front: Shopfront, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracking, "_POLL_PART", 100)
+    await front.customer(1)
+    orders = await front.place_many([(1, f"{LINK}-{number}") for number in range(150)])
+    front.to_start()
+    front.panel.faults.add(Fault.html_502(action="status", times=10))
+
+    with pytest.raises(PanelError):
+        await front.poll()
+
+    assert len(front.calls("status")) == 2
+    assert {(await front.order(order.id)).state for order in orders} == {P}
 
 
 async def test_250_active_orders_take_3_status_calls_a_cycle_each_change_recorded_once(

@@ -307,16 +307,33 @@ class OrderRepository:
             )
         return orders
 
+    async def last_id(self) -> int:
+        """The id of the newest order; 0 when there is none."""
+        return int(await self._session.fetch_value("SELECT COALESCE(MAX(id), 0) FROM orders"))
+
     async def active_with_panel_id(
-        self, after_id: int = 0, limit: int = 100, *, panel: str | None = None
+        self,
+        after_id: int = 0,
+        limit: int = 100,
+        *,
+        panel: str | None = None,
+        upto_id: int | None = None,
     ) -> list[OrderRow]:
-        """A page of orders a panel is still working on, by id, after ``after_id``: those of
-        ``panel``, or of every panel when it is None."""
+        """A page of orders a panel is still working on, by id, after ``after_id`` (and up
+        to ``upto_id`` when given): those of ``panel``, or of every panel when it is None."""
         rows = await self._session.fetch_all(
             "SELECT * FROM orders WHERE panel_order_id IS NOT NULL AND id > ?"
-            " AND (? IS NULL OR panel = ?)"
+            " AND (? IS NULL OR id <= ?) AND (? IS NULL OR panel = ?)"
             " AND state IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?",
-            (after_id, panel, panel, json_list(sorted(ACTIVE_ORDER_STATES)), limit),
+            (
+                after_id,
+                upto_id,
+                upto_id,
+                panel,
+                panel,
+                json_list(sorted(ACTIVE_ORDER_STATES)),
+                limit,
+            ),
         )
         return [OrderRow.from_row(row) for row in rows]
 
