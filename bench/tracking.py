@@ -7,7 +7,8 @@ runs a quarter has ended (completed, partial or canceled: refunds and notices), 
 running (a transition and a notice each) and a quarter is still pending (no change).
 
 Set-up is not measured: orders go straight into the panel (``panel.respond``) and into the
-shop through the repositories, as placement would have left them. Then one
+shop through the repositories, as placement would have left them. The garbage collector is
+set as the bot sets it once started (``bot.heap.settle``). Then one
 ``Tracker.poll_once()`` is timed. Prints the calls made (status must be one per 100 orders,
 so 100 for 10,000), the cycle's wall time, the rows it wrote and DB writes per second; then
 checks that every refund was made once and that a second cycle right after (the common
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import platform
 import tempfile
@@ -43,6 +45,7 @@ from aiohttp import web
 
 from api import DefaultOrder, OrderType, PanelClient
 from api.sandbox import Fault, ManualClock, SandboxPanel, create_app
+from bot import heap
 from shop.alerts import Alerts
 from shop.catalogue import sync_catalogue
 from shop.ledger import credit
@@ -310,6 +313,7 @@ async def run(orders: int, customers: int, concurrency: int) -> tuple[float, flo
                 outbox_before = await _outbox_rows(db)
                 panel.requests.clear()
                 calls_before = client.calls
+                heap.settle()  # as the bot does once started (bot.app.run)
 
                 started = time.perf_counter()
                 report = await tracker.poll_once()
@@ -324,6 +328,7 @@ async def run(orders: int, customers: int, concurrency: int) -> tuple[float, flo
                 second = await tracker.poll_once()
                 quiet = time.perf_counter() - started
                 quiet_calls = sum(request.action == "status" for request in panel.requests)
+                gc.unfreeze()  # this run's objects may be collected once it is over
     finally:
         await runner.cleanup()
 

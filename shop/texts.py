@@ -50,6 +50,12 @@ class ForgivingFluentCore(FluentRuntimeCore):
     def __init__(self, path: Path, default_locale: str) -> None:
         super().__init__(path=path, default_locale=default_locale, pre_compile=False)
 
+    async def startup(self) -> None:
+        """Read the catalogues, once: aiogram-i18n's middleware asks again as the dispatcher
+        starts, and the shop's services read them before that."""
+        if not self.locales:
+            await super().startup()
+
     def find_locales(self) -> dict[str, FluentBundle]:
         parser = FluentParser(with_spans=False)
         bundles: dict[str, FluentBundle] = {}

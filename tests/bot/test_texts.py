@@ -5,10 +5,12 @@ logged."""
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 
 import pytest
 
-from shop.texts import Texts
+from shop.texts import LOCALES_DIR, Texts
 
 
 @pytest.fixture
@@ -44,3 +46,19 @@ async def test_the_same_value_renders_in_every_language_and_in_handlers(texts: T
 async def test_a_missing_value_still_renders_the_message(texts: Texts) -> None:
     text = texts.get("en", "notice-completed", order_id="7")
     assert text.startswith("✅ <b>Order #7 is completed</b>")
+
+
+async def test_the_catalogues_are_read_once_though_the_dispatcher_starts_them_again(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, folder)
+    texts = await Texts.load("en", folder)
+    shutil.rmtree(folder)
+
+    # aiogram-i18n's middleware starts the core again when the dispatcher starts.
+    await texts.core.startup()
+
+    assert texts.get("ru", "menu-title", name="Алиса").startswith(
+        "👋 <b>Здравствуйте, Алиса!</b>\n"
+    )
