@@ -196,7 +196,11 @@ class Customer:
 
     async def _feed(self, **update: Any) -> None:
         started = time.perf_counter()
-        event = Update.model_validate({"update_id": next(self.update_ids), **update})
+        # Bound to the bot as polling binds it; an unbound update is read a second time by
+        # feed_update.
+        event = Update.model_validate(
+            {"update_id": next(self.update_ids), **update}, context={"bot": self.bot}
+        )
         await self.dispatcher.feed_update(self.bot, event)
         self.timings.per_update.append(time.perf_counter() - started)
 

@@ -49,6 +49,9 @@ class ForgivingFluentCore(FluentRuntimeCore):
 
     def __init__(self, path: Path, default_locale: str) -> None:
         super().__init__(path=path, default_locale=default_locale, pre_compile=False)
+        # Messages without values as rendered, by key and catalogue: three in four of the
+        # texts a conversation shows (button labels, questions) are such.
+        self._plain: dict[tuple[str, str], str] = {}
 
     async def startup(self) -> None:
         """Read the catalogues, once: aiogram-i18n's middleware asks again as the dispatcher
@@ -70,6 +73,14 @@ class ForgivingFluentCore(FluentRuntimeCore):
         return bundles
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
+        if kwargs:
+            return self._render(message_id, locale, kwargs)
+        key = (message_id, self.get_locale(locale=locale))
+        if (text := self._plain.get(key)) is None:
+            text = self._plain[key] = self._render(message_id, locale, kwargs)
+        return text
+
+    def _render(self, message_id: str, locale: str | None, kwargs: dict[str, Any]) -> str:
         try:
             return super().get(message_id, locale, **kwargs)
         except FluentMessageError as exc:
