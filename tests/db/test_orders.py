@@ -211,6 +211,32 @@ async def test_polling_pages_through_active_orders_with_panel_ids(db: Database) 
     }
 
 
+async def test_pages_of_active_orders_run_by_id_across_states_up_to_a_bound(
+    db: Database,
+) -> None:
+    running = [OrderState.IN_PROGRESS, OrderState.PROCESSING, OrderState.PENDING]
+    async with db.transaction() as tx:
+        orders = [await add_order(tx) for _ in range(9)]
+        for panel_id, order in enumerate(orders, start=100):
+            await tx.orders.set_placed(order.id, panel_id)
+            state = running[panel_id % 3]
+            if state is not OrderState.PENDING:
+                await tx.orders.set_state(order.id, state, expected_states={OrderState.PENDING})
+    ids = [order.id for order in orders]
+
+    async def pages(upto: int | None) -> list[list[int]]:
+        found: list[list[int]] = []
+        after = 0
+        async with db.read() as r:
+            while page := await r.orders.active_with_panel_id(after, 2, upto_id=upto):
+                found.append([order.id for order in page])
+                after = page[-1].id
+        return found
+
+    assert await pages(None) == [ids[0:2], ids[2:4], ids[4:6], ids[6:8], ids[8:9]]
+    assert await pages(ids[4]) == [ids[0:2], ids[2:4], ids[4:5]]
+
+
 async def test_a_users_orders_are_listed_newest_first(db: Database) -> None:
     async with db.transaction() as tx:
         mine = [await add_order(tx, user_id=1) for _ in range(3)]

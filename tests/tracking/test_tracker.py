@@ -163,13 +163,18 @@ async def test_an_order_placed_during_a_poll_waits_for_the_next_one(
 
     report = await front.poll()
 
-    asked = {int(i) for call in front.calls("status") for i in call.fields["orders"].split(",")}
+    asked = _asked(front)
     assert report.orders_polled == 150
     assert asked == {order.panel_order_id for order in orders}
     front.panel.requests.clear()
     assert (await front.poll()).orders_polled == 151
-    asked = {int(i) for call in front.calls("status") for i in call.fields["orders"].split(",")}
+    asked = _asked(front)
     assert placed_meanwhile[0] in asked
+
+
+def _asked(front: Shopfront) -> set[int]:
+    """The panel ids the panel was asked about in status calls."""
+    return {int(i) for call in front.calls("status") for i in call.fields["orders"].split(",")}
 
 
 async def test_a_panel_down_for_the_whole_poll_fails_it_and_stores_nothing(
