@@ -58,7 +58,7 @@ _PAGE: Final = 100
 #: Active orders read, asked about and stored at a time: what a poll holds in memory is
 #: one such part, whatever the number of orders. A multiple of the panel's 100 ids a call,
 #: so the parts take no more calls than the whole would.
-_POLL_PART: Final = 1_000
+_POLL_PART: Final = 500
 #: After this many polls in a row answered with an error, an order is reported to admins.
 ITEM_ERROR_ALERT_AFTER: Final = 3
 #: A customer's Refresh asks the panel at most this often per order...

@@ -29,6 +29,10 @@ from shop.storage.session import Session
 logger = logging.getLogger(__name__)
 
 MEMORY: Final = ":memory:"
+#: Each connection's page cache, in KiB (SQLite's default: 2,000). Pages missing from it
+#: come from the operating system's file cache in microseconds, and every commit of the
+#: writer empties the reader's anyway.
+CACHE_KIB: Final = 512
 
 
 def _casefold(text: str | None) -> str | None:
@@ -39,6 +43,7 @@ async def _connect(target: str, *, read_only: bool) -> Connection:
     conn = Connection.open(target)
     try:
         await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if target != MEMORY:
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
