@@ -126,6 +126,11 @@ class PanelClient(http.SessionHolder):
     def __repr__(self) -> str:
         return f"PanelClient(url={self.url!r}, key={_REDACTED!r})"
 
+    @property
+    def read_round(self) -> int:
+        """The ids one round of a multi read asks about: ``concurrency`` calls of 100."""
+        return self._concurrency * MAX_IDS_PER_CALL
+
     # --- the operations of API v2 ---------------------------------------------------------
 
     async def services(self) -> list[Service]:

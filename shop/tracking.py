@@ -55,10 +55,6 @@ T = TypeVar("T")
 
 #: Orders stored per transaction, so a big poll never holds the writer for long.
 _PAGE: Final = 100
-#: Active orders read, asked about and stored at a time: what a poll holds in memory is
-#: one such part, whatever the number of orders. A multiple of the panel's 100 ids a call,
-#: so the parts take no more calls than the whole would.
-_POLL_PART: Final = 500
 #: After this many polls in a row answered with an error, an order is reported to admins.
 ITEM_ERROR_ALERT_AFTER: Final = 3
 #: A customer's Refresh asks the panel at most this often per order...
@@ -168,10 +164,11 @@ class Tracker:
         return report
 
     async def poll_orders(self, report: PollReport, panel: str) -> None:
-        """Ask ``panel`` for each of its active orders and store what changed, a part of
-        :data:`_POLL_PART` orders at a time. Raises the panel's error only when none of the
+        """Ask ``panel`` for each of its active orders and store what changed, a part at a
+        time (see :func:`_poll_part`). Raises the panel's error only when none of the
         status calls was answered."""
         client = self._panels.client(panel)
+        part = _poll_part(client)
         calls = 0
         failed: list[FailedChunk] = []
         after = 0
@@ -179,7 +176,7 @@ class Tracker:
         # busy shop's poll ends.
         async with self._db.read() as r:
             last = await r.orders.last_id()
-        while orders := await self._active_orders(panel, after, last):
+        while orders := await self._active_orders(panel, after, last, part):
             after = orders[-1].id
             report.orders_polled += len(orders)
             by_panel_id = {order.panel_order_id: order for order in orders if order.panel_order_id}
@@ -267,13 +264,11 @@ class Tracker:
         async with self._db.read() as r:
             return await r.orders.get(order.id) or order
 
-    async def _active_orders(self, panel: str, after: int, last: int) -> list[OrderRow]:
-        """The next part of the active orders placed at ``panel``: ids above ``after``, up
-        to ``last``."""
+    async def _active_orders(self, panel: str, after: int, last: int, part: int) -> list[OrderRow]:
+        """The next ``part`` active orders placed at ``panel``: ids above ``after``, up to
+        ``last``."""
         async with self._db.read() as r:
-            return await r.orders.active_with_panel_id(
-                after, _POLL_PART, panel=panel, upto_id=last
-            )
+            return await r.orders.active_with_panel_id(after, part, panel=panel, upto_id=last)
 
     async def _store(
         self,
@@ -477,6 +472,14 @@ class Tracker:
     async def _alert_failing(self, since: str, error: str) -> None:
         async with self._db.transaction() as tx:
             await self._alerts.polls_failing(tx, since, FAILED_POLLS_ALERT_AFTER, error)
+
+
+def _poll_part(client: PanelClient) -> int:
+    """Active orders read, asked about and stored at a time: one round of the client's
+    concurrent status calls (4 calls of 100 ids), so the parts take a poll no more calls
+    and no more rounds than the whole would, and what a poll holds in memory is one part,
+    whatever the number of orders."""
+    return client.read_round
 
 
 def _usable(read: ChunkedAnswer[T], what: str) -> ChunkedAnswer[T]:

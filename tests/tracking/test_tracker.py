@@ -105,7 +105,7 @@ async def test_a_poll_reads_asks_and_stores_the_active_orders_a_part_at_a_time(
 ) -> None:
     """What a poll holds is one part of the active orders, whatever their number; the parts
     take the calls the whole would (here parts of 100, one call each)."""
-    monkeypatch.setattr(tracking, "_POLL_PART", 100)
+    monkeypatch.setattr(tracking, "_poll_part", lambda client: 100)
     users = range(1, 6)
     for user in users:
         await front.customer(user)
@@ -147,7 +147,7 @@ async def test_an_order_placed_during_a_poll_waits_for_the_next_one(
     front: Shopfront, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A busy shop's poll ends: it asks about the orders there were when it began."""
-    monkeypatch.setattr(tracking, "_POLL_PART", 100)
+    monkeypatch.setattr(tracking, "_poll_part", lambda client: 100)
     await front.customer(1)
     orders = await front.place_many([(1, f"{LINK}-{number}") for number in range(150)])
     placed_meanwhile: list[int] = []
@@ -180,7 +180,7 @@ def _asked(front: Shopfront) -> set[int]:
 async def test_a_panel_down_for_the_whole_poll_fails_it_and_stores_nothing(
     front: Shopfront, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tracking, "_POLL_PART", 100)
+    monkeypatch.setattr(tracking, "_poll_part", lambda client: 100)
     await front.customer(1)
     orders = await front.place_many([(1, f"{LINK}-{number}") for number in range(150)])
     front.to_start()
