@@ -84,21 +84,25 @@ class ContentIn(Filter):
 
 
 class CallbackPrefix(Filter):
-    """Taps whose callback data starts with one of ``prefixes``."""
+    """Taps whose callback data starts with one of ``prefixes``: ``(prefix, separator)``
+    pairs, as callback data classes pack them."""
 
-    def __init__(self, prefixes: Collection[str]) -> None:
+    def __init__(self, prefixes: Collection[tuple[str, str]]) -> None:
         self.prefixes = frozenset(prefixes)
 
     async def __call__(self, query: CallbackQuery) -> bool:
-        return query.data is not None and query.data.split(":", 1)[0] in self.prefixes
+        data = query.data
+        return data is not None and any(
+            data.split(separator, 1)[0] == prefix for prefix, separator in self.prefixes
+        )
 
 
-def _callback_prefixes(router: Router) -> Iterator[str | None]:
-    """The prefix of the callback data each button handler in ``router`` and its sub-routers
-    takes; None for a handler that may take any tap."""
+def _callback_prefixes(router: Router) -> Iterator[tuple[str, str] | None]:
+    """The prefix and separator of the callback data each button handler in ``router`` and
+    its sub-routers takes; None for a handler that may take any tap."""
     for handler in router.callback_query.handlers:
         prefixes = [
-            f.callback.callback_data.__prefix__
+            (f.callback.callback_data.__prefix__, f.callback.callback_data.__separator__)
             for f in handler.filters or ()
             if isinstance(f.callback, CallbackQueryFilter)
         ]
@@ -109,7 +113,8 @@ def _callback_prefixes(router: Router) -> Iterator[str | None]:
 
 def gate_callbacks(router: Router) -> Router:
     """Let into ``router`` only the taps one of its handlers can take, when every handler
-    names its callback data; a router with a handler for any tap is left as it is."""
+    names its callback data; a router with a handler for any tap is left as it is. Call it
+    once the router has all its handlers and sub-routers."""
     prefixes = list(_callback_prefixes(router))
     if None not in prefixes:
         router.callback_query.filter(CallbackPrefix({p for p in prefixes if p is not None}))

@@ -92,9 +92,11 @@ def pager(
     return row
 
 
-#: Category list keyboards as built, by language, categories shown and page: the same
-#: until the catalogue changes, and the first screen of every order.
-_CATEGORY_KEYBOARDS: dict[tuple[str, tuple[CategoryRow, ...], int, int], InlineKeyboardMarkup] = {}
+#: Category list keyboards as built, by catalogues and language, categories shown and page:
+#: the same until the catalogue changes, and the first screen of every order.
+_CATEGORY_KEYBOARDS: dict[
+    tuple[object, str, tuple[CategoryRow, ...], int, int], InlineKeyboardMarkup
+] = {}
 #: Keyboards kept at most; past that the old ones are dropped.
 KEPT_CATEGORY_KEYBOARDS = 64
 
@@ -104,7 +106,7 @@ def categories(
 ) -> InlineKeyboardMarkup:
     """A page of the category list (a keyboard is immutable, so one built is handed out
     again while the same categories are shown)."""
-    key = (i18n.locale, tuple(rows), page, pages)
+    key = (i18n.core, i18n.locale, tuple(rows), page, pages)
     if (kept := _CATEGORY_KEYBOARDS.get(key)) is not None:
         return kept
     if len(_CATEGORY_KEYBOARDS) >= KEPT_CATEGORY_KEYBOARDS:

@@ -50,7 +50,8 @@ class ForgivingFluentCore(FluentRuntimeCore):
     def __init__(self, path: Path, default_locale: str) -> None:
         super().__init__(path=path, default_locale=default_locale, pre_compile=False)
         # Messages without values as rendered, by key and catalogue: three in four of the
-        # texts a conversation shows (button labels, questions) are such.
+        # texts a conversation shows (button labels, questions) are such. Their text cannot
+        # change (no catalogue message calls a function, and the bot speaks HTML only).
         self._plain: dict[tuple[str, str], str] = {}
 
     async def startup(self) -> None:

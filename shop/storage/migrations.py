@@ -686,6 +686,12 @@ END;
 #: The version that counts the catalogue's changes.
 CATALOGUE_GENERATION_VERSION: Final = 17
 
+_ORDERS_BY_PANEL_AND_STATE: Final = """
+-- The tracker pages through one panel's running orders by id: with this index each state's
+-- walk reads that panel's rows only, however many the other panels have.
+CREATE INDEX orders_by_panel_state ON orders (panel, state);
+"""
+
 
 #: Every migration, oldest first. Append new ones; never edit a shipped one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
@@ -706,6 +712,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(SUPPORT_VERSION, _SUPPORT),
     Migration(SERVICE_DETAILS_VERSION, _SERVICE_DETAILS),
     Migration(CATALOGUE_GENERATION_VERSION, _CATALOGUE_GENERATION),
+    Migration(18, _ORDERS_BY_PANEL_AND_STATE),
 )
 
 #: The schema version this code writes.

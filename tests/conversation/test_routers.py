@@ -7,6 +7,7 @@ from types import ModuleType
 
 import pytest
 from aiogram import Bot, F, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery
 
 from bot.app import Runtime, create_dispatcher
@@ -173,3 +174,16 @@ async def test_a_gated_router_lets_in_the_buttons_of_its_sub_routers_too() -> No
 
 async def _any_tap(callback: CallbackQuery) -> None:
     await callback.answer()
+
+
+class _PipedCb(CallbackData, prefix="piped", sep="|"):
+    value: str
+
+
+async def test_a_gated_router_lets_in_taps_of_callback_data_with_its_own_separator() -> None:
+    router = Router(name="piped")
+    router.callback_query.register(_any_tap, _PipedCb.filter())
+    gate_callbacks(router)
+
+    assert await _entered_by_tap(router, _PipedCb(value="a:b").pack()) == ["piped"]
+    assert await _entered_by_tap(router, "piped:a") == []

@@ -72,9 +72,14 @@ async def add_quote(
 
 
 async def add_order(
-    tx: Repositories, *, user_id: int = 1, service_id: int = 101, quantity: int = 1000
+    tx: Repositories,
+    *,
+    user_id: int = 1,
+    service_id: int = 101,
+    quantity: int = 1000,
+    panel: str = MAIN_PANEL,
 ) -> OrderRow:
-    """An order in ``submitting``, with the user, service and quote it needs."""
+    """An order in ``submitting`` at ``panel``, with the user, service and quote it needs."""
     if await tx.users.get(user_id) is None:
         await add_user(tx, user_id)
     if await tx.services.get(service_id) is None:
@@ -82,7 +87,7 @@ async def add_order(
     quote = await add_quote(tx, user_id=user_id, service_id=service_id)
     return await tx.orders.insert_submitting(
         quote,
-        destination=Destination(MAIN_PANEL, service_id, "https://instagram.com/shop", quantity),
+        destination=Destination(panel, service_id, "https://instagram.com/shop", quantity),
         price=quote.price,
         cost=quote.cost,
     )

@@ -237,6 +237,23 @@ async def test_pages_of_active_orders_run_by_id_across_states_up_to_a_bound(
     assert await pages(ids[4]) == [ids[0:2], ids[2:4], ids[4:5]]
 
 
+async def test_a_panels_pages_of_active_orders_hold_only_its_orders(db: Database) -> None:
+    async with db.transaction() as tx:
+        orders = [
+            await add_order(tx, panel="second" if number % 3 else "main") for number in range(9)
+        ]
+        for panel_id, order in enumerate(orders, start=100):
+            await tx.orders.set_placed(order.id, panel_id)
+    found: list[int] = []
+    async with db.read() as r:
+        while page := await r.orders.active_with_panel_id(
+            found[-1] if found else 0, 2, panel="main"
+        ):
+            found += [order.id for order in page]
+
+    assert found == [order.id for order in orders if order.panel == "main"]
+
+
 async def test_a_users_orders_are_listed_newest_first(db: Database) -> None:
     async with db.transaction() as tx:
         mine = [await add_order(tx, user_id=1) for _ in range(3)]

@@ -321,18 +321,25 @@ class OrderRepository:
     ) -> list[OrderRow]:
         """A page of orders a panel is still working on, by id, after ``after_id`` (and up
         to ``upto_id`` when given): those of ``panel``, or of every panel when it is None."""
-        # One index walk per state, each stopping after ``limit`` rows (an index on state
-        # keeps each state's rows by id): a page costs its own rows, not every active order
-        # after it, so paging through 100,000 of them stays linear.
+        # One index walk per state, each stopping after ``limit`` rows: the indexes on
+        # (state) and on (panel, state) keep a state's rows by id, so a page costs its own
+        # rows, not every active order after it, and paging through 100,000 of them stays
+        # linear. The bounds given are written in, so that the walk can use them.
+        where = ["state = ?", "id > ?", "panel_order_id IS NOT NULL"]
+        bounds: list[SqlValue] = [after_id]
+        if upto_id is not None:
+            where.append("id <= ?")
+            bounds.append(upto_id)
+        if panel is not None:
+            where.append("panel = ?")
+            bounds.append(panel)
         one_state = (
-            "SELECT * FROM (SELECT * FROM orders WHERE state = ? AND id > ?"
-            " AND (? IS NULL OR id <= ?) AND panel_order_id IS NOT NULL"
-            " AND (? IS NULL OR panel = ?) ORDER BY id LIMIT ?)"
+            f"SELECT * FROM (SELECT * FROM orders WHERE {' AND '.join(where)} ORDER BY id LIMIT ?)"
         )
         states = sorted(ACTIVE_ORDER_STATES)
         params: list[SqlValue] = []
         for state in states:
-            params += [state, after_id, upto_id, upto_id, panel, panel, limit]
+            params += [state, *bounds, limit]
         rows = await self._session.fetch_all(
             f"SELECT * FROM ({' UNION ALL '.join([one_state] * len(states))}) ORDER BY id LIMIT ?",
             (*params, limit),
