@@ -60,6 +60,11 @@ class ForgivingFluentCore(FluentRuntimeCore):
         if not self.locales:
             await super().startup()
 
+    async def shutdown(self) -> None:
+        """Keep the catalogues: aiogram-i18n's middleware empties them as the dispatcher
+        stops, before the shop's own shutdown has stopped the tracker and the notifier,
+        which still render notices and alerts."""
+
     def find_locales(self) -> dict[str, FluentBundle]:
         parser = FluentParser(with_spans=False)
         bundles: dict[str, FluentBundle] = {}

@@ -62,3 +62,17 @@ async def test_the_catalogues_are_read_once_though_the_dispatcher_starts_them_ag
     assert texts.get("ru", "menu-title", name="Алиса").startswith(
         "👋 <b>Здравствуйте, Алиса!</b>\n"
     )
+
+
+async def test_the_catalogues_outlive_the_dispatchers_shutdown(texts: Texts) -> None:
+    # aiogram-i18n's middleware shuts the core down as the dispatcher stops; the tracker
+    # and the notifier may still render texts until the shop's own shutdown stops them.
+    await texts.core.shutdown()
+
+    assert (
+        texts.get("en", "notice-refill-completed", order_id=7)
+        == "♻️ ✅ The refill of order #7 is completed."
+    )
+    assert texts.get("ru", "notice-refill-completed", order_id=7) == (
+        "♻️ ✅ Докрутка заказа #7 выполнена."
+    )
