@@ -17,27 +17,15 @@ from collections.abc import Collection, Iterator
 from aiogram import Router
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackQueryFilter
-from aiogram.types import CallbackQuery, Message
-
-
-def _chat_of(event: Message | CallbackQuery) -> tuple[int, str] | None:
-    """The id and type of the chat an update comes from; None for a button on a message
-    the bot cannot see (an inline message)."""
-    if isinstance(event, CallbackQuery):
-        if event.message is None:
-            return None
-        chat = event.message.chat
-    else:
-        chat = event.chat
-    return chat.id, chat.type
+from aiogram.types import CallbackQuery, Chat, Message, User
 
 
 class PrivateChat(Filter):
-    """Messages and taps in a private chat with the bot."""
+    """Messages and taps in a private chat with the bot (the chat as aiogram's
+    ``event_chat`` names it: none for a button on an inline message)."""
 
-    async def __call__(self, event: Message | CallbackQuery) -> bool:
-        chat = _chat_of(event)
-        return chat is not None and chat[1] == "private"
+    async def __call__(self, _: Message | CallbackQuery, event_chat: Chat | None = None) -> bool:
+        return event_chat is not None and event_chat.type == "private"
 
 
 class InChat(Filter):
@@ -47,13 +35,17 @@ class InChat(Filter):
         self.chat_id = chat_id
         self.users = None if users is None else frozenset(users)
 
-    async def __call__(self, event: Message | CallbackQuery) -> bool:
-        chat = _chat_of(event)
-        if chat is None or chat[0] != self.chat_id:
+    async def __call__(
+        self,
+        _: Message | CallbackQuery,
+        event_chat: Chat | None = None,
+        event_from_user: User | None = None,
+    ) -> bool:
+        if event_chat is None or event_chat.id != self.chat_id:
             return False
         if self.users is None:
             return True
-        return event.from_user is not None and event.from_user.id in self.users
+        return event_from_user is not None and event_from_user.id in self.users
 
 
 class Has(Filter):

@@ -112,7 +112,12 @@ async def _entered_by_tap(root: Router, data: str) -> list[str]:
     )
 
     async def entered(router: Router) -> list[str]:
-        passed, _ = await router.callback_query.check_root_filters(query)
+        # With what aiogram's user-context middleware puts in every update's data.
+        passed, _ = await router.callback_query.check_root_filters(
+            query,
+            event_chat=query.message.chat if query.message else None,
+            event_from_user=query.from_user,
+        )
         if not passed:
             return []
         inner = [name for sub in router.sub_routers for name in await entered(sub)]
