@@ -17,9 +17,11 @@ session, with Python's default garbage collector.
 
 Prints, for both: updates handled per second (all updates over the wall time) and the time
 to handle one update (``Dispatcher.feed_update``) at p50, p99 and max. Checks that every
-customer got their order placed, once.
+customer got their order placed, once. The shop and the echo bot run one after the other
+``--rounds`` times (each round a new shop); the shares of each round and their median are
+printed, since the machine's speed may move between two runs.
 
-    python bench/conversation.py [--customers 500]
+    python bench/conversation.py [--customers 500] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import itertools
 import json
 import logging
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -389,34 +392,53 @@ def _line(name: str, figures: Figures) -> str:
     )
 
 
-async def run(customers: int) -> None:
-    shop, placed, at_panel = await run_shop(customers)
-    echo = await run_echo(customers, shop.updates)
-
+async def run(customers: int, rounds: int) -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}")  # fmt: skip
-    print(f"customers at once: {customers}, updates per customer: {shop.updates / customers:.1f}")
-    print(f"orders placed: {placed} of {customers}; orders at the panel: {at_panel}")
-    print(f"{'':<10} {'updates':>8} {'wall s':>9} {'updates/s':>10} {'p50 ms':>9} "
-          f"{'p99 ms':>9} {'max ms':>9}")  # fmt: skip
-    print(_line("shop", shop))
-    print(_line("echo", echo))
-    print(
-        f"the shop handles {shop.per_second / echo.per_second:.1%} of the echo bot's rate; "
-        f"p99 is {shop.percentile(0.99) / echo.percentile(0.99):.1f}x the echo bot's"
-    )
-    if placed != customers or at_panel != customers:
-        raise SystemExit("FAILED: not every customer got exactly one order")
+    rates: list[tuple[float, float]] = []
+    tails: list[tuple[float, float]] = []
+    for number in range(1, rounds + 1):
+        # The shop, then the echo bot at once, in each round: the machine's speed moves
+        # between rounds (by a third on a shared machine), so each pair is compared.
+        shop, placed, at_panel = await run_shop(customers)
+        echo = await run_echo(customers, shop.updates)
+        print(f"round {number} of {rounds}: customers at once: {customers}, updates per"
+              f" customer: {shop.updates / customers:.1f}; orders placed: {placed} of"
+              f" {customers}; orders at the panel: {at_panel}")  # fmt: skip
+        print(f"{'':<10} {'updates':>8} {'wall s':>9} {'updates/s':>10} {'p50 ms':>9} "
+              f"{'p99 ms':>9} {'max ms':>9}")  # fmt: skip
+        print(_line("shop", shop))
+        print(_line("echo", echo))
+        print(
+            f"the shop handles {shop.per_second / echo.per_second:.1%} of the echo bot's rate;"
+            f" p99 is {shop.percentile(0.99) / echo.percentile(0.99):.1f}x the echo bot's"
+        )
+        if placed != customers or at_panel != customers:
+            raise SystemExit("FAILED: not every customer got exactly one order")
+        rates.append((shop.per_second, echo.per_second))
+        tails.append((shop.percentile(0.99), echo.percentile(0.99)))
+    if rounds > 1:
+        shares = [shop / echo for shop, echo in rates]
+        ratios = [shop / echo for shop, echo in tails]
+        print(
+            f"median of {rounds} rounds: the shop handles {statistics.median(shares):.1%} of the"
+            f" echo bot's rate (rounds: {', '.join(f'{share:.1%}' for share in shares)}); p99 is"
+            f" {statistics.median(ratios):.1f}x the echo bot's"
+            f" (rounds: {', '.join(f'{ratio:.1f}x' for ratio in ratios)})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=500)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="shop-then-echo pairs run; their median is printed"
+    )
     args = parser.parse_args()
-    if args.customers < 1:
-        parser.error("--customers must be positive")
+    if args.customers < 1 or args.rounds < 1:
+        parser.error("--customers and --rounds must be positive")
     logging.basicConfig(level=logging.ERROR)
-    asyncio.run(run(args.customers))
+    asyncio.run(run(args.customers, args.rounds))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,26 @@
-"""aiogram FSM storage in the shop's database, so a conversation survives a restart."""
+"""aiogram FSM storage in the shop's database, so a conversation survives a restart.
+
+Every update reads its conversation's state (aiogram's FSM middleware) and most read the
+data too, a statement each; the bot is the only writer of the ``fsm`` table, so the latest
+conversations are also kept in memory and read from there. Every write goes to the
+database first and to memory once it is stored.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from shop.storage.database import Database
+
+#: How many conversations (the most recently used) are kept in memory as well.
+KEPT: Final = 4096
 
 
 def storage_key(key: StorageKey) -> str:
@@ -29,25 +39,38 @@ def storage_key(key: StorageKey) -> str:
 
 
 class SQLiteStorage(BaseStorage):
-    """FSM state and data in the ``fsm`` table of a :class:`Database`.
+    """FSM state and data in the ``fsm`` table of a :class:`Database`, the latest ``kept``
+    conversations in memory as well (the table is this storage's alone).
 
     Data must be JSON-serialisable. :meth:`close` leaves the database open: it is shared with
     the rest of the bot, whose shutdown closes it.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, kept: int = KEPT) -> None:
         self._db = db
+        self._limit = kept
+        # Storage key -> (state, data as JSON): each read hands out a fresh copy of the data.
+        self._kept: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+
+    @property
+    def in_memory(self) -> int:
+        """How many conversations are kept in memory. (Not ``__len__``: aiogram takes a
+        storage that tests false for none at all.)"""
+        return len(self._kept)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         """Store the conversation's state (a State, its name, or None to clear it)."""
         name = state.state if isinstance(state, State) else state
+        stored = storage_key(key)
         async with self._db.autocommit() as tx:
-            await tx.fsm.set_state(storage_key(key), name)
+            known = self._kept.pop(stored, None)
+            await tx.fsm.set_state(stored, name)
+            if known is not None:
+                self._keep(stored, name, known[1])
 
     async def get_state(self, key: StorageKey) -> str | None:
         """The conversation's state name, or None."""
-        async with self._db.read() as r:
-            state, _ = await r.fsm.get(storage_key(key))
+        state, _ = await self._get(storage_key(key))
         return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
@@ -56,14 +79,36 @@ class SQLiteStorage(BaseStorage):
             raise DataNotDictLikeError(
                 f"Data must be a dict or dict-like object, got {type(data).__name__}"
             )
+        stored = storage_key(key)
         async with self._db.autocommit() as tx:
-            await tx.fsm.set_data(storage_key(key), data)
+            known = self._kept.pop(stored, None)
+            await tx.fsm.set_data(stored, data)
+            if known is not None:
+                self._keep(stored, known[0], json.dumps(data, ensure_ascii=False))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The conversation's data (a fresh copy)."""
-        async with self._db.read() as r:
-            _, data = await r.fsm.get(storage_key(key))
-        return data
+        _, data = await self._get(storage_key(key))
+        loaded: dict[str, Any] = json.loads(data)
+        return loaded
 
     async def close(self) -> None:
         """Nothing to release: the shared database is closed by whoever opened it."""
+
+    async def _get(self, stored: str) -> tuple[str | None, str]:
+        known = self._kept.get(stored)
+        if known is not None:
+            self._kept.move_to_end(stored)
+            return known
+        async with self._db.read() as r:
+            state, data = await r.fsm.get(stored)
+        text = json.dumps(data, ensure_ascii=False)
+        # A write may have come first while the row was read: then it is the one to keep.
+        if stored not in self._kept:
+            self._keep(stored, state, text)
+        return state, text
+
+    def _keep(self, stored: str, state: str | None, data: str) -> None:
+        self._kept[stored] = (state, data)
+        if len(self._kept) > self._limit:
+            self._kept.popitem(last=False)

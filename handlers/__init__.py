@@ -30,7 +30,8 @@ from handlers import (
     support,
     support_staff,
 )
-from handlers.filters import InChat, PrivateChat, gate_callbacks
+from handlers.filters import InChat, PrivateChat
+from handlers.gates import gate
 
 
 def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Router:
@@ -39,9 +40,9 @@ def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Route
     any member of the admin group writes to a customer's conversation goes to them."""
     root = Router(name="root")
     if admin_chat_id is not None and admin_ids:
-        root.include_router(_admin_group(admin_chat_id, frozenset(admin_ids)))
+        root.include_router(gate(_admin_group(admin_chat_id, frozenset(admin_ids))))
     if admin_chat_id is not None:
-        root.include_router(_staff(admin_chat_id))
+        root.include_router(gate(_staff(admin_chat_id)))
     root.include_router(_storefront())
     return root
 
@@ -51,7 +52,7 @@ def _admin_group(admin_chat_id: int, admins: frozenset[int]) -> Router:
     group = Router(name="admin_group")
     group.message.filter(InChat(admin_chat_id, admins))
     group.callback_query.filter(InChat(admin_chat_id, admins))
-    group.include_router(gate_callbacks(admin.router()))
+    group.include_router(admin.router())
     return group
 
 
@@ -60,7 +61,6 @@ def _staff(admin_chat_id: int) -> Router:
     staff = Router(name="staff")
     staff.message.filter(InChat(admin_chat_id))
     staff.include_router(support_staff.router())
-    gate_callbacks(staff)
     return staff
 
 
@@ -76,7 +76,7 @@ def _storefront() -> Router:
     # search; a button no handler takes (stale or forged) is answered last.
     storefront.include_routers(
         *(
-            gate_callbacks(module.router())
+            gate(module.router())
             for module in (
                 menu,
                 channel,

@@ -4,19 +4,13 @@ aiogram checks a plain function or a magic filter (``F.text``, ``F.chat.type == 
 on a worker thread: a hand-over and back for every update at every router and handler it
 passes, many times what the check itself costs. These filters are coroutines, so they run
 in the loop; ``tests/conversation/test_routers.py`` holds the whole tree to that.
-
-:func:`gate_callbacks` spares a button's tap the walk through every router: a router whose
-every button handler names the callback data it takes is entered only by the taps of those
-buttons.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 
-from aiogram import Router
 from aiogram.filters import Filter
-from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.types import CallbackQuery, Chat, Message, User
 
 
@@ -73,41 +67,3 @@ class ContentIn(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return message.content_type in self.kinds
-
-
-class CallbackPrefix(Filter):
-    """Taps whose callback data starts with one of ``prefixes``: ``(prefix, separator)``
-    pairs, as callback data classes pack them."""
-
-    def __init__(self, prefixes: Collection[tuple[str, str]]) -> None:
-        self.prefixes = frozenset(prefixes)
-
-    async def __call__(self, query: CallbackQuery) -> bool:
-        data = query.data
-        return data is not None and any(
-            data.split(separator, 1)[0] == prefix for prefix, separator in self.prefixes
-        )
-
-
-def _callback_prefixes(router: Router) -> Iterator[tuple[str, str] | None]:
-    """The prefix and separator of the callback data each button handler in ``router`` and
-    its sub-routers takes; None for a handler that may take any tap."""
-    for handler in router.callback_query.handlers:
-        prefixes = [
-            (f.callback.callback_data.__prefix__, f.callback.callback_data.__separator__)
-            for f in handler.filters or ()
-            if isinstance(f.callback, CallbackQueryFilter)
-        ]
-        yield prefixes[0] if prefixes else None
-    for sub_router in router.sub_routers:
-        yield from _callback_prefixes(sub_router)
-
-
-def gate_callbacks(router: Router) -> Router:
-    """Let into ``router`` only the taps one of its handlers can take, when every handler
-    names its callback data; a router with a handler for any tap is left as it is. Call it
-    once the router has all its handlers and sub-routers."""
-    prefixes = list(_callback_prefixes(router))
-    if None not in prefixes:
-        router.callback_query.filter(CallbackPrefix({p for p in prefixes if p is not None}))
-    return router

@@ -3,12 +3,16 @@ router holds in the bot as it does in the module."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import ModuleType
+from typing import Any
 
 import pytest
 from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
 
 from bot.app import Runtime, create_dispatcher
 from handlers import (
@@ -24,7 +28,7 @@ from handlers import (
     payments,
 )
 from handlers.callbacks import ChoiceCb, MenuCb
-from handlers.filters import gate_callbacks
+from handlers.gates import Gate, gate
 
 from ..support.telegram import BotClient
 
@@ -94,8 +98,8 @@ def test_every_filter_and_handler_of_the_tree_runs_in_the_event_loop() -> None:
 
 
 async def _entered_by_tap(root: Router, data: str) -> list[str]:
-    """The routers a tap with ``data`` in a private chat gets into (their own filters
-    pass, and their parent's)."""
+    """The routers a tap with ``data`` in a private chat gets into (their gates and their
+    own filters let it in, and their parent's)."""
     query = CallbackQuery.model_validate(
         {
             "id": "1",
@@ -110,14 +114,35 @@ async def _entered_by_tap(root: Router, data: str) -> list[str]:
             },
         }
     )
+    return await _entered(root, "callback_query", query, raw_state=None)
+
+
+async def _entered_by_message(root: Router, text: str, raw_state: str | None) -> list[str]:
+    """The routers a private message ``text`` gets into with the conversation at
+    ``raw_state``."""
+    message = Message.model_validate(
+        {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 42, "type": "private"},
+            "from": {"id": 42, "is_bot": False, "first_name": "Alice"},
+            "text": text,
+        }
+    )
+    return await _entered(root, "message", message, raw_state=raw_state)
+
+
+async def _entered(
+    root: Router, kind: str, event: CallbackQuery | Message, raw_state: str | None
+) -> list[str]:
+    chat = event.chat if isinstance(event, Message) else event.message.chat  # type: ignore[union-attr]
+    # With what aiogram's user-context and FSM middlewares put in every update's data.
+    data = {"event_chat": chat, "event_from_user": event.from_user, "raw_state": raw_state}
 
     async def entered(router: Router) -> list[str]:
-        # With what aiogram's user-context middleware puts in every update's data.
-        passed, _ = await router.callback_query.check_root_filters(
-            query,
-            event_chat=query.message.chat if query.message else None,
-            event_from_user=query.from_user,
-        )
+        if isinstance(router, Gate):
+            return await entered(router.inner) if router.admits(kind, event, data) else []
+        passed, _ = await router.observers[kind].check_root_filters(event, **data)
         if not passed:
             return []
         inner = [name for sub in router.sub_routers for name in await entered(sub)]
@@ -159,8 +184,10 @@ async def test_a_router_with_a_handler_for_any_tap_is_not_gated() -> None:
     inner.callback_query.register(_any_tap, MenuCb.filter())
     router.include_router(inner)
 
-    assert gate_callbacks(router) is router
-    assert await _entered_by_tap(router, "anything:at:all") == ["any", "inner"]
+    gated = gate(router)
+
+    assert gated.taps is None
+    assert await _entered_by_tap(gated, "anything:at:all") == ["any", "inner"]
 
 
 async def test_a_gated_router_lets_in_the_buttons_of_its_sub_routers_too() -> None:
@@ -169,12 +196,12 @@ async def test_a_gated_router_lets_in_the_buttons_of_its_sub_routers_too() -> No
     inner = Router(name="inner")
     inner.callback_query.register(_any_tap, ChoiceCb.filter())
     router.include_router(inner)
-    gate_callbacks(router)
+    gated = gate(router)
 
     for data in ("m:new", ChoiceCb(field="link", value="x").pack(), "m"):
-        assert await _entered_by_tap(router, data) == ["outer", "inner"]
-    assert await _entered_by_tap(router, "buy:1") == []
-    assert await _entered_by_tap(router, "") == []
+        assert await _entered_by_tap(gated, data) == ["outer", "inner"]
+    assert await _entered_by_tap(gated, "buy:1") == []
+    assert await _entered_by_tap(gated, "") == []
 
 
 async def _any_tap(callback: CallbackQuery) -> None:
@@ -188,7 +215,99 @@ class _PipedCb(CallbackData, prefix="piped", sep="|"):
 async def test_a_gated_router_lets_in_taps_of_callback_data_with_its_own_separator() -> None:
     router = Router(name="piped")
     router.callback_query.register(_any_tap, _PipedCb.filter())
-    gate_callbacks(router)
+    gated = gate(router)
 
-    assert await _entered_by_tap(router, _PipedCb(value="a:b").pack()) == ["piped"]
-    assert await _entered_by_tap(router, "piped:a") == []
+    assert await _entered_by_tap(gated, _PipedCb(value="a:b").pack()) == ["piped"]
+    assert await _entered_by_tap(gated, "piped:a") == []
+
+
+async def test_a_typed_answer_enters_only_the_routers_asking_for_its_state() -> None:
+    root = build_router(-100500, [7001])
+
+    # The form's field, and the support router that takes a reply to the staff's answer.
+    entered = await _entered_by_message(root, "https://t.me/shop", "DefaultForm:link")
+    assert entered == ["root", "storefront", "handlers.support", "order_form"]
+    # Outside any form, words are a catalogue search.
+    entered = await _entered_by_message(root, "likes", None)
+    assert entered == ["root", "storefront", "handlers.support", "catalogue"]
+
+
+async def test_a_command_enters_the_routers_with_commands() -> None:
+    entered = await _entered_by_message(build_router(-100500, [7001]), "/start", None)
+
+    assert entered == [
+        "root",
+        "storefront",
+        "menu",
+        "handlers.support",
+        "exports",
+        # Outside a form, any text is let into the catalogue search, which leaves commands.
+        "catalogue",
+        "fallback",
+    ]
+
+
+async def _any_message(message: Message) -> None:
+    await message.answer("seen")
+
+
+class _Form(StatesGroup):
+    first = State()
+    second = State()
+
+
+async def test_a_router_of_states_and_commands_lets_in_only_those() -> None:
+    router = Router(name="form")
+    router.message.register(_any_message, StateFilter(_Form.first, "Other:step"))
+    router.message.register(_any_message, StateFilter(_Form))
+    router.message.register(_any_message, Command("go", prefix="/!"))
+    gated = gate(router)
+
+    for text, state in (
+        ("hi", "_Form:first"),
+        ("hi", "_Form:second"),
+        ("hi", "Other:step"),
+        ("/go", None),
+        ("!go", "Else:where"),
+    ):
+        assert await _entered_by_message(gated, text, state) == ["form"], (text, state)
+    assert await _entered_by_message(gated, "hi", None) == []
+    assert await _entered_by_message(gated, "hi", "Else:where") == []
+
+
+@pytest.mark.parametrize(
+    "register",
+    [
+        lambda router: router.message.register(_any_message, StateFilter("*")),
+        lambda router: router.message.register(_any_message, F.text == "hi"),
+        lambda router: router.message.outer_middleware(_pass_through),
+    ],
+    ids=["any state", "a filter on the text", "an outer middleware"],
+)
+async def test_a_router_that_may_take_any_message_is_always_entered(
+    register: Callable[[Router], object],
+) -> None:
+    router = Router(name="open")
+    router.message.register(_any_message, StateFilter(None))
+    register(router)
+    gated = gate(router)
+
+    assert gated.messages is None
+    assert await _entered_by_message(gated, "hello", "Some:state") == ["open"]
+
+
+async def _pass_through(
+    handler: Callable[[Message, dict[str, Any]], Awaitable[Any]],
+    event: Message,
+    data: dict[str, Any],
+) -> Any:
+    return await handler(event, data)
+
+
+async def test_a_router_is_never_entered_by_updates_it_has_no_handler_for() -> None:
+    router = Router(name="buttons")
+    router.callback_query.register(_any_tap)
+    gated = gate(router)
+
+    assert await _entered_by_message(gated, "/start", None) == []
+    assert await _entered_by_tap(gated, "m:new") == ["buttons"]

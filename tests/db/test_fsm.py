@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,7 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.fsm_storage import SQLiteStorage
+from bot.fsm_storage import SQLiteStorage, storage_key
 from shop.storage import Database
 
 
@@ -75,3 +78,72 @@ async def test_closing_the_storage_leaves_the_database_open(db: Database) -> Non
     await SQLiteStorage(db).close()
     async with db.read() as r:
         assert await r.users.count() == 0
+
+
+def _stored_row(db_path: Path, key: StorageKey) -> tuple[str | None, str] | None:
+    """The ``fsm`` row of ``key`` as another process would read it."""
+    with contextlib.closing(sqlite3.connect(db_path)) as other:
+        row = other.execute(
+            "SELECT state, data FROM fsm WHERE key = ?", (storage_key(key),)
+        ).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+async def test_every_write_is_stored_at_once_and_reads_come_from_memory(db_path: Path) -> None:
+    async with await Database.open(db_path) as database:
+        storage = SQLiteStorage(database)
+        await storage.set_state(KEY, OrderForm.link)
+        assert await storage.get_state(KEY) == "OrderForm:link"
+        await storage.update_data(KEY, {"link": "https://t.me/shop"})
+        await storage.set_state(KEY, OrderForm.quantity)
+
+        assert _stored_row(db_path, KEY) == ("OrderForm:quantity", '{"link": "https://t.me/shop"}')
+        assert storage.in_memory == 1
+        # The table is the storage's alone: what it read once it answers from memory.
+        with contextlib.closing(sqlite3.connect(db_path)) as other:
+            other.execute("UPDATE fsm SET state = 'changed behind its back'")
+            other.commit()
+        assert await storage.get_state(KEY) == "OrderForm:quantity"
+        # Another storage (the bot after a restart) reads the table.
+        assert await SQLiteStorage(database).get_state(KEY) == "changed behind its back"
+
+
+async def test_the_data_read_from_memory_is_a_fresh_copy(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_data(KEY, {"fields": {"comments": ["nice"]}})
+    await storage.get_data(KEY)
+
+    first = await storage.get_data(KEY)
+    first["fields"]["comments"].append("changed by a handler")
+
+    assert await storage.get_data(KEY) == {"fields": {"comments": ["nice"]}}
+
+
+async def test_only_the_latest_conversations_are_kept_and_the_others_read_again(
+    db: Database,
+) -> None:
+    storage = SQLiteStorage(db, kept=2)
+    keys = [StorageKey(bot_id=42, chat_id=user, user_id=user) for user in (1, 2, 3)]
+    for number, key in enumerate(keys):
+        await storage.set_state(key, f"state-{number}")
+        await storage.get_state(key)
+
+    assert storage.in_memory == 2
+    assert [await storage.get_state(key) for key in keys] == ["state-0", "state-1", "state-2"]
+    assert storage.in_memory == 2
+
+
+async def test_a_write_during_a_read_of_the_same_conversation_wins(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_state(KEY, "OrderForm:link")
+
+    # The in-memory database has one connection: the read waits for the write's turn.
+    async with db.transaction():
+        read = asyncio.create_task(storage.get_state(KEY))
+        write = asyncio.create_task(storage.set_state(KEY, "OrderForm:quantity"))
+        await asyncio.sleep(0)
+    assert await read == "OrderForm:link"
+    await write
+
+    assert await storage.get_state(KEY) == "OrderForm:quantity"
+    assert await SQLiteStorage(db).get_state(KEY) == "OrderForm:quantity"

@@ -1,0 +1,196 @@
+"""Gates in front of the feature routers: an update goes only into a router with a handler
+that could take it.
+
+aiogram passes every update through each router in turn until one handles it, and a pass
+costs even when nothing in the router can take the update: its observer, its outer
+middlewares, its filters and every handler's filters, with the handler data copied at each
+step. Under load that walk was a fifth of the bot's work, most of it in routers that could
+never have taken the update. A :class:`Gate` stands in front of a router and turns an update
+away at once when the router's handlers show it cannot be theirs:
+
+- a tap, when every button handler names its callback data and the tap's data is none of
+  them;
+- a message, when every message handler asks for a command or for a conversation state and
+  the message is not a command and the customer is in none of those states;
+- any update of a kind the router has no handler for.
+
+A router with an outer middleware for a kind of update is always entered by that kind: the
+middleware may act whatever the handlers say. A gate only ever turns away what the router
+would have let pass unhandled, so the bot answers exactly as it did without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Router
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from handlers.filters import Has, Slash
+
+#: The update kinds whose handlers a gate reads.
+TAPS = "callback_query"
+MESSAGES = "message"
+
+
+@dataclass(frozen=True)
+class TapKeys:
+    """The callback data a router's buttons take: ``(prefix, separator)`` pairs, as
+    callback data classes pack them."""
+
+    prefixes: frozenset[tuple[str, str]]
+
+    def admit(self, query: CallbackQuery) -> bool:
+        data = query.data
+        return data is not None and any(
+            data.split(separator, 1)[0] == prefix for prefix, separator in self.prefixes
+        )
+
+
+@dataclass(frozen=True)
+class MessageKeys:
+    """What a router's message handlers ask for: a command (a text or caption starting with
+    one of ``prefixes``), one of the conversation ``states`` (None: no state), or one of the
+    message's ``fields`` (``successful_payment``)."""
+
+    prefixes: frozenset[str]
+    states: frozenset[str | None]
+    fields: frozenset[str]
+
+    def admit(self, message: Message, data: dict[str, Any]) -> bool:
+        if "raw_state" not in data or data["raw_state"] in self.states:
+            return True
+        text = message.text or message.caption
+        if text and text[0] in self.prefixes:
+            return True
+        return any(getattr(message, name, None) is not None for name in self.fields)
+
+
+class Gate(Router):
+    """Stands in front of ``inner`` and lets in only the updates its handlers could take."""
+
+    def __init__(self, inner: Router) -> None:
+        super().__init__(name=f"{inner.name} (gate)")
+        self.include_router(inner)
+        self.inner = inner
+        self.kinds = frozenset(_kinds_handled(inner))
+        self.taps = _tap_keys(inner)
+        self.messages = _message_keys(inner)
+
+    def admits(self, update_type: str, event: TelegramObject, data: dict[str, Any]) -> bool:
+        """Whether ``event`` may reach one of the inner router's handlers."""
+        if update_type not in self.kinds:
+            return False
+        if update_type == TAPS and self.taps is not None and isinstance(event, CallbackQuery):
+            return self.taps.admit(event)
+        if update_type == MESSAGES and self.messages is not None and isinstance(event, Message):
+            return self.messages.admit(event, data)
+        return True
+
+    async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
+        if not self.admits(update_type, event, kwargs):
+            return UNHANDLED
+        return await self.inner.propagate_event(update_type, event, **kwargs)
+
+
+def gate(router: Router) -> Gate:
+    """``router`` behind a gate. Call it once the router has all its handlers, sub-routers
+    and middlewares."""
+    return Gate(router)
+
+
+def _tree(router: Router) -> Iterator[Router]:
+    yield router
+    for sub_router in router.sub_routers:
+        yield from _tree(sub_router)
+
+
+def _kinds_handled(router: Router) -> Iterator[str]:
+    """The update kinds some router of the tree has a handler or an outer middleware for."""
+    for member in _tree(router):
+        for kind, observer in member.observers.items():
+            if observer.handlers or len(observer.outer_middleware):
+                yield kind
+
+
+def _has_outer_middleware(router: Router, kind: str) -> bool:
+    return any(len(member.observers[kind].outer_middleware) for member in _tree(router))
+
+
+def _handlers(router: Router, kind: str) -> list[HandlerObject]:
+    return [handler for member in _tree(router) for handler in member.observers[kind].handlers]
+
+
+def _tap_keys(router: Router) -> TapKeys | None:
+    """The callback data of every button handler of the tree; None when one takes any tap,
+    or an outer middleware sees every tap."""
+    if _has_outer_middleware(router, TAPS):
+        return None
+    prefixes = set()
+    for handler in _handlers(router, TAPS):
+        named = [
+            (f.callback.callback_data.__prefix__, f.callback.callback_data.__separator__)
+            for f in handler.filters or ()
+            if isinstance(f.callback, CallbackQueryFilter)
+        ]
+        if not named:
+            return None
+        prefixes.add(named[0])
+    return TapKeys(frozenset(prefixes))
+
+
+def _message_keys(router: Router) -> MessageKeys | None:
+    """What every message handler of the tree asks for; None when one asks for neither a
+    command, a state nor a field, or an outer middleware sees every message."""
+    if _has_outer_middleware(router, MESSAGES):
+        return None
+    keys: dict[str, set[Any]] = {"prefixes": set(), "states": set(), "fields": set()}
+    for handler in _handlers(router, MESSAGES):
+        key = _message_key(handler)
+        if key is None:
+            return None
+        kind, values = key
+        keys[kind].update(values)
+    return MessageKeys(**{kind: frozenset(values) for kind, values in keys.items()})
+
+
+def _message_key(handler: HandlerObject) -> tuple[str, Collection[Any]] | None:
+    """The first condition among the handler's filters a message must meet: command
+    prefixes, states or fields (``MessageKeys``'s names), with their values; None if none
+    is."""
+    for filter_object in handler.filters or ():
+        check = filter_object.callback
+        if isinstance(check, Command):
+            return "prefixes", check.prefix
+        if isinstance(check, Slash):
+            return "prefixes", "/"
+        if isinstance(check, Has):
+            return "fields", check.fields
+        if isinstance(check, StateFilter):
+            states = _state_names(check)
+            if states is not None:
+                return "states", states
+    return None
+
+
+def _state_names(check: StateFilter) -> frozenset[str | None] | None:
+    """The raw states ``check`` lets through; None when it lets any through."""
+    names: set[str | None] = set()
+    for given in check.states:
+        allowed = given.state if isinstance(given, State) else given
+        if isinstance(allowed, StatesGroup):
+            names.update(type(allowed).__all_states_names__)
+        elif isinstance(allowed, type) and issubclass(allowed, StatesGroup):
+            names.update(allowed.__all_states_names__)
+        elif allowed == "*":
+            return None
+        else:
+            names.add(allowed)
+    return frozenset(names)
