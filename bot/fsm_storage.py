@@ -3,7 +3,8 @@
 Every update reads its conversation's state (aiogram's FSM middleware) and most read the
 data too, a statement each; the bot is the only writer of the ``fsm`` table, so the latest
 conversations are also kept in memory and read from there. Every write goes to the
-database first and to memory once it is stored.
+database first and to memory once it is stored; a write that would store what is stored
+already is not made (``clear()`` of a conversation with nothing, the same state again).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from shop.storage.database import Database
 
 #: How many conversations (the most recently used) are kept in memory as well.
 KEPT: Final = 4096
+#: The data of a conversation with none, as stored.
+EMPTY: Final = "{}"
 
 
 def storage_key(key: StorageKey) -> str:
@@ -64,9 +67,14 @@ class SQLiteStorage(BaseStorage):
         stored = storage_key(key)
         async with self._db.autocommit() as tx:
             known = self._kept.pop(stored, None)
-            await tx.fsm.set_state(stored, name)
-            if known is not None:
+            if known is not None and known[0] == name:
                 self._keep(stored, name, known[1])
+                return
+            if known is not None and name is None and known[1] == EMPTY:
+                await tx.fsm.forget(stored)
+            else:
+                await tx.fsm.set_state(stored, name)
+            self._stored(stored, known, name, None if known is None else known[1])
 
     async def get_state(self, key: StorageKey) -> str | None:
         """The conversation's state name, or None."""
@@ -80,11 +88,17 @@ class SQLiteStorage(BaseStorage):
                 f"Data must be a dict or dict-like object, got {type(data).__name__}"
             )
         stored = storage_key(key)
+        text = json.dumps(data, ensure_ascii=False)
         async with self._db.autocommit() as tx:
             known = self._kept.pop(stored, None)
-            await tx.fsm.set_data(stored, data)
-            if known is not None:
-                self._keep(stored, known[0], json.dumps(data, ensure_ascii=False))
+            if known is not None and known[1] == text:
+                self._keep(stored, known[0], text)
+                return
+            if known is not None and known[0] is None and text == EMPTY:
+                await tx.fsm.forget(stored)
+            else:
+                await tx.fsm.set_data(stored, data)
+            self._stored(stored, known, None if known is None else known[0], text)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The conversation's data (a fresh copy)."""
@@ -107,6 +121,20 @@ class SQLiteStorage(BaseStorage):
         if stored not in self._kept:
             self._keep(stored, state, text)
         return state, text
+
+    def _stored(
+        self,
+        stored: str,
+        known: tuple[str | None, str] | None,
+        state: str | None,
+        data: str | None,
+    ) -> None:
+        """After a write: the conversation as stored, if it was known. Either way what a
+        read kept while the write waited for another process's lock is dropped: that read
+        may have come before the write."""
+        self._kept.pop(stored, None)
+        if known is not None and data is not None:
+            self._keep(stored, state, data)
 
     def _keep(self, stored: str, state: str | None, data: str) -> None:
         self._kept[stored] = (state, data)

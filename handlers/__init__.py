@@ -40,9 +40,11 @@ def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Route
     any member of the admin group writes to a customer's conversation goes to them."""
     root = Router(name="root")
     if admin_chat_id is not None and admin_ids:
-        root.include_router(gate(_admin_group(admin_chat_id, frozenset(admin_ids))))
+        root.include_router(
+            gate(_admin_group(admin_chat_id, frozenset(admin_ids)), chat_id=admin_chat_id)
+        )
     if admin_chat_id is not None:
-        root.include_router(gate(_staff(admin_chat_id)))
+        root.include_router(gate(_staff(admin_chat_id), chat_id=admin_chat_id))
     root.include_router(_storefront())
     return root
 

@@ -12,7 +12,8 @@ away at once when the router's handlers show it cannot be theirs:
   them;
 - a message, when every message handler asks for a command or for a conversation state and
   the message is not a command and the customer is in none of those states;
-- any update of a kind the router has no handler for.
+- any update of a kind the router has no handler for;
+- with ``chat_id``, an update from any other chat (the admin group's routers).
 
 A router with an outer middleware for a kind of update is always entered by that kind: the
 middleware may act whatever the handlers say. A gate only ever turns away what the router
@@ -67,19 +68,22 @@ class MessageKeys:
     def admit(self, message: Message, data: dict[str, Any]) -> bool:
         if "raw_state" not in data or data["raw_state"] in self.states:
             return True
-        text = message.text or message.caption
+        # As aiogram's Command reads it: the first word, whatever whitespace comes before.
+        text = (message.text or message.caption or "").lstrip()
         if text and text[0] in self.prefixes:
             return True
         return any(getattr(message, name, None) is not None for name in self.fields)
 
 
 class Gate(Router):
-    """Stands in front of ``inner`` and lets in only the updates its handlers could take."""
+    """Stands in front of ``inner`` and lets in only the updates its handlers could take;
+    with ``chat_id``, only those from that chat (as aiogram's ``event_chat`` names it)."""
 
-    def __init__(self, inner: Router) -> None:
+    def __init__(self, inner: Router, chat_id: int | None = None) -> None:
         super().__init__(name=f"{inner.name} (gate)")
         self.include_router(inner)
         self.inner = inner
+        self.chat_id = chat_id
         self.kinds = frozenset(_kinds_handled(inner))
         self.taps = _tap_keys(inner)
         self.messages = _message_keys(inner)
@@ -88,6 +92,10 @@ class Gate(Router):
         """Whether ``event`` may reach one of the inner router's handlers."""
         if update_type not in self.kinds:
             return False
+        if self.chat_id is not None:
+            chat = data.get("event_chat")
+            if chat is None or chat.id != self.chat_id:
+                return False
         if update_type == TAPS and self.taps is not None and isinstance(event, CallbackQuery):
             return self.taps.admit(event)
         if update_type == MESSAGES and self.messages is not None and isinstance(event, Message):
@@ -100,10 +108,11 @@ class Gate(Router):
         return await self.inner.propagate_event(update_type, event, **kwargs)
 
 
-def gate(router: Router) -> Gate:
-    """``router`` behind a gate. Call it once the router has all its handlers, sub-routers
+def gate(router: Router, chat_id: int | None = None) -> Gate:
+    """``router`` behind a gate (for ``chat_id`` only, when given: a router whose every
+    handler is for that chat). Call it once the router has all its handlers, sub-routers
     and middlewares."""
-    return Gate(router)
+    return Gate(router, chat_id)
 
 
 def _tree(router: Router) -> Iterator[Router]:

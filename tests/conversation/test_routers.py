@@ -117,14 +117,21 @@ async def _entered_by_tap(root: Router, data: str) -> list[str]:
     return await _entered(root, "callback_query", query, raw_state=None)
 
 
-async def _entered_by_message(root: Router, text: str, raw_state: str | None) -> list[str]:
-    """The routers a private message ``text`` gets into with the conversation at
-    ``raw_state``."""
+async def _entered_by_message(
+    root: Router, text: str, raw_state: str | None, *, in_group: int | None = None
+) -> list[str]:
+    """The routers a message ``text`` from user 42 gets into with the conversation at
+    ``raw_state``: in a private chat, or in the group ``in_group``."""
+    chat = (
+        {"id": 42, "type": "private"}
+        if in_group is None
+        else {"id": in_group, "type": "supergroup", "title": "Staff"}
+    )
     message = Message.model_validate(
         {
             "message_id": 1,
             "date": 0,
-            "chat": {"id": 42, "type": "private"},
+            "chat": chat,
             "from": {"id": 42, "is_bot": False, "first_name": "Alice"},
             "text": text,
         }
@@ -247,6 +254,15 @@ async def test_a_command_enters_the_routers_with_commands() -> None:
     ]
 
 
+@pytest.mark.parametrize("space", [" ", "\n", "\u00a0", "\u3000"], ids=repr)
+async def test_a_command_after_whitespace_is_still_let_in(space: str) -> None:
+    # aiogram's Command reads the first word, whatever whitespace comes before it.
+    root = build_router(-100500, [7001])
+
+    assert "menu" in await _entered_by_message(root, f"{space}/start", None)
+    assert "menu" in await _entered_by_message(root, f"{space}/cancel", "DefaultForm:link")
+
+
 async def _any_message(message: Message) -> None:
     await message.answer("seen")
 
@@ -311,3 +327,31 @@ async def test_a_router_is_never_entered_by_updates_it_has_no_handler_for() -> N
 
     assert await _entered_by_message(gated, "/start", None) == []
     assert await _entered_by_tap(gated, "m:new") == ["buttons"]
+
+
+async def test_the_admin_groups_routers_are_entered_only_from_that_group() -> None:
+    root = build_router(-100500, [42])
+
+    command = await _entered_by_message(root, "/orders", None, in_group=-100500)
+    assert command[:3] == ["root", "admin_group", "admin"]
+    assert "handlers.admin.orders" in command
+    answer = await _entered_by_message(root, "thanks", None, in_group=-100500)
+    assert answer == ["root", "staff", "handlers.support_staff"]
+    for text in ("/orders", "thanks"):
+        assert await _entered_by_message(root, text, None, in_group=-100777) == ["root"], text
+        private = await _entered_by_message(root, text, None)
+        assert not {"admin_group", "admin", "staff"} & set(private), text
+    # Turned away at their gates, before any of their filters runs.
+    customer = Message.model_validate(
+        {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 42, "type": "private"},
+            "from": {"id": 42, "is_bot": False, "first_name": "Alice"},
+            "text": "/orders",
+        }
+    )
+    data = {"event_chat": customer.chat, "event_from_user": customer.from_user, "raw_state": None}
+    group_gates = [sub for sub in root.sub_routers if isinstance(sub, Gate)]
+    assert [sub.inner.name for sub in group_gates] == ["admin_group", "staff"]
+    assert not any(sub.admits("message", customer, data) for sub in group_gates)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
@@ -147,3 +148,57 @@ async def test_a_write_during_a_read_of_the_same_conversation_wins(db: Database)
 
     assert await storage.get_state(KEY) == "OrderForm:quantity"
     assert await SQLiteStorage(db).get_state(KEY) == "OrderForm:quantity"
+
+
+async def test_a_read_while_a_write_waits_for_another_process_keeps_nothing_stale(
+    db_path: Path,
+) -> None:
+    async with await Database.open(db_path) as database:
+        storage = SQLiteStorage(database)
+        await storage.set_state(KEY, "OrderForm:link")
+        # Another process holds the write lock: the write waits for it, the loop goes on.
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        write = asyncio.create_task(storage.set_state(KEY, "OrderForm:quantity"))
+        await asyncio.sleep(0.01)
+        assert await storage.get_state(KEY) == "OrderForm:link"
+        other.execute("COMMIT")
+        other.close()
+        await write
+
+        assert _stored_row(db_path, KEY) == ("OrderForm:quantity", "{}")
+        assert await storage.get_state(KEY) == "OrderForm:quantity"
+
+
+async def test_a_write_of_what_is_stored_already_is_not_made(db_path: Path) -> None:
+    async with await Database.open(db_path) as database:
+        storage = SQLiteStorage(database)
+        await storage.set_state(KEY, OrderForm.link)
+        await storage.set_data(KEY, {"link": "https://t.me/shop"})
+        await storage.get_state(KEY)
+        # Changed behind the storage's back: a write it makes would overwrite it.
+        with contextlib.closing(sqlite3.connect(db_path)) as other:
+            other.execute("UPDATE fsm SET state = 'marked', data = '{\"marked\": 1}'")
+            other.commit()
+
+        await storage.set_state(KEY, OrderForm.link)
+        await storage.set_data(KEY, {"link": "https://t.me/shop"})
+        assert _stored_row(db_path, KEY) == ("marked", '{"marked": 1}')
+
+        await storage.set_state(KEY, OrderForm.quantity)
+        assert _stored_row(db_path, KEY) == ("OrderForm:quantity", '{"marked": 1}')
+
+
+async def test_clearing_a_known_conversation_leaves_no_row(db_path: Path) -> None:
+    async with await Database.open(db_path) as database:
+        storage = SQLiteStorage(database)
+        await storage.set_state(KEY, OrderForm.link)
+        await storage.update_data(KEY, {"link": "https://t.me/shop"})
+
+        await FSMContext(storage, KEY).clear()
+
+        assert _stored_row(db_path, KEY) is None
+        assert await storage.get_state(KEY) is None
+        assert await storage.get_data(KEY) == {}
+        await FSMContext(storage, KEY).clear()
+        assert _stored_row(db_path, KEY) is None

@@ -45,6 +45,10 @@ class FsmRepository:
         if not data:
             await self._drop_if_empty(key)
 
+    async def forget(self, key: str) -> None:
+        """Remove what is stored under ``key``."""
+        await self._session.execute("DELETE FROM fsm WHERE key = ?", (key,))
+
     async def _drop_if_empty(self, key: str) -> None:
         await self._session.execute(
             "DELETE FROM fsm WHERE key = ? AND state IS NULL AND data = '{}'", (key,)
