@@ -38,7 +38,7 @@ from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightM
 from bot.panel_settings import PanelSettings
 from bot.runtime import Runtime
 from bot.telegram_session import KeepResponseModels
-from handlers import build_router
+from handlers import build_routers
 from handlers.callbacks import OrderCb
 from handlers.channel import TelegramMembers
 from handlers.menu import register_commands
@@ -132,8 +132,8 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
     # Every callback query is answered, once, after its handler: Telegram shows a spinner
     # until it is.
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_router(
-        build_router(services.settings.admin_chat_id, services.settings.admin_ids)
+    dispatcher.include_routers(
+        *build_routers(services.settings.admin_chat_id, services.settings.admin_ids)
     )
     dispatcher.startup.register(_on_startup)
     dispatcher.shutdown.register(_on_shutdown)

@@ -34,19 +34,20 @@ from handlers.filters import InChat, PrivateChat
 from handlers.gates import gate
 
 
-def build_router(admin_chat_id: int | None, admin_ids: Collection[int]) -> Router:
-    """The bot's routers, a new tree on each call. The storefront answers private chats
+def build_routers(admin_chat_id: int | None, admin_ids: Collection[int]) -> list[Router]:
+    """The bot's routers, new ones on each call, for the Dispatcher to hold directly (each
+    level of routers costs every update a pass). The storefront answers private chats
     only; the admin commands answer only admins in the admin group, and nobody else; what
     any member of the admin group writes to a customer's conversation goes to them."""
-    root = Router(name="root")
+    routers: list[Router] = []
     if admin_chat_id is not None and admin_ids:
-        root.include_router(
+        routers.append(
             gate(_admin_group(admin_chat_id, frozenset(admin_ids)), chat_id=admin_chat_id)
         )
     if admin_chat_id is not None:
-        root.include_router(gate(_staff(admin_chat_id), chat_id=admin_chat_id))
-    root.include_router(_storefront())
-    return root
+        routers.append(gate(_staff(admin_chat_id), chat_id=admin_chat_id))
+    routers.append(_storefront())
+    return routers
 
 
 def _admin_group(admin_chat_id: int, admins: frozenset[int]) -> Router:

@@ -1,6 +1,6 @@
 """Commands and buttons of the admin group, by topic. The routers are only ever reached
 from ``ADMIN_CHAT_ID`` by a user in ``ADMIN_IDS`` (the parent built in
-:func:`handlers.build_router` filters once); anyone else gets nothing."""
+:func:`handlers.build_routers` filters once); anyone else gets nothing."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from bot.app import Runtime, create_dispatcher
 from handlers import (
     account,
     admin,
-    build_router,
+    build_routers,
     catalogue,
     confirm,
     fallback,
@@ -46,14 +46,29 @@ def test_each_module_builds_a_new_router_on_each_call(module: ModuleType) -> Non
     assert first is not second
 
 
+def _tree(admin_chat_id: int | None, admin_ids: list[int]) -> Router:
+    """The bot's routers under one root, as the Dispatcher holds them."""
+    root = Router(name="root")
+    root.include_routers(*build_routers(admin_chat_id, admin_ids))
+    return root
+
+
 def test_each_tree_is_new_and_holds_every_module() -> None:
-    first, second = build_router(-100500, [7001]), build_router(-100500, [7001])
+    first, second = _tree(-100500, [7001]), _tree(-100500, [7001])
 
     names = {router.name for router in first.chain_tail}
     assert {"menu", "catalogue", "order_form", "orders", "fallback", "admin"} <= names
     assert not {id(router) for router in first.chain_tail} & {
         id(router) for router in second.chain_tail
     }
+
+
+def test_the_dispatcher_holds_the_top_routers_itself(services: Runtime) -> None:
+    # Each level of routers costs every update a pass through it. (The test shop has an
+    # admin group and no admins: the staff's answers only.)
+    dispatcher = create_dispatcher(services)
+
+    assert [router.name for router in dispatcher.sub_routers] == ["staff (gate)", "storefront"]
 
 
 async def test_a_filter_on_a_module_router_holds_in_the_bot(
@@ -84,7 +99,7 @@ def test_every_filter_and_handler_of_the_tree_runs_in_the_event_loop() -> None:
     update at every router it passes; the bot's tree has none."""
     on_a_thread = [
         f"{router.name}.{kind}: {callable_object.callback!r}"
-        for router in _routers(build_router(-100500, [7001]))
+        for router in _routers(_tree(-100500, [7001]))
         for kind, observer in router.observers.items()
         for callable_object in (
             # A router's own filters are kept on a handler object of its observer.
@@ -159,7 +174,7 @@ async def _entered(
 
 
 async def test_a_tap_enters_only_the_routers_with_a_handler_for_its_button() -> None:
-    entered = await _entered_by_tap(build_router(-100500, [7001]), MenuCb(screen="new").pack())
+    entered = await _entered_by_tap(_tree(-100500, [7001]), MenuCb(screen="new").pack())
 
     # Every module with a main-menu button, and the fallback that answers any tap.
     assert entered == [
@@ -179,7 +194,7 @@ async def test_a_tap_enters_only_the_routers_with_a_handler_for_its_button() -> 
 async def test_a_tap_of_a_form_button_skips_the_menu_and_catalogue() -> None:
     data = ChoiceCb(field="dripfeed", value="no").pack()
 
-    entered = await _entered_by_tap(build_router(-100500, [7001]), data)
+    entered = await _entered_by_tap(_tree(-100500, [7001]), data)
 
     assert entered == ["root", "storefront", "order_form", "fallback"]
 
@@ -229,7 +244,7 @@ async def test_a_gated_router_lets_in_taps_of_callback_data_with_its_own_separat
 
 
 async def test_a_typed_answer_enters_only_the_routers_asking_for_its_state() -> None:
-    root = build_router(-100500, [7001])
+    root = _tree(-100500, [7001])
 
     # The form's field, and the support router that takes a reply to the staff's answer.
     entered = await _entered_by_message(root, "https://t.me/shop", "DefaultForm:link")
@@ -240,7 +255,7 @@ async def test_a_typed_answer_enters_only_the_routers_asking_for_its_state() -> 
 
 
 async def test_a_command_enters_the_routers_with_commands() -> None:
-    entered = await _entered_by_message(build_router(-100500, [7001]), "/start", None)
+    entered = await _entered_by_message(_tree(-100500, [7001]), "/start", None)
 
     assert entered == [
         "root",
@@ -257,7 +272,7 @@ async def test_a_command_enters_the_routers_with_commands() -> None:
 @pytest.mark.parametrize("space", [" ", "\n", "\u00a0", "\u3000"], ids=repr)
 async def test_a_command_after_whitespace_is_still_let_in(space: str) -> None:
     # aiogram's Command reads the first word, whatever whitespace comes before it.
-    root = build_router(-100500, [7001])
+    root = _tree(-100500, [7001])
 
     assert "menu" in await _entered_by_message(root, f"{space}/start", None)
     assert "menu" in await _entered_by_message(root, f"{space}/cancel", "DefaultForm:link")
@@ -330,7 +345,7 @@ async def test_a_router_is_never_entered_by_updates_it_has_no_handler_for() -> N
 
 
 async def test_the_admin_groups_routers_are_entered_only_from_that_group() -> None:
-    root = build_router(-100500, [42])
+    root = _tree(-100500, [42])
 
     command = await _entered_by_message(root, "/orders", None, in_group=-100500)
     assert command[:3] == ["root", "admin_group", "admin"]
