@@ -187,6 +187,8 @@ class Tracker:
             answers = list(read.items.items())
             for start in range(0, len(answers), _PAGE):
                 await self._store(report, answers[start : start + _PAGE], by_panel_id)
+            # The next part is read with this one let go: one part in memory, not two.
+            del orders, by_panel_id, read, answers
         _usable(ChunkedAnswer(chunks=calls, failed=failed), f"{panel} status")
 
     async def poll_refills(self, report: PollReport, panel: str) -> None:
