@@ -11,19 +11,27 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
+from shop.storage import Repositories
 from shop.storage.database import Database
 
 #: How many conversations (the most recently used) are kept in memory as well.
 KEPT: Final = 4096
 #: The data of a conversation with none, as stored.
 EMPTY: Final = "{}"
+
+
+class _Unchanged:
+    """The part of a conversation a write leaves as it is."""
+
+
+UNCHANGED: Final = _Unchanged()
 
 
 def storage_key(key: StorageKey) -> str:
@@ -65,16 +73,7 @@ class SQLiteStorage(BaseStorage):
         """Store the conversation's state (a State, its name, or None to clear it)."""
         name = state.state if isinstance(state, State) else state
         stored = storage_key(key)
-        async with self._db.autocommit() as tx:
-            known = self._kept.pop(stored, None)
-            if known is not None and known[0] == name:
-                self._keep(stored, name, known[1])
-                return
-            if known is not None and name is None and known[1] == EMPTY:
-                await tx.fsm.forget(stored)
-            else:
-                await tx.fsm.set_state(stored, name)
-            self._stored(stored, known, name, None if known is None else known[1])
+        await self._write(stored, lambda tx: tx.fsm.set_state(stored, name), state=name)
 
     async def get_state(self, key: StorageKey) -> str | None:
         """The conversation's state name, or None."""
@@ -89,16 +88,7 @@ class SQLiteStorage(BaseStorage):
             )
         stored = storage_key(key)
         text = json.dumps(data, ensure_ascii=False)
-        async with self._db.autocommit() as tx:
-            known = self._kept.pop(stored, None)
-            if known is not None and known[1] == text:
-                self._keep(stored, known[0], text)
-                return
-            if known is not None and known[0] is None and text == EMPTY:
-                await tx.fsm.forget(stored)
-            else:
-                await tx.fsm.set_data(stored, data)
-            self._stored(stored, known, None if known is None else known[0], text)
+        await self._write(stored, lambda tx: tx.fsm.set_data(stored, data), data=text)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The conversation's data (a fresh copy)."""
@@ -122,19 +112,35 @@ class SQLiteStorage(BaseStorage):
             self._keep(stored, state, text)
         return state, text
 
-    def _stored(
+    async def _write(
         self,
         stored: str,
-        known: tuple[str | None, str] | None,
-        state: str | None,
-        data: str | None,
+        write: Callable[[Repositories], Awaitable[None]],
+        *,
+        state: str | None | _Unchanged = UNCHANGED,
+        data: str | _Unchanged = UNCHANGED,
     ) -> None:
-        """After a write: the conversation as stored, if it was known. Either way what a
-        read kept while the write waited for another process's lock is dropped: that read
-        may have come before the write."""
-        self._kept.pop(stored, None)
-        if known is not None and data is not None:
-            self._keep(stored, state, data)
+        """Store a new state or data with ``write``, in the writer's turn. For a known
+        conversation, a write of what is stored already is not made and one that leaves
+        nothing is a delete. Whatever a read kept while the write waited for another
+        process's lock is dropped: that read may have come before the write."""
+        async with self._db.autocommit() as tx:
+            known = self._kept.pop(stored, None)
+            if known is None:
+                await write(tx)
+                self._kept.pop(stored, None)
+                return
+            after = (
+                known[0] if isinstance(state, _Unchanged) else state,
+                known[1] if isinstance(data, _Unchanged) else data,
+            )
+            if after != known:
+                if after == (None, EMPTY):
+                    await tx.fsm.forget(stored)
+                else:
+                    await write(tx)
+                self._kept.pop(stored, None)
+            self._keep(stored, *after)
 
     def _keep(self, stored: str, state: str | None, data: str) -> None:
         self._kept[stored] = (state, data)
