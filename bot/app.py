@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import signal
@@ -34,7 +35,12 @@ from api.client import caller_reports_failures
 from bot import heap
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
-from bot.middlewares import CustomerLocaleManager, CustomerMiddleware, InFlightMiddleware
+from bot.middlewares import (
+    CustomerLocaleManager,
+    CustomerMiddleware,
+    InFlightMiddleware,
+    ServicesMiddleware,
+)
 from bot.panel_settings import PanelSettings
 from bot.runtime import Runtime
 from bot.telegram_session import KeepResponseModels
@@ -90,37 +96,45 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def create_dispatcher(services: Runtime) -> Dispatcher:
-    """The Dispatcher, with the shop's services in its workflow data and its FSM state kept
-    in the shop's database, so a conversation survives a restart.
+    """The Dispatcher, with the shop's runtime (``services``) in its workflow data and its
+    FSM state kept in the shop's database, so a conversation survives a restart.
 
-    Handlers ask for the services they use by name: ``catalogue``, ``order_desk``,
+    Handlers ask for the services they use by name (handed to them by
+    :class:`~bot.middlewares.ServicesMiddleware`): ``catalogue``, ``order_desk``,
     ``wallet``, ``customers``, ``admin_desk``, ``manual_payments``, ``promos``,
     ``membership``, ``exports``, ``support_desk``, ``texts``, ``support_contact``, and the
     running bot's ``background`` work and ``sandbox`` flag.
     Callback queries are answered once each handler is done; a handler sets the answer's
     text on ``callback_answer``.
     """
+    # The services filters read are in the workflow data; the others reach the handler
+    # that runs, and only it: every router, filter and middleware an update passes on its
+    # way copies the handler data.
     dispatcher = Dispatcher(
         storage=SQLiteStorage(services.db),
         services=services,
+        admin_desk=services.admin_desk,
+        support_desk=services.support_desk,
+    )
+    by_name = ServicesMiddleware(
         texts=services.texts,
         support_contact=services.settings.support_contact,
         catalogue=services.catalogue,
         order_desk=services.order_desk,
         wallet=services.wallet,
         customers=services.customers,
-        admin_desk=services.admin_desk,
         manual_payments=services.manual_payments,
         promos=services.promos,
         membership=services.membership,
         exports=services.exports,
-        support_desk=services.support_desk,
         background=services,
         sandbox=services.sandbox,
     )
+    for kind, observer in dispatcher.observers.items():
+        if kind != "update":
+            observer.middleware(by_name)
     default_locale = services.settings.default_locale
     in_flight = InFlightMiddleware()
-    dispatcher["in_flight"] = in_flight
     dispatcher.update.outer_middleware(in_flight)
     # The customer is looked up first, so the translations can follow their language.
     dispatcher.update.outer_middleware(CustomerMiddleware(services.customers))
@@ -136,7 +150,7 @@ def create_dispatcher(services: Runtime) -> Dispatcher:
         *build_routers(services.settings.admin_chat_id, services.settings.admin_ids)
     )
     dispatcher.startup.register(_on_startup)
-    dispatcher.shutdown.register(_on_shutdown)
+    dispatcher.shutdown.register(functools.partial(_on_shutdown, in_flight=in_flight))
     return dispatcher
 
 

@@ -43,6 +43,24 @@ class CustomerMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+class ServicesMiddleware(BaseMiddleware):
+    """Hands the shop's services to the handler about to run, by name (an inner
+    middleware, so after the filters): kept out of the Dispatcher's workflow data, they
+    are not copied by every router, filter and middleware an update passes on its way.
+    Workflow data of the same name wins."""
+
+    def __init__(self, **services: Any) -> None:
+        self._services = services
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        return await handler(event, {**self._services, **data})
+
+
 class InFlightMiddleware(BaseMiddleware):
     """Counts the updates being handled, so a shutdown can let them finish first."""
 

@@ -90,6 +90,34 @@ async def test_a_filter_on_a_module_router_holds_in_the_bot(
     assert (alice.screen.last.text or "").startswith("👋 Hello, Alice!")
 
 
+async def test_the_services_reach_the_handler_not_every_filter_on_the_way(
+    monkeypatch: pytest.MonkeyPatch, services: Runtime, bot: Bot
+) -> None:
+    # Every router and filter an update passes copies the handler data it is given.
+    seen_by_filter: list[set[str]] = []
+    built_by_menu = menu.router
+
+    def menu_seen_by_a_filter() -> Router:
+        router = built_by_menu()
+
+        def record(_: Message, **data: Any) -> bool:
+            seen_by_filter.append(set(data))
+            return True
+
+        router.message.filter(record)
+        return router
+
+    monkeypatch.setattr(menu, "router", menu_seen_by_a_filter)
+    alice = BotClient(create_dispatcher(services), bot)
+
+    requests = await alice.send("/cancel")  # Its handler asks for the order desk.
+
+    assert requests.messages[0].text == "Cancelled. Nothing was ordered."
+    [seen] = seen_by_filter
+    assert {"services", "customer", "state", "i18n"} <= seen
+    assert not {"catalogue", "customers", "wallet", "order_desk", "texts"} & seen
+
+
 def _routers(router: Router) -> list[Router]:
     return [router, *(inner for sub in router.sub_routers for inner in _routers(sub))]
 
