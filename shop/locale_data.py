@@ -113,7 +113,13 @@ async def read(codes: Iterable[str]) -> None:
             errors.decode(errors="replace").strip()[-500:],
         )
         return
-    _read.update(pickle.loads(output))
+    try:
+        found = pickle.loads(output)
+        _read.update(
+            {code: (str(identifier), dict(fields)) for code, (identifier, fields) in found.items()}
+        )
+    except Exception as exc:  # Whatever the child wrote, the bot reads the data itself.
+        logger.warning("language data read in the bot's process: the reader's answer: %r", exc)
 
 
 def _plain(value: Any) -> Any:

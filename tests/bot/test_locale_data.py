@@ -87,7 +87,7 @@ async def test_a_field_beyond_the_lean_ones_is_read_when_asked_for() -> None:
     assert long_date == "31 декабря 2026\u202fг."
 
 
-@pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
+@pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python", "/bin/echo"])
 @pytest.mark.usefixtures("nothing_read")
 async def test_without_the_child_the_data_is_read_in_the_bots_process(
     executable: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
