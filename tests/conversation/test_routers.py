@@ -13,12 +13,14 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from pydantic import ValidationError
 
 from bot.app import Runtime, create_dispatcher
 from handlers import (
     account,
     admin,
     build_routers,
+    callbacks,
     catalogue,
     confirm,
     fallback,
@@ -116,6 +118,33 @@ async def test_the_services_reach_the_handler_not_every_filter_on_the_way(
     [seen] = seen_by_filter
     assert {"services", "customer", "state", "i18n"} <= seen
     assert not {"catalogue", "customers", "wallet", "order_desk", "texts"} & seen
+
+
+async def test_a_tap_is_unpacked_once_however_many_handlers_check_it(
+    monkeypatch: pytest.MonkeyPatch, services: Runtime, bot: Bot
+) -> None:
+    # Twelve handlers on seven routers check a main-menu tap.
+    unpacked: list[tuple[str, str]] = []
+    aiograms = CallbackData.unpack.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[CallbackData], value: str) -> CallbackData:
+        data = aiograms(cls, value)
+        unpacked.append((cls.__name__, value))
+        return data  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(CallbackData, "unpack", classmethod(counted))
+    monkeypatch.setattr(callbacks, "_unpacked", {})
+    alice = BotClient(create_dispatcher(services), bot)
+    await alice.send("/start")
+
+    await alice.click("💰 Balance")
+    await alice.click("🏠 Menu")
+    await alice.click("💰 Balance")
+
+    assert (alice.screen.last.text or "").startswith("💰 Your balance: 0.00 USD")
+    assert unpacked.count(("MenuCb", "m:balance")) == 1
+    with pytest.raises(ValidationError):
+        MenuCb.unpack("m:balance").screen = "orders"  # type: ignore[misc]
 
 
 def _routers(router: Router) -> list[Router]:
