@@ -276,6 +276,13 @@ class Catalogue:
         async with self._db.read() as r:
             return await self._offers(r, await r.services.search(text, limit))
 
+    async def for_sale(self, service_id: int) -> ServiceRow | None:
+        """The service, if customers can order it: what a form's questions need, without
+        the price and the panel's description an offer reads besides."""
+        async with self._db.read() as r:
+            service = await r.services.get(service_id)
+        return service if service is not None and service.available else None
+
     async def offer(self, service_id: int) -> ServiceOffer | None:
         """One service customers can order, with its price and what its panel says of it;
         None if it is not for sale."""

@@ -137,21 +137,21 @@ class OrderDesk:
     async def open_form(self, service_id: int) -> Question | None:
         """The first question of the service's form; None when the service is not for sale
         or its form asks nothing the shop knows."""
-        offer = await self._catalogue.offer(service_id)
-        first = None if offer is None else next_step(offer.service, {})
-        if offer is None or first is None:
+        service = await self._catalogue.for_sale(service_id)
+        first = None if service is None else next_step(service, {})
+        if service is None or first is None:
             return None
-        return Question(offer.service, first, {})
+        return Question(service, first, {})
 
     async def question(
         self, service_id: int, index: int, answers: Mapping[str, str]
     ) -> Question | None:
         """The question a form in progress stands at; None when the service went off sale
         meanwhile (or the form is not one of this service)."""
-        offer = await self._catalogue.offer(service_id)
-        if offer is None or not 0 <= index < len(steps_for(offer.service)):
+        service = await self._catalogue.for_sale(service_id)
+        if service is None or not 0 <= index < len(steps_for(service)):
             return None
-        return Question(offer.service, index, dict(answers))
+        return Question(service, index, dict(answers))
 
     async def answer(self, user_id: int, question: Question, text: str) -> Question | Quoted:
         """Take the answer to ``question``: the next question, or, after the last one, the
