@@ -13,6 +13,7 @@ child cannot run, the data is read here as babel reads it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pickle
 import sys
@@ -49,7 +50,10 @@ class _FieldsOrFull(dict[str | int | None, Any]):
         super().__init__()
         for field, value in fields.items():
             self[field] = value
-        self.identifier = identifier
+        # As babel's Locale finds its data: without a modifier ("@euro") it has none of its own.
+        self.identifier = (
+            identifier if localedata.exists(identifier) else identifier.partition("@")[0]
+        )
 
     def __missing__(self, key: str | int | None) -> Any:
         value = localedata.load(self.identifier)[cast(str, key)]
@@ -90,6 +94,7 @@ async def read(codes: Iterable[str]) -> None:
     try:
         child = await asyncio.create_subprocess_exec(
             sys.executable,
+            "-P",  # The working folder first on the path could shadow the shop's packages.
             "-m",
             __name__,
             *wanted,
@@ -107,6 +112,10 @@ async def read(codes: Iterable[str]) -> None:
         await child.wait()
         logger.warning("language data read in the bot's process: the reader took too long")
         return
+    except asyncio.CancelledError:
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
+        raise
     if child.returncode != 0:
         logger.warning(
             "language data read in the bot's process: the reader failed: %s",

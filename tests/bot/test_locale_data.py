@@ -87,6 +87,18 @@ async def test_a_field_beyond_the_lean_ones_is_read_when_asked_for() -> None:
     assert long_date == "31 декабря 2026\u202fг."
 
 
+@pytest.mark.usefixtures("nothing_read")
+async def test_a_locale_with_a_modifier_reads_its_other_fields_as_babel_does() -> None:
+    await locale_data.read(["de_DE@euro"])
+    german = locale_data.fluent_locale("de_DE@euro")
+
+    assert isinstance(german, locale_data.LeanLocale)
+    assert format_date(date(2026, 1, 2), locale=german) == format_date(
+        date(2026, 1, 2), locale=Locale.parse("de_DE@euro")
+    )
+    assert german.get_display_name() == Locale.parse("de_DE@euro").get_display_name()
+
+
 @pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python", "/bin/echo"])
 @pytest.mark.usefixtures("nothing_read")
 async def test_without_the_child_the_data_is_read_in_the_bots_process(
