@@ -60,7 +60,7 @@ from aiohttp import web
 
 from api import OrderType
 from api.sandbox import ManualClock, SandboxPanel, create_app
-from bot import heap
+from bot import heap, telegram_objects
 from bot.app import create_dispatcher, open_runtime
 from bot.config import load_settings
 from bot.telegram_session import KeepResponseModels
@@ -328,7 +328,9 @@ async def run_shop(customers: int) -> tuple[Figures, int, int]:
                         await tx.users.upsert(user_id, None, f"Customer {user_id}", "en")
                         await credit(tx, user_id, TOP_UP, LedgerReason.TOPUP, f"topup:{user_id}")
                 dispatcher = create_dispatcher(services)
-                heap.settle()  # as the bot does once started (bot.app.run)
+                # As the bot does once started (bot.app.run).
+                heap.settle()
+                telegram_objects.bind_quickly()
                 session = LeanSession()
                 # As the bot's own session does (bot.app.create_bot): answer models are kept.
                 session.middleware(KeepResponseModels())
@@ -355,6 +357,7 @@ async def run_shop(customers: int) -> tuple[Figures, int, int]:
             finally:
                 await services.aclose()
                 # The echo bot, measured next, is bare aiogram: Python's defaults.
+                telegram_objects.unbind()
                 gc.unfreeze()
                 gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
     finally:

@@ -32,7 +32,7 @@ from pydantic import SecretStr
 
 from api import PanelClient, PanelError
 from api.client import caller_reports_failures
-from bot import heap
+from bot import heap, telegram_objects
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import (
@@ -250,6 +250,7 @@ async def _run(settings: Settings, stopping: asyncio.Event) -> None:
         stack.push_async_callback(services.aclose)
         dispatcher = create_dispatcher(services)
         heap.settle()
+        telegram_objects.bind_quickly()
         if settings.webhook_url:
             await _serve_webhook(dispatcher, bot, settings, stopping)
         else:
