@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,6 +23,9 @@ LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED_LOCALES: Final = ("en", "ru")
 #: Characters of a value kept when a message is rendered again after Fluent refused it.
 FALLBACK_VALUE_LENGTH: Final = 1000
+#: Messages rendered with values that are kept, and the longest text value kept with one.
+KEPT_RENDERS: Final = 2048
+KEPT_VALUE_LENGTH: Final = 200
 _TAG: Final = re.compile(r"<[^>]*>")
 
 
@@ -36,6 +40,22 @@ def _fallback_value(value: Any) -> Any:
     if (tag := cut.rfind("<")) > cut.rfind(">"):
         cut = cut[:tag]
     return _TAG.sub("", cut) + "…"
+
+
+def _as_key(kwargs: dict[str, Any]) -> tuple[tuple[str, type, object], ...] | None:
+    """Values that render one way only, as a key; None for any other (a date, a float, a
+    long text), which is rendered each time. A Decimal is kept by its digits: 1.5 and 1.50
+    are equal but read differently."""
+    key = []
+    for name, value in kwargs.items():
+        kind = type(value)
+        if kind is Decimal:
+            key.append((name, kind, str(value)))
+        elif kind is int or (kind is str and len(value) <= KEPT_VALUE_LENGTH):
+            key.append((name, kind, value))
+        else:
+            return None
+    return tuple(key)
 
 
 class _Bundle(FluentBundle):
@@ -65,6 +85,9 @@ class ForgivingFluentCore(FluentRuntimeCore):
         # texts a conversation shows (button labels, questions) are such. Their text cannot
         # change (no catalogue message calls a function, and the bot speaks HTML only).
         self._plain: dict[tuple[str, str], str] = {}
+        # The latest messages rendered with values, by key, catalogue and values: the same
+        # service card, question or price is shown to many customers.
+        self._recent: dict[tuple[str, str, tuple[tuple[str, type, object], ...]], str] = {}
 
     async def startup(self) -> None:
         """Read the catalogues, once: aiogram-i18n's middleware asks again as the dispatcher
@@ -93,10 +116,23 @@ class ForgivingFluentCore(FluentRuntimeCore):
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
         if kwargs:
-            return self._render(message_id, locale, kwargs)
+            return self._render_with(message_id, locale, kwargs)
         key = (message_id, self.get_locale(locale=locale))
         if (text := self._plain.get(key)) is None:
             text = self._plain[key] = self._render(message_id, locale, kwargs)
+        return text
+
+    def _render_with(self, message_id: str, locale: str | None, kwargs: dict[str, Any]) -> str:
+        values = _as_key(kwargs)
+        if values is None:
+            return self._render(message_id, locale, kwargs)
+        key = (message_id, self.get_locale(locale=locale), values)
+        text = self._recent.pop(key, None)
+        if text is None:
+            text = self._render(message_id, locale, kwargs)
+        self._recent[key] = text
+        if len(self._recent) > KEPT_RENDERS:
+            del self._recent[next(iter(self._recent))]
         return text
 
     def _render(self, message_id: str, locale: str | None, kwargs: dict[str, Any]) -> str:
