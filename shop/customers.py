@@ -26,6 +26,8 @@ def language_for(language_code: str | None, default_locale: str) -> str:
 
 async def find_customer(db: Database, user_id: int) -> UserRow | None:
     """The stored customer, or None for someone the shop has not met."""
+    if (known := db.kept_user(user_id)) is not None:
+        return known
     async with db.read() as r:
         return await r.users.get(user_id)
 

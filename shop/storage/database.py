@@ -22,8 +22,9 @@ from typing import Final, Self
 
 from shop.storage.connection import Connection
 from shop.storage.errors import ClosedError, DatabaseError, NestedTransactionError
+from shop.storage.kept_users import KeptUsers
 from shop.storage.migrations import MIGRATIONS, Migration, migrate
-from shop.storage.repositories import Repositories
+from shop.storage.repositories import Repositories, UserRow
 from shop.storage.session import Session
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class Database:
         # deadlock, so that mistake raises NestedTransactionError instead.
         self._writer_task: asyncio.Task[object] | None = None
         self._closed = False
+        #: The latest customers read (see :mod:`shop.storage.kept_users`).
+        self.kept_users = KeptUsers()
 
     @classmethod
     async def open(
@@ -156,7 +159,7 @@ class Database:
         async with self._writer_turn() as session:
             try:
                 await self._control("BEGIN IMMEDIATE")
-                yield Repositories(session)
+                yield Repositories(session, self.kept_users)
                 session.end()
                 await self._control("COMMIT")
             except BaseException:
@@ -176,7 +179,7 @@ class Database:
         """
         self._check_usable("db.autocommit()")
         async with self._writer_turn() as session:
-            yield Repositories(session)
+            yield Repositories(session, self.kept_users)
 
     @contextlib.asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[Session]:
@@ -191,6 +194,14 @@ class Database:
             finally:
                 session.end()
                 self._writer_task = None
+                # After the COMMIT or ROLLBACK: what was read before a write is stale.
+                self.kept_users.settle()
+
+    def kept_user(self, user_id: int) -> UserRow | None:
+        """The customer as last read outside a transaction, while no write to ``users`` has
+        ended since; None when they must be read (see :mod:`shop.storage.kept_users`)."""
+        self._check_usable("db.kept_user()")
+        return self.kept_users.get(user_id)
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:
@@ -204,7 +215,7 @@ class Database:
         else:
             session = Session(self._reader, writable=False)
         try:
-            yield Repositories(session)
+            yield Repositories(session, self.kept_users)
         finally:
             session.end()
 

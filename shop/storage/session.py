@@ -59,6 +59,11 @@ class Session:
         self._ended = False
         self._savepoints = itertools.count(1)
 
+    @property
+    def writable(self) -> bool:
+        """True for a transaction's session, False for a read block's."""
+        return self._writable
+
     def end(self) -> None:
         """Refuse every further statement: the block this session belonged to is over."""
         self._ended = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from functools import cached_property
 
+from shop.storage.kept_users import KeptUsers
 from shop.storage.repositories.cancels import (
     CancelOutcome,
     CancelRequestRepository,
@@ -81,14 +82,15 @@ class Repositories:
     when it ends without an error.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, kept_users: KeptUsers | None = None) -> None:
         self._session = session
+        self._kept_users = kept_users
 
     # Each repository is made when first used: most blocks use one or two of them.
 
     @cached_property
     def users(self) -> UserRepository:
-        return UserRepository(self._session)
+        return UserRepository(self._session, self._kept_users)
 
     @cached_property
     def services(self) -> ServiceRepository:

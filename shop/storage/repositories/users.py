@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from shop.storage.kept_users import KeptUsers
 from shop.storage.session import Row, Session, json_list
 from shop.storage.times import from_db_time, optional_from_db_time, to_db_time, utc_now
 
@@ -49,15 +50,31 @@ class UserRow:
 
 
 class UserRepository:
-    """SQL for the ``users`` table."""
+    """SQL for the ``users`` table. With ``kept``, reads outside a transaction take a
+    customer read before from there, and every write makes what is kept stale (see
+    :mod:`shop.storage.kept_users`)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, kept: KeptUsers | None = None) -> None:
         self._session = session
+        self._kept = kept
 
     async def get(self, user_id: int) -> UserRow | None:
         """The user with this Telegram id, or None."""
+        kept = None if self._session.writable else self._kept
+        if kept is not None and (known := kept.get(user_id)) is not None:
+            return known
+        read_at = 0 if kept is None else kept.generation
         row = await self._session.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
-        return None if row is None else UserRow.from_row(row)
+        if row is None:
+            return None
+        user = UserRow.from_row(row)
+        if kept is not None:
+            kept.keep(user, read_at)
+        return user
+
+    def _writing(self) -> None:
+        if self._kept is not None:
+            self._kept.written()
 
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, UserRow]:
         """The users among ``user_ids`` that exist, by id, in one query."""
@@ -76,6 +93,7 @@ class UserRepository:
         usernames are unique at any moment, so the username is taken off any other user who
         still carries it from before.
         """
+        self._writing()
         if username is not None:
             await self._session.execute(
                 "UPDATE users SET username = NULL WHERE username = ? COLLATE NOCASE AND id <> ?",
@@ -96,6 +114,7 @@ class UserRepository:
 
     async def set_language(self, user_id: int, language: str) -> bool:
         """Store the user's language; False when there is no such user."""
+        self._writing()
         changed = await self._session.execute(
             "UPDATE users SET language = ? WHERE id = ?", (language, user_id)
         )
@@ -103,6 +122,7 @@ class UserRepository:
 
     async def set_referrer_once(self, user_id: int, referrer_id: int) -> bool:
         """Record who referred the user; True only if it was unset, not self and known."""
+        self._writing()
         changed = await self._session.execute(
             "UPDATE users SET referrer_id = ?"
             " WHERE id = ? AND referrer_id IS NULL AND id <> ?"
@@ -113,6 +133,7 @@ class UserRepository:
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
         """Record whether the user has blocked the bot; False when there is no such user."""
+        self._writing()
         changed = await self._session.execute(
             "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
         )
@@ -120,6 +141,7 @@ class UserRepository:
 
     async def ban(self, user_id: int, reason: str | None, at: datetime) -> bool:
         """Ban the user; False when there is no such user or they are banned already."""
+        self._writing()
         changed = await self._session.execute(
             "UPDATE users SET banned_at = ?, ban_reason = ? WHERE id = ? AND banned_at IS NULL",
             (to_db_time(at), reason, user_id),
@@ -128,6 +150,7 @@ class UserRepository:
 
     async def unban(self, user_id: int) -> bool:
         """Lift the user's ban; False when they were not banned."""
+        self._writing()
         changed = await self._session.execute(
             "UPDATE users SET banned_at = NULL, ban_reason = NULL"
             " WHERE id = ? AND banned_at IS NOT NULL",
