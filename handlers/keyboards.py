@@ -47,7 +47,32 @@ def _named(i18n: I18nContext, key: str, name: str, **params: object) -> str:
     return label
 
 
+#: Keyboards as built, by catalogues, language, screen and what the screen shows: a keyboard
+#: is the same for everyone who sees that screen in that language, so one built is handed
+#: out again (keyboards are not changed once built).
+_KEPT: dict[tuple[object, ...], InlineKeyboardMarkup] = {}
+#: Keyboards kept at most; past that the old ones are dropped.
+KEPT_KEYBOARDS = 256
+
+
+def _kept(
+    i18n: I18nContext, key: tuple[object, ...], build: Callable[[], InlineKeyboardMarkup]
+) -> InlineKeyboardMarkup:
+    """The keyboard ``build`` makes for ``key`` in ``i18n``'s language, built once."""
+    full = (i18n.core, i18n.locale, *key)
+    if (kept := _KEPT.get(full)) is not None:
+        return kept
+    if len(_KEPT) >= KEPT_KEYBOARDS:
+        _KEPT.clear()
+    built = _KEPT[full] = build()
+    return built
+
+
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return _kept(i18n, ("main menu",), lambda: _main_menu(i18n))
+
+
+def _main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [button(i18n.get("menu-new-order"), MenuCb(screen="new").pack())],
@@ -72,8 +97,12 @@ def support_done(i18n: I18nContext) -> InlineKeyboardMarkup:
 
 
 def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[button(i18n.get("button-menu"), MenuCb(screen="main").pack())]]
+    return _kept(
+        i18n,
+        ("back to menu",),
+        lambda: InlineKeyboardMarkup(
+            inline_keyboard=[[button(i18n.get("button-menu"), MenuCb(screen="main").pack())]]
+        ),
     )
 
 
@@ -92,27 +121,16 @@ def pager(
     return row
 
 
-#: Category list keyboards as built, by catalogues and language, categories shown and page:
-#: the same until the catalogue changes, and the first screen of every order.
-_CATEGORY_KEYBOARDS: dict[
-    tuple[object, str, tuple[CategoryRow, ...], int, int], InlineKeyboardMarkup
-] = {}
-#: Keyboards kept at most; past that the old ones are dropped.
-KEPT_CATEGORY_KEYBOARDS = 64
-
-
 def categories(
     i18n: I18nContext, rows: Sequence[CategoryRow], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    """A page of the category list (a keyboard is immutable, so one built is handed out
-    again while the same categories are shown)."""
-    key = (i18n.core, i18n.locale, tuple(rows), page, pages)
-    if (kept := _CATEGORY_KEYBOARDS.get(key)) is not None:
-        return kept
-    if len(_CATEGORY_KEYBOARDS) >= KEPT_CATEGORY_KEYBOARDS:
-        _CATEGORY_KEYBOARDS.clear()
-    built = _CATEGORY_KEYBOARDS[key] = _categories(i18n, rows, page, pages)
-    return built
+    """A page of the category list: the same until the catalogue changes, and the first
+    screen of every order."""
+    return _kept(
+        i18n,
+        ("categories", tuple(rows), page, pages),
+        lambda: _categories(i18n, rows, page, pages),
+    )
 
 
 def _categories(
@@ -134,6 +152,20 @@ def _categories(
 
 
 def services(
+    i18n: I18nContext, page: ServicePage, anchor: int, currency: Currency, back_page: int
+) -> InlineKeyboardMarkup:
+    """A page of a category's services, with their prices."""
+    shown = tuple(
+        (offer.service.id, offer.service.name, offer.unit_price) for offer in page.offers
+    )
+    return _kept(
+        i18n,
+        ("services", shown, page.page, page.pages, anchor, currency, back_page),
+        lambda: _services(i18n, page, anchor, currency, back_page),
+    )
+
+
+def _services(
     i18n: I18nContext, page: ServicePage, anchor: int, currency: Currency, back_page: int
 ) -> InlineKeyboardMarkup:
     keyboard = [
@@ -179,6 +211,16 @@ def search_results(i18n: I18nContext, offers: list[tuple[int, str, str]]) -> Inl
 def service_card(
     i18n: I18nContext, service_id: int, anchor: int, page: int, back: int
 ) -> InlineKeyboardMarkup:
+    return _kept(
+        i18n,
+        ("service card", service_id, anchor, page, back),
+        lambda: _service_card(i18n, service_id, anchor, page, back),
+    )
+
+
+def _service_card(
+    i18n: I18nContext, service_id: int, anchor: int, page: int, back: int
+) -> InlineKeyboardMarkup:
     back_to_category = CategoryCb(anchor=anchor, page=page, back=back).pack()
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -190,6 +232,10 @@ def service_card(
 
 def step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
     """Buttons of a form step: its choices, Skip for optional steps, and Cancel."""
+    return _kept(i18n, ("step", current), lambda: _step(i18n, current))
+
+
+def _step(i18n: I18nContext, current: Step) -> InlineKeyboardMarkup:
     keyboard: list[list[InlineKeyboardButton]] = []
     if current.answer is Answer.YES_NO:
         keyboard.append(

@@ -137,10 +137,13 @@ async def test_price_and_markup_change_what_a_customer_is_quoted(
     await top_up(services, alice.user.id, Decimal(10))
     # 1000 followers at 0.90 and 0.45 per 1000, with the default 30 %.
     assert await quoted_price(alice, panel, FOLLOWERS) == "1.17 USD"
+    assert f"{FOLLOWERS_NAME} — 1.17 USD" in await followers_page(alice)
 
     await owner.send(f"/price {FOLLOWERS} 50")
     assert owner.screen.last.text == f"✅ Service {FOLLOWERS} now has a markup of 50%."
     assert await quoted_price(alice, panel, FOLLOWERS) == "1.35 USD"
+    # The list shows the new price too, though nothing else on it changed.
+    assert f"{FOLLOWERS_NAME} — 1.35 USD" in await followers_page(alice)
     assert await quoted_price(alice, panel, HQ_FOLLOWERS) == "0.59 USD"
 
     await owner.send("/markup 100%")
