@@ -49,6 +49,16 @@ def storage_key(key: StorageKey) -> str:
     )
 
 
+def _as_json(data: Mapping[str, Any]) -> str:
+    """A conversation's data as stored; data that is not a dict is refused, as aiogram's
+    storages refuse it."""
+    if not isinstance(data, dict):
+        raise DataNotDictLikeError(
+            f"Data must be a dict or dict-like object, got {type(data).__name__}"
+        )
+    return json.dumps(data, ensure_ascii=False)
+
+
 class SQLiteStorage(BaseStorage):
     """FSM state and data in the ``fsm`` table of a :class:`Database`, the latest ``kept``
     conversations in memory as well (the table is this storage's alone).
@@ -82,13 +92,19 @@ class SQLiteStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         """Replace the conversation's data."""
-        if not isinstance(data, dict):
-            raise DataNotDictLikeError(
-                f"Data must be a dict or dict-like object, got {type(data).__name__}"
-            )
         stored = storage_key(key)
-        text = json.dumps(data, ensure_ascii=False)
+        text = _as_json(data)
         await self._write(stored, lambda tx: tx.fsm.set_data(stored, data), data=text)
+
+    async def set_state_and_data(
+        self, key: StorageKey, state: StateType, data: Mapping[str, Any]
+    ) -> None:
+        """Store the conversation's state and data together, in one write (None and no
+        data: the conversation is forgotten)."""
+        name = state.state if isinstance(state, State) else state
+        stored = storage_key(key)
+        text = _as_json(data)
+        await self._write(stored, lambda tx: tx.fsm.set(stored, name, text), state=name, data=text)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The conversation's data (a fresh copy)."""
@@ -127,7 +143,10 @@ class SQLiteStorage(BaseStorage):
         async with self._db.autocommit() as tx:
             known = self._kept.pop(stored, None)
             if known is None:
-                await write(tx)
+                if (state, data) == (None, EMPTY):
+                    await tx.fsm.forget(stored)
+                else:
+                    await write(tx)
                 self._kept.pop(stored, None)
                 return
             after = (

@@ -10,6 +10,7 @@ from aiogram_i18n import I18nContext
 from handlers import keyboards
 from handlers.callbacks import QuoteCb
 from handlers.channel import MEMBERS_ONLY
+from handlers.conversation_state import end, move_to
 from handlers.order_form import refusal_text, summary_text
 from handlers.order_states import Confirming
 from handlers.screens import show
@@ -72,7 +73,7 @@ async def confirm(
         await _show_new_price(callback, requoted, state=state, i18n=i18n, currency=currency)
         return
     except QuoteRefused as refused:
-        await state.clear()
+        await end(state)
         await show(callback, refusal_text(i18n, refused), keyboards.main_menu(i18n))
         return
     except InsufficientFunds as short:
@@ -83,11 +84,11 @@ async def confirm(
         )
         return
     except QuoteNotUsable as unusable:
-        await state.clear()
+        await end(state)
         key = "quote-expired" if unusable.expired else "button-outdated"
         await show(callback, i18n.get(key), keyboards.main_menu(i18n))
         return
-    await state.clear()
+    await end(state)
     await show(callback, placement_text(i18n, placement, currency), keyboards.main_menu(i18n))
 
 
@@ -107,8 +108,7 @@ async def _show_new_price(
         new=currency.format(quoted.quote.price),
     )
     text = f"{changed}\n\n{summary_text(i18n, currency, quoted)}"
-    await state.set_state(Confirming.quote)
-    await state.set_data({"quote_id": quoted.quote.id})
+    await move_to(state, Confirming.quote, {"quote_id": quoted.quote.id})
     await show(
         callback,
         text,
@@ -125,7 +125,7 @@ async def drop(
     order_desk: OrderDesk,
     customer: UserRow,
 ) -> None:
-    await state.clear()
+    await end(state)
     placed = await order_desk.drop(customer.id, callback_data.quote_id)
     text = (
         i18n.get("order-already-placed", order_id=str(placed.id))

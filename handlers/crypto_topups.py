@@ -16,6 +16,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from handlers.callbacks import CancelFormCb, CryptoAmountCb, CryptoCheckCb, MenuCb, TopUpMethodCb
+from handlers.conversation_state import end
 from handlers.filters import Has
 from handlers.keyboards import button
 from handlers.payments import amount_keyboard, amount_refused_text, ask_amount_text
@@ -129,7 +130,7 @@ async def typed_amount(
     except AmountRefused as refused:
         await message.answer(amount_refused_text(i18n, wallet.terms_for(CRYPTO), refused))
         return
-    await state.clear()
+    await end(state)
     await _send_invoice(message, amount, i18n, wallet, customer)
 
 

@@ -15,6 +15,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, ManualAmountCb, MenuCb, TopUpMethodCb
+from handlers.conversation_state import end
 from handlers.filters import Has
 from handlers.keyboards import button
 from handlers.manual_posts import post_request
@@ -187,7 +188,7 @@ async def typed_amount(
     try:
         await manual_payments.check_room(customer.id)
     except ManualRefused:
-        await state.clear()
+        await end(state)
         await message.answer(
             _refusal_text(i18n, manual_payments), reply_markup=keyboards.main_menu(i18n)
         )
@@ -212,7 +213,7 @@ async def receipt_sent(
         amount = manual_payments.read_amount(str(form.get(AMOUNT_KEY, "")))
     except (AmountRefused, InvalidOperation):
         # The terms changed since the amount was chosen (a restart with new settings).
-        await state.clear()
+        await end(state)
         await message.answer(i18n.get("button-outdated"), reply_markup=keyboards.main_menu(i18n))
         return
     receipt = Receipt(
@@ -225,7 +226,7 @@ async def receipt_sent(
     try:
         opened = await manual_payments.open(customer.id, amount, receipt)
     except ManualRefused as refused:
-        await state.clear()
+        await end(state)
         text = (
             i18n.get("button-outdated")
             if refused.problem is ManualProblem.OFF

@@ -13,6 +13,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, LanguageCb, MenuCb
+from handlers.conversation_state import end
 from handlers.screens import show
 from shop.customers import Customers
 from shop.display import escaped
@@ -48,7 +49,7 @@ def _menu_text(i18n: I18nContext, customer: UserRow) -> str:
 
 
 async def start(message: Message, state: FSMContext, i18n: I18nContext, customer: UserRow) -> None:
-    await state.clear()
+    await end(state)
     await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
 
 
@@ -69,7 +70,7 @@ async def start_by_link(
 async def _leave_form(state: FSMContext, order_desk: OrderDesk, customer: UserRow) -> None:
     """End the form; a price already quoted in it can no longer be confirmed."""
     quote_id = (await state.get_data()).get("quote_id")
-    await state.clear()
+    await end(state)
     if isinstance(quote_id, str):
         await order_desk.drop(customer.id, quote_id)
 
@@ -119,7 +120,7 @@ async def help_command(message: Message, i18n: I18nContext, support_contact: str
 async def main_menu(
     callback: CallbackQuery, state: FSMContext, i18n: I18nContext, customer: UserRow
 ) -> None:
-    await state.clear()
+    await end(state)
     await show(callback, _menu_text(i18n, customer), keyboards.main_menu(i18n))
 
 

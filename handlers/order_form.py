@@ -21,6 +21,7 @@ from api import OrderType
 from handlers import keyboards
 from handlers.callbacks import ChoiceCb, OrderStartCb
 from handlers.channel import MEMBERS_ONLY
+from handlers.conversation_state import end, move_to
 from handlers.filters import Has
 from handlers.order_states import FORM_STATES, Confirming, state_for
 from shop.display import WHOLE, escaped, shortened
@@ -78,13 +79,14 @@ def prompt(i18n: I18nContext, question: Question) -> str:
 
 async def _stand_at(state: FSMContext, question: Question) -> None:
     """Remember that ``question`` is the one asked."""
-    await state.set_state(state_for(OrderType(question.service.type), question.step.field))
-    await state.set_data(
+    await move_to(
+        state,
+        state_for(OrderType(question.service.type), question.step.field),
         {
             "service_id": question.service.id,
             "step": question.index,
             "answers": dict(question.answers),
-        }
+        },
     )
 
 
@@ -120,7 +122,7 @@ async def _question(
         int(data.get("service_id", 0)), int(data.get("step", -1)), data.get("answers", {})
     )
     if question is None:
-        await state.clear()
+        await end(state)
         await message.answer(
             i18n.get("service-unavailable"), reply_markup=keyboards.main_menu(i18n)
         )
@@ -148,15 +150,14 @@ async def _take_answer(
         )
         return
     except QuoteRefused as refused:
-        await state.clear()
+        await end(state)
         await message.answer(refusal_text(i18n, refused), reply_markup=keyboards.main_menu(i18n))
         return
     if isinstance(answered, Question):
         await _stand_at(state, answered)
         await _ask(message, i18n, answered)
         return
-    await state.set_state(Confirming.quote)
-    await state.set_data({"quote_id": answered.quote.id})
+    await move_to(state, Confirming.quote, {"quote_id": answered.quote.id})
     await message.answer(
         summary_text(i18n, order_desk.currency, answered),
         reply_markup=keyboards.quote(

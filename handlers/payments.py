@@ -23,6 +23,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, MenuCb, TopUpCb, TopUpMethodCb
+from handlers.conversation_state import end
 from handlers.filters import Has
 from handlers.keyboards import button
 from handlers.screens import show
@@ -199,7 +200,7 @@ async def typed_amount(
     except AmountRefused as refused:
         await message.answer(amount_refused_text(i18n, wallet.terms, refused))
         return
-    await state.clear()
+    await end(state)
     await _send_invoice(message, amount, i18n=i18n, wallet=wallet, customer=customer)
 
 

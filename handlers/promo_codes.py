@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
 from handlers.callbacks import CancelFormCb, MenuCb
+from handlers.conversation_state import end
 from handlers.filters import Has, Slash
 from handlers.keyboards import button
 from handlers.screens import show
@@ -59,7 +60,7 @@ async def typed_code(
         redeemed = await promos.redeem(customer.id, message.text or "")
     except PromoRefused as refused:
         if refused.problem is PromoProblem.TOO_MANY_TRIES:
-            await state.clear()
+            await end(state)
             await message.answer(
                 i18n.get("promo-too-many-tries", minutes=refused.retry_minutes),
                 reply_markup=_after(i18n, top_up=False),
@@ -71,7 +72,7 @@ async def typed_code(
             reply_markup=_cancel(i18n),
         )
         return
-    await state.clear()
+    await end(state)
     money = promos.currency.format
     if redeemed.bonus_percent is not None:
         text = i18n.get(

@@ -21,6 +21,7 @@ from aiogram_i18n import I18nContext
 
 from handlers import keyboards
 from handlers.callbacks import MenuCb, SupportAskCb, SupportDoneCb
+from handlers.conversation_state import end, move_to
 from handlers.filters import ContentIn, Slash
 from handlers.screens import show
 from shop.display import escaped
@@ -84,10 +85,9 @@ async def _open(
 ) -> str:
     """Start writing to the staff; the prompt to show."""
     if support_desk.group is None:
-        await state.clear()
+        await end(state)
         return i18n.get("support-unavailable")
-    await state.set_state(SupportForm.writing)
-    await state.set_data({"order_id": order_id})
+    await move_to(state, SupportForm.writing, {"order_id": order_id})
     if order_id is None:
         return i18n.get("support-prompt")
     return i18n.get("support-prompt-order", order_id=str(order_id))
@@ -136,7 +136,7 @@ async def done(
     callback: CallbackQuery, state: FSMContext, i18n: I18nContext, customer: UserRow
 ) -> None:
     """Stop writing to the staff: the menu again."""
-    await state.clear()
+    await end(state)
     menu = i18n.get("menu-title", name=escaped(customer.first_name or ""))
     await show(callback, f"{i18n.get('support-done')}\n\n{menu}", keyboards.main_menu(i18n))
 

@@ -12,8 +12,10 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.fsm_storage import SQLiteStorage, storage_key
+from handlers.conversation_state import end, move_to
 from shop.storage import Database
 
 
@@ -202,3 +204,76 @@ async def test_clearing_a_known_conversation_leaves_no_row(db_path: Path) -> Non
         assert await storage.get_data(KEY) == {}
         await FSMContext(storage, KEY).clear()
         assert _stored_row(db_path, KEY) is None
+
+
+def _statements(database: Database) -> list[str]:
+    """The statements the storage's writes make from now on."""
+    made: list[str] = []
+    database._writer._raw.set_trace_callback(made.append)
+    return made
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known", "after a restart"])
+async def test_a_move_to_the_next_step_is_one_write_and_an_end_one_more(
+    db_path: Path, known: bool
+) -> None:
+    async with await Database.open(db_path) as database:
+        storage = SQLiteStorage(database)
+        await storage.set_state(KEY, OrderForm.link)
+        await storage.set_data(KEY, {"service_id": 101})
+        if not known:
+            storage = SQLiteStorage(database)
+        conversation = FSMContext(storage, KEY)
+        made = _statements(database)
+
+        await move_to(conversation, OrderForm.quantity, {"service_id": 101, "link": "t.me/x"})
+        assert _stored_row(db_path, KEY) == (
+            "OrderForm:quantity",
+            '{"service_id": 101, "link": "t.me/x"}',
+        )
+        assert await conversation.get_state() == "OrderForm:quantity"
+        assert await conversation.get_data() == {"service_id": 101, "link": "t.me/x"}
+
+        await end(conversation)
+        assert _stored_row(db_path, KEY) is None
+        assert await conversation.get_state() is None
+        assert await conversation.get_data() == {}
+        assert [sql.split()[0] for sql in made] == ["INSERT", "DELETE"]
+
+    async with await Database.open(db_path) as reopened:
+        assert await SQLiteStorage(reopened).get_state(KEY) is None
+
+
+async def test_moving_with_another_storage_sets_the_state_then_the_data() -> None:
+    conversation = FSMContext(MemoryStorage(), KEY)
+
+    await move_to(conversation, OrderForm.link, {"service_id": 101})
+    assert await conversation.get_state() == "OrderForm:link"
+    assert await conversation.get_data() == {"service_id": 101}
+
+    await end(conversation)
+    assert await conversation.get_state() is None
+    assert await conversation.get_data() == {}
+
+
+async def test_moving_with_data_that_is_not_a_dict_changes_nothing(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_state(KEY, OrderForm.link)
+
+    with pytest.raises(DataNotDictLikeError):
+        await storage.set_state_and_data(KEY, OrderForm.quantity, [("a", 1)])  # type: ignore[arg-type]
+
+    assert await storage.get_state(KEY) == "OrderForm:link"
+
+
+async def test_ending_a_conversation_read_from_before_a_restart_leaves_no_row(
+    db_path: Path,
+) -> None:
+    async with await Database.open(db_path) as database:
+        storage = SQLiteStorage(database)
+        await move_to(FSMContext(storage, KEY), OrderForm.link, {"service_id": 101})
+    async with await Database.open(db_path) as reopened:
+        made = _statements(reopened)
+        await end(FSMContext(SQLiteStorage(reopened), KEY))
+        assert _stored_row(db_path, KEY) is None
+        assert [sql.split()[0] for sql in made] == ["DELETE"]

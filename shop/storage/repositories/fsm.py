@@ -45,6 +45,14 @@ class FsmRepository:
         if not data:
             await self._drop_if_empty(key)
 
+    async def set(self, key: str, state: str | None, data: str) -> None:
+        """Store the state and the data (as JSON) under ``key`` together."""
+        await self._session.execute(
+            "INSERT INTO fsm (key, state, data) VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data",
+            (key, state, data),
+        )
+
     async def forget(self, key: str) -> None:
         """Remove what is stored under ``key``."""
         await self._session.execute("DELETE FROM fsm WHERE key = ?", (key,))
