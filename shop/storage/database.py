@@ -22,9 +22,9 @@ from typing import Final, Self
 
 from shop.storage.connection import Connection
 from shop.storage.errors import ClosedError, DatabaseError, NestedTransactionError
-from shop.storage.kept_users import KeptUsers
+from shop.storage.kept_rows import KeptRows
 from shop.storage.migrations import MIGRATIONS, Migration, migrate
-from shop.storage.repositories import Repositories, UserRow
+from shop.storage.repositories import Repositories, ServiceRow, UserRow
 from shop.storage.session import Session
 
 logger = logging.getLogger(__name__)
@@ -73,8 +73,9 @@ class Database:
         # deadlock, so that mistake raises NestedTransactionError instead.
         self._writer_task: asyncio.Task[object] | None = None
         self._closed = False
-        #: The latest customers read (see :mod:`shop.storage.kept_users`).
-        self.kept_users = KeptUsers()
+        #: The latest customers and services read (see :mod:`shop.storage.kept_rows`).
+        self.kept_users: KeptRows[UserRow] = KeptRows()
+        self.kept_services: KeptRows[ServiceRow] = KeptRows()
 
     @classmethod
     async def open(
@@ -159,7 +160,7 @@ class Database:
         async with self._writer_turn() as session:
             try:
                 await self._control("BEGIN IMMEDIATE")
-                yield Repositories(session, self.kept_users)
+                yield Repositories(session, self.kept_users, self.kept_services)
                 session.end()
                 await self._control("COMMIT")
             except BaseException:
@@ -179,7 +180,7 @@ class Database:
         """
         self._check_usable("db.autocommit()")
         async with self._writer_turn() as session:
-            yield Repositories(session, self.kept_users)
+            yield Repositories(session, self.kept_users, self.kept_services)
 
     @contextlib.asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[Session]:
@@ -196,10 +197,11 @@ class Database:
                 self._writer_task = None
                 # After the COMMIT or ROLLBACK: what was read before a write is stale.
                 self.kept_users.settle()
+                self.kept_services.settle()
 
     def kept_user(self, user_id: int) -> UserRow | None:
         """The customer as last read outside a transaction, while no write to ``users`` has
-        ended since; None when they must be read (see :mod:`shop.storage.kept_users`)."""
+        ended since; None when they must be read (see :mod:`shop.storage.kept_rows`)."""
         self._check_usable("db.kept_user()")
         return self.kept_users.get(user_id)
 
@@ -215,7 +217,7 @@ class Database:
         else:
             session = Session(self._reader, writable=False)
         try:
-            yield Repositories(session, self.kept_users)
+            yield Repositories(session, self.kept_users, self.kept_services)
         finally:
             session.end()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from functools import cached_property
 
-from shop.storage.kept_users import KeptUsers
+from shop.storage.kept_rows import KeptRows
 from shop.storage.repositories.cancels import (
     CancelOutcome,
     CancelRequestRepository,
@@ -82,9 +82,15 @@ class Repositories:
     when it ends without an error.
     """
 
-    def __init__(self, session: Session, kept_users: KeptUsers | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        kept_users: KeptRows[UserRow] | None = None,
+        kept_services: KeptRows[ServiceRow] | None = None,
+    ) -> None:
         self._session = session
         self._kept_users = kept_users
+        self._kept_services = kept_services
 
     # Each repository is made when first used: most blocks use one or two of them.
 
@@ -94,11 +100,11 @@ class Repositories:
 
     @cached_property
     def services(self) -> ServiceRepository:
-        return ServiceRepository(self._session)
+        return ServiceRepository(self._session, self._kept_services)
 
     @cached_property
     def listings(self) -> ListingRepository:
-        return ListingRepository(self._session)
+        return ListingRepository(self._session, self._kept_services)
 
     @cached_property
     def quotes(self) -> QuoteRepository:

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from api.models import OrderType, Service
+from shop.storage.kept_rows import KeptRows
 from shop.storage.repositories.listings import (
     MAIN_PANEL,
     ListingRepository,
@@ -124,11 +125,14 @@ _ORDERABLE = json_list([order_type.value for order_type in OrderType])
 
 
 class ServiceRepository:
-    """SQL for the ``services`` table."""
+    """SQL for the ``services`` table. With ``kept``, reads of one service outside a
+    transaction take it from there once read, and every write makes what is kept stale (see
+    :mod:`shop.storage.kept_rows`)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, kept: KeptRows[ServiceRow] | None = None) -> None:
         self._session = session
-        self._listings = ListingRepository(session)
+        self._kept = kept
+        self._listings = ListingRepository(session, kept)
 
     async def upsert_many(
         self, services: Iterable[Service], synced_at: datetime, *, panel: str = MAIN_PANEL
@@ -146,7 +150,12 @@ class ServiceRepository:
         return await self._listings.mark_missing(panel, present_ids, synced_at)
 
     async def get(self, service_id: int) -> ServiceRow | None:
-        """The shop service with this id, or None."""
+        """The shop service with this id, or None (outside a transaction, as kept)."""
+        if self._kept is None or self._session.writable:
+            return await self._read(service_id)
+        return await self._kept.read_through(service_id, lambda: self._read(service_id))
+
+    async def _read(self, service_id: int) -> ServiceRow | None:
         row = await self._session.fetch_one("SELECT * FROM services WHERE id = ?", (service_id,))
         return None if row is None else ServiceRow.from_row(row)
 
@@ -239,6 +248,8 @@ class ServiceRepository:
 
     async def set_enabled(self, service_id: int, enabled: bool) -> bool:
         """Switch a service on or off for customers; False when there is no such service."""
+        if self._kept is not None:
+            self._kept.written()
         changed = await self._session.execute(
             "UPDATE services SET enabled = ? WHERE id = ?", (int(enabled), service_id)
         )
@@ -246,6 +257,8 @@ class ServiceRepository:
 
     async def set_markup_override(self, service_id: int, percent: Decimal | None) -> bool:
         """Set the service's own markup percent (None: back to the default markup)."""
+        if self._kept is not None:
+            self._kept.written()
         if percent is not None and not percent.is_finite():
             raise ValueError(f"a markup must be a finite percent, not {percent}")
         changed = await self._session.execute(
@@ -257,6 +270,8 @@ class ServiceRepository:
     async def set_own_description(self, service_id: int, text: str | None) -> bool:
         """Set the shop's own description of a service (None: show the panel's again);
         False when there is no such service."""
+        if self._kept is not None:
+            self._kept.written()
         changed = await self._session.execute(
             "UPDATE services SET own_description = ? WHERE id = ?", (text, service_id)
         )

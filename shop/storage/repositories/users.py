@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from shop.storage.kept_users import KeptUsers
+from shop.storage.kept_rows import KeptRows
 from shop.storage.session import Row, Session, json_list
 from shop.storage.times import from_db_time, optional_from_db_time, to_db_time, utc_now
 
@@ -52,25 +52,21 @@ class UserRow:
 class UserRepository:
     """SQL for the ``users`` table. With ``kept``, reads outside a transaction take a
     customer read before from there, and every write makes what is kept stale (see
-    :mod:`shop.storage.kept_users`)."""
+    :mod:`shop.storage.kept_rows`)."""
 
-    def __init__(self, session: Session, kept: KeptUsers | None = None) -> None:
+    def __init__(self, session: Session, kept: KeptRows[UserRow] | None = None) -> None:
         self._session = session
         self._kept = kept
 
     async def get(self, user_id: int) -> UserRow | None:
-        """The user with this Telegram id, or None."""
-        kept = None if self._session.writable else self._kept
-        if kept is not None and (known := kept.get(user_id)) is not None:
-            return known
-        read_at = 0 if kept is None else kept.generation
+        """The user with this Telegram id, or None (outside a transaction, as kept)."""
+        if self._kept is None or self._session.writable:
+            return await self._read(user_id)
+        return await self._kept.read_through(user_id, lambda: self._read(user_id))
+
+    async def _read(self, user_id: int) -> UserRow | None:
         row = await self._session.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
-        if row is None:
-            return None
-        user = UserRow.from_row(row)
-        if kept is not None:
-            kept.keep(user, read_at)
-        return user
+        return None if row is None else UserRow.from_row(row)
 
     def _writing(self) -> None:
         if self._kept is not None:

@@ -1,6 +1,7 @@
-"""Customers read outside a transaction are kept, and never outlive a write: every change
-to a customer reads back at once, a rolled-back one never shows, a read that raced a
-commit is not kept, and a transaction sees its own writes."""
+"""Customers and services read outside a transaction are kept, and never outlive a write:
+every change to a customer or a service (the owner's, a catalogue sync's) reads back at
+once, a rolled-back one never shows, a read that raced a commit is not kept, and a
+transaction sees its own writes."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from shop.customers import find_customer
-from shop.storage import Database
-from shop.storage.kept_users import KeptUsers
+from shop.storage import Database, ServiceRow
+from shop.storage.kept_rows import KeptRows
 
-from .factories import add_user
+from .factories import add_service, add_user, panel_service
+
+_NOW = datetime(2026, 12, 3, tzinfo=UTC)
 
 
 async def _customer_language(db: Database, user_id: int) -> str:
@@ -129,7 +133,7 @@ async def test_a_transaction_reads_its_own_write_not_the_kept_row(file_db: Datab
 
 
 async def test_the_latest_customers_are_kept_up_to_the_limit(file_db: Database) -> None:
-    file_db.kept_users = KeptUsers(size=2)
+    file_db.kept_users = KeptRows(size=2)
     async with file_db.transaction() as tx:
         for user_id in (1, 2, 3):
             await add_user(tx, user_id)
@@ -141,3 +145,69 @@ async def test_the_latest_customers_are_kept_up_to_the_limit(file_db: Database) 
     assert [kept.id for kept in map(file_db.kept_users.get, (1, 3)) if kept] == [1, 3]
     assert await find_customer(file_db, 4) is None
     assert len(file_db.kept_users) == 2
+
+
+async def _service(db: Database, service_id: int = 101) -> ServiceRow:
+    async with db.read() as r:
+        service = await r.services.get(service_id)
+    assert service is not None
+    return service
+
+
+async def test_a_service_read_again_is_not_read_from_the_database(
+    file_db: Database, db_path: Path
+) -> None:
+    async with file_db.transaction() as tx:
+        await add_service(tx)
+    assert (await _service(file_db)).rate == Decimal("0.90")
+
+    with sqlite3.connect(db_path) as other:
+        other.execute("UPDATE services SET rate = '0.0045' WHERE id = 101")
+
+    assert (await _service(file_db)).rate == Decimal("0.90")
+    assert len(file_db.kept_services) == 1
+
+
+async def test_every_change_to_a_service_reads_back_at_once(db_either: Database) -> None:
+    db = db_either
+    async with db.transaction() as tx:
+        await add_service(tx)
+    await _service(db)
+
+    async with db.transaction() as tx:
+        await tx.services.set_markup_override(101, Decimal("12.5"))
+    assert (await _service(db)).markup_override == Decimal("12.5")
+
+    async with db.transaction() as tx:
+        await tx.services.set_enabled(101, False)
+    assert not (await _service(db)).enabled
+
+    async with db.transaction() as tx:
+        await tx.services.set_own_description(101, 'Real <b>"followers"</b> & more')
+    assert (await _service(db)).own_description == 'Real <b>"followers"</b> & more'
+
+    # The panel's next catalogue: a new rate and a long name full of markup.
+    renamed = 'Instagram Followers <HQ> & "Real" ' + "x" * 200
+    async with db.transaction() as tx:
+        await tx.services.upsert_many([panel_service(name=renamed, rate="0.0045")], _NOW)
+    synced = await _service(db)
+    assert (synced.name, synced.rate) == (renamed, Decimal("0.0045"))
+
+    async with db.transaction() as tx:
+        await tx.services.mark_missing_off_panel([], _NOW)
+    assert not (await _service(db)).on_panel
+
+
+async def test_a_transaction_reads_its_own_service_write_not_the_kept_row(
+    file_db: Database,
+) -> None:
+    async with file_db.transaction() as tx:
+        await add_service(tx)
+    await _service(file_db)
+
+    async with file_db.transaction() as tx:
+        await tx.services.set_enabled(101, False)
+        inside = await tx.services.get(101)
+
+    assert inside is not None
+    assert not inside.enabled
