@@ -28,8 +28,15 @@ _set = object.__setattr__
 
 
 def _bind(self: BotContextController, context: Any, /) -> None:
-    """What aiogram's ``model_post_init`` and pydantic's wrappers of it leave, at once."""
-    _set(self, "__pydantic_private__", {"_bot": context.get("bot") if context else None})
+    """What aiogram's ``model_post_init`` and pydantic's wrappers of it leave, at once.
+    Private attributes a subclass set up before (its own, pydantic's wrapper of this) are
+    kept."""
+    bot = context.get("bot") if context else None
+    private = self.__pydantic_private__
+    if private is None:
+        _set(self, "__pydantic_private__", {"_bot": bot})
+    else:
+        private["_bot"] = bot
 
 
 def _classes(root: type) -> Iterator[type]:
@@ -40,12 +47,14 @@ def _classes(root: type) -> Iterator[type]:
 
 
 def _aiogram_binding(cls: type) -> bool:
-    """Whether ``cls``'s own ``model_post_init`` is aiogram's, as pydantic wraps it, and
-    ``_bot`` its only private attribute."""
+    """Whether ``cls``'s own ``model_post_init`` is aiogram's as pydantic wraps it (or, for
+    a class defined once bound, the quick one as pydantic wraps it), not bound the quick way
+    yet, and ``_bot`` its only private attribute."""
     own = cls.__dict__.get("model_post_init")
     return (
         own is not None
-        and inspect.unwrap(own) is _AIOGRAM_POST_INIT
+        and own is not _bind
+        and inspect.unwrap(own) in (_AIOGRAM_POST_INIT, _bind)
         and set(getattr(cls, "__private_attributes__", ())) == _PRIVATE
     )
 
@@ -69,7 +78,8 @@ def bind_quickly() -> None:
 
 
 def unbind() -> None:
-    """Put every class :func:`bind_quickly` bound back as it was."""
+    """Put every class :func:`bind_quickly` bound back as it was. (A class defined while
+    they were bound keeps pydantic's wrapper of the quick binding: it binds the same way.)"""
     while _REPLACED:
         cls, own = _REPLACED.popitem()
         cls.model_post_init = own  # type: ignore[attr-defined]

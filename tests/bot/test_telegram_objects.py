@@ -175,3 +175,52 @@ def test_binding_twice_and_unbinding_puts_aiogram_back() -> None:
         assert Message.__dict__["model_post_init"] is original
     finally:
         telegram_objects.unbind()
+
+
+class _Extended(InlineKeyboardButton):
+    """A button with a private attribute of its own and a post-init going up to aiogram's."""
+
+    _shown: int = PrivateAttr(default=5)
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+
+
+@pytest.mark.usefixtures("bound")
+async def test_a_subclass_keeps_its_own_private_attributes_under_a_bound_parent() -> None:
+    bot = Bot(TOKEN)
+    try:
+        extended = _Extended.model_validate(
+            {"text": "x", "callback_data": "y"}, context={"bot": bot}
+        )
+        assert (extended._shown, extended.bot) == (5, bot)
+        assert _Extended(text="x", callback_data="y")._shown == 5
+    finally:
+        await bot.session.close()
+
+
+async def test_a_class_defined_once_bound_binds_quickly_and_keeps_its_defaults(
+    bound: None, wrapper_calls: list[object]
+) -> None:
+    class Later(InlineKeyboardButton):
+        """Defined while the classes are bound."""
+
+    class LaterWithDefault(InlineKeyboardButton):
+        _shown: int = PrivateAttr(default=7)
+
+    bot = Bot(TOKEN)
+    try:
+        with_default = LaterWithDefault.model_validate(
+            {"text": "x", "callback_data": "y"}, context={"bot": bot}
+        )
+        assert (with_default._shown, with_default.bot) == (7, bot)
+
+        telegram_objects.bind_quickly()
+        assert Later.__dict__["model_post_init"] is telegram_objects._bind
+        assert LaterWithDefault.__dict__["model_post_init"] is not telegram_objects._bind
+        wrapper_calls.clear()
+        later = Later.model_validate({"text": "x", "callback_data": "y"}, context={"bot": bot})
+        assert later.bot is bot
+        assert wrapper_calls == []
+    finally:
+        await bot.session.close()
