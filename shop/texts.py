@@ -45,7 +45,7 @@ def _fallback_value(value: Any) -> Any:
 def _as_key(kwargs: dict[str, Any]) -> tuple[tuple[str, type, object], ...] | None:
     """Values that render one way only, as a key; None for any other (a date, a float, a
     long text), which is rendered each time. A Decimal is kept by its digits: 1.5 and 1.50
-    are equal but read differently."""
+    are equal, and a message may show them differently."""
     key = []
     for name, value in kwargs.items():
         kind = type(value)

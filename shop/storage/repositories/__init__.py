@@ -85,8 +85,8 @@ class Repositories:
     def __init__(
         self,
         session: Session,
-        kept_users: KeptRows[UserRow] | None = None,
-        kept_services: KeptRows[ServiceRow] | None = None,
+        kept_users: KeptRows[UserRow],
+        kept_services: KeptRows[ServiceRow],
     ) -> None:
         self._session = session
         self._kept_users = kept_users

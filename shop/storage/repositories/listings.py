@@ -165,15 +165,11 @@ class ListingRepository:
     """SQL for the ``panel_services`` table, and the copy of the shown listing in
     ``services``."""
 
-    def __init__(self, session: Session, kept: KeptRows[ServiceRow] | None = None) -> None:
+    def __init__(self, session: Session, kept: KeptRows[ServiceRow]) -> None:
         """``kept``: the services kept in memory, made stale by every write here (each may
         change the copy in ``services``)."""
         self._session = session
         self._kept = kept
-
-    def _writing(self) -> None:
-        if self._kept is not None:
-            self._kept.written()
 
     async def sync(
         self, panel: str, services: Iterable[Service], synced_at: datetime
@@ -187,7 +183,7 @@ class ListingRepository:
         else under the next id above every shop id: ids of a one-panel shop stay as they
         always were, and a shop id never changes once given.
         """
-        self._writing()
+        self._kept.written()
         latest = {service.id: service for service in services}
         synced = to_db_time(synced_at)
         stored = {
@@ -265,7 +261,7 @@ class ListingRepository:
     ) -> int:
         """Mark every listing of ``panel`` not in ``present_ids`` as gone from it; how many
         were."""
-        self._writing()
+        self._kept.written()
         gone = await self._session.execute(
             "UPDATE panel_services SET on_panel = 0, synced_at = ?"
             " WHERE panel = ? AND on_panel = 1"
@@ -279,7 +275,7 @@ class ListingRepository:
     async def retire_panels_but(self, panels: Collection[str]) -> int:
         """Take off sale every listing of a panel not in ``panels`` (one the settings no
         longer name): nothing can be placed there. How many were on sale."""
-        self._writing()
+        self._kept.written()
         retired = await self._session.execute(
             "UPDATE panel_services SET on_panel = 0"
             " WHERE on_panel = 1 AND panel NOT IN (SELECT value FROM json_each(?))",
@@ -295,7 +291,7 @@ class ListingRepository:
 
     async def refresh_shown(self, panel: str) -> None:
         """Copy into every shop service listed at ``panel`` the listing it shows now."""
-        self._writing()
+        self._kept.written()
         await self._refresh_where(
             "id IN (SELECT service_id FROM panel_services WHERE panel = ?)", (panel,)
         )
@@ -317,7 +313,7 @@ class ListingRepository:
         alternative to its other listings). The shop service the listing sold as until now,
         left with no listing, is taken off sale. False when there is no such listing, or the
         shop service has a listing at ``panel`` already (ConstraintError)."""
-        self._writing()
+        self._kept.written()
         listing = await self.at(panel, panel_service_id)
         if listing is None:
             return False
@@ -339,7 +335,7 @@ class ListingRepository:
         """Sell ``panel``'s service ``panel_service_id`` no more as an alternative: it
         becomes a shop service of its own, on sale under a new id (returned), preferring
         its panel. None when there is no such listing."""
-        self._writing()
+        self._kept.written()
         listing = await self.at(panel, panel_service_id)
         if listing is None:
             return None
@@ -362,7 +358,7 @@ class ListingRepository:
     async def prefer(self, service_id: int, panel: str) -> bool:
         """Sell shop service ``service_id`` from ``panel``'s listing, or from the cheapest on
         sale (:data:`CHEAPEST`); False when there is no such service."""
-        self._writing()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE services SET prefer = ? WHERE id = ?", (panel, service_id)
         )

@@ -125,11 +125,11 @@ _ORDERABLE = json_list([order_type.value for order_type in OrderType])
 
 
 class ServiceRepository:
-    """SQL for the ``services`` table. With ``kept``, reads of one service outside a
-    transaction take it from there once read, and every write makes what is kept stale (see
+    """SQL for the ``services`` table. Reads of one service outside a transaction take it
+    from ``kept`` once read, and every write makes what is kept stale (see
     :mod:`shop.storage.kept_rows`)."""
 
-    def __init__(self, session: Session, kept: KeptRows[ServiceRow] | None = None) -> None:
+    def __init__(self, session: Session, kept: KeptRows[ServiceRow]) -> None:
         self._session = session
         self._kept = kept
         self._listings = ListingRepository(session, kept)
@@ -151,7 +151,7 @@ class ServiceRepository:
 
     async def get(self, service_id: int) -> ServiceRow | None:
         """The shop service with this id, or None (outside a transaction, as kept)."""
-        if self._kept is None or self._session.writable:
+        if self._session.writable:
             return await self._read(service_id)
         return await self._kept.read_through(service_id, lambda: self._read(service_id))
 
@@ -248,8 +248,7 @@ class ServiceRepository:
 
     async def set_enabled(self, service_id: int, enabled: bool) -> bool:
         """Switch a service on or off for customers; False when there is no such service."""
-        if self._kept is not None:
-            self._kept.written()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE services SET enabled = ? WHERE id = ?", (int(enabled), service_id)
         )
@@ -257,8 +256,7 @@ class ServiceRepository:
 
     async def set_markup_override(self, service_id: int, percent: Decimal | None) -> bool:
         """Set the service's own markup percent (None: back to the default markup)."""
-        if self._kept is not None:
-            self._kept.written()
+        self._kept.written()
         if percent is not None and not percent.is_finite():
             raise ValueError(f"a markup must be a finite percent, not {percent}")
         changed = await self._session.execute(
@@ -270,8 +268,7 @@ class ServiceRepository:
     async def set_own_description(self, service_id: int, text: str | None) -> bool:
         """Set the shop's own description of a service (None: show the panel's again);
         False when there is no such service."""
-        if self._kept is not None:
-            self._kept.written()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE services SET own_description = ? WHERE id = ?", (text, service_id)
         )

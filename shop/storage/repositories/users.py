@@ -50,27 +50,23 @@ class UserRow:
 
 
 class UserRepository:
-    """SQL for the ``users`` table. With ``kept``, reads outside a transaction take a
-    customer read before from there, and every write makes what is kept stale (see
+    """SQL for the ``users`` table. Reads outside a transaction take a customer read before
+    from ``kept``, and every write makes what is kept stale (see
     :mod:`shop.storage.kept_rows`)."""
 
-    def __init__(self, session: Session, kept: KeptRows[UserRow] | None = None) -> None:
+    def __init__(self, session: Session, kept: KeptRows[UserRow]) -> None:
         self._session = session
         self._kept = kept
 
     async def get(self, user_id: int) -> UserRow | None:
         """The user with this Telegram id, or None (outside a transaction, as kept)."""
-        if self._kept is None or self._session.writable:
+        if self._session.writable:
             return await self._read(user_id)
         return await self._kept.read_through(user_id, lambda: self._read(user_id))
 
     async def _read(self, user_id: int) -> UserRow | None:
         row = await self._session.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
         return None if row is None else UserRow.from_row(row)
-
-    def _writing(self) -> None:
-        if self._kept is not None:
-            self._kept.written()
 
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, UserRow]:
         """The users among ``user_ids`` that exist, by id, in one query."""
@@ -89,7 +85,7 @@ class UserRepository:
         usernames are unique at any moment, so the username is taken off any other user who
         still carries it from before.
         """
-        self._writing()
+        self._kept.written()
         if username is not None:
             await self._session.execute(
                 "UPDATE users SET username = NULL WHERE username = ? COLLATE NOCASE AND id <> ?",
@@ -110,7 +106,7 @@ class UserRepository:
 
     async def set_language(self, user_id: int, language: str) -> bool:
         """Store the user's language; False when there is no such user."""
-        self._writing()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE users SET language = ? WHERE id = ?", (language, user_id)
         )
@@ -118,7 +114,7 @@ class UserRepository:
 
     async def set_referrer_once(self, user_id: int, referrer_id: int) -> bool:
         """Record who referred the user; True only if it was unset, not self and known."""
-        self._writing()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE users SET referrer_id = ?"
             " WHERE id = ? AND referrer_id IS NULL AND id <> ?"
@@ -129,7 +125,7 @@ class UserRepository:
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
         """Record whether the user has blocked the bot; False when there is no such user."""
-        self._writing()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
         )
@@ -137,7 +133,7 @@ class UserRepository:
 
     async def ban(self, user_id: int, reason: str | None, at: datetime) -> bool:
         """Ban the user; False when there is no such user or they are banned already."""
-        self._writing()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE users SET banned_at = ?, ban_reason = ? WHERE id = ? AND banned_at IS NULL",
             (to_db_time(at), reason, user_id),
@@ -146,7 +142,7 @@ class UserRepository:
 
     async def unban(self, user_id: int) -> bool:
         """Lift the user's ban; False when they were not banned."""
-        self._writing()
+        self._kept.written()
         changed = await self._session.execute(
             "UPDATE users SET banned_at = NULL, ban_reason = NULL"
             " WHERE id = ? AND banned_at IS NOT NULL",
