@@ -14,7 +14,7 @@ from aiogram_i18n import I18nContext
 from handlers import keyboards
 from handlers.callbacks import CancelFormCb, LanguageCb, MenuCb
 from handlers.conversation_state import end
-from handlers.screens import show
+from handlers.screens import send, show
 from shop.customers import Customers
 from shop.display import escaped
 from shop.order_desk import OrderDesk
@@ -50,7 +50,7 @@ def _menu_text(i18n: I18nContext, customer: UserRow) -> str:
 
 async def start(message: Message, state: FSMContext, i18n: I18nContext, customer: UserRow) -> None:
     await end(state)
-    await message.answer(_menu_text(i18n, customer), reply_markup=keyboards.main_menu(i18n))
+    await send(message, _menu_text(i18n, customer), keyboards.main_menu(i18n))
 
 
 async def start_by_link(

@@ -24,6 +24,7 @@ from handlers.channel import MEMBERS_ONLY
 from handlers.conversation_state import end, move_to
 from handlers.filters import Has
 from handlers.order_states import FORM_STATES, Confirming, state_for
+from handlers.screens import send
 from shop.display import WHOLE, escaped, shortened
 from shop.money import Currency
 from shop.order_desk import OrderDesk, Question, Quoted
@@ -91,7 +92,7 @@ async def _stand_at(state: FSMContext, question: Question) -> None:
 
 
 async def _ask(message: Message, i18n: I18nContext, question: Question) -> None:
-    await message.answer(prompt(i18n, question), reply_markup=keyboards.step(i18n, question.step))
+    await send(message, prompt(i18n, question), keyboards.step(i18n, question.step))
 
 
 async def start_form(
@@ -108,7 +109,7 @@ async def start_form(
         callback_answer.text = i18n.get("service-unavailable")
         return
     await _stand_at(state, question)
-    await callback.message.answer(i18n.get("form-started", name=escaped(question.service.name)))
+    await send(callback.message, i18n.get("form-started", name=escaped(question.service.name)))
     await _ask(callback.message, i18n, question)
 
 
@@ -123,9 +124,7 @@ async def _question(
     )
     if question is None:
         await end(state)
-        await message.answer(
-            i18n.get("service-unavailable"), reply_markup=keyboards.main_menu(i18n)
-        )
+        await send(message, i18n.get("service-unavailable"), keyboards.main_menu(i18n))
     return question
 
 
@@ -144,25 +143,25 @@ async def _take_answer(
     try:
         answered = await order_desk.answer(customer.id, question, text)
     except InputProblem as problem:
-        await message.answer(
+        await send(
+            message,
             f"{i18n.get(problem.key, **problem.params)}\n\n{prompt(i18n, question)}",
-            reply_markup=keyboards.step(i18n, question.step),
+            keyboards.step(i18n, question.step),
         )
         return
     except QuoteRefused as refused:
         await end(state)
-        await message.answer(refusal_text(i18n, refused), reply_markup=keyboards.main_menu(i18n))
+        await send(message, refusal_text(i18n, refused), keyboards.main_menu(i18n))
         return
     if isinstance(answered, Question):
         await _stand_at(state, answered)
         await _ask(message, i18n, answered)
         return
     await move_to(state, Confirming.quote, {"quote_id": answered.quote.id})
-    await message.answer(
+    await send(
+        message,
         summary_text(i18n, order_desk.currency, answered),
-        reply_markup=keyboards.quote(
-            i18n, answered.quote.id, short_of_funds=answered.short_of_funds
-        ),
+        keyboards.quote(i18n, answered.quote.id, short_of_funds=answered.short_of_funds),
     )
 
 

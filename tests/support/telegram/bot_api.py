@@ -366,12 +366,15 @@ class BotApiDouble:
                 str(params.get("text", "")),
                 params.get("reply_markup"),
             )
-            return {
-                "message_id": message_id,
-                "date": 0,
-                "chat": {"id": chat_id, "type": "private"},
-                "text": params.get("text", ""),
-            }
+            return _with_keyboard(
+                {
+                    "message_id": message_id,
+                    "date": 0,
+                    "chat": {"id": chat_id, "type": "private"},
+                    "text": params.get("text", ""),
+                },
+                params,
+            )
         return True
 
     def _forum_answer(self, method: str, params: dict[str, Any]) -> Any:
@@ -407,13 +410,24 @@ class BotApiDouble:
         message_id = next(self._message_ids)
         if method == "copyMessage":
             return {"message_id": message_id}
-        return {
-            "message_id": message_id,
-            "date": 0,
-            "chat": {"id": chat_id, "type": "supergroup" if chat_id < 0 else "private"},
-            "message_thread_id": thread,
-            "text": params.get("text", ""),
-        }
+        return _with_keyboard(
+            {
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": chat_id, "type": "supergroup" if chat_id < 0 else "private"},
+                "message_thread_id": thread,
+                "text": params.get("text", ""),
+            },
+            params,
+        )
+
+
+def _with_keyboard(message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """``message`` as Telegram returns it: with the inline keyboard it was sent with."""
+    markup = params.get("reply_markup")
+    if isinstance(markup, dict) and "inline_keyboard" in markup:
+        message["reply_markup"] = markup
+    return message
 
 
 def _json(value: Any) -> Any:

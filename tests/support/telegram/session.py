@@ -34,6 +34,7 @@ from aiogram.methods import (
     GetStarTransactions,
     RefundStarPayment,
     SendInvoice,
+    SendMessage,
     TelegramMethod,
 )
 from aiogram.types import (
@@ -444,7 +445,9 @@ class RecordingSession(BaseSession):
                     m for m in screen.messages if m.message_id not in method.message_ids
                 ]
             return True
-        if method.__returning__ is Message and chat_key(getattr(method, "chat_id", None)):
+        # Every sending method, read as aiogram reads it or not (the shop's screens).
+        sends = method.__returning__ is Message or isinstance(method, SendMessage)
+        if sends and chat_key(getattr(method, "chat_id", None)):
             return self._send(bot, method, uploads)
         return True
 
