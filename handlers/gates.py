@@ -9,7 +9,9 @@ never have taken the update. A :class:`Gate` stands in front of a router and tur
 away at once when the router's handlers show it cannot be theirs:
 
 - a tap, when every button handler names its callback data and the tap's data is none of
-  them;
+  them: of its kind (its prefix), or the very data, for a handler of one screen of the main
+  menu (a kind of one text field, filtered by ``F.<field> == "text"``), so a tap on New
+  order no longer walks every router that has a screen of that menu;
 - a message, when every message handler asks for a command or for a conversation state and
   the message is not a command and the customer is in none of those states;
 - any update of a kind the router has no handler for;
@@ -22,6 +24,7 @@ would have let pass unhandled, so the bot answers exactly as it did without it.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +36,8 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
+from magic_filter import MagicFilter
+from magic_filter.operations import ComparatorOperation, GetAttributeOperation
 
 from handlers.filters import Has, Slash
 
@@ -44,14 +49,17 @@ MESSAGES = "message"
 @dataclass(frozen=True)
 class TapKeys:
     """The callback data a router's buttons take: ``(prefix, separator)`` pairs, as
-    callback data classes pack them."""
+    callback data classes pack them, and ``exact`` data, each taken by a handler of that
+    button alone."""
 
     prefixes: frozenset[tuple[str, str]]
+    exact: frozenset[str] = frozenset()
 
     def admit(self, query: CallbackQuery) -> bool:
         data = query.data
-        return data is not None and any(
-            data.split(separator, 1)[0] == prefix for prefix, separator in self.prefixes
+        return data is not None and (
+            data in self.exact
+            or any(data.split(separator, 1)[0] == prefix for prefix, separator in self.prefixes)
         )
 
 
@@ -143,16 +151,50 @@ def _tap_keys(router: Router) -> TapKeys | None:
     if _has_outer_middleware(router, TAPS):
         return None
     prefixes = set()
+    exact = set()
     for handler in _handlers(router, TAPS):
         named = [
-            (f.callback.callback_data.__prefix__, f.callback.callback_data.__separator__)
+            f.callback
             for f in handler.filters or ()
             if isinstance(f.callback, CallbackQueryFilter)
         ]
         if not named:
             return None
-        prefixes.add(named[0])
-    return TapKeys(frozenset(prefixes))
+        if (data := _exact_data(named[0])) is not None:
+            exact.add(data)
+        else:
+            kind = named[0].callback_data
+            prefixes.add((kind.__prefix__, kind.__separator__))
+    return TapKeys(frozenset(prefixes), frozenset(exact))
+
+
+def _exact_data(check: CallbackQueryFilter) -> str | None:
+    """The one callback data ``check`` lets through, when it names one: a kind whose only
+    field is a text, filtered by ``F.<that field> == "text"`` (text unpacks as it was
+    packed, so no other data passes); else None."""
+    kind = check.callback_data
+    rule = check.rule
+    fields = kind.model_fields
+    if not isinstance(rule, MagicFilter) or len(fields) != 1:
+        return None
+    [(name, field)] = fields.items()
+    operations: tuple[Any, ...] = getattr(rule, "_operations", ())
+    if field.annotation is not str or len(operations) != 2:
+        return None
+    get, compare = operations
+    if not (
+        isinstance(get, GetAttributeOperation)
+        and get.name == name
+        and isinstance(compare, ComparatorOperation)
+        and compare.comparator is operator.eq
+        and isinstance(compare.right, str)
+    ):
+        return None
+    try:
+        return kind(**{name: compare.right}).pack()
+    except ValueError:
+        # A text no button can carry (the separator in it, too long): it takes none.
+        return None
 
 
 def _message_keys(router: Router) -> MessageKeys | None:

@@ -29,7 +29,7 @@ from handlers import (
     orders,
     payments,
 )
-from handlers.callbacks import ChoiceCb, MenuCb
+from handlers.callbacks import ChoiceCb, LanguageCb, MenuCb
 from handlers.gates import Gate, gate
 
 from ..support.telegram import BotClient
@@ -123,7 +123,7 @@ async def test_the_services_reach_the_handler_not_every_filter_on_the_way(
 async def test_a_tap_is_unpacked_once_however_many_handlers_check_it(
     monkeypatch: pytest.MonkeyPatch, services: Runtime, bot: Bot
 ) -> None:
-    # Twelve handlers on seven routers check a main-menu tap.
+    # Several handlers check a main-menu tap (the balance screen's router has two).
     unpacked: list[tuple[str, str]] = []
     aiograms = CallbackData.unpack.__func__  # type: ignore[attr-defined]
 
@@ -230,22 +230,66 @@ async def _entered(
     return await entered(root)
 
 
-async def test_a_tap_enters_only_the_routers_with_a_handler_for_its_button() -> None:
-    entered = await _entered_by_tap(_tree(-100500, [7001]), MenuCb(screen="new").pack())
+@pytest.mark.parametrize(
+    ("screen", "module"),
+    [
+        ("new", "catalogue"),
+        ("main", "menu"),
+        ("help", "menu"),
+        ("language", "menu"),
+        ("orders", "orders"),
+        ("balance", "account"),
+        ("support", "handlers.support"),
+        ("promo", "promo_codes"),
+        ("topup", "payments"),
+        ("topup-new", "payments"),
+        ("referral", "payments"),
+    ],
+)
+async def test_a_main_menu_tap_enters_only_the_router_of_its_screen(
+    screen: str, module: str
+) -> None:
+    entered = await _entered_by_tap(_tree(-100500, [7001]), MenuCb(screen=screen).pack())
 
-    # Every module with a main-menu button, and the fallback that answers any tap.
-    assert entered == [
-        "root",
-        "storefront",
-        "menu",
-        "handlers.support",
-        "orders",
-        "account",
-        "promo_codes",
-        "payments",
-        "catalogue",
-        "fallback",
-    ]
+    # Seven modules have a screen of the main menu; the fallback answers any tap.
+    assert entered == ["root", "storefront", module, "fallback"]
+
+
+async def test_a_main_menu_tap_nobody_handles_reaches_the_fallback_alone() -> None:
+    for data in ("m:stats", "m:new:1", "m:", "m"):
+        entered = await _entered_by_tap(_tree(-100500, [7001]), data)
+
+        assert entered == ["root", "storefront", "fallback"], data
+
+
+async def test_a_kind_filtered_other_than_by_one_text_is_let_in_by_its_prefix() -> None:
+    """Only ``F.<its one text field> == "text"`` names one button; any other rule, or a
+    kind of more fields, lets in every tap of the kind, as the handler may take any."""
+    router = Router(name="kinds")
+    router.callback_query.register(_any_tap, MenuCb.filter(F.screen != "main"))
+    router.callback_query.register(_any_tap, LanguageCb.filter(F.code.in_({"en", "ru"})))
+    router.callback_query.register(_any_tap, ChoiceCb.filter(F.field == "link"))
+    router.callback_query.register(_any_tap, _PipedCb.filter(F.value == "a|b"))
+    gated = gate(router)
+
+    assert gated.taps is not None
+    assert gated.taps.exact == frozenset()
+    for data in ("m:orders", "lang:ru", ChoiceCb(field="link", value="x").pack()):
+        assert await _entered_by_tap(gated, data) == ["kinds"], data
+
+
+async def test_one_screen_is_let_in_beside_the_kinds_of_the_same_router() -> None:
+    router = Router(name="mixed")
+    router.callback_query.register(_any_tap, MenuCb.filter(F.screen == "orders"))
+    router.callback_query.register(_any_tap, ChoiceCb.filter())
+    gated = gate(router)
+
+    assert gated.taps is not None
+    assert gated.taps.exact == frozenset({"m:orders"})
+    for data in ("m:orders", ChoiceCb(field="link", value="x").pack()):
+        assert await _entered_by_tap(gated, data) == ["mixed"], data
+    for data in ("m:new", "m:orders:1", "m:Orders"):
+        assert await _entered_by_tap(gated, data) == [], data
 
 
 async def test_a_tap_of_a_form_button_skips_the_menu_and_catalogue() -> None:
