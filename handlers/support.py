@@ -22,7 +22,7 @@ from aiogram_i18n import I18nContext
 from handlers import keyboards
 from handlers.callbacks import MenuCb, SupportAskCb, SupportDoneCb
 from handlers.conversation_state import end, move_to
-from handlers.filters import ContentIn, Slash
+from handlers.filters import ContentIn, Has, Slash
 from handlers.screens import show
 from shop.display import escaped
 from shop.storage import UserRow
@@ -76,7 +76,11 @@ def router() -> Router:
     support.callback_query.register(ask_about_order, SupportAskCb.filter())
     support.callback_query.register(done, SupportDoneCb.filter())
     support.message.register(write, StateFilter(SupportForm.writing), ContentIn(RELAYED), ~Slash())
-    support.message.register(reply_to_answer, ContentIn(RELAYED), ~Slash(), replies_to_answer)
+    # A reply first: the router's gate then lets in only replies, besides its state and
+    # command, and a customer's link or quantity goes straight to the order form.
+    support.message.register(
+        reply_to_answer, Has("reply_to_message"), ContentIn(RELAYED), ~Slash(), replies_to_answer
+    )
     return support
 
 

@@ -190,24 +190,36 @@ async def _entered_by_tap(root: Router, data: str) -> list[str]:
 
 
 async def _entered_by_message(
-    root: Router, text: str, raw_state: str | None, *, in_group: int | None = None
+    root: Router,
+    text: str,
+    raw_state: str | None,
+    *,
+    in_group: int | None = None,
+    replying_to: int | None = None,
 ) -> list[str]:
     """The routers a message ``text`` from user 42 gets into with the conversation at
-    ``raw_state``: in a private chat, or in the group ``in_group``."""
+    ``raw_state``: in a private chat, or in the group ``in_group``; a reply to the bot's
+    message ``replying_to``, when given."""
     chat = (
         {"id": 42, "type": "private"}
         if in_group is None
         else {"id": in_group, "type": "supergroup", "title": "Staff"}
     )
-    message = Message.model_validate(
-        {
-            "message_id": 1,
+    fields: dict[str, Any] = {
+        "message_id": 10,
+        "date": 0,
+        "chat": chat,
+        "from": {"id": 42, "is_bot": False, "first_name": "Alice"},
+        "text": text,
+    }
+    if replying_to is not None:
+        fields["reply_to_message"] = {
+            "message_id": replying_to,
             "date": 0,
             "chat": chat,
-            "from": {"id": 42, "is_bot": False, "first_name": "Alice"},
-            "text": text,
+            "text": "Our answer",
         }
-    )
+    message = Message.model_validate(fields)
     return await _entered(root, "message", message, raw_state=raw_state)
 
 
@@ -347,11 +359,21 @@ async def test_a_gated_router_lets_in_taps_of_callback_data_with_its_own_separat
 async def test_a_typed_answer_enters_only_the_routers_asking_for_its_state() -> None:
     root = _tree(-100500, [7001])
 
-    # The form's field, and the support router that takes a reply to the staff's answer.
+    # The form's field.
     entered = await _entered_by_message(root, "https://t.me/shop", "DefaultForm:link")
-    assert entered == ["root", "storefront", "handlers.support", "order_form"]
+    assert entered == ["root", "storefront", "order_form"]
     # Outside any form, words are a catalogue search.
     entered = await _entered_by_message(root, "likes", None)
+    assert entered == ["root", "storefront", "catalogue"]
+
+
+async def test_a_reply_enters_the_support_router_too_whatever_the_state() -> None:
+    """A reply may answer the staff: the support router takes it, in a form or not."""
+    root = _tree(-100500, [7001])
+
+    entered = await _entered_by_message(root, "thanks", "DefaultForm:link", replying_to=5)
+    assert entered == ["root", "storefront", "handlers.support", "order_form"]
+    entered = await _entered_by_message(root, "thanks", None, replying_to=5)
     assert entered == ["root", "storefront", "handlers.support", "catalogue"]
 
 
