@@ -27,17 +27,18 @@ from __future__ import annotations
 import operator
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
 from magic_filter.operations import ComparatorOperation, GetAttributeOperation
+from pydantic.fields import FieldInfo
 
 from handlers.filters import Has, Slash
 
@@ -170,8 +171,9 @@ def _tap_keys(router: Router) -> TapKeys | None:
 
 def _exact_data(check: CallbackQueryFilter) -> str | None:
     """The one callback data ``check`` lets through, when it names one: a kind whose only
-    field is a text, filtered by ``F.<that field> == "text"`` (text unpacks as it was
-    packed, so no other data passes); else None."""
+    field is a plain required text (no default, constraint, validator or text setting, so
+    it unpacks exactly as it was packed), filtered by ``F.<that field> == "text"``; else
+    None, and the kind is let in by its prefix."""
     kind = check.callback_data
     rule = check.rule
     fields = kind.model_fields
@@ -179,7 +181,7 @@ def _exact_data(check: CallbackQueryFilter) -> str | None:
         return None
     [(name, field)] = fields.items()
     operations: tuple[Any, ...] = getattr(rule, "_operations", ())
-    if field.annotation is not str or len(operations) != 2:
+    if not _plain_text(kind, field) or len(operations) != 2:
         return None
     get, compare = operations
     if not (
@@ -191,10 +193,37 @@ def _exact_data(check: CallbackQueryFilter) -> str | None:
     ):
         return None
     try:
-        return kind(**{name: compare.right}).pack()
+        data = kind(**{name: compare.right}).pack()
+        unpacked = kind.unpack(data)
     except ValueError:
-        # A text no button can carry (the separator in it, too long): it takes none.
+        # A text no button can carry (the separator in it, too long): the prefix lets it
+        # in, and the handler turns it away as before.
         return None
+    return data if getattr(unpacked, name) == compare.right else None
+
+
+def _plain_text(kind: type[CallbackData], field: FieldInfo) -> bool:
+    """Whether ``field`` of ``kind`` takes a text as it comes, and only as it was given."""
+    decorators = kind.__pydantic_decorators__
+    config = kind.model_config
+    return (
+        field.annotation is str
+        and field.is_required()
+        and not field.metadata
+        and not (decorators.validators or decorators.field_validators)
+        and not (decorators.root_validators or decorators.model_validators)
+        and not any(config.get(name) for name in _TEXT_SETTINGS)
+    )
+
+
+#: Model settings that change a text as it is read.
+_TEXT_SETTINGS: Final = (
+    "str_to_lower",
+    "str_to_upper",
+    "str_strip_whitespace",
+    "str_max_length",
+    "str_min_length",
+)
 
 
 def _message_keys(router: Router) -> MessageKeys | None:

@@ -10,7 +10,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from aiohttp.test_utils import TestServer
 from api.sandbox import ManualClock, SandboxPanel, create_app
 from bot.config import Settings
 
+from ..support.ports import free_port
 from ..support.process import ROOT, Child, Launcher
 from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
 from ..support.telegram.failures import BAD_GATEWAY, NOT_FOUND, SERVER_ERROR, bad_request
@@ -124,7 +124,7 @@ async def test_webhook_mode_checks_the_secret_and_answers_updates(
     double = BotApiDouble()
     telegram_server = TestServer(create_bot_api_app(double), host="127.0.0.1")
     await telegram_server.start_server()
-    port = _free_port()
+    port = free_port()
     settings = _base_settings(tmp_path, str(telegram_server.make_url("")))
     settings.update(
         {
@@ -168,13 +168,6 @@ async def test_webhook_mode_checks_the_secret_and_answers_updates(
 REFUSED_TOKEN = "987654321:AAFrefusedrefusedrefusedrefusedrefu"
 #: Every setting's variable: none may leak in from the environment the tests run in.
 SETTING_VARIABLES = frozenset(name.upper() for name in Settings.model_fields)
-
-
-def _free_port() -> int:
-    """A loopback port nothing listens on (until a test serves something there)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _start_update(user_id: int = 777) -> dict[str, Any]:
@@ -366,7 +359,7 @@ async def test_telegram_out_of_reach_at_start_is_waited_for(
 ) -> None:
     """Nothing listens where Telegram should be: one line per attempt, tried again after
     1, 2 ... seconds; once it answers, customers are served."""
-    port = _free_port()
+    port = free_port()
     settings = {
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
@@ -397,7 +390,7 @@ async def test_sigterm_while_waiting_for_telegram_stops_cleanly(
 ) -> None:
     settings = {
         "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": f"http://127.0.0.1:{_free_port()}",
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}",
         "PANEL_API_URL": "sandbox",
         "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
     }
@@ -414,7 +407,7 @@ async def test_webhook_mode_waits_for_telegram_as_well(tmp_path: Path, launcher:
     double.fail_method("getMe", SERVER_ERROR)
     double.fail_method("setWebhook", BAD_GATEWAY)
     telegram = await serve(create_bot_api_app(double))
-    port = _free_port()
+    port = free_port()
     settings = {
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": str(telegram.make_url("")),
@@ -446,7 +439,7 @@ async def test_a_panel_out_of_reach_at_start_delays_only_the_catalogue(
 ) -> None:
     """The panel does not answer at start: customers are served meanwhile, and once it
     answers the catalogue is taken within seconds, not after CATALOGUE_SYNC_MINUTES."""
-    port = _free_port()
+    port = free_port()
     panel = SandboxPanel(clock=ManualClock())
     panel.add_account(PANEL_KEY, Decimal(10))
     double = BotApiDouble(token=TOKEN)
@@ -494,7 +487,7 @@ async def test_a_webhook_address_telegram_refuses_ends_in_one_line(
         "PANEL_API_URL": "sandbox",
         "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
         "WEBHOOK_URL": "https://shop.example.test",
-        "WEBHOOK_PORT": str(_free_port()),
+        "WEBHOOK_PORT": str(free_port()),
     }
     try:
         async with BotProcess(tmp_path, settings, launcher=launcher) as bot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import ModuleType
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from aiogram import Bot, F, Router
@@ -13,7 +13,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from pydantic import ValidationError
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from bot.app import Runtime, create_dispatcher
 from handlers import (
@@ -172,21 +172,24 @@ def test_every_filter_and_handler_of_the_tree_runs_in_the_event_loop() -> None:
 async def _entered_by_tap(root: Router, data: str) -> list[str]:
     """The routers a tap with ``data`` in a private chat gets into (their gates and their
     own filters let it in, and their parent's)."""
-    query = CallbackQuery.model_validate(
-        {
-            "id": "1",
-            "from": {"id": 42, "is_bot": False, "first_name": "Alice"},
-            "chat_instance": "1",
-            "data": data,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": {"id": 42, "type": "private"},
-                "text": "menu",
-            },
-        }
-    )
+    query = CallbackQuery.model_validate(_tap_fields(data))
     return await _entered(root, "callback_query", query, raw_state=None)
+
+
+def _tap_fields(data: str) -> dict[str, Any]:
+    """A tap with ``data`` on a bot's message in user 42's private chat, as JSON."""
+    return {
+        "id": "1",
+        "from": {"id": 42, "is_bot": False, "first_name": "Alice"},
+        "chat_instance": "1",
+        "data": data,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 42, "type": "private"},
+            "text": "menu",
+        },
+    }
 
 
 async def _entered_by_message(
@@ -286,8 +289,59 @@ async def test_a_kind_filtered_other_than_by_one_text_is_let_in_by_its_prefix() 
 
     assert gated.taps is not None
     assert gated.taps.exact == frozenset()
-    for data in ("m:orders", "lang:ru", ChoiceCb(field="link", value="x").pack()):
+    for data in ("m:orders", "lang:ru", ChoiceCb(field="link", value="x").pack(), "piped|x"):
         assert await _entered_by_tap(gated, data) == ["kinds"], data
+
+
+class _DefaultCb(CallbackData, prefix="dflt"):
+    screen: str = "main"
+
+
+class _StrippedCb(CallbackData, prefix="strip"):
+    screen: str
+
+    @field_validator("screen")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+
+class _LowerCb(CallbackData, prefix="low"):
+    model_config = ConfigDict(str_to_lower=True)
+
+    screen: str
+
+
+class _ShortCb(CallbackData, prefix="short"):
+    screen: Annotated[str, Field(max_length=8)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        (_DefaultCb, "dflt:"),
+        (_StrippedCb, "strip: main"),
+        (_LowerCb, "low:MAIN"),
+        (_ShortCb, "short:main"),
+    ],
+    ids=["default", "validator", "setting", "constraint"],
+)
+async def test_a_text_read_other_than_as_packed_is_let_in_by_its_prefix(
+    kind: type[CallbackData], data: str
+) -> None:
+    """A default, a validator, a text setting or a constraint may read other data as the
+    handler's text: the gate cannot name one button, so it lets in the kind."""
+    check = kind.filter(F.screen == "main")
+    router = Router(name="kinds")
+    router.callback_query.register(_any_tap, check)
+    gated = gate(router)
+
+    # The handler takes this tap...
+    assert await check(CallbackQuery.model_validate(_tap_fields(data)))
+    # ...so the gate lets it in.
+    assert gated.taps is not None
+    assert gated.taps.exact == frozenset()
+    assert await _entered_by_tap(gated, data) == ["kinds"]
 
 
 async def test_one_screen_is_let_in_beside_the_kinds_of_the_same_router() -> None:

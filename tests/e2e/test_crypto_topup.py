@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from aiohttp.test_utils import TestServer
 
 from api.cryptopay.sandbox import CryptoPaySandbox, create_app
 
+from ..support.ports import free_port
 from ..support.process import Launcher
 from ..support.telegram.bot_api import BotApiDouble
 from ..support.telegram.chat import Customer
@@ -34,12 +34,6 @@ async def crypto_pay() -> AsyncIterator[tuple[CryptoPaySandbox, str]]:
     await server.start_server()
     yield sandbox, str(server.make_url("/api"))
     await server.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _ask_invoice(shop: Shop, ann: Customer, crypto_pay: CryptoPaySandbox) -> str:
@@ -99,7 +93,7 @@ async def test_a_customer_tops_up_by_crypto_told_by_the_webhook(
     tmp_path: Path, launcher: Launcher, crypto_pay: tuple[CryptoPaySandbox, str]
 ) -> None:
     sandbox, url = crypto_pay
-    port = _free_port()
+    port = free_port()
     env = {
         "CRYPTO_PAY_TOKEN": CRYPTO_TOKEN,
         "CRYPTO_PAY_API_URL": url,

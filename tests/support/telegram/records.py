@@ -77,6 +77,9 @@ class RecordedMessage:
         message_id = getattr(method, "message_id", None)
         if message_id is None and isinstance(call.result, Message):
             message_id = call.result.message_id
+        elif message_id is None and isinstance(call.result, dict):
+            # A screen sent by ``handlers.screens.send``: Telegram's answer as it came.
+            message_id = call.result.get("message_id")
         text = getattr(method, "text", None) or getattr(method, "caption", None)
         parse_mode = getattr(method, "parse_mode", None)
         return cls(
