@@ -18,8 +18,10 @@ process, after the shop, its collector walked what the shop had left and spent a
 its time there.)
 
 Prints, for both: updates handled per second (all updates over the wall time) and the time
-to handle one update (``Dispatcher.feed_update``) at p50, p99 and max. Checks that every
-customer got their order placed, once. The shop and the echo bot run one after the other
+to handle one update (``Dispatcher.feed_update``) at p50, p99 and max; the mean time and the
+spread (p99 over the mean), whose ratios multiply to the p99 ratio; and, for the last round,
+the shop's times by step of the conversation. Checks that every customer got their order
+placed, once. The shop and the echo bot run one after the other
 ``--rounds`` times (each round a new shop); the shares of each round and their median are
 printed, since the machine's speed may move between two runs.
 
@@ -63,6 +65,7 @@ from lean_telegram import (  # noqa: E402
     LeanSession,
     Timings,
     make_bot,
+    percentile,
 )
 
 KEY = "bench-key"
@@ -71,16 +74,40 @@ TOP_UP = Decimal(100)
 DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 
 
+#: The steps of a conversation, in order, as the figures by step name them.
+STEPS = (
+    "/start",
+    "New order",
+    "a category",
+    "a service",
+    "Order",
+    "the link",
+    "the quantity",
+    "No drip-feed",
+    "Confirm",
+)
+
+
 async def order_conversation(customer: Customer, category: str, service: str) -> None:
     """/start to a placed order: nine updates, and a tap on ▶ per list page turned."""
+    start, new_order, in_category, on_service, order, link, quantity, no_drip, confirm = STEPS
+    customer.step = start
     await customer.send("/start")
+    customer.step = new_order
     await customer.tap(lambda label: label.endswith("New order"))
+    customer.step = in_category
     await customer.tap(lambda label: label.startswith(f"{category} ("))
+    customer.step = on_service
     await customer.tap(lambda label: label.startswith(f"{service} — "))
+    customer.step = order
     await customer.tap(lambda label: label.endswith("Order"))
+    customer.step = link
     await customer.send(f"https://instagram.com/p/bench-{customer.user_id}")
+    customer.step = quantity
     await customer.send(str(QUANTITY))
+    customer.step = no_drip
     await customer.tap(lambda label: label == "No")
+    customer.step = confirm
     await customer.tap(lambda label: label.endswith("Confirm"))
 
 
@@ -169,7 +196,7 @@ async def run_shop(customers: int) -> tuple[Figures, int, int]:
                 gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
     finally:
         await runner.cleanup()
-    figures = Figures(len(timings.per_update), elapsed, timings.per_update)
+    figures = Figures(len(timings.per_update), elapsed, timings.per_update, timings.by_step)
     return figures, min(placed, pending), len(panel.orders)
 
 
@@ -198,6 +225,19 @@ def _line(name: str, figures: Figures) -> str:
     )
 
 
+def _print_steps(shop: Figures) -> None:
+    """The shop's update times by step of the conversation (page turns with their step)."""
+    print("the shop's updates by step:")
+    print(f"  {'step':<14} {'updates':>8} {'p50 ms':>9} {'p99 ms':>9}")
+    for step in STEPS:
+        times = shop.by_step.get(step, [])
+        if times:
+            print(
+                f"  {step:<14} {len(times):>8,} {percentile(times, 0.50) * 1000:>9.1f}"
+                f" {percentile(times, 0.99) * 1000:>9.1f}"
+            )
+
+
 async def run(customers: int, rounds: int) -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}")  # fmt: skip
@@ -219,6 +259,17 @@ async def run(customers: int, rounds: int) -> None:
             f"the shop handles {shop.per_second / echo.per_second:.1%} of the echo bot's rate;"
             f" p99 is {shop.percentile(0.99) / echo.percentile(0.99):.1f}x the echo bot's"
         )
+        # Each customer sends its next update once the last is handled, so an update takes
+        # about customers / rate on average; p99 is that mean times the spread (p99 / mean).
+        print(
+            f"mean update time: shop {shop.mean * 1000:.1f} ms, echo {echo.mean * 1000:.1f} ms"
+            f" (customers / rate: {customers / shop.per_second * 1000:.1f} and"
+            f" {customers / echo.per_second * 1000:.1f} ms); spread (p99 / mean): shop"
+            f" {shop.spread:.2f}, echo {echo.spread:.2f}; p99 ratio = {shop.mean / echo.mean:.2f}"
+            f" (means) x {shop.spread / echo.spread:.2f} (spreads)"
+        )
+        if number == rounds:
+            _print_steps(shop)
         if placed != customers or at_panel != customers:
             raise SystemExit("FAILED: not every customer got exactly one order")
         rates.append((shop.per_second, echo.per_second))

@@ -128,9 +128,10 @@ class LeanSession(BaseSession):
 
 @dataclass
 class Timings:
-    """Seconds spent handling each update."""
+    """Seconds spent handling each update, and the same by the step each was sent at."""
 
     per_update: list[float] = field(default_factory=list)
+    by_step: dict[str, list[float]] = field(default_factory=dict)
 
 
 class Customer:
@@ -156,6 +157,8 @@ class Customer:
         self.timings = timings
         self.update_ids = itertools.count(user_id * 100)
         self.callback_ids = itertools.count(1)
+        #: The step of the conversation the next updates belong to, for the figures by step.
+        self.step = ""
 
     async def _feed(self, **update: Any) -> None:
         started = time.perf_counter()
@@ -165,7 +168,9 @@ class Customer:
             {"update_id": next(self.update_ids), **update}, context={"bot": self.bot}
         )
         await self.dispatcher.feed_update(self.bot, event)
-        self.timings.per_update.append(time.perf_counter() - started)
+        took = time.perf_counter() - started
+        self.timings.per_update.append(took)
+        self.timings.by_step.setdefault(self.step, []).append(took)
 
     async def send(self, text: str) -> None:
         message_id = next(self.screen.message_ids)
@@ -214,14 +219,28 @@ class Figures:
     updates: int
     seconds: float
     per_update: list[float]
+    by_step: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
         return self.updates / self.seconds
 
     def percentile(self, share: float) -> float:
-        ordered = sorted(self.per_update)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+        return percentile(self.per_update, share)
+
+    @property
+    def mean(self) -> float:
+        return sum(self.per_update) / len(self.per_update)
+
+    @property
+    def spread(self) -> float:
+        """p99 over the mean: how much longer the slow updates take than the average."""
+        return self.percentile(0.99) / self.mean
+
+
+def percentile(times: list[float], share: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def run_echo(customers: int, updates: int) -> Figures:
