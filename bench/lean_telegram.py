@@ -19,7 +19,7 @@ import itertools
 import json
 import sys
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.methods import EditMessageText, GetMe, SendMessage, TelegramMethod
 from aiogram.types import Chat, InlineKeyboardMarkup, Message, Update, User
@@ -37,6 +36,7 @@ from aiogram.types import Chat, InlineKeyboardMarkup, Message, Update, User
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.telegram import updates  # noqa: E402
 from tests.support.telegram.keyboards import inline_rows  # noqa: E402
+from tests.support.telegram.offline import OfflineSession  # noqa: E402
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 FIRST_USER = 100_000
@@ -57,7 +57,7 @@ class Screen:
     last_text: str = ""
 
 
-class LeanSession(BaseSession):
+class LeanSession(OfflineSession):
     """Just enough of the Bot API for a benchmark: sends and edits are answered at once
     (with the message they make), everything else with ``true``."""
 
@@ -70,19 +70,6 @@ class LeanSession(BaseSession):
         if chat_id not in self.screens:
             self.screens[chat_id] = Screen(Chat(id=chat_id, type="private"))
         return self.screens[chat_id]
-
-    async def close(self) -> None:
-        """Nothing to close."""
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:
-        yield b""
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None

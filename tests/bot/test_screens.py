@@ -18,16 +18,13 @@ from aiogram.types import (
     Message,
     User,
 )
-from aiohttp.test_utils import TestServer
 
-from bot.app import create_bot
-from bot.config import Settings
 from handlers.screens import send, show
 
-from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
+from ..support.telegram.bot_api import BotApiDouble
 from ..support.telegram.failures import bad_request
+from ..support.telegram.shop_bot import shop_bot_on
 
-TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
 CUSTOMER = 7
 FORUM = -1001234567890
 TOPIC = 42
@@ -38,19 +35,8 @@ async def telegram() -> AsyncIterator[tuple[BotApiDouble, Bot]]:
     """The Bot API double on loopback, and the bot as the shop makes it."""
     double = BotApiDouble()
     double.topics[FORUM] = {TOPIC}
-    server = TestServer(create_bot_api_app(double), host="127.0.0.1")
-    await server.start_server()
-    settings = Settings(
-        bot_token=TOKEN,  # type: ignore[arg-type]
-        panel_api_key="key",  # type: ignore[arg-type]
-        telegram_api_url=str(server.make_url("")),
-    )
-    bot = create_bot(settings)
-    try:
+    async with shop_bot_on(double) as bot:
         yield double, bot
-    finally:
-        await bot.session.close()
-        await server.close()
 
 
 @pytest.fixture

@@ -13,13 +13,9 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiohttp.test_utils import TestServer
 from pydantic._internal import _generics
 
-from bot.app import create_bot
-from bot.config import Settings
-
 from ..support.telegram.bot_api import BotApiDouble, create_bot_api_app
 from ..support.telegram.session import _RESPONSE_MODELS as _TESTS_RESPONSE_MODELS
-
-TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-Ew"
+from ..support.telegram.shop_bot import TOKEN, shop_bot_on
 
 
 @pytest.fixture
@@ -52,19 +48,8 @@ async def test_answers_are_read_without_building_their_model_again(
     model_builds: list[str],
 ) -> None:
     double = BotApiDouble()
-    server = TestServer(create_bot_api_app(double), host="127.0.0.1")
-    await server.start_server()
-    settings = Settings(
-        bot_token=TOKEN,  # type: ignore[arg-type]
-        panel_api_key="key",  # type: ignore[arg-type]
-        telegram_api_url=str(server.make_url("")),
-    )
-    bot = create_bot(settings)
-    try:
+    async with shop_bot_on(double) as bot:
         await _send_after_collections(bot, 5)
-    finally:
-        await bot.session.close()
-        await server.close()
     assert len(model_builds) <= 1  # the first answer's, at most
     assert [call.method for call in double.calls] == ["sendMessage"] * 5
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import Default, DefaultBotProperties
-from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramNetworkError
 from aiogram.methods import (
@@ -66,6 +65,7 @@ from .failures import (
     bad_request,
 )
 from .html import EntityParseError, render
+from .offline import OfflineSession
 from .records import M, RecordedCall, Upload
 from .screen import ChatScreen, ScreenMessage, chat_for, chat_key, now
 from .stars import StarAccount
@@ -126,7 +126,7 @@ def _resolve_defaults(value: Any, bot: Bot) -> Any:
 Responder = Callable[[TelegramMethod[Any]], Any]
 
 
-class RecordingSession(BaseSession):
+class RecordingSession(OfflineSession):
     """A Bot API in memory: records every request and answers it as Telegram would.
 
     ``reject_unmodified_edits`` answers an edit that changes neither text nor keyboard with
@@ -306,19 +306,6 @@ class RecordingSession(BaseSession):
         )
 
     # BaseSession
-
-    async def close(self) -> None:
-        """Nothing to close."""
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:
-        yield b""
 
     async def make_request(
         self,
