@@ -31,7 +31,7 @@ from handlers import (
     support_staff,
 )
 from handlers.filters import InChat, PrivateChat
-from handlers.gates import gate
+from handlers.gates import Gates, gate
 
 
 def build_routers(admin_chat_id: int | None, admin_ids: Collection[int]) -> list[Router]:
@@ -77,9 +77,9 @@ def _storefront() -> Router:
     # Commands first (also in the middle of a form or with a quote waiting, which take any
     # text as an answer); free text falls through to the form, then to the catalogue
     # search; a button no handler takes (stale or forged) is answered last.
-    storefront.include_routers(
-        *(
-            gate(module.router())
+    storefront.include_router(
+        Gates(
+            module.router()
             for module in (
                 menu,
                 channel,

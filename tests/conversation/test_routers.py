@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import pytest
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
@@ -30,7 +31,7 @@ from handlers import (
     payments,
 )
 from handlers.callbacks import ChoiceCb, LanguageCb, MenuCb
-from handlers.gates import Gate, gate
+from handlers.gates import Gate, Gates, gate
 
 from ..support.telegram import BotClient
 
@@ -234,6 +235,8 @@ async def _entered(
     data = {"event_chat": chat, "event_from_user": event.from_user, "raw_state": raw_state}
 
     async def entered(router: Router) -> list[str]:
+        if isinstance(router, Gates):
+            return [name for each in router.gates for name in await entered(each)]
         if isinstance(router, Gate):
             return await entered(router.inner) if router.admits(kind, event, data) else []
         passed, _ = await router.observers[kind].check_root_filters(event, **data)
@@ -395,6 +398,62 @@ async def test_a_gated_router_lets_in_the_buttons_of_its_sub_routers_too() -> No
 
 async def _any_tap(callback: CallbackQuery) -> None:
     await callback.answer()
+
+
+async def test_gates_call_only_the_routers_their_gates_admit_in_order() -> None:
+    handled: list[str] = []
+    called: list[str] = []
+
+    def router(name: str, *filters: Any, skip: bool = False) -> Router:
+        async def take(callback: CallbackQuery) -> str:
+            handled.append(name)
+            if skip:
+                raise SkipHandler
+            return name
+
+        built = Router(name=name)
+        built.callback_query.register(take, *filters)
+        return built
+
+    gates = Gates(
+        [
+            router("skips", MenuCb.filter(), skip=True),
+            router("choices", ChoiceCb.filter()),
+            router("menu", MenuCb.filter()),
+            router("any"),
+        ]
+    )
+    for each in gates.gates:
+        propagate = each.inner.propagate_event
+
+        async def spy(
+            *args: Any, _name: str = each.inner.name, _go: Any = propagate, **kwargs: Any
+        ) -> Any:
+            called.append(_name)
+            return await _go(*args, **kwargs)
+
+        each.inner.propagate_event = spy  # type: ignore[method-assign]
+
+    async def tap(data: str) -> Any:
+        handled.clear()
+        called.clear()
+        query = CallbackQuery.model_validate(_tap_fields(data))
+        return await gates.propagate_event("callback_query", query)
+
+    # Unhandled by the first router it enters, it goes on to the next that admits it.
+    assert await tap("m:new") == "menu"
+    assert handled == called == ["skips", "menu"]
+    assert await tap(ChoiceCb(field="link", value="x").pack()) == "choices"
+    assert handled == called == ["choices"]
+    assert await tap("buy:1") == "any"
+    assert handled == called == ["any"]
+    # Nothing but taps has a handler: a message is let into no router at all.
+    message = Message.model_validate(
+        {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "hi"}
+    )
+    called.clear()
+    assert await gates.propagate_event("message", message) is UNHANDLED
+    assert called == []
 
 
 class _PipedCb(CallbackData, prefix="piped", sep="|"):
