@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.exceptions import FluentMessageError
 from babel import Locale
-from fluent.runtime import FluentBundle
+from fluent.runtime import FluentBundle, resolver
+from fluent.runtime.types import FluentInt
 from fluent.syntax import FluentParser
 
 from shop import locale_data
@@ -58,12 +60,89 @@ def _as_key(kwargs: dict[str, Any]) -> tuple[tuple[str, type, object], ...] | No
     return tuple(key)
 
 
+class _Value(NamedTuple):
+    """A part of a message that is the value of ``$name``."""
+
+    name: str
+
+
+#: A message as its parts, in order: texts, and values put in as they are.
+_Parts = tuple[str | _Value, ...]
+
+
+def _parts(pattern: object) -> _Parts | None:
+    """The parts of a compiled message made of text and values (``{ $name }``) alone; None
+    for one with anything else (a selector, a function, a reference to another message)."""
+    if isinstance(pattern, resolver.Pattern):
+        elements: list[object] = list(pattern.elements)
+    elif isinstance(pattern, resolver.Literal | resolver.NeverIsolatingPlaceable):
+        elements = [pattern]
+    else:
+        return None
+    if len(elements) > resolver.Pattern.MAX_PARTS:
+        return None
+    parts: list[str | _Value] = []
+    for element in elements:
+        if isinstance(element, resolver.TextElement):
+            text = element.value
+        elif isinstance(element, resolver.StringLiteral):
+            text = element.parse()["value"]
+        elif isinstance(
+            element, resolver.Placeable | resolver.NeverIsolatingPlaceable
+        ) and isinstance(element.expression, resolver.VariableReference):
+            parts.append(_Value(element.expression.id.name))
+            continue
+        else:
+            return None
+        if len(text) > resolver.MAX_PART_LENGTH:
+            return None
+        parts.append(text)
+    return tuple(parts)
+
+
 class _Bundle(FluentBundle):
     """A catalogue whose language data holds only what rendering reads
-    (:mod:`shop.locale_data`)."""
+    (:mod:`shop.locale_data`), and which puts its plain messages together itself."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain_parts: dict[str, _Parts | None] = {}
 
     def _get_babel_locale(self) -> Locale:
         return locale_data.fluent_locale(self.locales[0])
+
+    def format_plain(self, message_id: str, values: Mapping[str, Any]) -> str | None:
+        """Message ``message_id`` with ``values``, when it is made of text and values alone
+        (most of the catalogue is) and each value it puts in is a whole number or a text
+        (of at most Fluent's 2,500 characters); else None, and Fluent renders it.
+
+        The text is Fluent's own, numbers written by Fluent's own type, without the work
+        of Fluent's resolver for each part and of turning every value passed into a Fluent
+        type, those the message does not show too: a fifth of a poll's time went to the
+        notices' texts."""
+        if message_id in self._plain_parts:
+            parts = self._plain_parts[message_id]
+        else:
+            parts = None
+            if not self.use_isolating and self.has_message(message_id):
+                parts = _parts(self.get_message(message_id).value)
+            self._plain_parts[message_id] = parts
+        if parts is None:
+            return None
+        texts: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                texts.append(part)
+                continue
+            value = values.get(part.name)
+            # As Fluent takes values: a text as it is, a whole number as its own type.
+            if isinstance(value, str) and len(value) <= resolver.MAX_PART_LENGTH:
+                texts.append(value)
+            elif isinstance(value, int):
+                texts.append(FluentInt(value).format(self._babel_locale))
+            else:
+                return None
+        return "".join(texts)
 
 
 class ForgivingFluentCore(FluentRuntimeCore):
@@ -136,6 +215,11 @@ class ForgivingFluentCore(FluentRuntimeCore):
         return text
 
     def _render(self, message_id: str, locale: str | None, kwargs: dict[str, Any]) -> str:
+        translator = self.get_translator(locale=self.get_locale(locale=locale))
+        if isinstance(translator, _Bundle):
+            plain = translator.format_plain(message_id, kwargs)
+            if plain is not None:
+                return plain
         try:
             return super().get(message_id, locale, **kwargs)
         except FluentMessageError as exc:

@@ -5,15 +5,17 @@ logged."""
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram_i18n.cores import FluentRuntimeCore
 from fluent.runtime import FluentBundle
 
-from shop.texts import KEPT_RENDERS, KEPT_VALUE_LENGTH, LOCALES_DIR, Texts
+from shop.texts import KEPT_RENDERS, KEPT_VALUE_LENGTH, LOCALES_DIR, ForgivingFluentCore, Texts
 
 
 @pytest.fixture
@@ -93,7 +95,22 @@ async def priced(tmp_path: Path) -> Texts:
 
 
 def _formats(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The messages Fluent formats from now on."""
+    """The languages of the messages rendered from now on (not taken from those kept)."""
+    formatted: list[str] = []
+    original = ForgivingFluentCore._render
+
+    def counted(
+        self: ForgivingFluentCore, message_id: str, locale: str | None, kwargs: dict[str, Any]
+    ) -> str:
+        formatted.append(str(locale))
+        return original(self, message_id, locale, kwargs)
+
+    monkeypatch.setattr(ForgivingFluentCore, "_render", counted)
+    return formatted
+
+
+def _fluent_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The languages of the messages Fluent's own resolver formats from now on."""
     formatted: list[str] = []
     original = FluentBundle.format_pattern
 
@@ -136,9 +153,81 @@ async def test_values_equal_in_python_each_get_the_text_fluent_gives_them(
 
     assert texts[:2] == ["Pay 1.5 for 1,000 × x", "Pay 1.5 for 1000 × x"]
     assert texts == [
-        fresh.core._render("price", "en", {"amount": amount, "units": units, "name": "x"})
+        # Fluent's own rendering, as aiogram-i18n's core makes it.
+        FluentRuntimeCore.get(fresh.core, "price", "en", amount=amount, units=units, name="x")
         for amount, units in values
     ]
+
+
+def _variables(language: str) -> set[str]:
+    """The names of the values the messages of a catalogue put in."""
+    names: set[str] = set()
+    for path in (LOCALES_DIR / language).glob("*.ftl"):
+        names.update(re.findall(r"\$([A-Za-z][\w-]*)", path.read_text(encoding="utf8")))
+    return names
+
+
+#: Values as the shop passes them: texts with HTML in them (a service's name), whole numbers
+#: (counts, which Fluent writes with the language's grouping), and others Fluent alone takes.
+VALUE_SETS: list[dict[str, Any]] = [
+    {"text": 'Likes <b>&amp;</b> "Real" [30d]'},
+    {"number": 1234567},
+    {"number": -1500},
+    {"number": 0},
+    {"number": True},
+    {"text": "", "number": 42},
+    {"other": Decimal("0.0045")},
+    {"other": 1234.5},
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("values", VALUE_SETS, ids="-".join)
+async def test_every_message_renders_as_fluent_renders_it(
+    texts: Texts, language: str, values: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Messages of text and values alone are put together without Fluent's resolver; each
+    reads exactly as Fluent makes it, whatever the values."""
+    names = sorted(_variables(language))
+    kinds = list(values.values())
+    given = {name: kinds[index % len(kinds)] for index, name in enumerate(names)}
+    bundle = texts.core.get_translator(language)
+    keys = sorted(bundle._messages)  # every message of the catalogue
+    expected = [FluentRuntimeCore.get(texts.core, key, language, **given) for key in keys]
+    fluent = _fluent_calls(monkeypatch)
+
+    assert [texts.core._render(key, language, given) for key in keys] == expected
+    if "other" not in values:
+        # Most messages never reach Fluent's resolver.
+        assert len(fluent) < len(keys) / 4
+    else:
+        assert len(fluent) >= len([key for key in keys if "{ $" in str(bundle._messages[key])])
+
+
+async def test_values_missing_or_refused_are_rendered_by_fluent(tmp_path: Path) -> None:
+    folder = tmp_path / "locales" / "en"
+    folder.mkdir(parents=True)
+    (folder / "shop.ftl").write_text(
+        "lone = { $name }\n"
+        'braces = {"{"}{ $name }{"}"}\n'
+        "plain = Just text\n"
+        "chosen = { $count ->\n    [one] one item\n   *[other] { $count } items\n}\n"
+        "nested = { lone } and { $name }\n",
+        encoding="utf8",
+    )
+    texts = await Texts.load("en", tmp_path / "locales")
+
+    assert texts.get("en", "lone", name="<b>") == "<b>"
+    assert texts.get("en", "braces", name=7) == "{7}"
+    assert texts.get("en", "plain") == "Just text"
+    assert texts.get("en", "chosen", count=1) == "one item"
+    assert texts.get("en", "chosen", count=1500) == "1,500 items"
+    assert texts.get("en", "nested", name="x") == "x and x"
+    # Missing, or a value Fluent refuses: Fluent's own path, forgiving as ever (a missing
+    # value is written as its name).
+    assert texts.get("en", "lone") == "name"
+    assert texts.get("en", "nested") == "name and name"
+    assert texts.get("en", "lone", name="y" * 3000) == "y" * 999 + "…"
 
 
 async def test_long_values_and_dates_are_formatted_each_time_and_old_texts_make_room(
