@@ -135,20 +135,29 @@ class Gate(Router):
 class Gates(Router):
     """``routers``, each behind its :class:`Gate`, tried in order as sub-routers are: an
     update enters the first whose gate admits it, then the next if it went unhandled. Those
-    whose gates turn it away are only asked, not called. Holds nothing else: a handler,
-    filter or middleware of its own would never run."""
+    whose gates turn it away are only asked, not called. A router included later is tried
+    too (behind no gate unless it is one). Should a handler, a filter or an outer middleware
+    be put on ``Gates`` itself, its kind of update takes aiogram's own pass, gate by gate."""
 
     def __init__(self, routers: Iterable[Router]) -> None:
-        self.gates = tuple(Gate(router) for router in routers)
         super().__init__(name="gates")
-        self.include_routers(*self.gates)
+        self.include_routers(*(Gate(router) for router in routers))
 
     async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
-        for each in self.gates:
-            if each.admits(update_type, event, kwargs):
-                response = await each.inner.propagate_event(update_type, event, **kwargs)
-                if response is not UNHANDLED:
-                    return response
+        observer = self.observers.get(update_type)
+        if observer is not None and (
+            observer.handlers or observer._handler.filters or len(observer.outer_middleware)
+        ):
+            return await super().propagate_event(update_type, event, **kwargs)
+        for router in self.sub_routers:
+            if not isinstance(router, Gate):
+                response = await router.propagate_event(update_type, event, **kwargs)
+            elif router.admits(update_type, event, kwargs):
+                response = await router.inner.propagate_event(update_type, event, **kwargs)
+            else:
+                continue
+            if response is not UNHANDLED:
+                return response
         return UNHANDLED
 
 

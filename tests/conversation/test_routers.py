@@ -236,7 +236,7 @@ async def _entered(
 
     async def entered(router: Router) -> list[str]:
         if isinstance(router, Gates):
-            return [name for each in router.gates for name in await entered(each)]
+            return [name for each in router.sub_routers for name in await entered(each)]
         if isinstance(router, Gate):
             return await entered(router.inner) if router.admits(kind, event, data) else []
         passed, _ = await router.observers[kind].check_root_filters(event, **data)
@@ -423,7 +423,8 @@ async def test_gates_call_only_the_routers_their_gates_admit_in_order() -> None:
             router("any"),
         ]
     )
-    for each in gates.gates:
+    for each in gates.sub_routers:
+        assert isinstance(each, Gate)
         propagate = each.inner.propagate_event
 
         async def spy(
@@ -454,6 +455,33 @@ async def test_gates_call_only_the_routers_their_gates_admit_in_order() -> None:
     called.clear()
     assert await gates.propagate_event("message", message) is UNHANDLED
     assert called == []
+
+
+async def test_gates_try_a_router_included_later_and_honour_their_own_filter() -> None:
+    handled: list[str] = []
+
+    def router(name: str, *filters: Any) -> Router:
+        async def take(callback: CallbackQuery) -> str:
+            handled.append(name)
+            return name
+
+        built = Router(name=name)
+        built.callback_query.register(take, *filters)
+        return built
+
+    gates = Gates([router("menu", MenuCb.filter())])
+    gates.include_router(router("late"))
+    query = CallbackQuery.model_validate(_tap_fields("buy:1"))
+
+    # Behind no gate, the router included later is tried as any sub-router is.
+    assert await gates.propagate_event("callback_query", query) == "late"
+    # A filter on Gates itself holds: what it turns away reaches none of its routers.
+    gates.callback_query.filter(F.data.startswith("m:"))
+    handled.clear()
+    assert await gates.propagate_event("callback_query", query) is UNHANDLED
+    assert handled == []
+    tap = CallbackQuery.model_validate(_tap_fields("m:new"))
+    assert await gates.propagate_event("callback_query", tap) == "menu"
 
 
 class _PipedCb(CallbackData, prefix="piped", sep="|"):
