@@ -90,24 +90,24 @@ STEPS = (
 
 async def order_conversation(customer: Customer, category: str, service: str) -> None:
     """/start to a placed order: nine updates, and a tap on ▶ per list page turned."""
-    start, new_order, in_category, on_service, order, link, quantity, no_drip, confirm = STEPS
-    customer.step = start
+    steps = iter(STEPS)
+    customer.step = next(steps)
     await customer.send("/start")
-    customer.step = new_order
+    customer.step = next(steps)
     await customer.tap(lambda label: label.endswith("New order"))
-    customer.step = in_category
+    customer.step = next(steps)
     await customer.tap(lambda label: label.startswith(f"{category} ("))
-    customer.step = on_service
+    customer.step = next(steps)
     await customer.tap(lambda label: label.startswith(f"{service} — "))
-    customer.step = order
+    customer.step = next(steps)
     await customer.tap(lambda label: label.endswith("Order"))
-    customer.step = link
+    customer.step = next(steps)
     await customer.send(f"https://instagram.com/p/bench-{customer.user_id}")
-    customer.step = quantity
+    customer.step = next(steps)
     await customer.send(str(QUANTITY))
-    customer.step = no_drip
+    customer.step = next(steps)
     await customer.tap(lambda label: label == "No")
-    customer.step = confirm
+    customer.step = next(steps)
     await customer.tap(lambda label: label.endswith("Confirm"))
 
 

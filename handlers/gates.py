@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 from aiogram import Router
@@ -59,17 +60,16 @@ class TapKeys:
 
     prefixes: frozenset[tuple[str, str]]
     exact: frozenset[str] = frozenset()
-    #: The prefixes by separator (all the bot's kinds have the same): a tap's data is cut
-    #: once per separator, not once per prefix.
-    by_separator: tuple[tuple[str, frozenset[str]], ...] = field(init=False)
 
-    def __post_init__(self) -> None:
-        separators = sorted({separator for _, separator in self.prefixes})
-        by_separator = tuple(
+    @cached_property
+    def by_separator(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The prefixes by separator (all the bot's kinds have the same): a tap's data is
+        cut once per separator, not once per prefix."""
+        separators = {separator for _, separator in self.prefixes}
+        return tuple(
             (separator, frozenset(p for p, s in self.prefixes if s == separator))
             for separator in separators
         )
-        object.__setattr__(self, "by_separator", by_separator)
 
     def admit(self, query: CallbackQuery) -> bool:
         data = query.data
