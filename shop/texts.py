@@ -137,11 +137,7 @@ class _Bundle(FluentBundle):
             value = values.get(part.name)
             # As Fluent takes values: a text as it is, a whole number as its own type. (A
             # subclass of str goes to Fluent, which hands a lone value back as it came.)
-            if (
-                isinstance(value, str)
-                and type(value) is str
-                and len(value) <= resolver.MAX_PART_LENGTH
-            ):
+            if type(value) is str and len(value) <= resolver.MAX_PART_LENGTH:
                 texts.append(value)
             elif isinstance(value, int):
                 texts.append(FluentInt(value).format(self._babel_locale))
